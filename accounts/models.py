@@ -1,0 +1,103 @@
+"""Accounts: every user has exactly one role bound to one scope (API.md "Accounts").
+
+Regional roles are bound to a region (province, city, county or township); ``unit`` accounts to a
+dispatching unit; ``cadre`` accounts to a cadre. The organization department of a level is the set
+of its ``*_org`` accounts; the county 驻村工作办公室 sits inside the county organization department
+(第十四条1) and is represented by ``county_org`` accounts (docs/decisions/0002-org-bodies.md).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from guardian.models import UserObjectPermissionBase
+
+from cadres.models import Region
+
+
+class Role(models.TextChoices):
+    PROVINCE_ORG = "province_org", "省委组织部"
+    CITY_ORG = "city_org", "市委组织部"
+    COUNTY_ORG = "county_org", "县委组织部（驻村办）"
+    TOWNSHIP = "township", "乡镇党委"
+    UNIT = "unit", "派出单位"
+    CADRE = "cadre", "驻村干部"
+
+
+#: The region level each regional role is bound to.
+REGION_LEVEL_OF_ROLE = {
+    Role.PROVINCE_ORG: Region.Level.PROVINCE,
+    Role.CITY_ORG: Region.Level.CITY,
+    Role.COUNTY_ORG: Region.Level.COUNTY,
+    Role.TOWNSHIP: Region.Level.TOWNSHIP,
+}
+
+
+class User(AbstractUser):
+    """A person who logs in. ``role`` with exactly one of ``region``/``unit``/``cadre`` is its scope."""
+
+    role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name="管辖区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "cadres.Unit", verbose_name="派出单位", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
+    )
+    cadre = models.OneToOneField(
+        "cadres.Cadre", verbose_name="驻村干部", null=True, blank=True, on_delete=models.PROTECT, related_name="account"
+    )
+
+    class Meta:
+        verbose_name = "账号"
+        verbose_name_plural = "账号"
+        constraints = [
+            models.CheckConstraint(
+                name="user_scope_matches_role",
+                condition=(
+                    models.Q(role="", region__isnull=True, unit__isnull=True, cadre__isnull=True)
+                    | models.Q(
+                        role__in=["province_org", "city_org", "county_org", "township"],
+                        region__isnull=False,
+                        unit__isnull=True,
+                        cadre__isnull=True,
+                    )
+                    | models.Q(role="unit", unit__isnull=False, region__isnull=True, cadre__isnull=True)
+                    | models.Q(role="cadre", cadre__isnull=False, region__isnull=True, unit__isnull=True)
+                ),
+            )
+        ]
+
+    @property
+    def scope_label(self) -> str:
+        if self.region_id:
+            return self.region.name if self.region else ""
+        if self.unit_id and self.unit:
+            return self.unit.name
+        if self.cadre_id and self.cadre:
+            return self.cadre.name
+        return ""
+
+    @property
+    def scope_code(self) -> str:
+        """The API's ``scope``: region code, unit id or cadre id as a string."""
+        if self.region_id:
+            return str(self.region_id)
+        if self.unit_id:
+            return str(self.unit_id)
+        if self.cadre_id:
+            return str(self.cadre_id)
+        return ""
+
+
+class RegionGrant(UserObjectPermissionBase):
+    """An explicit grant on one region, through django-guardian's direct-foreign-key permission model
+    (no generic-key scans, TOOLCHAIN.md): e.g. a county's inspectors lent another county's teams
+    for a 交叉检查 (第十三条2) until ``valid_until``. Scoping reads live grants as extra regions."""
+
+    content_object = models.ForeignKey(Region, verbose_name="区划", on_delete=models.CASCADE, related_name="grants")
+    valid_until = models.DateField("有效期至", null=True, blank=True)
+    reason = models.CharField("事由", max_length=200, blank=True)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = "区划授权"
+        verbose_name_plural = "区划授权"

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import filters, serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from zhucun import scoping
+from zhucun.api.viewsets import ScopedReadOnlyViewSet
+
+from ..filtersets import CadreFilterSet, RegionFilterSet, TeamFilterSet
+from ..models import Cadre, Region, Team
+from ..roster import RosterError, roster_template
+from ..services import roster_import
+from .serializers import CadreSerializer, RegionSerializer, TeamSerializer
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class RegionViewSet(ScopedReadOnlyViewSet):
+    """Regions the caller may see: their subtree and the chain above it."""
+
+    queryset = Region.objects.all()
+    serializer_class = RegionSerializer
+    filterset_class = RegionFilterSet
+    lookup_field = "code"
+
+
+class TeamViewSet(ScopedReadOnlyViewSet):
+    queryset = Team.objects.with_list_data()
+    serializer_class = TeamSerializer
+    filterset_class = TeamFilterSet
+    filter_backends = [*ScopedReadOnlyViewSet.filter_backends, filters.OrderingFilter]  # type: ignore[misc]
+    ordering_fields = ["village_id", "unit__name", "member_count"]
+    ordering = ["village_id"]
+
+
+class CadreViewSet(ScopedReadOnlyViewSet):
+    queryset = Cadre.objects.with_list_data()
+    serializer_class = CadreSerializer
+    filterset_class = CadreFilterSet
+    filter_backends = [*ScopedReadOnlyViewSet.filter_backends, filters.OrderingFilter]  # type: ignore[misc]
+    ordering_fields = ["name", "term_start", "term_end", "team__village_id"]
+    ordering = ["team__village_id", "role", "name"]
+
+
+class RosterTemplateView(APIView):
+    """The roster template (xlsx) — the same for everyone who may import."""
+
+    @extend_schema(responses={(200, XLSX): OpenApiResponse(description="花名册模板")})
+    def get(self, request: Request) -> HttpResponse:
+        scoping.require(request.user, "roster.import")
+        response = HttpResponse(roster_template(), content_type=XLSX)
+        response["Content-Disposition"] = "attachment; filename*=UTF-8''roster-template.xlsx"
+        return response
+
+
+_ImportCounts = inline_serializer(
+    "RosterImportCounts",
+    {name: serializers.IntegerField() for name in ("teams", "cadres", "villages", "units")},
+)
+_ImportErrors = inline_serializer(
+    "RosterImportErrors",
+    {
+        "errors": inline_serializer(
+            "RosterRowError",
+            {"row": serializers.IntegerField(), "column": serializers.CharField(), "message": serializers.CharField()},
+            many=True,
+        )
+    },
+)
+
+
+class RosterImportView(APIView):
+    """Upload a roster: all rows or nothing; every bad row listed (API.md "Roster import")."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("RosterUpload", {"file": serializers.FileField()})},
+        responses={201: _ImportCounts, 400: _ImportErrors},
+    )
+    def post(self, request: Request) -> Response:
+        scoping.require(request.user, "roster.import")
+        upload: Any = request.FILES.get("file")
+        if upload is None:
+            return Response(
+                {"errors": [{"row": 0, "column": "", "message": "请选择要上传的花名册文件（file）。"}]}, 400
+            )
+        try:
+            result = roster_import(actor=request.user, upload=upload)
+        except RosterError as exc:
+            return Response({"errors": [error.as_dict() for error in exc.errors]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(result.as_dict(), status=status.HTTP_201_CREATED)

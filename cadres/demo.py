@@ -1,0 +1,109 @@
+"""A small but realistic demo province, built as a roster workbook and loaded through the same
+import that officials use (so demo data obeys every import rule)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator
+
+from openpyxl import Workbook
+
+from .idnumbers import check_digit
+from .roster import COLUMNS
+
+DEMO_PASSWORD = "Zhucun@2026"  # noqa: S105 - published demo password, printed by make run
+
+# city code, city; county code, county; townships (code suffix, name); each township gets 3 villages.
+DEMO_TREE = [
+    ("1301", "石家庄市", [("130125", "行唐县", ["龙州镇", "上碑镇"]), ("130126", "灵寿县", ["灵寿镇", "青同镇"])]),
+    ("1306", "保定市", [("130624", "阜平县", ["阜平镇", "龙泉关镇"]), ("130630", "涞源县", ["涞源镇", "银坊镇"])]),
+    ("1304", "邯郸市", [("130434", "魏县", ["魏城镇", "德政镇"])]),
+]
+VILLAGE_NAMES = ["东庄村", "西沟村", "南岭村", "北坡村", "前进村", "红旗村", "杏树村", "石门村", "柳林村", "张家庄村"]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = [
+    "建国",
+    "志强",
+    "海燕",
+    "晓东",
+    "丽华",
+    "永刚",
+    "春梅",
+    "立新",
+    "文博",
+    "雪松",
+    "红霞",
+    "国庆",
+    "明辉",
+    "秀英",
+    "振华",
+]
+PROVINCE_UNITS = ["省财政厅", "省农业农村厅", "省教育厅", "省卫生健康委", "省交通运输厅", "省委组织部"]
+
+
+def _id_number(serial: int, gender_male: bool) -> str:
+    birth = dt.date(1975, 1, 1) + dt.timedelta(days=serial * 97 % 6000)
+    seq = (serial * 2 + (1 if gender_male else 0)) % 1000
+    first17 = f"130102{birth:%Y%m%d}{seq:03d}"
+    return first17 + check_digit(first17)
+
+
+def demo_rows() -> Iterator[list[str]]:
+    serial = 0
+    village_index = 0
+    for _city_code, city, counties in DEMO_TREE:
+        for county_code, county, townships in counties:
+            for t_index, township in enumerate(townships):
+                township_code = f"{county_code}{100 + t_index * 2:03d}"
+                for v in range(3):
+                    village = VILLAGE_NAMES[(village_index + v) % len(VILLAGE_NAMES)]
+                    village_code = f"{township_code}{200 + v:03d}"
+                    lon = f"{114.0 + village_index * 0.013 + v * 0.004:.6f}"
+                    lat = f"{38.0 + village_index * 0.011 + v * 0.003:.6f}"
+                    # Alternate province-, city- and county-dispatched teams.
+                    kind = (village_index + v) % 3
+                    if kind == 0:
+                        unit, level = PROVINCE_UNITS[(village_index + v) % len(PROVINCE_UNITS)], "省"
+                    elif kind == 1:
+                        unit, level = f"{city}农业农村局", "市"
+                    else:
+                        unit, level = f"{county}人民医院", "县"
+                    roles = ["第一书记兼队长", "队员", "队员"] if v != 1 else ["第一书记", "队长", "队员"]
+                    for role in roles:
+                        serial += 1
+                        male = serial % 3 != 0
+                        name = SURNAMES[serial % len(SURNAMES)] + GIVEN[(serial * 7) % len(GIVEN)]
+                        member_unit, member_level = unit, level
+                        if role == "队员" and serial % 5 == 0:  # a mixed team (混合编组, 第十六条)
+                            member_unit, member_level = f"{county}农业农村局", "县"
+                        yield [
+                            city, county, township, village, village_code, lon, lat,
+                            member_unit, member_level, name, "男" if male else "女",
+                            _id_number(serial, male), f"139{serial:08d}", role, "2024-07-01",
+                        ]  # fmt: skip
+                village_index += 3
+
+
+def demo_roster_bytes() -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(list(COLUMNS))
+    for row in demo_rows():
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# username, role, scope (region code; unit and cadre are resolved by name), description
+DEMO_ACCOUNTS = [
+    ("sheng", "province_org", "13", "省委组织部"),
+    ("shijiazhuang", "city_org", "1301", "石家庄市委组织部"),
+    ("xingtang", "county_org", "130125", "行唐县委组织部（驻村办）"),
+    ("longzhou", "township", "130125100", "行唐县龙州镇党委"),
+    ("shangbei", "township", "130125102", "行唐县上碑镇党委（另一乡镇）"),
+    ("danwei", "unit", "省财政厅", "派出单位：省财政厅"),
+    ("ganbu", "cadre", "130125100200", "驻村干部：龙州镇东庄村第一书记兼队长"),
+]

@@ -1,0 +1,192 @@
+"""The organization model (SPEC.md "Organization model").
+
+Regions form the tree province → city → county → township → village, keyed by the 统计用区划代码
+prefix (2, 4, 6, 9 and 12 digits), so a region's code is the prefix of every code beneath it. Every
+scoped table carries a code of this tree (a village code, or a region code) and scoping filters it
+by prefix: no per-row permission records (zhucun/scoping.py).
+
+Two axes of authority are both representable: a team's *stationing* region (its village) for daily
+management (第十三条, 第十五条), and its cadres' *dispatching unit* with that unit's level and region
+for assessment and recall (第十二条, 第二十一条).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+
+from .idnumbers import mask_id_number
+from .querysets import CadreQuerySet, RegionQuerySet, TeamQuerySet, UnitQuerySet
+
+
+class Region(models.Model):
+    """A node of the region tree. Villages (贫困村) also carry a location and geofence radius."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", "省"
+        CITY = "city", "市"
+        COUNTY = "county", "县"
+        TOWNSHIP = "township", "乡镇"
+        VILLAGE = "village", "村"
+
+    CODE_LENGTHS = {
+        Level.PROVINCE: 2,
+        Level.CITY: 4,
+        Level.COUNTY: 6,
+        Level.TOWNSHIP: 9,
+        Level.VILLAGE: 12,
+    }
+
+    code = models.CharField("区划代码", max_length=12, primary_key=True)
+    name = models.CharField("名称", max_length=60)
+    level = models.CharField("层级", max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    is_poor_village = models.BooleanField("贫困村", default=False)
+    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    geofence_radius_m = models.PositiveIntegerField("签到范围（米）", null=True, blank=True)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+        ordering = ["code"]
+        permissions = [("inspect_region", "交叉检查：查看该区划的工作队与干部")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def level_for_code(cls, code: str) -> Region.Level | None:
+        for level, length in cls.CODE_LENGTHS.items():
+            if len(code) == length:
+                return Region.Level(level)
+        return None
+
+    @staticmethod
+    def ancestor_codes(code: str) -> list[str]:
+        """The codes above ``code``, province first (``130102001`` → ``13``, ``1301``, ``130102``)."""
+        return [code[:length] for length in (2, 4, 6, 9) if length < len(code)]
+
+
+class Unit(models.Model):
+    """A dispatching unit (派出单位). ``region`` is the region of its level's organization department:
+    the province for province units, the city or county for city and county units, none for central
+    units (第三十一条) — which organization department assesses its cadres (第十二条)."""
+
+    class Level(models.TextChoices):
+        CENTRAL = "central", "中央"
+        PROVINCE = "province", "省"
+        CITY = "city", "市"
+        COUNTY = "county", "县"
+
+    name = models.CharField("单位名称", max_length=100)
+    level = models.CharField("层级", max_length=10, choices=Level.choices)
+    region = models.ForeignKey(
+        Region, verbose_name="所属区划", null=True, blank=True, on_delete=models.PROTECT, related_name="units"
+    )
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "派出单位"
+        verbose_name_plural = "派出单位"
+        ordering = ["level", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "region", "name"],
+                condition=models.Q(region__isnull=False),
+                name="unit_unique_name_per_level_region",
+            ),
+            # Central units have no region; their names are unique among themselves.
+            models.UniqueConstraint(
+                fields=["level", "name"], condition=models.Q(region__isnull=True), name="unit_unique_central_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """A work team (驻村工作队) stationed in one village and dispatched by its primary unit; a mixed
+    team (混合编组, 第十六条) has members from other units too, its daily management stays here."""
+
+    village = models.OneToOneField(
+        Region,
+        verbose_name="驻在村",
+        on_delete=models.PROTECT,
+        related_name="team",
+        limit_choices_to={"level": Region.Level.VILLAGE},
+    )
+    unit = models.ForeignKey(Unit, verbose_name="派出单位", on_delete=models.PROTECT, related_name="teams")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "驻村工作队"
+        verbose_name_plural = "驻村工作队"
+        ordering = ["village_id"]
+
+    def __str__(self) -> str:
+        return f"{self.village.name}驻村工作队"
+
+
+class Cadre(models.Model):
+    """A village-resident cadre (驻村干部) with their team role, term and status."""
+
+    class Role(models.TextChoices):
+        FIRST_SECRETARY = "first_secretary", "第一书记"
+        LEADER = "leader", "队长"
+        FIRST_SECRETARY_LEADER = "first_secretary_leader", "第一书记兼队长"
+        MEMBER = "member", "队员"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "在岗"
+        RECALLED = "recalled", "已召回"
+        ADJUSTED = "adjusted", "已调整"
+        EXPIRED = "expired", "期满"
+
+    class Gender(models.TextChoices):
+        MALE = "male", "男"
+        FEMALE = "female", "女"
+
+    LEADER_ROLES = (Role.LEADER, Role.FIRST_SECRETARY_LEADER)
+
+    name = models.CharField("姓名", max_length=40)
+    gender = models.CharField("性别", max_length=6, choices=Gender.choices)
+    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    phone = models.CharField("手机号", max_length=11)
+    unit = models.ForeignKey(Unit, verbose_name="派出单位", on_delete=models.PROTECT, related_name="cadres")
+    team = models.ForeignKey(Team, verbose_name="驻村工作队", on_delete=models.PROTECT, related_name="cadres")
+    role = models.CharField("职务", max_length=24, choices=Role.choices)
+    term_start = models.DateField("驻村开始日期")
+    term_end = models.DateField("驻村期满日期")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
+
+    objects = CadreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "驻村干部"
+        verbose_name_plural = "驻村干部"
+        ordering = ["team_id", "role", "name"]
+        indexes = [models.Index(fields=["status"], name="cadre_status_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role in self.LEADER_ROLES
+
+    def term_days_left(self, today: dt.date) -> int:
+        return (self.term_end - today).days

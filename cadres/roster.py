@@ -1,0 +1,330 @@
+"""The roster (驻村干部花名册) spreadsheet: its template and the reading/validation of an upload.
+
+The format is fixed by API.md "Roster import". Reading never writes; ``cadres.services.roster_import``
+writes only when every row is valid (all-or-nothing), listing every bad row otherwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from django.conf import settings
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .idnumbers import id_number_error, normalize_id_number
+from .models import Cadre, Unit
+
+COLUMNS = (
+    "市",
+    "县",
+    "乡镇",
+    "村",
+    "村代码",
+    "经度",
+    "纬度",
+    "派出单位",
+    "派出单位层级",
+    "姓名",
+    "性别",
+    "身份证号",
+    "手机号",
+    "职务",
+    "驻村开始日期",
+)
+UNIT_LEVELS = {"中央": Unit.Level.CENTRAL, "省": Unit.Level.PROVINCE, "市": Unit.Level.CITY, "县": Unit.Level.COUNTY}
+ROLES = {
+    "第一书记": Cadre.Role.FIRST_SECRETARY,
+    "队长": Cadre.Role.LEADER,
+    "第一书记兼队长": Cadre.Role.FIRST_SECRETARY_LEADER,
+    "队员": Cadre.Role.MEMBER,
+}
+GENDERS = {"男": Cadre.Gender.MALE, "女": Cadre.Gender.FEMALE}
+_PHONE = re.compile(r"^1\d{10}$")
+_VILLAGE_CODE = re.compile(r"^\d{12}$")
+
+
+@dataclasses.dataclass(frozen=True)
+class RowError:
+    """One problem, located by spreadsheet row (1 is the header) and column name."""
+
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+class RosterError(Exception):
+    """The upload cannot be imported; ``errors`` lists every problem found."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} roster errors")
+        self.errors = errors
+
+
+@dataclasses.dataclass
+class RosterRow:
+    """A row that passed the per-cell checks; cross-row checks happen in the service."""
+
+    row: int
+    city: str
+    county: str
+    township: str
+    village: str
+    village_code: str
+    longitude: Decimal
+    latitude: Decimal
+    unit_name: str
+    unit_level: Unit.Level
+    name: str
+    gender: Cadre.Gender
+    id_number: str
+    phone: str
+    role: Cadre.Role
+    term_start: dt.date
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role in Cadre.LEADER_ROLES
+
+    @property
+    def is_first_secretary(self) -> bool:
+        return self.role in (Cadre.Role.FIRST_SECRETARY, Cadre.Role.FIRST_SECRETARY_LEADER)
+
+    def unit_region_code(self) -> str | None:
+        """The region of the unit's level: the province, this village's city or county, none for central."""
+        return {
+            Unit.Level.CENTRAL: None,
+            Unit.Level.PROVINCE: self.village_code[:2],
+            Unit.Level.CITY: self.village_code[:4],
+            Unit.Level.COUNTY: self.village_code[:6],
+        }[self.unit_level]
+
+    def unit_key(self) -> tuple[str, str | None, str]:
+        return (str(self.unit_level), self.unit_region_code(), self.unit_name)
+
+
+def roster_template() -> bytes:
+    """The xlsx template: the header row, one example row, drop-downs for the enumerated columns."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "花名册"
+    sheet.append(list(COLUMNS))
+    example = [
+        "石家庄市", "甲县", "甲一镇", "东庄村", "130102001001", "114.514000", "38.042000",
+        "省委组织部", "省", "张三", "男", "110101199003074477", "13800138000", "第一书记兼队长", "2018-07-01",
+    ]  # fmt: skip
+    sheet.append(example)
+    for cell in sheet[2]:
+        cell.data_type = "s"
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    for index, _ in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        sheet.column_dimensions[get_column_letter(index)].width = 20 if index in (5, 8, 12) else 12
+    sheet.freeze_panes = "A2"
+    for column, options in (("I", UNIT_LEVELS), ("K", GENDERS), ("N", ROLES)):
+        validation = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=False)
+        validation.error = "请从下拉列表中选择"
+        sheet.add_data_validation(validation)
+        validation.add(f"{column}2:{column}{settings.ROSTER_MAX_ROWS}")
+    notes = workbook.create_sheet("填写说明")
+    for line in (
+        "第 1 行为表头，请勿修改列名和顺序；从第 2 行起每行一名驻村干部（示例行请删除或替换）。",
+        "村代码：12 位统计用区划代码，前 4 位为市、前 6 位为县、前 9 位为乡镇代码。",
+        "派出单位层级：中央、省、市、县。职务：第一书记、队长、第一书记兼队长、队员。",
+        "每村一支工作队，只能有一名队长（或第一书记兼队长），工作队的派出单位为队长的派出单位。",
+        "身份证号 18 位并校验末位；驻村开始日期格式为 2018-07-01。",
+        "任何一行有错误时整个文件都不会导入，系统会列出所有错误行，修改后重新上传即可。",
+    ):
+        notes.append([line])
+    notes.column_dimensions["A"].width = 100
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _check_container(data: bytes) -> None:
+    if len(data) > settings.ROSTER_MAX_UPLOAD_BYTES:
+        limit_mb = settings.ROSTER_MAX_UPLOAD_BYTES // (1024 * 1024)
+        raise RosterError([RowError(0, "", f"文件超过 {limit_mb} MB，请拆分后分批导入。")])
+    not_xlsx = RosterError([RowError(0, "", "文件不是有效的 Excel（.xlsx）文件，请用系统提供的模板填写后上传。")])
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise not_xlsx
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            uncompressed = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise not_xlsx from None
+    if "xl/workbook.xml" not in names:
+        raise not_xlsx
+    if uncompressed > settings.ROSTER_MAX_UNCOMPRESSED_BYTES:
+        raise RosterError([RowError(0, "", "文件解压后过大，不是正常的花名册，请检查文件。")])
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return str(value).strip()
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    parts = _text(value).replace("/", "-").replace(".", "-").split("-")
+    try:
+        year, month, day = (int(part) for part in parts)
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        return Decimal(_text(value)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _rows(data: bytes) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds of errors on malformed files
+        raise RosterError(
+            [RowError(0, "", "文件无法作为 Excel（.xlsx）打开，请用系统提供的模板填写后上传。")]
+        ) from None
+    sheet = workbook.worksheets[0]
+    for index, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        yield index, tuple(values)
+    workbook.close()
+
+
+def roster_read(upload: IO[bytes]) -> list[RosterRow]:
+    """Parse and check each row on its own. Raises RosterError with every problem found."""
+    data = upload.read()
+    _check_container(data)
+    errors: list[RowError] = []
+    rows: list[RosterRow] = []
+    header_seen = False
+    for row_number, values in _rows(data):
+        if not header_seen:
+            header = tuple(_text(value) for value in values[: len(COLUMNS)])
+            if header != COLUMNS:
+                for position, expected in enumerate(COLUMNS):
+                    found = header[position] if position < len(header) else ""
+                    if found != expected:
+                        letter = get_column_letter(position + 1)
+                        raise RosterError(
+                            [
+                                RowError(
+                                    1,
+                                    expected,
+                                    f"表头第 {letter} 列应为「{expected}」，实际为「{found or '空'}」。"
+                                    "请使用系统提供的模板，不要增删或调换列。",
+                                )
+                            ]
+                        )
+            header_seen = True
+            continue
+        cells = list(values[: len(COLUMNS)]) + [None] * (len(COLUMNS) - len(values))
+        if all(_text(cell) == "" for cell in cells):
+            continue  # empty rows are skipped, not errors
+        if row_number > settings.ROSTER_MAX_ROWS + 1:
+            errors.append(RowError(row_number, "", f"一次最多导入 {settings.ROSTER_MAX_ROWS} 行，请拆分文件。"))
+            break
+        parsed = _parse_row(row_number, cells, errors)
+        if parsed is not None:
+            rows.append(parsed)
+    if not header_seen:
+        raise RosterError([RowError(1, "", "文件是空的：第 1 行应为表头。")])
+    if not rows and not errors:
+        raise RosterError([RowError(2, "", "文件中没有干部数据：请从第 2 行起填写。")])
+    if errors:
+        raise RosterError(errors)
+    return rows
+
+
+def _parse_row(row: int, cells: list[Any], errors: list[RowError]) -> RosterRow | None:
+    values = dict(zip(COLUMNS, cells, strict=True))
+    text = {column: _text(value) for column, value in values.items()}
+    before = len(errors)
+
+    def bad(column: str, message: str) -> None:
+        errors.append(RowError(row, column, message))
+
+    for column in ("市", "县", "乡镇", "村", "派出单位", "姓名"):
+        if not text[column]:
+            bad(column, f"「{column}」不能为空")
+        elif len(text[column]) > (100 if column == "派出单位" else 40):
+            bad(column, f"「{column}」过长")
+    code = text["村代码"]
+    if not _VILLAGE_CODE.match(code):
+        bad("村代码", f"村代码应为 12 位数字，现为「{code or '空'}」")
+    elif not code.startswith(settings.ZHUCUN_PROVINCE_CODE):
+        bad("村代码", f"村代码 {code} 不属于本省（应以 {settings.ZHUCUN_PROVINCE_CODE} 开头）")
+    longitude = _decimal(values["经度"])
+    latitude = _decimal(values["纬度"])
+    if longitude is None or not Decimal(73) <= longitude <= Decimal(136):
+        bad("经度", f"经度应为 73 到 136 之间的数字，现为「{text['经度'] or '空'}」")
+    if latitude is None or not Decimal(3) <= latitude <= Decimal(54):
+        bad("纬度", f"纬度应为 3 到 54 之间的数字，现为「{text['纬度'] or '空'}」")
+    unit_level = UNIT_LEVELS.get(text["派出单位层级"])
+    if unit_level is None:
+        bad("派出单位层级", f"派出单位层级应为 中央、省、市、县 之一，现为「{text['派出单位层级'] or '空'}」")
+    gender = GENDERS.get(text["性别"])
+    if gender is None:
+        bad("性别", f"性别应为 男 或 女，现为「{text['性别'] or '空'}」")
+    id_number = normalize_id_number(text["身份证号"])
+    problem = id_number_error(id_number)
+    if problem:
+        bad("身份证号", problem)
+    if not _PHONE.match(text["手机号"]):
+        bad("手机号", f"手机号应为 1 开头的 11 位数字，现为「{text['手机号'] or '空'}」")
+    role = ROLES.get(text["职务"])
+    if role is None:
+        bad("职务", f"职务应为 第一书记、队长、第一书记兼队长、队员 之一，现为「{text['职务'] or '空'}」")
+    term_start = _date(values["驻村开始日期"])
+    if term_start is None:
+        bad("驻村开始日期", f"驻村开始日期应为 2018-07-01 这样的日期，现为「{text['驻村开始日期'] or '空'}」")
+    if len(errors) > before:
+        return None
+    assert longitude is not None and latitude is not None and unit_level is not None
+    assert gender is not None and role is not None and term_start is not None
+    return RosterRow(
+        row=row,
+        city=text["市"],
+        county=text["县"],
+        township=text["乡镇"],
+        village=text["村"],
+        village_code=code,
+        longitude=longitude,
+        latitude=latitude,
+        unit_name=text["派出单位"],
+        unit_level=unit_level,
+        name=text["姓名"],
+        gender=gender,
+        id_number=id_number,
+        phone=text["手机号"],
+        role=role,
+        term_start=term_start,
+    )

@@ -1,0 +1,78 @@
+"""Reads of the organization model for pages. Each returns a fixed number of queries whatever the
+number of rows (counts are annotated, related rows joined)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from zhucun import scoping
+
+from .models import Cadre, Region, Team
+
+
+def home_summary(*, user: Any) -> dict[str, Any]:
+    """The numbers on the home page: teams, cadres by status, villages, within the user's scope."""
+    teams = scoping.restrict(Team.objects.all(), user)
+    cadres = scoping.restrict(Cadre.objects.all(), user)
+    by_status = dict(cadres.values_list("status").annotate(n=Count("id")).order_by())
+    return {
+        "teams": teams.count(),
+        "cadres_active": by_status.get(Cadre.Status.ACTIVE, 0),
+        "cadres_total": sum(by_status.values()),
+        "first_secretaries": cadres.filter(
+            status=Cadre.Status.ACTIVE, role__in=[Cadre.Role.FIRST_SECRETARY, Cadre.Role.FIRST_SECRETARY_LEADER]
+        ).count(),
+    }
+
+
+def _count_under(model: type[Team] | type[Cadre], path: str, user: Any) -> Coalesce:
+    """A correlated count of the user's visible rows of ``model`` under the outer region's code."""
+    rows = scoping.restrict(model.objects.all(), user).filter(**{f"{path}__startswith": OuterRef("code")})
+    if model is Cadre:
+        rows = rows.filter(status=Cadre.Status.ACTIVE)
+    counted = rows.order_by().annotate(g=Value(1)).values("g").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def region_children(*, user: Any, region: Region) -> QuerySet[Region]:
+    """The visible children of ``region`` with their team and active-cadre counts, for drill-down."""
+    return (
+        scoping.restrict(Region.objects.filter(parent=region), user)
+        .annotate(
+            team_count=_count_under(Team, "village__code", user),
+            cadre_count=_count_under(Cadre, "team__village__code", user),
+        )
+        .order_by("code")
+    )
+
+
+def region_chain(region: Region) -> list[Region]:
+    """The region and its ancestors, province first, in one query (breadcrumbs)."""
+    codes = [*Region.ancestor_codes(region.code), region.code]
+    by_code = {r.code: r for r in Region.objects.filter(code__in=codes)}
+    return [by_code[code] for code in codes if code in by_code]
+
+
+ROLE_ORDER = Case(
+    When(role=Cadre.Role.FIRST_SECRETARY_LEADER, then=Value(0)),
+    When(role=Cadre.Role.LEADER, then=Value(1)),
+    When(role=Cadre.Role.FIRST_SECRETARY, then=Value(2)),
+    default=Value(3),
+)
+
+
+def team_members(*, team: Team) -> QuerySet[Cadre]:
+    """The team's cadres, leaders first."""
+    return team.cadres.select_related("unit").order_by(ROLE_ORDER, "name")
+
+
+def user_home_region(user: Any) -> Region | None:
+    """Where a user's region tree starts: their own region, or the province for everyone else."""
+    if getattr(user, "region_id", None):
+        return user.region
+    scope = scoping.scope_of(user)
+    visible = scoping.restrict(Region.objects.filter(level=Region.Level.PROVINCE), user)
+    return visible.first() if not scope.is_empty else None

@@ -1,0 +1,17 @@
+"""Background jobs of the organization model. Thin: they take ids or dates and call one service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from .services import cadre_terms_expire
+
+
+@shared_task(name="cadres.expire_terms", acks_late=True, max_retries=3, default_retry_delay=60)
+def expire_terms(day: str | None = None) -> int:
+    """Mark cadres whose term ended as 期满 (第三条). Idempotent."""
+    today = dt.date.fromisoformat(day) if day else timezone.localdate()
+    return cadre_terms_expire(today=today)

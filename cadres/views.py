@@ -1,0 +1,185 @@
+"""Pages of the organization: the region tree, teams, cadres, and the roster import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from zhucun import scoping
+from zhucun.views import FilteredListView, ScopedDetailView
+
+from .filtersets import CadreFilterSet, TeamFilterSet
+from .idnumbers import mask_id_number, mask_phone
+from .models import Cadre, Region, Team
+from .roster import RosterError, roster_template
+from .selectors import region_chain, region_children, team_members, user_home_region
+from .services import roster_import
+
+
+@login_required
+def region_tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """Drill down the region tree with team and cadre counts per child region."""
+    if code is None:
+        region = user_home_region(request.user)
+        if region is None:
+            raise Http404
+    else:
+        region = scoping.restrict(Region.objects.filter(code=code), request.user).first()
+        if region is None:
+            raise Http404
+    scoping.require(request.user, "region.browse")
+    children = list(region_children(user=request.user, region=region))
+    return render(
+        request,
+        "cadres/region_tree.html",
+        {"region": region, "chain": region_chain(region), "children": children},
+    )
+
+
+class TeamListView(FilteredListView):
+    model = Team
+    queryset = Team.objects.with_list_data()
+    filterset_class = TeamFilterSet
+    template_name = "cadres/team_list.html"
+    sort_options = {
+        "village": ("按村代码", ("village_id",)),
+        "unit": ("按派出单位", ("unit__name", "village_id")),
+        "-members": ("按人数（多到少）", ("-member_count", "village_id")),
+    }
+    default_sort = "village"
+    export_title = "驻村工作队名单"
+    export_headers = ("县", "乡镇", "村", "村代码", "派出单位", "派出层级", "在岗人数")
+    export_widths = (12, 14, 14, 16, 28, 10, 10)
+
+    def export_row(self, team: Team) -> list[Any]:
+        village = team.village
+        township = village.parent
+        county = township.parent if township else None
+        return [
+            county.name if county else "",
+            township.name if township else "",
+            village.name,
+            village.code,
+            team.unit.name,
+            team.unit.get_level_display(),
+            team.member_count,  # type: ignore[attr-defined]
+        ]
+
+
+class TeamDetailView(ScopedDetailView):
+    model = Team
+    queryset = Team.objects.select_related("village__parent__parent__parent", "unit")
+    template_name = "cadres/team_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        team: Team = self.object
+        context["members"] = team_members(team=team)
+        context["chain"] = region_chain(team.village)
+        context["show_phone"] = scoping.can(self.request.user, "cadre.view_phone")
+        return context
+
+
+class CadreListView(FilteredListView):
+    model = Cadre
+    queryset = Cadre.objects.with_list_data()
+    filterset_class = CadreFilterSet
+    template_name = "cadres/cadre_list.html"
+    sort_options = {
+        "village": ("按驻在村", ("team__village_id", "role", "name")),
+        "name": ("按姓名", ("name",)),
+        "term_end": ("按期满日期", ("term_end", "name")),
+    }
+    default_sort = "village"
+    export_title = "驻村干部名单"
+    export_headers = (
+        "姓名",
+        "性别",
+        "职务",
+        "状态",
+        "驻在村",
+        "村代码",
+        "派出单位",
+        "身份证号",
+        "手机号",
+        "驻村开始",
+        "期满",
+    )
+    export_widths = (10, 6, 14, 8, 14, 16, 26, 22, 14, 12, 12)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["show_phone"] = scoping.can(self.request.user, "cadre.view_phone")
+        return context
+
+    def export_row(self, cadre: Cadre) -> list[Any]:
+        user = self.request.user
+        return [
+            cadre.name,
+            cadre.get_gender_display(),
+            cadre.get_role_display(),
+            cadre.get_status_display(),
+            cadre.team.village.name,
+            cadre.team.village_id,
+            cadre.unit.name,
+            cadre.id_number if scoping.can(user, "cadre.view_id_number") else mask_id_number(cadre.id_number),
+            cadre.phone if scoping.can(user, "cadre.view_phone") else mask_phone(cadre.phone),
+            cadre.term_start,
+            cadre.term_end,
+        ]
+
+
+class CadreDetailView(ScopedDetailView):
+    model = Cadre
+    queryset = Cadre.objects.with_list_data()
+    template_name = "cadres/cadre_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        cadre: Cadre = self.object
+        user = self.request.user
+        context["chain"] = region_chain(cadre.team.village)
+        context["id_number"] = (
+            cadre.id_number if scoping.can(user, "cadre.view_id_number") else mask_id_number(cadre.id_number)
+        )
+        context["phone"] = cadre.phone if scoping.can(user, "cadre.view_phone") else mask_phone(cadre.phone)
+        return context
+
+
+@login_required
+def roster_import_page(request: HttpRequest) -> HttpResponse:
+    """Upload a roster in the browser; errors are shown as a table, row by row."""
+    scoping.require(request.user, "roster.import")
+    context: dict[str, Any] = {}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["errors"] = [{"row": 0, "column": "", "message": "请选择要上传的花名册文件。"}]
+        else:
+            try:
+                result = roster_import(actor=request.user, upload=upload)
+            except RosterError as exc:
+                context["errors"] = [error.as_dict() for error in exc.errors]
+                context["filename"] = upload.name
+            else:
+                context["result"] = result
+                messages.success(
+                    request,
+                    f"导入成功：工作队 {result.teams} 个、干部 {result.cadres} 人、村 {result.villages} 个、"
+                    f"派出单位 {result.units} 个（新建或更新）。",
+                )
+    return render(request, "cadres/roster_import.html", context)
+
+
+@login_required
+def roster_template_download(request: HttpRequest) -> HttpResponse:
+    scoping.require(request.user, "roster.import")
+    from zhucun.exports.xlsx import XLSX_CONTENT_TYPE
+
+    response = HttpResponse(roster_template(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E8%8A%B1%E5%90%8D%E5%86%8C%E6%A8%A1%E6%9D%BF.xlsx"
+    return response

@@ -1,0 +1,1 @@
+"""工作经费 models — this capability is built by its own issue; the app exists so the layout is whole."""

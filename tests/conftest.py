@@ -1,0 +1,39 @@
+"""Shared fixtures: the org-tree world with its personas, API clients, and the CI guards."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from zhucun.testing.world import World, build_world
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """CI must run on PostgreSQL: fail, never fall back to SQLite."""
+    if os.environ.get("ZHUCUN_REQUIRE_POSTGRES") and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.exit("ZHUCUN_REQUIRE_POSTGRES is set but DATABASE_URL is not a PostgreSQL URL", returncode=2)
+
+
+@pytest.fixture(autouse=True)
+def _require_postgres_in_ci(request: pytest.FixtureRequest) -> None:
+    if os.environ.get("ZHUCUN_REQUIRE_POSTGRES") and "django_db_setup" in request.fixturenames:
+        assert connection.vendor == "postgresql", "CI must run against PostgreSQL"
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def api_as(user: object) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user=user)  # type: ignore[arg-type]
+    return client

@@ -1,0 +1,22 @@
+"""/api/v1/ — the public contract of API.md."""
+
+from django.urls import include, path
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+
+from accounts.api.views import AccountViewSet
+from cadres.api.views import CadreViewSet, RegionViewSet, RosterImportView, RosterTemplateView, TeamViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("accounts", AccountViewSet, basename="account")
+router.register("regions", RegionViewSet, basename="region")
+router.register("teams", TeamViewSet, basename="team")
+router.register("cadres", CadreViewSet, basename="cadre")
+
+urlpatterns = [
+    path("auth/token/", ObtainAuthToken.as_view(), name="auth-token"),
+    path("roster-imports/template/", RosterTemplateView.as_view(), name="roster-import-template"),
+    path("roster-imports/", RosterImportView.as_view(), name="roster-import"),
+    path("", include(router.urls)),
+]

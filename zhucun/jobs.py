@@ -1,0 +1,15 @@
+"""The scheduled jobs, in one list: Celery beat runs them on schedule and ``manage.py run_jobs`` runs
+every one once, now (API.md "Jobs"). Later capabilities append their jobs here."""
+
+from __future__ import annotations
+
+from celery.schedules import crontab
+
+#: (task name, beat schedule) — every entry also runs in ``run_jobs``.
+SCHEDULED_JOBS: list[tuple[str, crontab]] = [
+    ("cadres.expire_terms", crontab(hour=0, minute=30)),
+]
+
+
+def beat_schedule() -> dict[str, dict[str, object]]:
+    return {name: {"task": name, "schedule": schedule} for name, schedule in SCHEDULED_JOBS}

@@ -1,0 +1,64 @@
+"""Shared infrastructure models: the audit trail and the dated policy-profile versions."""
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """One state change: who did what to which object, when, with the fields before and after.
+
+    Written by services in the same transaction as the change (see zhucun/audit.py). ``region_code``
+    is the org-tree key of the object so that scoping filters the trail like every other table.
+    """
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField("操作", max_length=64, db_index=True)
+    object_type = models.CharField("对象类型", max_length=64)
+    object_id = models.CharField("对象编号", max_length=64)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    region_code = models.CharField("所属区划", max_length=12, blank=True, db_index=True)
+    before = models.JSONField("变更前", null=True, blank=True)
+    after = models.JSONField("变更后", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "操作记录"
+        verbose_name_plural = "操作记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class PolicyProfileVersion(models.Model):
+    """A dated change to the policy profile (SPEC.md "The regulation's numbers are a policy profile").
+
+    The Hebei 2018 regulation is the code default (zhucun/policy.py); each row overrides some of its
+    values from ``effective_from`` on. Rows are only added, never edited, so the history is the record
+    of who changed what and when.
+    """
+
+    name = models.CharField("名称", max_length=100)
+    effective_from = models.DateField("生效日期", db_index=True)
+    overrides = models.JSONField("调整的参数", default=dict)
+    basis = models.CharField("依据", max_length=200, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "政策参数版本"
+        verbose_name_plural = "政策参数版本"
+        ordering = ["-effective_from", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.effective_from} 起）"

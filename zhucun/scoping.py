@@ -1,0 +1,258 @@
+"""THE one place that decides who may see and do what (SPEC.md "Row-level permissions").
+
+Every page, endpoint, export and job asks this module:
+
+* ``scope_of(user)`` — the user's place in the org tree: the region prefixes they see (their own region
+  plus live django-guardian region grants), their dispatching unit, or their own cadre record;
+* ``restrict(queryset, user)`` — the rows of a scoped model the user may see. Out of scope is then a
+  404 by construction, because single objects are fetched through the restricted queryset;
+* ``can(user, action)`` / ``require(user, action)`` — whether the role may perform an action on
+  something already in scope; ``require`` raises PermissionDenied (403).
+
+Scope is a rule computed from the tree, never per-row permission records: every scoped table carries a
+code of the region tree (a village or region code) and is filtered by prefix, so the cost does not grow
+with the number of rows or users. How each model reaches the tree is declared once, in ``SCOPE_KEYS``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+_Q = TypeVar("_Q", bound=QuerySet[Any])
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclasses.dataclass(frozen=True)
+class Scope:
+    """What a user sees. ``everything`` for the province; otherwise any of the three axes."""
+
+    role: str
+    everything: bool = False
+    region_prefixes: tuple[str, ...] = ()
+    unit_id: int | None = None
+    cadre_id: int | None = None
+    cadre_team_id: int | None = None
+    cadre_unit_id: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.everything or self.region_prefixes or self.unit_id or self.cadre_id)
+
+
+EMPTY_SCOPE = Scope(role="")
+
+
+def scope_of(user: AnyUser) -> Scope:
+    """The user's scope, computed once per user object (a request) and cached on it."""
+    cached = getattr(user, "_zhucun_scope", None)
+    if cached is not None:
+        return cached
+    scope = _compute_scope(user)
+    if user.is_authenticated:
+        user._zhucun_scope = scope  # type: ignore[attr-defined]
+    return scope
+
+
+def _compute_scope(anyone: AnyUser) -> Scope:
+    from accounts.models import RegionGrant, Role, User
+
+    if not anyone.is_authenticated or not getattr(anyone, "is_active", False):
+        return EMPTY_SCOPE
+    user = cast(User, anyone)
+    role = getattr(user, "role", "")
+    if role == Role.PROVINCE_ORG:
+        return Scope(role=role, everything=True)
+    if role in (Role.CITY_ORG, Role.COUNTY_ORG, Role.TOWNSHIP):
+        today = timezone.localdate()
+        granted = RegionGrant.objects.filter(user=user, permission__codename="inspect_region").filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+        )
+        prefixes = (str(user.region_id), *sorted(granted.values_list("content_object_id", flat=True)))
+        return Scope(role=role, region_prefixes=tuple(dict.fromkeys(prefixes)))
+    if role == Role.UNIT:
+        return Scope(role=role, unit_id=user.unit_id)
+    if role == Role.CADRE:
+        cadre = user.cadre
+        if cadre is None:
+            return EMPTY_SCOPE
+        return Scope(role=role, cadre_id=cadre.pk, cadre_team_id=cadre.team_id, cadre_unit_id=cadre.unit_id)
+    return EMPTY_SCOPE
+
+
+# --- How each scoped model reaches the org tree -------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ScopeKeys:
+    """Three functions returning the Q of rows within a region prefix, a unit, and a cadre's reach."""
+
+    region: Callable[[str], Q]
+    unit: Callable[[int], Q] = lambda unit_id: NOTHING
+    cadre: Callable[[Scope], Q] = lambda scope: NOTHING
+
+
+def _region_keys() -> ScopeKeys:
+    from cadres.models import Region, Team
+
+    def region(prefix: str) -> Q:
+        # A region's users see their subtree and the chain above it (breadcrumbs), never siblings.
+        return Q(code__startswith=prefix) | Q(code__in=Region.ancestor_codes(prefix))
+
+    def unit(unit_id: int) -> Q:
+        return Q(Exists(Team.objects.filter(Q(unit_id=unit_id), village__code__startswith=OuterRef("code"))))
+
+    def cadre(scope: Scope) -> Q:
+        return Q(Exists(Team.objects.filter(id=scope.cadre_team_id or 0, village__code__startswith=OuterRef("code"))))
+
+    return ScopeKeys(region=region, unit=unit, cadre=cadre)
+
+
+def _unit_keys() -> ScopeKeys:
+    from cadres.models import Cadre, Team
+
+    return ScopeKeys(
+        region=lambda p: (
+            Q(region__code__startswith=p)
+            | Q(Exists(Cadre.objects.filter(unit_id=OuterRef("pk"), team__village__code__startswith=p)))
+        ),
+        unit=lambda u: Q(pk=u),
+        cadre=lambda s: Q(pk=s.cadre_unit_id) | Q(pk__in=Team.objects.filter(id=s.cadre_team_id or 0).values("unit_id")),
+    )
+
+
+def _team_keys() -> ScopeKeys:
+    from cadres.models import Cadre
+
+    return ScopeKeys(
+        region=lambda p: Q(village__code__startswith=p),
+        # A unit sees the teams it leads and the mixed teams its cadres serve in (第十六条).
+        unit=lambda u: Q(unit_id=u) | Q(Exists(Cadre.objects.filter(team_id=OuterRef("pk"), unit_id=u))),
+        cadre=lambda s: Q(pk=s.cadre_team_id),
+    )
+
+
+def _cadre_keys() -> ScopeKeys:
+    return ScopeKeys(
+        region=lambda p: Q(team__village__code__startswith=p),
+        unit=lambda u: Q(unit_id=u),
+        cadre=lambda s: Q(team_id=s.cadre_team_id),
+    )
+
+
+def _user_keys() -> ScopeKeys:
+    return ScopeKeys(
+        region=lambda p: (
+            Q(region__code__startswith=p)
+            | Q(cadre__team__village__code__startswith=p)
+            | Q(unit__region__code__startswith=p)
+        ),
+        unit=lambda u: Q(unit_id=u) | Q(cadre__unit_id=u),
+        cadre=lambda s: Q(cadre_id=s.cadre_id),
+    )
+
+
+def _audit_keys() -> ScopeKeys:
+    return ScopeKeys(region=lambda p: Q(region_code__startswith=p))
+
+
+#: Every scoped model, by label. ``restrict`` refuses a model that is not listed here.
+SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
+    "cadres.Region": _region_keys,
+    "cadres.Unit": _unit_keys,
+    "cadres.Team": _team_keys,
+    "cadres.Cadre": _cadre_keys,
+    "accounts.User": _user_keys,
+    "zhucun.AuditEvent": _audit_keys,
+}
+
+
+def scope_q(model_label: str, scope: Scope) -> Q | None:
+    """The filter for ``scope`` on a model; None means no filter (the province sees everything)."""
+    if scope.everything:
+        return None
+    try:
+        keys = SCOPE_KEYS[model_label]()
+    except KeyError as exc:
+        raise ImproperlyConfigured(f"{model_label} has no entry in zhucun.scoping.SCOPE_KEYS") from exc
+    parts = [keys.region(prefix) for prefix in scope.region_prefixes]
+    if scope.unit_id is not None:
+        parts.append(keys.unit(scope.unit_id))
+    if scope.cadre_id is not None:
+        parts.append(keys.cadre(scope))
+    if not parts:
+        return NOTHING
+    combined = parts[0]
+    for part in parts[1:]:
+        combined |= part
+    return combined
+
+
+def restrict(queryset: _Q, user: AnyUser) -> _Q:
+    """The rows of ``queryset`` that ``user`` may see."""
+    scope = scope_of(user)
+    if scope.is_empty:
+        return queryset.none()
+    condition = scope_q(queryset.model._meta.label, scope)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def region_in_scope(user: AnyUser, code: str) -> bool:
+    """Whether a region code lies within the user's regional scope (own subtree or granted)."""
+    scope = scope_of(user)
+    return scope.everything or any(code.startswith(prefix) for prefix in scope.region_prefixes)
+
+
+def units_managed_by(user: AnyUser) -> QuerySet[Any]:
+    """Dispatching units whose organization department is the user's or below it (第十二条: 谁选派谁
+    管理): the province manages all, including central units; a city its city and county units."""
+    from cadres.models import Unit
+
+    scope = scope_of(user)
+    if scope.everything:
+        return Unit.objects.all()
+    condition = NOTHING
+    for prefix in scope.region_prefixes[:1]:  # own region only: grants lend inspection, not management
+        condition = Q(region__code__startswith=prefix)
+    return Unit.objects.filter(condition)
+
+
+# --- What each role may do with what it sees ----------------------------------------------------
+
+ORG_ROLES = frozenset({"province_org", "city_org", "county_org"})
+REGIONAL_ROLES = ORG_ROLES | {"township"}
+
+#: action → roles allowed to perform it on objects within their scope.
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "account.view": ORG_ROLES,
+    "account.create": ORG_ROLES,
+    "roster.import": ORG_ROLES,
+    "audit.view": ORG_ROLES,
+    # 身份证号 in clear: the county office keeps the cadres' files; everyone else sees it masked.
+    "cadre.view_id_number": frozenset({"county_org"}),
+    "cadre.view_phone": REGIONAL_ROLES | {"unit"},
+    "region.browse": REGIONAL_ROLES,
+}
+
+
+def can(user: AnyUser, action: str) -> bool:
+    if action not in ROLE_ACTIONS:
+        raise ImproperlyConfigured(f"unknown action {action!r}")
+    return user.is_authenticated and scope_of(user).role in ROLE_ACTIONS[action]
+
+
+def require(user: AnyUser, action: str) -> None:
+    """403 unless the user's role may perform ``action`` (its object is already known to be in scope)."""
+    if not can(user, action):
+        raise PermissionDenied("您的角色无权进行此操作。")

@@ -1,0 +1,28 @@
+"""Every route of the system. tests/test_permission_matrix.py fails when a route here has no entry."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from cadres import views as cadre_views
+from zhucun import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("regions/", cadre_views.region_tree, name="region-tree"),
+    path("regions/<str:code>/", cadre_views.region_tree, name="region-detail"),
+    path("teams/", cadre_views.TeamListView.as_view(), name="team-list"),
+    path("teams/<int:pk>/", cadre_views.TeamDetailView.as_view(), name="team-detail"),
+    path("cadres/", cadre_views.CadreListView.as_view(), name="cadre-list"),
+    path("cadres/<int:pk>/", cadre_views.CadreDetailView.as_view(), name="cadre-detail"),
+    path("roster/import/", cadre_views.roster_import_page, name="roster-import-page"),
+    path("roster/template.xlsx", cadre_views.roster_template_download, name="roster-template-download"),
+    path("api/v1/", include(("zhucun.api.urls", "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(settings.ADMIN_URL, admin.site.urls),
+]

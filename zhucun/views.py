@@ -1,0 +1,104 @@
+"""Page base classes and the shell pages (home). Every page that shows scoped objects derives from
+``ScopedListView`` / ``ScopedDetailView``, which fetch through zhucun.scoping (out of scope → 404)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.generic import DetailView, ListView
+
+from zhucun import scoping
+
+
+class ScopedQuerysetViewMixin(LoginRequiredMixin):
+    """The queryset of the page, restricted to what the user may see. ``required_action`` (optional)
+    is the role action checked after login (403 when the role may not)."""
+
+    required_action: str | None = None
+    request: HttpRequest
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and self.required_action:
+            scoping.require(request.user, self.required_action)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[return-value]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return scoping.restrict(super().get_queryset(), self.request.user)  # type: ignore[misc]
+
+
+class ScopedListView(ScopedQuerysetViewMixin, ListView):  # type: ignore[type-arg]
+    paginate_by = 25
+    paginator_class = Paginator
+
+
+class ScopedDetailView(ScopedQuerysetViewMixin, DetailView):  # type: ignore[type-arg]
+    pass
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    from cadres.selectors import home_summary
+
+    if not request.user.is_authenticated:
+        from django.shortcuts import redirect
+
+        return redirect("login")
+    return render(request, "home.html", {"summary": home_summary(user=request.user)})
+
+
+class FilteredListView(ScopedListView):
+    """A list page: filters (a django-filter FilterSet shared with the API), search, sorting,
+    pagination with the total, and an xlsx export of exactly what the filters show (UI.md)."""
+
+    filterset_class: Any = None
+    #: ``?sort=`` value → (label, order_by fields)
+    sort_options: dict[str, tuple[str, tuple[str, ...]]] = {}
+    default_sort = ""
+    export_title = ""
+    export_headers: tuple[str, ...] = ()
+    export_widths: tuple[int, ...] | None = None
+
+    def get_queryset(self) -> QuerySet[Any]:
+        queryset = super().get_queryset()
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+        queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
+        sort = self.request.GET.get("sort", self.default_sort)
+        self.current_sort = sort if sort in self.sort_options else self.default_sort
+        if self.current_sort:
+            queryset = queryset.order_by(*self.sort_options[self.current_sort][1])
+        return queryset
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("export") == "xlsx":
+            from zhucun.exports.xlsx import XLSX_CONTENT_TYPE, write_table
+
+            rows = (self.export_row(obj) for obj in self.get_queryset().iterator(chunk_size=2000))
+            data = write_table(
+                title=self.export_title, headers=self.export_headers, rows=rows, widths=self.export_widths
+            )
+            response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+            response["Content-Disposition"] = "attachment; filename*=UTF-8''export.xlsx"
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def export_row(self, obj: Any) -> list[Any]:
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        without_sort = query.copy()
+        without_sort.pop("sort", None)
+        context.update(
+            filterset=self.filterset,
+            query_string=query.urlencode(),
+            query_without_sort=without_sort.urlencode(),
+            sort_options=self.sort_options,
+            current_sort=self.current_sort,
+        )
+        return context
