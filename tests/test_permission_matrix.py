@@ -108,9 +108,7 @@ MATRIX: dict[str, Case] = {
     "home": Case("get", lambda w, t: reverse("home"), everyone(200), api=False, per_target=False),
     "login": Case("get", lambda w, t: reverse("login"), everyone(302), api=False, per_target=False),
     "logout": Case("post", lambda w, t: reverse("logout"), everyone(302), api=False, per_target=False),
-    "region-tree": Case(
-        "get", lambda w, t: reverse("region-tree"), role_only(REGIONAL), api=False, per_target=False
-    ),
+    "region-tree": Case("get", lambda w, t: reverse("region-tree"), role_only(REGIONAL), api=False, per_target=False),
     "region-detail": Case(
         "get", lambda w, t: reverse("region-detail", args=[w.township(t or "")]), scoped(REGIONAL), api=False
     ),
@@ -153,7 +151,12 @@ MATRIX: dict[str, Case] = {
         "post",
         lambda w, t: reverse("api:account-list"),
         account_create_outcome,
-        data=lambda w, t: {"username": "new_user", "password": PASSWORD, "role": "township", "scope": w.township(t or "")},
+        data=lambda w, t: {
+            "username": "new_user",
+            "password": PASSWORD,
+            "role": "township",
+            "scope": w.township(t or ""),
+        },
     ),
     "api:account-detail": Case(
         "get",
@@ -166,9 +169,7 @@ MATRIX: dict[str, Case] = {
         everyone(200),
         lists=lambda w, t: f'"code":"{w.village(t)}"',
     ),
-    "api:region-detail": Case(
-        "get", lambda w, t: reverse("api:region-detail", args=[w.village(t or "")]), scoped()
-    ),
+    "api:region-detail": Case("get", lambda w, t: reverse("api:region-detail", args=[w.village(t or "")]), scoped()),
     "api:team-list": Case(
         "get",
         lambda w, t: reverse("api:team-list") + f"?region={w.village(t or '')}",
@@ -182,15 +183,13 @@ MATRIX: dict[str, Case] = {
         everyone(200),
         lists=lambda w, t: f'"id":{w.leaders[t].pk},',
     ),
-    "api:cadre-detail": Case(
-        "get", lambda w, t: reverse("api:cadre-detail", args=[w.leaders[t or ""].pk]), scoped()
-    ),
+    "api:cadre-detail": Case("get", lambda w, t: reverse("api:cadre-detail", args=[w.leaders[t or ""].pk]), scoped()),
 }
 
 #: The account list is also read (GET) by org roles only; the POST above covers creation.
 ACCOUNT_LIST_READ = Case(
     "get",
-    lambda w, t: reverse("api:account-list") + f"?page_size=200",
+    lambda w, t: reverse("api:account-list") + "?page_size=200",
     role_only(ORG),
     lists=lambda w, t: f'"username":"{w.township_accounts[t].username}"',
     list_visible=ACCOUNT_VISIBLE,
@@ -252,10 +251,7 @@ def test_matrix(world: World, name: str, case: Case, persona: str, target: str |
     else:
         response = client.post(url, data or {}, format="json") if case.api else client.post(url, data or {})
 
-    if persona == "anonymous":
-        expected = _anonymous_status(name, case)
-    else:
-        expected = case.expect(persona, target)
+    expected = _anonymous_status(name, case) if persona == "anonymous" else case.expect(persona, target)
     assert response.status_code == expected, (name, persona, target, getattr(response, "content", b"")[:300])
 
     if case.lists and target is not None and persona != "anonymous" and response.status_code == 200:

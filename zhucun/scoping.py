@@ -128,7 +128,9 @@ def _unit_keys() -> ScopeKeys:
             | Q(Exists(Cadre.objects.filter(unit_id=OuterRef("pk"), team__village__code__startswith=p)))
         ),
         unit=lambda u: Q(pk=u),
-        cadre=lambda s: Q(pk=s.cadre_unit_id) | Q(pk__in=Team.objects.filter(id=s.cadre_team_id or 0).values("unit_id")),
+        cadre=lambda s: (
+            Q(pk=s.cadre_unit_id) | Q(pk__in=Team.objects.filter(id=s.cadre_team_id or 0).values("unit_id"))
+        ),
     )
 
 

@@ -105,6 +105,7 @@ def build_world() -> World:
                 term_start=start,
                 term_end=term_end_for(start),
             )
+
     def make(username: str, role: str, scope: str) -> User:
         return account_create(actor=None, username=username, password=PASSWORD, role=role, scope=scope)
 
