@@ -137,6 +137,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AccountRoleEnum": "accounts.models.Role",
+        "CadreRoleEnum": "cadres.models.Cadre.Role",
+    },
 }
 
 # Celery: REDIS_URL selects the broker; unset, tasks run in-process (API.md "Running").

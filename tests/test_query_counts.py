@@ -1,0 +1,100 @@
+"""Query counts of every list endpoint and list page are pinned (tests/query_counts.json) and the same
+at 10 and 500 rows: a page's cost must not grow with its rows (NetBox's query_counts.json)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from cadres.models import Cadre, Region, Team
+from zhucun.testing.world import World, make_id_number
+
+PINNED_FILE = Path(__file__).parent / "query_counts.json"
+PINNED = json.loads(PINNED_FILE.read_text())
+
+# name → (api?, url). Every list is asked for a page big enough to hold all 500 rows' first page.
+LISTS = {
+    "api:team-list": (True, lambda: reverse("api:team-list") + "?page_size=200"),
+    "api:cadre-list": (True, lambda: reverse("api:cadre-list") + "?page_size=200"),
+    "api:region-list": (True, lambda: reverse("api:region-list") + "?page_size=200"),
+    "api:account-list": (True, lambda: reverse("api:account-list") + "?page_size=200"),
+    "team-list": (False, lambda: reverse("team-list")),
+    "cadre-list": (False, lambda: reverse("cadre-list")),
+    "region-detail": (False, lambda: reverse("region-detail", args=["130102001"])),
+    "home": (False, lambda: reverse("home")),
+    "team-list-export": (False, lambda: reverse("team-list") + "?export=xlsx"),
+    "cadre-list-export": (False, lambda: reverse("cadre-list") + "?export=xlsx"),
+}
+
+
+def _grow(world: World, rows: int, offset: int) -> None:
+    """Add ``rows`` villages in 甲一镇, each with a team of two cadres, one with an account."""
+    unit = world.units["A"]
+    villages = [
+        Region(
+            code=f"130102001{offset + i:03d}",
+            name=f"新村{offset + i}",
+            level=Region.Level.VILLAGE,
+            parent_id="130102001",
+        )
+        for i in range(rows)
+    ]
+    Region.objects.bulk_create(villages)
+    teams = Team.objects.bulk_create([Team(village=village, unit=unit) for village in villages])
+    start = dt.date(2025, 3, 1)
+    cadres = [
+        Cadre(
+            name=f"干部{offset + i}-{j}",
+            gender=Cadre.Gender.MALE,
+            id_number=make_id_number(1000 + (offset + i) * 2 + j),
+            phone="13900000000",
+            unit=unit,
+            team=team,
+            role=role,
+            term_start=start,
+            term_end=start + dt.timedelta(days=1095),
+        )
+        for i, team in enumerate(teams)
+        for j, role in enumerate((Cadre.Role.FIRST_SECRETARY_LEADER, Cadre.Role.MEMBER))
+    ]
+    created = Cadre.objects.bulk_create(cadres)
+    User.objects.bulk_create([User(username=f"cadre{c.pk}", role="cadre", cadre=c) for c in created[::2]])
+
+
+def _count(world: World, persona: str, name: str) -> int:
+    api, url = LISTS[name]
+    client: Client | APIClient = APIClient() if api else Client()
+    client.force_login(world.personas[persona])
+    client.get(url())  # warm: session, content types
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url())
+    assert response.status_code == 200, (name, response.status_code)
+    return len(queries)
+
+
+@pytest.mark.parametrize("name", sorted(LISTS))
+@pytest.mark.parametrize("persona", ["county", "township"])
+def test_list_query_count_is_pinned_and_does_not_grow_with_rows(world: World, persona: str, name: str) -> None:
+    if persona == "township" and name == "api:account-list":
+        pytest.skip("townships may not list accounts (403, covered by the permission matrix)")
+    _grow(world, 10, offset=100)
+    small = _count(world, persona, name)
+    _grow(world, 490, offset=200)
+    assert Team.objects.filter(village__code__startswith="130102001").count() == 501
+    large = _count(world, persona, name)
+    assert small == large, f"{name} grew from {small} to {large} queries between 10 and 500 rows"
+    if os.environ.get("UPDATE_QUERY_COUNTS"):  # re-pin deliberately: UPDATE_QUERY_COUNTS=1 make pytest
+        PINNED.setdefault(persona, {})[name] = large
+        PINNED_FILE.write_text(json.dumps(PINNED, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        return
+    assert large == PINNED[persona].get(name), f"{name}: {large} queries, pinned {PINNED[persona].get(name)}"
