@@ -8,6 +8,8 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
+from zhucun import scoping
+
 from .models import Cadre, Region, Team, Unit
 
 
@@ -31,10 +33,17 @@ class _RegionAndSearchMixin(django_filters.FilterSet):
         return queryset.filter(condition)
 
 
+def _units_in_scope(request: Any) -> QuerySet[Unit]:
+    """The unit choices a caller may filter by: the units they can see (zhucun.scoping)."""
+    units = Unit.objects.order_by("level", "name")
+    user = getattr(request, "user", None)
+    return scoping.restrict(units, user) if user is not None else units.none()
+
+
 class TeamFilterSet(_RegionAndSearchMixin):
     region_path = "village__code"
     search_fields = ("village__name", "unit__name", "village__code")
-    unit = django_filters.NumberFilter(field_name="unit_id", label="派出单位")
+    unit = django_filters.ModelChoiceFilter(field_name="unit", queryset=_units_in_scope, label="派出单位")
     unit_level = django_filters.ChoiceFilter(field_name="unit__level", choices=Unit.Level.choices, label="派出层级")
 
     class Meta:
@@ -45,7 +54,7 @@ class TeamFilterSet(_RegionAndSearchMixin):
 class CadreFilterSet(_RegionAndSearchMixin):
     region_path = "team__village__code"
     search_fields = ("name", "phone", "team__village__name", "unit__name")
-    unit = django_filters.NumberFilter(field_name="unit_id", label="派出单位")
+    unit = django_filters.ModelChoiceFilter(field_name="unit", queryset=_units_in_scope, label="派出单位")
     team = django_filters.NumberFilter(field_name="team_id", label="工作队")
     status = django_filters.ChoiceFilter(choices=Cadre.Status.choices, label="状态")
     role = django_filters.ChoiceFilter(choices=Cadre.Role.choices, label="职务")

@@ -221,6 +221,16 @@ def _rows(data: bytes) -> Iterator[tuple[int, tuple[Any, ...]]]:
 
 def roster_read(upload: IO[bytes]) -> list[RosterRow]:
     """Parse and check each row on its own. Raises RosterError with every problem found."""
+    rows, errors = roster_parse(upload)
+    if errors:
+        raise RosterError(errors)
+    return rows
+
+
+def roster_parse(upload: IO[bytes]) -> tuple[list[RosterRow], list[RowError]]:
+    """The rows that pass the per-cell checks and the problems of those that do not, so that the
+    service can add its cross-row findings to the list. Problems of the file as a whole (not an xlsx,
+    wrong header, no rows) raise RosterError."""
     data = upload.read()
     _check_container(data)
     errors: list[RowError] = []
@@ -259,9 +269,7 @@ def roster_read(upload: IO[bytes]) -> list[RosterRow]:
         raise RosterError([RowError(1, "", "文件是空的：第 1 行应为表头。")])
     if not rows and not errors:
         raise RosterError([RowError(2, "", "文件中没有干部数据：请从第 2 行起填写。")])
-    if errors:
-        raise RosterError(errors)
-    return rows
+    return rows, errors
 
 
 def _parse_row(row: int, cells: list[Any], errors: list[RowError]) -> RosterRow | None:

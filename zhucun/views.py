@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -65,6 +66,9 @@ class FilteredListView(ScopedListView):
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset()
         self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+        for field in self.filterset.form.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs.setdefault("class", "form-select" if is_select else "form-control")
         queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
         sort = self.request.GET.get("sort", self.default_sort)
         self.current_sort = sort if sort in self.sort_options else self.default_sort
