@@ -154,7 +154,7 @@ def roster_import(*, actor: Any, upload: IO[bytes]) -> RosterImportResult:
         cadre.id_number: cadre
         for cadre in Cadre.objects.select_related("team").filter(team__village_id__in=village_codes)
     }
-    if True:
+    if not read_errors:  # a team's composition can only be judged with every one of its rows
         errors += _check_teams(rows=rows, teams=teams, cadres=members)
     if rows and settings.ZHUCUN_PROVINCE_CODE not in regions:
         errors.insert(0, RowError(0, "", "系统中尚未建立本省区划，请联系管理员运行数据库迁移。"))
