@@ -1,1 +1,184 @@
-"""考勤 models — this capability is built by its own issue; the app exists so the layout is whole."""
+"""Attendance (SPEC.md "Attendance"; 第五条, 第十五条1, 第十九条1 and 3).
+
+The big tables (sign-ins: ~8 million rows a year in Hebei) carry the org-tree key they are filtered
+by — the 12-digit ``village_code`` of the team the cadre served in that day — so scoping is a prefix
+filter on an indexed column, never a join through cadres and teams.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from cadres.models import Cadre, Team
+
+#: On PostgreSQL a prefix filter (``village_code LIKE '130102%'``) needs the pattern operator class
+#: to use the index under a non-C collation; other databases ignore opclasses.
+PREFIX_OPCLASSES = ["varchar_pattern_ops", "date_ops"]
+
+
+class SignIn(models.Model):
+    """A cadre's sign-in for one day (第十九条1). One per cadre per day, enforced by the database."""
+
+    class Status(models.TextChoices):
+        OK = "ok", "正常"
+        LATE = "late", "迟到"
+        OUTSIDE_GEOFENCE = "outside_geofence", "不在范围"
+
+    cadre = models.ForeignKey(Cadre, verbose_name="驻村干部", on_delete=models.PROTECT, related_name="signins")
+    village_code = models.CharField("驻在村代码", max_length=12)
+    date = models.DateField("日期")
+    client_id = models.UUIDField("客户端编号", unique=True, default=uuid.uuid4)
+    status = models.CharField("状态", max_length=20, choices=Status.choices)
+    inside_geofence = models.BooleanField("在签到范围内")
+    distance_m = models.PositiveIntegerField("距村中心（米）")
+    # Raw coordinates are kept for a limited period (policy: coordinate_retention_days), then erased.
+    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    photo = models.ImageField("照片", upload_to="signins/%Y/%m/", blank=True)
+    device_time = models.DateTimeField("手机时间", null=True, blank=True)
+    server_time = models.DateTimeField("服务器时间", auto_now_add=True)
+    offline = models.BooleanField("离线补传", default=False)
+
+    class Meta:
+        verbose_name = "签到"
+        verbose_name_plural = "签到"
+        constraints = [models.UniqueConstraint(fields=["cadre", "date"], name="signin_one_per_cadre_per_day")]
+        indexes = [models.Index(fields=["village_code", "date"], name="signin_village_date_idx", opclasses=PREFIX_OPCLASSES)]
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} {self.date} {self.status}"
+
+
+class Whereabouts(models.Model):
+    """A cadre's posted whereabouts for a day (去向公示牌, 第十九条3). No row for a day means not
+    posted, which counts as absent (按缺岗处理)."""
+
+    class Status(models.TextChoices):
+        IN_VILLAGE = "in_village", "在村"
+        LEAVE = "leave", "请假"
+        MEETING = "meeting", "外出开会"
+        TRAINING = "training", "培训"
+        ROTATION = "rotation", "轮休"
+        OTHER = "other", "其他"
+
+    cadre = models.ForeignKey(Cadre, verbose_name="驻村干部", on_delete=models.PROTECT, related_name="whereabouts")
+    village_code = models.CharField("驻在村代码", max_length=12)
+    date = models.DateField("日期")
+    status = models.CharField("去向", max_length=12, choices=Status.choices)
+    note = models.CharField("说明", max_length=100, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="公示人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    posted_at = models.DateTimeField("公示时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "去向公示"
+        verbose_name_plural = "去向公示"
+        constraints = [models.UniqueConstraint(fields=["cadre", "date"], name="whereabouts_one_per_cadre_per_day")]
+        indexes = [models.Index(fields=["village_code", "date"], name="whereabouts_village_date_idx", opclasses=PREFIX_OPCLASSES)]
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} {self.date} {self.status}"
+
+
+class WorkLog(models.Model):
+    """A work-log entry (工作日志, 第十九条1), checked by the township (第十五条5)."""
+
+    team = models.ForeignKey(Team, verbose_name="驻村工作队", on_delete=models.PROTECT, related_name="work_logs")
+    village_code = models.CharField("驻在村代码", max_length=12)
+    author = models.ForeignKey(Cadre, verbose_name="记录人", on_delete=models.PROTECT, related_name="work_logs")
+    date = models.DateField("日期")
+    content = models.TextField("工作内容", max_length=4000)
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="检查人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_at = models.DateTimeField("检查时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "工作日志"
+        verbose_name_plural = "工作日志"
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["village_code", "date"], name="worklog_village_date_idx", opclasses=PREFIX_OPCLASSES)]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.author_id}"
+
+
+class WorkLogPhoto(models.Model):
+    """A photo uploaded with a work log, per team (以工作队为单位上传电子照片)."""
+
+    log = models.ForeignKey(WorkLog, verbose_name="工作日志", on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField("照片", upload_to="worklogs/%Y/%m/")
+
+    class Meta:
+        verbose_name = "日志照片"
+        verbose_name_plural = "日志照片"
+
+
+class AbsenceFinding(models.Model):
+    """A finding that a cadre was absent on a day without approved leave (缺岗记录).
+
+    Inspections are recorded as confirmed; a missing sign-in or unposted whereabouts found by a job
+    is *pending* until the township confirms or dismisses it. Only confirmed findings count toward
+    recall (第二十条2), counted as distinct days (attendance/rules.py).
+    """
+
+    class Source(models.TextChoices):
+        INSPECTION = "inspection", "明查暗访"
+        WHEREABOUTS_UNPOSTED = "whereabouts_unposted", "未公示去向"
+        MISSING_SIGNIN = "missing_signin", "未签到"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        CONFIRMED = "confirmed", "已确认"
+        DISMISSED = "dismissed", "已排除"
+
+    cadre = models.ForeignKey(Cadre, verbose_name="驻村干部", on_delete=models.PROTECT, related_name="absence_findings")
+    village_code = models.CharField("驻在村代码", max_length=12)
+    date = models.DateField("日期")
+    source = models.CharField("来源", max_length=24, choices=Source.choices)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    note = models.CharField("说明", max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="记录人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="确认人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+    decision_reason = models.CharField("确认或排除理由", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "缺岗记录"
+        verbose_name_plural = "缺岗记录"
+        ordering = ["-date", "-id"]
+        constraints = [
+            # Jobs are idempotent: one finding per cadre, day and source.
+            models.UniqueConstraint(fields=["cadre", "date", "source"], name="finding_once_per_cadre_day_source")
+        ]
+        indexes = [models.Index(fields=["village_code", "date"], name="finding_village_date_idx", opclasses=PREFIX_OPCLASSES)]
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} {self.date} {self.source}"
+
+
+class CoverageAlert(models.Model):
+    """第五条: a village with no cadre present by the end of the sign-in window, for its township."""
+
+    village_code = models.CharField("村代码", max_length=12)
+    date = models.DateField("日期")
+    created_at = models.DateTimeField("发现时间", auto_now_add=True)
+    resolved_at = models.DateTimeField("补签时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "无人在岗预警"
+        verbose_name_plural = "无人在岗预警"
+        constraints = [models.UniqueConstraint(fields=["village_code", "date"], name="coverage_alert_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.village_code} {self.date}"

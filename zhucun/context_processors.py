@@ -19,6 +19,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "区划与工作队分布", "url": reverse("region-tree"), "icon": "diagram-3"})
     items.append({"label": "驻村工作队", "url": reverse("team-list"), "icon": "people"})
     items.append({"label": "驻村干部", "url": reverse("cadre-list"), "icon": "person-badge"})
+    # --- attendance (issue 3) ---
+    # --- leave (issue 4) ---
+    # --- assessment and recall (issue 5) ---
     if scoping.can(user, "roster.import"):
         items.append({"label": "花名册导入", "url": reverse("roster-import-page"), "icon": "file-earmark-arrow-up"})
     path = request.path

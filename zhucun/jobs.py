@@ -8,6 +8,9 @@ from celery.schedules import crontab
 #: (task name, beat schedule) — every entry also runs in ``run_jobs``.
 SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     ("cadres.expire_terms", crontab(hour=0, minute=30)),
+    # --- attendance (issue 3) ---
+    # --- leave (issue 4) ---
+    # --- assessment and recall (issue 5) ---
 ]
 
 

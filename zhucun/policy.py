@@ -45,6 +45,22 @@ class PolicyProfile:
     reimbursement_interval_months: int = 2
     # Light on the cadres (SPEC.md): raw sign-in coordinates are erased after this many days.
     coordinate_retention_days: int = 90
+    # 第十九条1: daily sign-in "在固定时间段" — the province's window (Asia/Shanghai, "HH:MM").
+    signin_window_start: str = "06:00"
+    signin_window_end: str = "09:30"
+    # Sign-ins after the window are accepted as 迟到 until this time; later ones are refused.
+    signin_late_until: str = "23:59"
+    # Geofence radius (metres) for a village that has none of its own.
+    default_geofence_radius_m: int = 1000
+    # SPEC.md "Leave": office hours of the working calendar on which "half a day" is counted.
+    office_hours: str = "08:30-12:00,14:30-18:00"
+    # 第二十九条: paid annual leave is approved by the township and the unit's HR (a flag, so a
+    # province can drop the unit step).
+    annual_leave_needs_unit_hr: bool = True
+    # Recall by leave: some templates recall a cadre with more than N days of leave a year (0: off).
+    recall_leave_days_per_year: int = 0
+    # 第二十五条: "较大范围" of teams rated 一般 or below in a county flags its score reduction, as a share.
+    county_poor_team_share_flag: Decimal = Decimal("0.20")
 
     def with_overrides(self, overrides: dict[str, Any]) -> PolicyProfile:
         known = {field.name: field for field in dataclasses.fields(self)}
@@ -53,7 +69,12 @@ class PolicyProfile:
             if key not in known:
                 raise ValueError(f"unknown policy value {key!r}")
             current = getattr(self, key)
-            values[key] = Decimal(str(raw)) if isinstance(current, Decimal) else type(current)(raw)
+            if isinstance(current, bool):
+                values[key] = raw if isinstance(raw, bool) else str(raw).lower() in {"1", "true", "yes"}
+            elif isinstance(current, Decimal):
+                values[key] = Decimal(str(raw))
+            else:
+                values[key] = type(current)(raw)
         return dataclasses.replace(self, **values)
 
 

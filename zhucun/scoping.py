@@ -165,6 +165,20 @@ def _user_keys() -> ScopeKeys:
     )
 
 
+def village_keyed(cadre_path: str = "cadre", village_field: str = "village_code") -> Callable[[], ScopeKeys]:
+    """Keys of a table that carries the village code it is filtered by and (optionally) the cadre it
+    is about: the region sees it by prefix, the unit sees its own cadres' rows, a cadre their own."""
+
+    def keys() -> ScopeKeys:
+        return ScopeKeys(
+            region=lambda p: Q(**{f"{village_field}__startswith": p}),
+            unit=lambda u: Q(**{f"{cadre_path}__unit_id": u}) if cadre_path else NOTHING,
+            cadre=lambda s: Q(**{f"{cadre_path}_id": s.cadre_id}) if cadre_path else NOTHING,
+        )
+
+    return keys
+
+
 def _audit_keys() -> ScopeKeys:
     return ScopeKeys(region=lambda p: Q(region_code__startswith=p))
 
@@ -177,6 +191,14 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     "cadres.Cadre": _cadre_keys,
     "accounts.User": _user_keys,
     "zhucun.AuditEvent": _audit_keys,
+    # --- attendance (issue 3) ---
+    "attendance.SignIn": village_keyed(),
+    "attendance.Whereabouts": village_keyed(),
+    "attendance.AbsenceFinding": village_keyed(),
+    "attendance.WorkLog": village_keyed(cadre_path="author"),
+    "attendance.CoverageAlert": village_keyed(cadre_path=""),
+    # --- leave (issue 4) ---
+    # --- assessment and recall (issue 5) ---
 }
 
 

@@ -18,5 +18,8 @@ urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="auth-token"),
     path("roster-imports/template/", RosterTemplateView.as_view(), name="roster-import-template"),
     path("roster-imports/", RosterImportView.as_view(), name="roster-import"),
+    path("", include("attendance.api.urls")),
+    path("", include("leave.api.urls")),
+    path("", include("assessment.api.urls")),
     path("", include(router.urls)),
 ]

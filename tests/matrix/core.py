@@ -1,0 +1,144 @@
+"""Matrix entries of the foundation: pages, accounts, roster import, reference API."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.urls import reverse
+
+from zhucun.testing.roster import roster_bytes, roster_row
+from zhucun.testing.world import PASSWORD, UNIT_NAMES, World
+
+from .common import ACCOUNT_VISIBLE, ORG, REGIONAL, VISIBLE, Case, everyone, role_only, scoped
+
+
+def import_outcome(persona: str, target: str | None) -> int:
+    """Rows outside the caller's region are refused row by row (400); other roles may not import."""
+    if persona not in ORG:
+        return 403
+    return 201 if target in VISIBLE[persona] else 400
+
+
+def account_create_outcome(persona: str, target: str | None) -> int:
+    if persona not in ORG:
+        return 403
+    return 201 if target in VISIBLE[persona] else 400
+
+
+def _roster_for(world: World, target: str | None) -> dict[str, Any]:
+    assert target is not None
+    names = {"A": ("甲县", "甲一镇", "甲村"), "B": ("甲县", "甲二镇", "乙村"), "C": ("丙县", "丙一镇", "丙村")}
+    names["D"] = ("丁县", "丁一镇", "丁村")
+    county, township, village = names[target]
+    row = roster_row(
+        市="石家庄市" if target != "D" else "唐山市",
+        县=county,
+        乡镇=township,
+        村=village,
+        村代码=world.village(target),
+        派出单位=UNIT_NAMES[target],
+    )
+    upload = io.BytesIO(roster_bytes([row]))
+    upload.name = "roster.xlsx"
+    return {"file": upload}
+
+
+MATRIX: dict[str, Case] = {
+    # --- pages -----------------------------------------------------------------------------
+    "home": Case("get", lambda w, t: reverse("home"), everyone(200), api=False, per_target=False),
+    "login": Case("get", lambda w, t: reverse("login"), everyone(302), api=False, per_target=False, anonymous=200),
+    "logout": Case("post", lambda w, t: reverse("logout"), everyone(302), api=False, per_target=False, anonymous=302),
+    "region-tree": Case("get", lambda w, t: reverse("region-tree"), role_only(REGIONAL), api=False, per_target=False),
+    "region-detail": Case(
+        "get", lambda w, t: reverse("region-detail", args=[w.township(t or "")]), scoped(REGIONAL), api=False
+    ),
+    "team-list": Case(
+        "get",
+        lambda w, t: reverse("team-list") + f"?search={w.village_name(t or '')}",
+        everyone(200),
+        api=False,
+        lists=lambda w, t: reverse("team-detail", args=[w.teams[t].pk]),
+    ),
+    "team-detail": Case("get", lambda w, t: reverse("team-detail", args=[w.teams[t or ""].pk]), scoped(), api=False),
+    "cadre-list": Case(
+        "get",
+        lambda w, t: reverse("cadre-list") + f"?search={w.village_name(t or '')}",
+        everyone(200),
+        api=False,
+        lists=lambda w, t: reverse("cadre-detail", args=[w.leaders[t].pk]),
+    ),
+    "cadre-detail": Case(
+        "get", lambda w, t: reverse("cadre-detail", args=[w.leaders[t or ""].pk]), scoped(), api=False
+    ),
+    "roster-import-page": Case(
+        "get", lambda w, t: reverse("roster-import-page"), role_only(ORG), api=False, per_target=False
+    ),
+    "roster-template-download": Case(
+        "get", lambda w, t: reverse("roster-template-download"), role_only(ORG), api=False, per_target=False
+    ),
+    "schema": Case("get", lambda w, t: reverse("schema"), everyone(200), per_target=False, anonymous=200),
+    "api-docs": Case(
+        "get", lambda w, t: reverse("api-docs"), everyone(200), api=False, per_target=False, anonymous=200
+    ),
+    "admin": Case(
+        "get", lambda w, t: reverse("admin:index"), everyone(302), api=False, per_target=False, anonymous=302
+    ),
+    # --- API ---------------------------------------------------------------------------------
+    "api:auth-token": Case(
+        "post", lambda w, t: reverse("api:auth-token"), everyone(200), per_target=False, anonymous=400
+    ),
+    "api:roster-import-template": Case(
+        "get", lambda w, t: reverse("api:roster-import-template"), role_only(ORG), per_target=False
+    ),
+    "api:roster-import": Case(
+        "post", lambda w, t: reverse("api:roster-import"), import_outcome, data=_roster_for, multipart=True
+    ),
+    "api:account-list": Case(
+        "post",
+        lambda w, t: reverse("api:account-list"),
+        account_create_outcome,
+        data=lambda w, t: {
+            "username": "new_user",
+            "password": PASSWORD,
+            "role": "township",
+            "scope": w.township(t or ""),
+        },
+    ),
+    "api:account-detail": Case(
+        "get",
+        lambda w, t: reverse("api:account-detail", args=[w.township_accounts[t or ""].pk]),
+        scoped(ORG, ACCOUNT_VISIBLE),
+    ),
+    "api:region-list": Case(
+        "get",
+        lambda w, t: reverse("api:region-list") + f"?parent={w.township(t or '')}",
+        everyone(200),
+        lists=lambda w, t: f'"code":"{w.village(t)}"',
+    ),
+    "api:region-detail": Case("get", lambda w, t: reverse("api:region-detail", args=[w.village(t or "")]), scoped()),
+    "api:team-list": Case(
+        "get",
+        lambda w, t: reverse("api:team-list") + f"?region={w.village(t or '')}",
+        everyone(200),
+        lists=lambda w, t: f'"code":"{w.village(t)}"',
+    ),
+    "api:team-detail": Case("get", lambda w, t: reverse("api:team-detail", args=[w.teams[t or ""].pk]), scoped()),
+    "api:cadre-list": Case(
+        "get",
+        lambda w, t: reverse("api:cadre-list") + f"?region={w.village(t or '')}",
+        everyone(200),
+        lists=lambda w, t: f'"id":{w.leaders[t].pk},',
+    ),
+    "api:cadre-detail": Case("get", lambda w, t: reverse("api:cadre-detail", args=[w.leaders[t or ""].pk]), scoped()),
+}
+
+#: The account list is also read (GET) by org roles only; the POST above covers creation.
+EXTRA: dict[str, Case] = {}
+EXTRA["api:account-list(read)"] = Case(
+    "get",
+    lambda w, t: reverse("api:account-list") + "?page_size=200",
+    role_only(ORG),
+    lists=lambda w, t: f'"username":"{w.township_accounts[t].username}"',
+    list_visible=ACCOUNT_VISIBLE,
+)
