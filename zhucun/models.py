@@ -62,3 +62,26 @@ class PolicyProfileVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.effective_from} 起）"
+
+
+class Notification(models.Model):
+    """An in-app notification (the bell). Other channels (SMS, DingTalk) sit behind
+    ``zhucun.notifications.deliver`` and read the same rows."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications"
+    )
+    title = models.CharField("标题", max_length=120)
+    body = models.CharField("内容", max_length=500, blank=True)
+    url = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.title

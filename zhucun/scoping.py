@@ -252,6 +252,15 @@ def units_managed_by(user: AnyUser) -> QuerySet[Any]:
     return Unit.objects.filter(condition)
 
 
+def own_notifications(user: AnyUser) -> QuerySet[Any]:
+    """Notifications are personal, not org-scoped: each user sees only their own, the province too."""
+    from zhucun.models import Notification
+
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient_id=user.pk)
+
+
 # --- What each role may do with what it sees ----------------------------------------------------
 
 ORG_ROLES = frozenset({"province_org", "city_org", "county_org"})

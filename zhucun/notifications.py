@@ -1,0 +1,33 @@
+"""Notifications: ``notify`` writes in-app rows (one INSERT for many recipients) and hands them to
+the delivery channels after the transaction commits. Only the in-app channel exists today; an SMS
+or DingTalk channel implements ``Channel`` and is added to ``CHANNELS``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from django.db import transaction
+
+from zhucun.models import Notification
+
+
+class Channel(Protocol):
+    def send(self, notifications: list[Notification]) -> None: ...
+
+
+#: Extra delivery channels; the in-app bell reads the rows directly.
+CHANNELS: list[Channel] = []
+
+
+def notify(*, recipient_ids: Iterable[int], title: str, body: str = "", url: str = "") -> list[Notification]:
+    rows = Notification.objects.bulk_create(
+        [Notification(recipient_id=pk, title=title, body=body, url=url) for pk in dict.fromkeys(recipient_ids)]
+    )
+    if CHANNELS:
+        transaction.on_commit(lambda: [channel.send(rows) for channel in CHANNELS])
+    return rows
+
+
+def unread_count(*, user_id: int) -> int:
+    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
