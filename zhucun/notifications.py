@@ -25,8 +25,13 @@ def notify(*, recipient_ids: Iterable[int], title: str, body: str = "", url: str
         [Notification(recipient_id=pk, title=title, body=body, url=url) for pk in dict.fromkeys(recipient_ids)]
     )
     if CHANNELS:
-        transaction.on_commit(lambda: [channel.send(rows) for channel in CHANNELS])
+        transaction.on_commit(lambda: _deliver(rows))
     return rows
+
+
+def _deliver(rows: list[Notification]) -> None:
+    for channel in CHANNELS:
+        channel.send(rows)
 
 
 def unread_count(*, user_id: int) -> int:
