@@ -11,6 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from cadres.models import Cadre, Team
 
@@ -39,14 +40,16 @@ class SignIn(models.Model):
     longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
     photo = models.ImageField("照片", upload_to="signins/%Y/%m/", blank=True)
     device_time = models.DateTimeField("手机时间", null=True, blank=True)
-    server_time = models.DateTimeField("服务器时间", auto_now_add=True)
+    server_time = models.DateTimeField("服务器时间", default=timezone.now)
     offline = models.BooleanField("离线补传", default=False)
 
     class Meta:
         verbose_name = "签到"
         verbose_name_plural = "签到"
         constraints = [models.UniqueConstraint(fields=["cadre", "date"], name="signin_one_per_cadre_per_day")]
-        indexes = [models.Index(fields=["village_code", "date"], name="signin_village_date_idx", opclasses=PREFIX_OPCLASSES)]
+        indexes = [
+            models.Index(fields=["village_code", "date"], name="signin_village_date_idx", opclasses=PREFIX_OPCLASSES)
+        ]
 
     def __str__(self) -> str:
         return f"{self.cadre_id} {self.date} {self.status}"
@@ -70,7 +73,12 @@ class Whereabouts(models.Model):
     status = models.CharField("去向", max_length=12, choices=Status.choices)
     note = models.CharField("说明", max_length=100, blank=True)
     posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="公示人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="公示人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     posted_at = models.DateTimeField("公示时间", auto_now=True)
 
@@ -78,7 +86,11 @@ class Whereabouts(models.Model):
         verbose_name = "去向公示"
         verbose_name_plural = "去向公示"
         constraints = [models.UniqueConstraint(fields=["cadre", "date"], name="whereabouts_one_per_cadre_per_day")]
-        indexes = [models.Index(fields=["village_code", "date"], name="whereabouts_village_date_idx", opclasses=PREFIX_OPCLASSES)]
+        indexes = [
+            models.Index(
+                fields=["village_code", "date"], name="whereabouts_village_date_idx", opclasses=PREFIX_OPCLASSES
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.cadre_id} {self.date} {self.status}"
@@ -94,7 +106,12 @@ class WorkLog(models.Model):
     content = models.TextField("工作内容", max_length=4000)
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
     checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="检查人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="检查人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     checked_at = models.DateTimeField("检查时间", null=True, blank=True)
 
@@ -102,7 +119,9 @@ class WorkLog(models.Model):
         verbose_name = "工作日志"
         verbose_name_plural = "工作日志"
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["village_code", "date"], name="worklog_village_date_idx", opclasses=PREFIX_OPCLASSES)]
+        indexes = [
+            models.Index(fields=["village_code", "date"], name="worklog_village_date_idx", opclasses=PREFIX_OPCLASSES)
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.author_id}"
@@ -117,6 +136,9 @@ class WorkLogPhoto(models.Model):
     class Meta:
         verbose_name = "日志照片"
         verbose_name_plural = "日志照片"
+
+    def __str__(self) -> str:
+        return str(self.image.name)
 
 
 class AbsenceFinding(models.Model):
@@ -144,11 +166,21 @@ class AbsenceFinding(models.Model):
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
     note = models.CharField("说明", max_length=300, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="记录人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="记录人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="确认人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     decided_at = models.DateTimeField("确认时间", null=True, blank=True)
     decision_reason = models.CharField("确认或排除理由", max_length=300, blank=True)
@@ -161,7 +193,9 @@ class AbsenceFinding(models.Model):
             # Jobs are idempotent: one finding per cadre, day and source.
             models.UniqueConstraint(fields=["cadre", "date", "source"], name="finding_once_per_cadre_day_source")
         ]
-        indexes = [models.Index(fields=["village_code", "date"], name="finding_village_date_idx", opclasses=PREFIX_OPCLASSES)]
+        indexes = [
+            models.Index(fields=["village_code", "date"], name="finding_village_date_idx", opclasses=PREFIX_OPCLASSES)
+        ]
 
     def __str__(self) -> str:
         return f"{self.cadre_id} {self.date} {self.source}"

@@ -1,5 +1,18 @@
-"""Pages of this app (included under its prefix by zhucun/urls.py)."""
+"""Attendance pages (included under /attendance/ by zhucun/urls.py)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="attendance-home"),
+    path("today/", views.today, name="attendance-today"),
+    path("today/whereabouts/", views.whereabouts_post, name="attendance-whereabouts-post"),
+    path("today/work-log/", views.work_log_post, name="attendance-work-log-post"),
+    path("dashboard/", views.dashboard, name="attendance-dashboard"),
+    path("dashboard/<str:code>/", views.dashboard, name="attendance-dashboard-region"),
+    path("dashboard/<str:code>/register.xlsx", views.register_export, name="attendance-register"),
+    path("findings/<int:pk>/decide/", views.finding_decide, name="attendance-finding-decide"),
+    path("work-logs/", views.work_logs, name="attendance-work-logs"),
+    path("work-logs/<int:pk>/check/", views.work_log_check, name="attendance-work-log-check"),
+]

@@ -37,3 +37,11 @@ def api_as(user: object) -> APIClient:
     client = APIClient()
     client.force_authenticate(user=user)  # type: ignore[arg-type]
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_policy_cache() -> None:
+    """Each test starts with an empty policy-profile cache (a rolled-back version must not linger)."""
+    from zhucun.policy import profile_cache_clear
+
+    profile_cache_clear()

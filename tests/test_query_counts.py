@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -34,6 +36,21 @@ LISTS = {
     "home": (False, lambda: reverse("home")),
     "team-list-export": (False, lambda: reverse("team-list") + "?export=xlsx"),
     "cadre-list-export": (False, lambda: reverse("cadre-list") + "?export=xlsx"),
+    # attendance
+    "api:signin-list": (True, lambda: reverse("api:signin-list") + "?page_size=200"),
+    "api:absence-finding-list": (True, lambda: reverse("api:absence-finding-list") + "?page_size=200"),
+    "api:work-log-list": (True, lambda: reverse("api:work-log-list") + "?page_size=200"),
+    "api:whereabouts-list": (True, lambda: reverse("api:whereabouts-list") + "?page_size=200"),
+    "api:attendance-dashboard": (True, lambda: reverse("api:attendance-dashboard") + "?region=130102001"),
+    "attendance-dashboard-township": (False, lambda: reverse("attendance-dashboard-region", args=["130102001"])),
+    "attendance-dashboard-county": (False, lambda: reverse("attendance-dashboard-region", args=["130102"])),
+    "attendance-work-logs": (False, lambda: reverse("attendance-work-logs")),
+    "attendance-register": (False, lambda: reverse("attendance-register", args=["130102001"])),
+    "api:leave-request-list": (True, lambda: reverse("api:leave-request-list") + "?page_size=200"),
+    "api:leave-request-list-awaiting-me": (True, lambda: reverse("api:leave-request-list") + "?awaiting_me=true"),
+    "leave-inbox": (False, lambda: reverse("leave-inbox")),
+    "leave-register": (False, lambda: reverse("leave-register")),
+    "leave-register-export": (False, lambda: reverse("leave-register") + "?export=xlsx"),
 }
 
 
@@ -69,6 +86,37 @@ def _grow(world: World, rows: int, offset: int) -> None:
     ]
     created = Cadre.objects.bulk_create(cadres)
     User.objects.bulk_create([User(username=f"cadre{c.pk}", role="cadre", cadre=c) for c in created[::2]])
+    _grow_attendance(created)
+
+
+def _grow_attendance(cadres: list[Cadre]) -> None:
+    """Each new cadre signed in, posted whereabouts and has a pending finding; each leader a log."""
+    from attendance.models import AbsenceFinding, SignIn, Whereabouts, WorkLog
+
+    today = timezone.localdate()
+    yesterday = today - dt.timedelta(days=1)
+    SignIn.objects.bulk_create(
+        [
+            SignIn(cadre=c, village_code=c.team.village_id, date=today, client_id=uuid.uuid4(), status="ok",
+                   inside_geofence=True, distance_m=10)
+            for c in cadres
+        ]
+    )  # fmt: skip
+    Whereabouts.objects.bulk_create(
+        [Whereabouts(cadre=c, village_code=c.team.village_id, date=today, status="in_village") for c in cadres]
+    )
+    AbsenceFinding.objects.bulk_create(
+        [
+            AbsenceFinding(cadre=c, village_code=c.team.village_id, date=yesterday, source="missing_signin")
+            for c in cadres
+        ]
+    )
+    WorkLog.objects.bulk_create(
+        [
+            WorkLog(team=c.team, village_code=c.team.village_id, author=c, date=today, content="走访")
+            for c in cadres[::2]
+        ]
+    )
 
 
 def _count(world: World, persona: str, name: str) -> int:

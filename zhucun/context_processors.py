@@ -20,7 +20,21 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items.append({"label": "驻村工作队", "url": reverse("team-list"), "icon": "people"})
     items.append({"label": "驻村干部", "url": reverse("cadre-list"), "icon": "person-badge"})
     # --- attendance (issue 3) ---
+    if getattr(user, "role", "") == "cadre":
+        items.append({"label": "今日签到", "url": reverse("attendance-today"), "icon": "geo-alt"})
+    if scoping.can(user, "attendance.view_dashboard"):
+        items.append({"label": "考勤看板", "url": reverse("attendance-dashboard"), "icon": "calendar-check"})
+        items.append({"label": "工作日志", "url": reverse("attendance-work-logs"), "icon": "journal-text"})
     # --- leave (issue 4) ---
+    if scoping.can(user, "leave.request"):
+        items.append({"label": "我的请假", "url": reverse("leave-mine"), "icon": "calendar2-check"})
+    if getattr(user, "role", "") != "cadre" or getattr(getattr(user, "cadre", None), "role", "") in (
+        "leader",
+        "first_secretary_leader",
+    ):
+        items.append({"label": "请假审批", "url": reverse("leave-inbox"), "icon": "inbox"})
+    if scoping.can(user, "leave.register"):
+        items.append({"label": "请假登记", "url": reverse("leave-register"), "icon": "journal-text"})
     # --- assessment and recall (issue 5) ---
     if scoping.can(user, "roster.import"):
         items.append({"label": "花名册导入", "url": reverse("roster-import-page"), "icon": "file-earmark-arrow-up"})
@@ -29,4 +43,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         item["active"] = (
             "active" if (path == item["url"] or (item["url"] != "/" and path.startswith(item["url"]))) else ""
         )
-    return {"nav_items": items, "nav_role": getattr(user, "get_role_display", lambda: "")()}
+    return {
+        "nav_items": items,
+        "nav_role": getattr(user, "get_role_display", lambda: "")(),
+        "nav_unread": scoping.own_notifications(user).filter(read_at__isnull=True).count(),
+    }

@@ -9,7 +9,13 @@ from celery.schedules import crontab
 SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     ("cadres.expire_terms", crontab(hour=0, minute=30)),
     # --- attendance (issue 3) ---
+    ("attendance.coverage_check", crontab(minute="*/15", hour="6-23")),
+    ("attendance.absence_findings", crontab(hour=0, minute=20)),
+    ("attendance.erase_coordinates", crontab(hour=2, minute=0)),
     # --- leave (issue 4) ---
+    ("leave.remind_deadlines", crontab(minute="*/10")),
+    ("leave.escalate_overdue", crontab(minute="*/10")),
+    ("leave.flag_missing_report_back", crontab(hour=9, minute=0)),
     # --- assessment and recall (issue 5) ---
 ]
 

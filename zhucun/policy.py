@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -81,12 +82,32 @@ class PolicyProfile:
 HEBEI_2018 = PolicyProfile()
 
 
+#: day → (monotonic expiry, profile). The sign-in hot path reads the profile on every request; the
+#: table changes a few times a year and saving a version clears this (zhucun/apps.py).
+_CACHE: dict[dt.date, tuple[float, PolicyProfile]] = {}
+_CACHE_SECONDS = 60.0
+
+
+def profile_cache_clear(**_: Any) -> None:
+    _CACHE.clear()
+
+
 def profile_on(day: dt.date | None = None) -> PolicyProfile:
     """The profile in force on ``day`` (today in Asia/Shanghai when omitted): the newest version
     whose ``effective_from`` is not after the day, applied over the Hebei 2018 default."""
+    day = day or timezone.localdate()
+    cached = _CACHE.get(day)
+    now = time.monotonic()
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    profile = _load_profile(day)
+    _CACHE[day] = (now + _CACHE_SECONDS, profile)
+    return profile
+
+
+def _load_profile(day: dt.date) -> PolicyProfile:
     from zhucun.models import PolicyProfileVersion
 
-    day = day or timezone.localdate()
     version = PolicyProfileVersion.objects.filter(effective_from__lte=day).order_by("-effective_from", "-id").first()
     if version is None:
         return HEBEI_2018

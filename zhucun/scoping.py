@@ -198,6 +198,12 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     "attendance.WorkLog": village_keyed(cadre_path="author"),
     "attendance.CoverageAlert": village_keyed(cadre_path=""),
     # --- leave (issue 4) ---
+    # A cadre sees their own requests, and a 队长 those routed to them (第十九条2); units their cadres'.
+    "leave.LeaveRequest": lambda: ScopeKeys(
+        region=lambda p: Q(village_code__startswith=p),
+        unit=lambda u: Q(unit_id=u),
+        cadre=lambda s: Q(cadre_id=s.cadre_id) | Q(team_leader_id=s.cadre_id),
+    ),
     # --- assessment and recall (issue 5) ---
 }
 
@@ -252,6 +258,14 @@ def units_managed_by(user: AnyUser) -> QuerySet[Any]:
     return Unit.objects.filter(condition)
 
 
+def public_team(village_code: str) -> Any:
+    """The team whose board is public (第七条 task list, 第十九条3 去向公示牌): any team, by its
+    village code, for anyone — the public page shows names and whereabouts only."""
+    from cadres.models import Team
+
+    return Team.objects.select_related("village__parent__parent", "unit").filter(village_id=village_code).first()
+
+
 def own_notifications(user: AnyUser) -> QuerySet[Any]:
     """Notifications are personal, not org-scoped: each user sees only their own, the province too."""
     from zhucun.models import Notification
@@ -276,6 +290,17 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "cadre.view_id_number": frozenset({"county_org"}),
     "cadre.view_phone": REGIONAL_ROLES | {"unit"},
     "region.browse": REGIONAL_ROLES,
+    # --- leave (issue 4) ---
+    "leave.request": frozenset({"cadre"}),  # 第十九条2: the cadre applies and reports back
+    "leave.register": REGIONAL_ROLES | {"unit"},  # the leave register (xlsx) of a region and period
+    "leave.on_time": ORG_ROLES,  # the on-time rate per approving body: county and above
+    # --- attendance (issue 3) ---
+    "attendance.view_dashboard": REGIONAL_ROLES,
+    "attendance.record_finding": frozenset({"county_org", "township"}),
+    "attendance.decide_finding": frozenset({"county_org", "township"}),
+    "attendance.check_work_log": frozenset({"county_org", "township"}),
+    "attendance.export": REGIONAL_ROLES,
+    # --- assessment and recall (issue 5) ---
 }
 
 

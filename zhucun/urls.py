@@ -6,11 +6,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from attendance import views as attendance_views
 from cadres import views as cadre_views
 from zhucun import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("notifications/", views.notifications, name="notifications"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("regions/", cadre_views.region_tree, name="region-tree"),
@@ -22,6 +24,8 @@ urlpatterns = [
     path("roster/import/", cadre_views.roster_import_page, name="roster-import-page"),
     path("roster/template.xlsx", cadre_views.roster_template_download, name="roster-template-download"),
     path("attendance/", include("attendance.urls")),
+    path("public/villages/<str:code>/", attendance_views.public_village, name="public-village"),
+    path("public/villages/<str:code>/poster/", attendance_views.public_poster, name="public-poster"),
     path("leave/", include("leave.urls")),
     path("assessment/", include("assessment.urls")),
     path("api/v1/", include(("zhucun.api.urls", "api"), namespace="api")),

@@ -6,13 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.generic import DetailView, ListView
 
+from cadres.models import Region
 from zhucun import scoping
 
 
@@ -41,13 +43,26 @@ class ScopedDetailView(ScopedQuerysetViewMixin, DetailView):  # type: ignore[typ
     pass
 
 
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The bell: the user's own notifications, newest first; opening the page marks them read."""
+    from django.utils import timezone
+
+    mine = scoping.own_notifications(request.user)
+    page = list(mine.order_by("-created_at", "-id")[:100])
+    unread = [note.pk for note in page if note.read_at is None]
+    if unread:
+        mine.filter(pk__in=unread).update(read_at=timezone.now())
+    return render(request, "notifications.html", {"notes": page, "unread_ids": set(unread)})
+
+
 def home(request: HttpRequest) -> HttpResponse:
     from cadres.selectors import home_summary
 
     if not request.user.is_authenticated:
-        from django.shortcuts import redirect
-
         return redirect("login")
+    if getattr(request.user, "role", "") == "cadre":
+        return redirect("attendance-today")  # the cadre's phone: one page for the day (UI.md)
     return render(request, "home.html", {"summary": home_summary(user=request.user)})
 
 
@@ -98,6 +113,12 @@ class FilteredListView(ScopedListView):
         query.pop("page", None)
         without_sort = query.copy()
         without_sort.pop("sort", None)
+        region_code = self.request.GET.get("region", "").strip()
+        context["filter_region"] = (
+            scoping.restrict(Region.objects.filter(code=region_code), self.request.user).first()
+            if region_code
+            else None
+        )
         context.update(
             filterset=self.filterset,
             query_string=query.urlencode(),

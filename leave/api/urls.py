@@ -1,5 +1,12 @@
 """API routes of this app (included under /api/v1/ by zhucun/api/urls.py)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, URLResolver, include, path
+from rest_framework.routers import DefaultRouter
 
-urlpatterns: list[URLPattern] = []
+from .views import LeaveRequestViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("leave-requests", LeaveRequestViewSet, basename="leave-request")
+
+urlpatterns: list[URLPattern | URLResolver] = [path("", include(router.urls))]

@@ -46,7 +46,14 @@ def _roster_for(world: World, target: str | None) -> dict[str, Any]:
 
 MATRIX: dict[str, Case] = {
     # --- pages -----------------------------------------------------------------------------
-    "home": Case("get", lambda w, t: reverse("home"), everyone(200), api=False, per_target=False),
+    "notifications": Case("get", lambda w, t: reverse("notifications"), everyone(200), api=False, per_target=False),
+    "home": Case(
+        "get",
+        lambda w, t: reverse("home"),
+        lambda p, t: 302 if p == "cadre" else 200,  # a cadre's home is the day's page
+        api=False,
+        per_target=False,
+    ),
     "login": Case("get", lambda w, t: reverse("login"), everyone(302), api=False, per_target=False, anonymous=200),
     "logout": Case("post", lambda w, t: reverse("logout"), everyone(302), api=False, per_target=False, anonymous=302),
     "region-tree": Case("get", lambda w, t: reverse("region-tree"), role_only(REGIONAL), api=False, per_target=False),

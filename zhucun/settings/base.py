@@ -140,8 +140,15 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AccountRoleEnum": "accounts.models.Role",
         "CadreRoleEnum": "cadres.models.Cadre.Role",
+        "SignInStatusEnum": "attendance.models.SignIn.Status",
+        "WhereaboutsStatusEnum": "attendance.models.Whereabouts.Status",
+        "FindingStatusEnum": "attendance.models.AbsenceFinding.Status",
+        "FindingSourceEnum": "attendance.models.AbsenceFinding.Source",
     },
 }
+
+# django-filter: the empty choice of a filter reads 全部 (all), not "---------".
+FILTERS_EMPTY_CHOICE_LABEL = "全部"
 
 # Celery: REDIS_URL selects the broker; unset, tasks run in-process (API.md "Running").
 REDIS_URL = os.environ.get("REDIS_URL", "")

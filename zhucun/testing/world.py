@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from accounts.models import User
 from accounts.services import account_create
@@ -66,6 +67,8 @@ class World:
     personas: dict[str, User]
     #: one township account per target, bound to the target's township
     township_accounts: dict[str, User]
+    #: objects that matrix set-ups create per target (e.g. a finding on the target's team)
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def village(self, target: str) -> str:
         return _TREE[target][6]

@@ -32,4 +32,7 @@ class Command(BaseCommand):
             elif role == "cadre":
                 scope = str(Cadre.objects.get(team__village_id=scope, role="first_secretary_leader").pk)
             account_create(actor=None, username=username, password=DEMO_PASSWORD, role=role, scope=scope)
-        self.stdout.write(f"demo data loaded: {result.as_dict()}")
+        from attendance.demo import seed_attendance
+
+        signins = seed_attendance()
+        self.stdout.write(f"demo data loaded: {result.as_dict()}, sign-ins added: {signins}")

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ..models import AbsenceFinding, SignIn, Whereabouts, WorkLog
+
+
+class SignInCreateSerializer(serializers.Serializer[SignIn]):
+    client_id = serializers.UUIDField(error_messages={"invalid": "client_id 应为 UUID。"})
+    latitude = serializers.FloatField(
+        min_value=-90,
+        max_value=90,
+        error_messages={
+            "max_value": "纬度应在 -90 到 90 之间。",
+            "min_value": "纬度应在 -90 到 90 之间。",
+            "invalid": "纬度应为数字。",
+        },
+    )
+    longitude = serializers.FloatField(
+        min_value=-180,
+        max_value=180,
+        error_messages={
+            "max_value": "经度应在 -180 到 180 之间。",
+            "min_value": "经度应在 -180 到 180 之间。",
+            "invalid": "经度应为数字。",
+        },
+    )
+    device_time = serializers.DateTimeField(required=False)
+    photo = serializers.FileField(required=False)
+    # Present only so that a sign-in "for" someone else is refused, never honoured.
+    cadre = serializers.IntegerField(required=False)
+
+
+class SignInSerializer(serializers.ModelSerializer[SignIn]):
+    """Raw coordinates are never returned: only inside/outside and the distance (SPEC.md)."""
+
+    class Meta:
+        model = SignIn
+        fields = [
+            "id",
+            "cadre",
+            "date",
+            "status",
+            "inside_geofence",
+            "distance_m",
+            "server_time",
+            "device_time",
+            "offline",
+        ]
+
+
+class AbsenceFindingCreateSerializer(serializers.Serializer[AbsenceFinding]):
+    cadre = serializers.IntegerField()
+    date = serializers.DateField()
+    source = serializers.ChoiceField(choices=AbsenceFinding.Source.choices)  # type: ignore[assignment]
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class AbsenceFindingSerializer(serializers.ModelSerializer[AbsenceFinding]):
+    cadre_name = serializers.CharField(source="cadre.name", read_only=True)
+
+    class Meta:
+        model = AbsenceFinding
+        fields = ["id", "cadre", "cadre_name", "date", "source", "status", "note", "recorded_at", "decision_reason"]
+
+
+class FindingDecisionSerializer(serializers.Serializer[AbsenceFinding]):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class WhereaboutsPostSerializer(serializers.Serializer[Whereabouts]):
+    cadre = serializers.IntegerField(required=False)
+    date = serializers.DateField(required=False)
+    status = serializers.ChoiceField(choices=Whereabouts.Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class WhereaboutsSerializer(serializers.ModelSerializer[Whereabouts]):
+    class Meta:
+        model = Whereabouts
+        fields = ["id", "cadre", "date", "status", "note", "posted_at"]
+
+
+class WorkLogCreateSerializer(serializers.Serializer[WorkLog]):
+    date = serializers.DateField()
+    content = serializers.CharField(max_length=4000)
+    photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=9)
+
+
+class WorkLogSerializer(serializers.ModelSerializer[WorkLog]):
+    author_name = serializers.CharField(source="author.name", read_only=True)
+    photo_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = WorkLog
+        fields = ["id", "team", "author", "author_name", "date", "content", "checked_at", "photo_count"]

@@ -1,0 +1,268 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import django_filters
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cadres.models import Cadre, Region
+from zhucun import scoping
+from zhucun.api.viewsets import ScopedQuerysetMixin
+
+from .. import services
+from ..exports import attendance_register
+from ..models import AbsenceFinding, SignIn, Whereabouts, WorkLog
+from ..selectors import attendance_month, uncovered_villages
+from .serializers import (
+    AbsenceFindingCreateSerializer,
+    AbsenceFindingSerializer,
+    FindingDecisionSerializer,
+    SignInCreateSerializer,
+    SignInSerializer,
+    WhereaboutsPostSerializer,
+    WhereaboutsSerializer,
+    WorkLogCreateSerializer,
+    WorkLogSerializer,
+)
+
+
+class _VillageDateFilterSet(django_filters.FilterSet):
+    region = django_filters.CharFilter(field_name="village_code", lookup_expr="startswith", label="区划代码")
+    date = django_filters.DateFilter(label="日期")
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="起始日期")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="截止日期")
+    cadre = django_filters.NumberFilter(field_name="cadre_id", label="驻村干部")
+
+
+class SignInFilterSet(_VillageDateFilterSet):
+    class Meta:
+        model = SignIn
+        fields = ["region", "date", "date_from", "date_to", "cadre", "status"]
+
+
+class FindingFilterSet(_VillageDateFilterSet):
+    class Meta:
+        model = AbsenceFinding
+        fields = ["region", "date", "date_from", "date_to", "cadre", "status", "source"]
+
+
+class SignInViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Daily sign-in (第十九条1). POST by the cadre; lists are scoped like everything else."""
+
+    queryset = SignIn.objects.order_by("-date", "-id")
+    serializer_class = SignInSerializer
+    filterset_class = SignInFilterSet
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(request=SignInCreateSerializer, responses={201: SignInSerializer, 200: SignInSerializer})
+    def create(self, request: Request) -> Response:
+        form = SignInCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        if data.get("cadre") is not None and data["cadre"] != getattr(request.user, "cadre_id", None):
+            return Response({"detail": "只能为本人签到，不能替他人签到。"}, status=status.HTTP_403_FORBIDDEN)
+        result = services.signin_create(
+            actor=request.user,
+            client_id=data["client_id"],
+            latitude=Decimal(f"{data['latitude']:.6f}"),
+            longitude=Decimal(f"{data['longitude']:.6f}"),
+            device_time=data.get("device_time"),
+            photo=data.get("photo"),
+        )
+        body = SignInSerializer(result.signin).data
+        return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+
+class AbsenceFindingViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """Absence findings (缺岗记录): recorded by township or county staff, confirmed or dismissed."""
+
+    queryset = AbsenceFinding.objects.select_related("cadre").order_by("-date", "-id")
+    serializer_class = AbsenceFindingSerializer
+    filterset_class = FindingFilterSet
+
+    @extend_schema(request=AbsenceFindingCreateSerializer, responses={201: AbsenceFindingSerializer})
+    def create(self, request: Request) -> Response:
+        form = AbsenceFindingCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        cadre = scoping.restrict(Cadre.objects.select_related("team"), request.user).filter(pk=data["cadre"]).first()
+        if cadre is None:
+            return Response({"cadre": ["驻村干部不存在或不在您的管辖范围内。"]}, status=status.HTTP_400_BAD_REQUEST)
+        finding = services.absence_finding_create(
+            actor=request.user, cadre=cadre, day=data["date"], source=data["source"], note=data.get("note", "")
+        )
+        return Response(AbsenceFindingSerializer(finding).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=FindingDecisionSerializer, responses={200: AbsenceFindingSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str) -> Response:
+        return self._decide(request, confirm=True)
+
+    @extend_schema(request=FindingDecisionSerializer, responses={200: AbsenceFindingSerializer})
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request: Request, pk: str) -> Response:
+        return self._decide(request, confirm=False)
+
+    def _decide(self, request: Request, *, confirm: bool) -> Response:
+        finding = self.get_object()  # out of scope: 404 before the role check
+        form = FindingDecisionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        decided = services.absence_finding_decide(
+            actor=request.user, finding=finding, confirm=confirm, reason=form.validated_data.get("reason", "")
+        )
+        return Response(AbsenceFindingSerializer(decided).data)
+
+
+class WhereaboutsViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """The whereabouts board (去向公示, 第十九条3)."""
+
+    queryset = Whereabouts.objects.order_by("-date", "cadre_id")
+    serializer_class = WhereaboutsSerializer
+    filterset_fields = ["date", "cadre"]
+
+    @extend_schema(request=WhereaboutsPostSerializer, responses={201: WhereaboutsSerializer})
+    def create(self, request: Request) -> Response:
+        form = WhereaboutsPostSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        cadre_id = data.get("cadre") or getattr(request.user, "cadre_id", None)
+        cadre = scoping.restrict(Cadre.objects.select_related("team"), request.user).filter(pk=cadre_id).first()
+        if cadre is None:
+            raise Http404
+        row = services.whereabouts_post(
+            actor=request.user,
+            cadre=cadre,
+            day=data.get("date") or timezone.localdate(),
+            status=data["status"],
+            note=data.get("note", ""),
+        )
+        return Response(WhereaboutsSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class WorkLogViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Work logs (工作日志) with photos per team; the township marks them checked (第十五条5)."""
+
+    queryset = WorkLog.objects.select_related("author").annotate(photo_count=Count("photos")).order_by("-date", "-id")
+    serializer_class = WorkLogSerializer
+    filterset_fields = ["date", "team"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(request=WorkLogCreateSerializer, responses={201: WorkLogSerializer})
+    def create(self, request: Request) -> Response:
+        form = WorkLogCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        log = services.work_log_create(
+            actor=request.user, day=data["date"], content=data["content"], photos=data.get("photos")
+        )
+        return Response(WorkLogSerializer(self.get_queryset().get(pk=log.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: WorkLogSerializer})
+    @action(detail=True, methods=["post"])
+    def check(self, request: Request, pk: str) -> Response:
+        log = self.get_object()
+        services.work_log_check(actor=request.user, log=log)
+        return Response(WorkLogSerializer(self.get_queryset().get(pk=log.pk)).data)
+
+
+def _region_for(request: Request) -> Region:
+    code = request.query_params.get("region") or getattr(request.user, "region_id", None) or ""
+    region = scoping.restrict(Region.objects.filter(code=code), request.user).first()
+    if region is None:
+        raise Http404
+    return region
+
+
+def _month(request: Request) -> dt.date:
+    value = request.query_params.get("month")
+    if not value:
+        return timezone.localdate().replace(day=1)
+    try:
+        return dt.datetime.strptime(value, "%Y-%m").replace(tzinfo=dt.UTC).date()
+    except ValueError:
+        raise serializers.ValidationError({"month": ["月份格式应为 YYYY-MM，例如 2026-11。"]}) from None
+
+
+_CadreMonthSchema = inline_serializer(
+    "CadreMonth",
+    {
+        "id": serializers.IntegerField(),
+        "name": serializers.CharField(),
+        "village": serializers.CharField(),
+        "days_present": serializers.IntegerField(),
+        "days_on_leave": serializers.DecimalField(max_digits=4, decimal_places=1),
+        "meets_25_days": serializers.BooleanField(),
+        "can_still_meet": serializers.BooleanField(),
+    },
+    many=True,
+)
+
+
+class AttendanceDashboardView(APIView):
+    """第五条: each cadre's days in the village this month, and the villages with nobody on duty today."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("region", str), OpenApiParameter("month", str, description="YYYY-MM")],
+        responses={
+            200: inline_serializer(
+                "AttendanceDashboard",
+                {
+                    "cadres": _CadreMonthSchema,
+                    "uncovered_villages_today": inline_serializer(
+                        "Village", {"code": serializers.CharField(), "name": serializers.CharField()}, many=True
+                    ),
+                },
+            )
+        },
+    )
+    def get(self, request: Request) -> Response:
+        region = _region_for(request)  # out of scope: 404
+        scoping.require(request.user, "attendance.view_dashboard")
+        today = timezone.localdate()
+        rows = attendance_month(user=request.user, region=region, month=_month(request), today=today)
+        uncovered = uncovered_villages(user=request.user, region=region, day=today).values_list(
+            "village_id", "village__name"
+        )
+        return Response(
+            {
+                "region": {"code": region.code, "name": region.name},
+                "cadres": [
+                    {
+                        "id": row.cadre.pk,
+                        "name": row.cadre.name,
+                        "village": row.cadre.team.village.name,
+                        "days_present": row.days_present,
+                        "days_on_leave": str(row.days_on_leave),
+                        "meets_25_days": row.meets_25_days,
+                        "can_still_meet": row.can_still_meet,
+                    }
+                    for row in rows
+                ],
+                "uncovered_villages_today": [{"code": code, "name": name} for code, name in uncovered],
+            }
+        )
+
+
+class AttendanceExportView(APIView):
+    """The month's attendance register of a region (xlsx): in scope only, IDs masked."""
+
+    @extend_schema(parameters=[OpenApiParameter("region", str), OpenApiParameter("month", str)], responses={200: bytes})
+    def get(self, request: Request) -> HttpResponse:
+        region = _region_for(request)
+        scoping.require(request.user, "attendance.export")
+        return attendance_register(user=request.user, region=region, month=_month(request))

@@ -1,0 +1,54 @@
+"""Attendance history for the demo province, so the dashboards of `make run` show a real month:
+most cadres in the village most days, a few short of 25 days, one village nobody signed in to today,
+and yesterday's absences as pending findings. Deterministic and idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.utils import timezone
+
+from cadres.models import Cadre
+
+from . import jobs
+from .models import SignIn
+
+#: a village left uncovered today (the township dashboard's red row)
+UNCOVERED_TODAY = "130125100201"
+
+
+def seed_attendance(*, today: dt.date | None = None) -> int:
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    cadres = list(Cadre.objects.filter(status=Cadre.Status.ACTIVE).select_related("team"))
+    rows = []
+    for index, cadre in enumerate(cadres):
+        day = first
+        while day <= today:
+            skip = (index + day.day) % (9 if index % 4 else 4) == 0  # every 4th cadre misses many days
+            if day == today and cadre.team.village_id == UNCOVERED_TODAY:
+                skip = True
+            if not skip:
+                late = (index + day.day) % 11 == 0
+                rows.append(
+                    SignIn(
+                        cadre=cadre,
+                        village_code=cadre.team.village_id,
+                        date=day,
+                        client_id=uuid.uuid5(uuid.NAMESPACE_OID, f"demo-{cadre.pk}-{day}"),
+                        status=SignIn.Status.LATE if late else SignIn.Status.OK,
+                        inside_geofence=True,
+                        distance_m=40 + (index * 37 + day.day * 13) % 600,
+                        server_time=timezone.make_aware(
+                            dt.datetime.combine(day, dt.time(8 if not late else 10, index % 50))
+                        ),
+                    )
+                )
+            day += dt.timedelta(days=1)
+    created = SignIn.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    yesterday = today - dt.timedelta(days=1)
+    if yesterday >= first:
+        for code in jobs.county_codes():
+            jobs.absence_findings_for_day(county_code=code, day=yesterday)
+    return len(created)

@@ -1,0 +1,59 @@
+"""The month's attendance register (考勤登记表) as a print-ready xlsx."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils import timezone
+
+from cadres.idnumbers import mask_id_number
+from cadres.models import Region
+from zhucun import scoping
+from zhucun.exports.xlsx import XLSX_CONTENT_TYPE, write_table
+
+from .selectors import attendance_month, month_bounds
+
+MARKS = {"present": "√", "leave": "假", "outside": "外", "absent": "×", "upcoming": "", "none": ""}
+
+
+def attendance_register(*, user: Any, region: Region, month: dt.date) -> HttpResponse:
+    first, last = month_bounds(month)
+    rows = attendance_month(user=user, region=region, month=first, today=timezone.localdate())
+    clear_ids = scoping.can(user, "cadre.view_id_number")
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    headers = [
+        "乡镇",
+        "村",
+        "姓名",
+        "职务",
+        "身份证号",
+        *[str(day.day) for day in days],
+        "在村天数",
+        "请假天数",
+        "满25天",
+    ]
+    table = (
+        [
+            row.cadre.team.village.parent.name if row.cadre.team.village.parent else "",
+            row.cadre.team.village.name,
+            row.cadre.name,
+            row.cadre.get_role_display(),
+            row.cadre.id_number if clear_ids else mask_id_number(row.cadre.id_number),
+            *[MARKS[row.days[day]] for day in days],
+            row.days_present,
+            float(row.days_on_leave),
+            "是" if row.meets_25_days else "否",
+        ]
+        for row in rows
+    )
+    data = write_table(
+        title=f"{region.name} {first:%Y年%m月} 驻村干部考勤登记表（√在村 假请假 ×缺勤 外不在范围）",
+        headers=headers,
+        rows=table,
+        widths=[10, 10, 8, 12, 20, *[3] * len(days), 8, 8, 6],
+    )
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''attendance-{region.code}-{first:%Y-%m}.xlsx"
+    return response

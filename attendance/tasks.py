@@ -1,0 +1,51 @@
+"""Attendance jobs on Celery: thin tasks that take codes and dates and call attendance/jobs.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from zhucun.policy import profile_on
+
+from . import jobs
+
+
+@shared_task(name="attendance.coverage_check", acks_late=True)
+def coverage_check(day: str | None = None) -> int:
+    """Runs every 15 minutes; acts once the day's sign-in window has closed (the window is a policy
+    value, so the schedule does not hard-code it). Fans out one task per county."""
+    now = timezone.localtime()
+    target = dt.date.fromisoformat(day) if day else now.date()
+    if day is None and now.strftime("%H:%M") < profile_on(target).signin_window_end:
+        return 0
+    for code in jobs.county_codes():
+        coverage_check_county.delay(code, target.isoformat())
+    return len(jobs.county_codes())
+
+
+@shared_task(name="attendance.coverage_check_county", acks_late=True)
+def coverage_check_county(county_code: str, day: str) -> int:
+    return jobs.coverage_check(county_code=county_code, day=dt.date.fromisoformat(day))
+
+
+@shared_task(name="attendance.absence_findings", acks_late=True)
+def absence_findings(day: str | None = None) -> int:
+    """After a day has ended: that day's absences without leave become pending findings."""
+    target = dt.date.fromisoformat(day) if day else timezone.localdate() - dt.timedelta(days=1)
+    codes = jobs.county_codes()
+    for code in codes:
+        absence_findings_county.delay(code, target.isoformat())
+    return len(codes)
+
+
+@shared_task(name="attendance.absence_findings_county", acks_late=True)
+def absence_findings_county(county_code: str, day: str) -> int:
+    return jobs.absence_findings_for_day(county_code=county_code, day=dt.date.fromisoformat(day))
+
+
+@shared_task(name="attendance.erase_coordinates", acks_late=True)
+def erase_coordinates() -> int:
+    today = timezone.localdate()
+    return jobs.coordinates_erase(before=today - dt.timedelta(days=profile_on(today).coordinate_retention_days))

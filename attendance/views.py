@@ -1,0 +1,285 @@
+"""Attendance pages: the cadre's day on the phone, the township's morning dashboard (aggregated one
+level down for county, city and province), findings, work logs, the register and the public board."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cadres.models import Cadre, Region
+from cadres.selectors import region_chain
+from zhucun import scoping
+from zhucun.policy import profile_on
+
+from . import services
+from .exports import attendance_register
+from .models import AbsenceFinding, SignIn, Whereabouts, WorkLog
+from .selectors import (
+    attendance_month,
+    children_summary,
+    pending_findings,
+    region_today_totals,
+    uncovered_villages,
+    whereabouts_board,
+)
+
+
+def _month_param(request: HttpRequest) -> dt.date:
+    value = request.GET.get("month", "")
+    try:
+        return dt.date(int(value[:4]), int(value[5:7]), 1)
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """/attendance/: cadres go to their day, officials to their dashboard."""
+    if getattr(request.user, "role", "") == "cadre":
+        return redirect("attendance-today")
+    return redirect("attendance-dashboard")
+
+
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    """The cadre's phone page: one tap to sign in, today's whereabouts, today's log."""
+    cadre_id = getattr(request.user, "cadre_id", None)
+    if not cadre_id:
+        raise Http404
+    cadre = Cadre.objects.select_related("team__village").get(pk=cadre_id)
+    day = timezone.localdate()
+    signin = SignIn.objects.filter(cadre=cadre, date=day).first()
+    profile = profile_on(day)
+    context = {
+        "cadre": cadre,
+        "day": day,
+        "signin": signin,
+        "profile": profile,
+        "board": whereabouts_board(team=cadre.team, day=day),
+        "whereabouts_choices": Whereabouts.Status.choices,
+        "is_leader": cadre.is_leader,
+        "logs": WorkLog.objects.filter(author=cadre).order_by("-date", "-id")[:5],
+    }
+    return render(request, "attendance/today.html", context)
+
+
+@login_required
+@require_POST
+def whereabouts_post(request: HttpRequest) -> HttpResponse:
+    cadre_id = request.POST.get("cadre") or getattr(request.user, "cadre_id", None)
+    cadre = scoping.restrict(Cadre.objects.select_related("team"), request.user).filter(pk=cadre_id).first()
+    if cadre is None:
+        raise Http404
+    try:
+        services.whereabouts_post(
+            actor=request.user,
+            cadre=cadre,
+            day=timezone.localdate(),
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已公示 {cadre.name} 今天的去向。")
+    return redirect("attendance-today")
+
+
+@login_required
+@require_POST
+def work_log_post(request: HttpRequest) -> HttpResponse:
+    try:
+        services.work_log_create(
+            actor=request.user,
+            day=timezone.localdate(),
+            content=request.POST.get("content", ""),
+            photos=list(request.FILES.getlist("photos")),
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "今天的工作日志已保存。")
+    return redirect("attendance-today")
+
+
+def _region_or_404(request: HttpRequest, code: str | None) -> Region:
+    code = code or getattr(request.user, "region_id", None) or ""
+    if not code:
+        region = scoping.restrict(Region.objects.filter(level=Region.Level.PROVINCE), request.user).first()
+    else:
+        region = scoping.restrict(Region.objects.filter(code=code), request.user).first()
+    if region is None:
+        raise Http404
+    return region
+
+
+@login_required
+def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """乡镇考勤看板: per cadre for a township; one level down, aggregated, for county and above."""
+    region = _region_or_404(request, code)
+    scoping.require(request.user, "attendance.view_dashboard")
+    day = timezone.localdate()
+    month = _month_param(request)
+    profile = profile_on(day)
+    context: dict[str, Any] = {
+        "region": region,
+        "chain": region_chain(region),
+        "day": day,
+        "month": month,
+        "profile": profile,
+        "pending": list(pending_findings(user=request.user, region=region)[:50]),
+        "can_decide": scoping.can(request.user, "attendance.decide_finding"),
+    }
+    if region.level == Region.Level.TOWNSHIP:
+        rows = attendance_month(user=request.user, region=region, month=month, today=day)
+        uncovered = list(uncovered_villages(user=request.user, region=region, day=day))
+        villages = {row.cadre.team.village_id for row in rows}
+        signed_today = sum(1 for row in rows if row.days.get(day) == "present")
+        context.update(
+            rows=rows,
+            uncovered=uncovered,
+            stats={
+                "villages": len(villages),
+                "covered": len(villages) - len(uncovered),
+                "cadres": len(rows),
+                "signed_in": signed_today,
+                "pending": len(context["pending"]),
+                "below": sum(1 for row in rows if not row.meets_25_days),
+                "cannot_meet": sum(1 for row in rows if not row.can_still_meet),
+            },
+            heatmap=json.dumps(_heatmap(rows, month), ensure_ascii=False),
+        )
+        return render(request, "attendance/dashboard_township.html", context)
+    children = children_summary(user=request.user, region=region, day=day, profile=profile)
+    total = region_today_totals(children)
+    context.update(
+        children=children,
+        total=total,
+        chart=json.dumps(
+            {
+                "names": [child.region.name for child in children],
+                "covered": [child.covered for child in children],
+                "uncovered": [child.uncovered for child in children],
+            },
+            ensure_ascii=False,
+        ),
+    )
+    return render(request, "attendance/dashboard_region.html", context)
+
+
+_HEAT = {"present": 3, "leave": 2, "outside": 1, "absent": 0}
+
+
+def _heatmap(rows: list[Any], month: dt.date) -> dict[str, Any]:
+    """ECharts heat-map data: cadres × days, value 3 在村 / 2 请假 / 1 不在范围 / 0 缺勤; future days empty."""
+    names = [f"{row.cadre.name}（{row.cadre.team.village.name}）" for row in rows]
+    data = []
+    for y, row in enumerate(rows):
+        for day, state in row.days.items():
+            if state in _HEAT:
+                data.append([day.day - 1, y, _HEAT[state]])
+    days = sorted({day.day for row in rows for day in row.days}) or list(range(1, 29))
+    return {"cadres": names, "days": [str(d) for d in days], "data": data, "month": f"{month:%Y年%m月}"}
+
+
+@login_required
+@require_POST
+def finding_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = scoping.restrict(AbsenceFinding.objects.select_related("cadre"), request.user).filter(pk=pk).first()
+    if finding is None:
+        raise Http404
+    confirm = request.POST.get("decision") == "confirm"
+    error = ""
+    try:
+        finding = services.absence_finding_decide(
+            actor=request.user, finding=finding, confirm=confirm, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        error = "；".join(exc.messages)
+    if request.headers.get("HX-Request"):
+        return render(request, "attendance/_finding_row.html", {"finding": finding, "error": error, "can_decide": True})
+    if error:
+        messages.error(request, error)
+    return redirect(request.POST.get("next") or reverse("attendance-dashboard"))
+
+
+@login_required
+def work_logs(request: HttpRequest) -> HttpResponse:
+    """第十五条5: the township checks the teams' work logs."""
+    scoping.require(request.user, "attendance.view_dashboard")
+    logs = (
+        scoping.restrict(WorkLog.objects.all(), request.user)
+        .select_related("author", "team__village")
+        .order_by("checked_at", "-date", "-id")[:100]
+    )
+    return render(
+        request,
+        "attendance/work_logs.html",
+        {"logs": logs, "can_check": scoping.can(request.user, "attendance.check_work_log")},
+    )
+
+
+@login_required
+@require_POST
+def work_log_check(request: HttpRequest, pk: int) -> HttpResponse:
+    log = scoping.restrict(WorkLog.objects.all(), request.user).filter(pk=pk).first()
+    if log is None:
+        raise Http404
+    services.work_log_check(actor=request.user, log=log)
+    messages.success(request, "已标记为已检查。")
+    return redirect("attendance-work-logs")
+
+
+@login_required
+def register_export(request: HttpRequest, code: str) -> HttpResponse:
+    region = _region_or_404(request, code)
+    scoping.require(request.user, "attendance.export")
+    return attendance_register(user=request.user, region=region, month=_month_param(request))
+
+
+def public_village(request: HttpRequest, code: str) -> HttpResponse:
+    """第十九条3 去向公示牌 on a public page (no login): names and whereabouts only — never
+    coordinates, phone numbers or ID numbers."""
+    team = scoping.public_team(code)
+    if team is None:
+        raise Http404
+    day = timezone.localdate()
+    return render(
+        request,
+        "attendance/public_village.html",
+        {"team": team, "day": day, "board": whereabouts_board(team=team, day=day)},
+    )
+
+
+def public_poster(request: HttpRequest, code: str) -> HttpResponse:
+    """A printable A4 poster with a QR code leading back to the public page."""
+    team = scoping.public_team(code)
+    if team is None:
+        raise Http404
+    url = request.build_absolute_uri(reverse("public-village", args=[code]))
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=6, xmldecl=False, svgns=True)
+    day = timezone.localdate()
+    return render(
+        request,
+        "attendance/public_poster.html",
+        {
+            "team": team,
+            "url": url,
+            "qr_svg": buffer.getvalue().decode(),
+            "day": day,
+            "board": whereabouts_board(team=team, day=day),
+        },
+    )

@@ -1,0 +1,478 @@
+"""Writes of leave (第十九条2, 第二十九条). Each service is atomic: it validates, writes, records the audit
+event in the same transaction, and notifies (notification rows commit with the change).
+
+Decisions lock the request row (``select_for_update``) and re-check, under the lock, that it is still
+pending at the step the caller answers for: of two racing approvers exactly one wins, the other gets
+``Conflict`` (409) and nothing changes (API.md "Leave").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from cadres.models import Cadre
+from zhucun import scoping
+from zhucun.api.errors import Conflict
+from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot
+from zhucun.notifications import notify
+from zhucun.policy import PolicyProfile, profile_on
+
+from . import calendar as working_calendar
+from . import policies
+from .models import Half, LeaveRequest, LeaveStep
+from .selectors import applicant_user_ids, approver_user_ids, recipients
+
+_STEP_FIELDS = ("status", "decided_by", "decided_at", "comment")
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def _detail_url(request: LeaveRequest) -> str:
+    return reverse("leave-detail", args=[request.pk])
+
+
+def _step_deadline(received_at: dt.datetime, profile: PolicyProfile) -> dt.datetime:
+    return working_calendar.due_at(received_at, profile.office_hours, profile.approval_deadline_office_hours)
+
+
+def _available_team_leader(cadre: Cadre, today: dt.date) -> Cadre | None:
+    """The 队长 who can answer a member's short leave: an active leader of the applicant's team, not
+    the applicant, with an active account, and not on approved leave today. None sends the request to
+    the township (docs/decisions/0007-leave-routing-edge-cases.md). One query."""
+    on_leave = LeaveRequest.objects.filter(
+        cadre_id=OuterRef("pk"), status__in=LeaveRequest.GRANTED, start__lte=today, end__gte=today
+    )
+    return (
+        Cadre.objects.filter(
+            team_id=cadre.team_id,
+            role__in=policies.TEAM_LEADER_ROLES,
+            status=Cadre.Status.ACTIVE,
+            account__isnull=False,
+            account__is_active=True,
+        )
+        .exclude(pk=cadre.pk)
+        .exclude(Exists(on_leave))
+        .order_by("role", "pk")  # first_secretary_leader before leader, then the oldest record
+        .first()
+    )
+
+
+def _validate_dates(
+    *, kind: str, start: dt.date, start_half: str, end: dt.date, end_half: str, reason: str, today: dt.date
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if kind not in LeaveRequest.Kind.values:
+        errors["kind"] = ["请选择假别：事假、病假、带薪年休假、轮休或其他。"]
+    if start_half not in Half.values:
+        errors["start_half"] = ["开始时间请选择上午（am）或下午（pm）。"]
+    if end_half not in Half.values:
+        errors["end_half"] = ["结束时间请选择上午（am）或下午（pm）。"]
+    if start < today:
+        errors["start"] = ["开始日期不能早于今天。已经发生的离岗请向乡镇党委说明情况。"]
+    if end < start or (end == start and start_half == Half.PM and end_half == Half.AM):
+        errors["end"] = ["结束时间不能早于开始时间，请检查日期和上午/下午。"]
+    elif end - start > dt.timedelta(days=365):
+        errors["end"] = ["一次请假不能超过一年，请核对结束日期。"]
+    if not reason.strip():
+        errors["reason"] = ["请填写请假事由。"]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_no_overlap(*, cadre: Cadre, start: dt.date, start_half: str, end: dt.date, end_half: str) -> None:
+    first, after_last = policies.leave_slots(start, start_half, end, end_half)
+    nearby = LeaveRequest.objects.filter(
+        cadre=cadre, status__in=LeaveRequest.BLOCKING, start__lte=end, end__gte=start
+    ).only("start", "start_half", "end", "end_half", "status")
+    for other in nearby:
+        other_first, other_after = policies.leave_slots(other.start, other.start_half, other.end, other.end_half)
+        if other_first < after_last and first < other_after:
+            raise ValidationError(
+                {
+                    "start": [
+                        f"与您{other.get_status_display()}的请假（{other.start_label} 至 {other.end_label}）时间重叠，"
+                        "请调整日期，或先撤回原申请。"
+                    ]
+                }
+            )
+
+
+@transaction.atomic
+def leave_request_create(
+    *,
+    actor: Any,
+    kind: str,
+    start: dt.date,
+    start_half: str,
+    end: dt.date,
+    end_half: str,
+    reason: str,
+    now: dt.datetime | None = None,
+) -> LeaveRequest:
+    """A cadre asks for leave (第十九条2: 请假销假通过数据平台操作). The approval chain is decided by
+    ``leave.policies.approval_chain`` and the first approver's half-day clock starts now."""
+    scoping.require(actor, "leave.request")
+    now = _now(now)
+    today = timezone.localdate(now)
+    reason = (reason or "").strip()
+    _validate_dates(
+        kind=kind, start=start, start_half=start_half, end=end, end_half=end_half, reason=reason, today=today
+    )
+    # Lock the applicant so two simultaneous requests cannot both pass the overlap check.
+    cadre = Cadre.objects.select_for_update().select_related("team").get(pk=actor.cadre_id)
+    if cadre.status != Cadre.Status.ACTIVE:
+        raise ValidationError({"detail": ["您当前不在驻村岗位上，无需请假。如有疑问请联系县驻村工作办公室。"]})
+    _check_no_overlap(cadre=cadre, start=start, start_half=start_half, end=end, end_half=end_half)
+
+    profile = profile_on(today)
+    days = policies.leave_days(start, start_half, end, end_half)
+    leader = None
+    if kind != LeaveRequest.Kind.ANNUAL and cadre.role not in policies.LEADING_ROLES:
+        leader = _available_team_leader(cadre, today)
+    chain = policies.approval_chain(
+        applicant_role=cadre.role, kind=kind, days=days, profile=profile, team_leader_available=leader is not None
+    )
+    request = LeaveRequest.objects.create(
+        cadre=cadre,
+        village_code=cadre.team.village_id,
+        unit_id=cadre.unit_id,
+        team_leader=leader if policies.TEAM_LEADER in chain else None,
+        kind=kind,
+        start=start,
+        start_half=start_half,
+        end=end,
+        end_half=end_half,
+        days=days,
+        reason=reason,
+    )
+    LeaveStep.objects.bulk_create(
+        [
+            LeaveStep(
+                request=request,
+                position=position,
+                approver=approver,
+                status=LeaveStep.Status.PENDING if position == 0 else LeaveStep.Status.WAITING,
+                received_at=now if position == 0 else None,
+                due_at=_step_deadline(now, profile) if position == 0 else None,
+            )
+            for position, approver in enumerate(chain)
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="leave.request_create",
+        obj=request,
+        after={**snapshot(request), "chain": list(chain)},
+        region_code=request.village_code,
+    )
+    notify(
+        recipient_ids=approver_user_ids(request=request, approver=chain[0]),
+        title=f"{cadre.name}申请{request.get_kind_display()}{days}天，请在半日内答复",
+        url=_detail_url(request),
+    )
+    return request
+
+
+def _locked_request(*, actor: Any, request_id: int) -> LeaveRequest:
+    """The request, fetched through the caller's scope (out of scope → 404) and locked for the rest of
+    the transaction, so concurrent decisions on it run one after the other."""
+    request = scoping.restrict(LeaveRequest.objects.all(), actor).select_for_update().filter(pk=request_id).first()
+    if request is None:
+        raise Http404("未找到该请假申请，或它不在您的管辖范围内。")
+    return request
+
+
+def _pending_step_for_decision(*, actor: Any, request: LeaveRequest) -> tuple[LeaveStep, list[LeaveStep]]:
+    """The pending step the actor answers for, and the steps after it.
+
+    In scope but answering for no step of this request → 403; answering for a later step the request
+    has not reached yet → 403 (第十九条2: the leader's leave needs the township's consent first); the
+    actor's turn is over — decided (a racing approver won), rejected or withdrawn → 409.
+    """
+    steps = list(request.steps.all().order_by("position"))
+    mine = [step for step in steps if policies.may_decide(actor, request, step.approver)]
+    if not mine:
+        raise PermissionDenied("您不是这份请假申请的审批人。")
+    current = next((step for step in steps if step.status == LeaveStep.Status.PENDING), None)
+    if request.status == LeaveRequest.Status.PENDING and current is not None:
+        if any(step.pk == current.pk for step in mine):
+            return current, [step for step in steps if step.position > current.position]
+        if any(step.status == LeaveStep.Status.WAITING for step in mine):
+            raise PermissionDenied(f"这份申请正在等待{current.get_approver_display()}审批，尚未轮到您。")
+    raise Conflict("这份请假申请已由他人处理或已撤回，当前不需要您审批。请刷新后查看最新状态。")
+
+
+def _decide_step(*, actor: Any, step: LeaveStep, status: str, comment: str, now: dt.datetime) -> dict[str, Any]:
+    before = snapshot(step, _STEP_FIELDS)
+    step.status = status
+    step.decided_by = actor
+    step.decided_at = now
+    step.comment = comment
+    step.save(update_fields=["status", "decided_by", "decided_at", "comment"])
+    return before
+
+
+@transaction.atomic
+def leave_request_approve(
+    *, actor: Any, request_id: int, comment: str = "", now: dt.datetime | None = None
+) -> LeaveRequest:
+    """The current step's approver agrees (第十九条2, 第二十九条). The next approver receives the
+    request and its half-day clock starts; after the last step the leave is approved."""
+    now = _now(now)
+    request = _locked_request(actor=actor, request_id=request_id)
+    step, later = _pending_step_for_decision(actor=actor, request=request)
+    comment = (comment or "").strip()
+    before = _decide_step(actor=actor, step=step, status=LeaveStep.Status.APPROVED, comment=comment, now=now)
+    audit_record(
+        actor=actor,
+        action="leave.step_approve",
+        obj=step,
+        before=before,
+        after=snapshot(step, _STEP_FIELDS),
+        region_code=request.village_code,
+    )
+    if later:
+        following = later[0]
+        following.status = LeaveStep.Status.PENDING
+        following.received_at = now
+        following.due_at = _step_deadline(now, profile_on(timezone.localdate(now)))
+        following.save(update_fields=["status", "received_at", "due_at"])
+        notify(
+            recipient_ids=approver_user_ids(request=request, approver=following.approver),
+            title=f"{request.cadre.name}的请假（{request.days}天）待您审批，请在半日内答复",
+            url=_detail_url(request),
+        )
+        return request
+    before_request = snapshot(request, ("status", "decided_at"))
+    request.status = LeaveRequest.Status.APPROVED
+    request.decided_at = now
+    request.save(update_fields=["status", "decided_at"])
+    audit_record(
+        actor=actor,
+        action="leave.request_approve",
+        obj=request,
+        before=before_request,
+        after=snapshot(request, ("status", "decided_at")),
+        region_code=request.village_code,
+    )
+    notify(
+        recipient_ids=applicant_user_ids(request=request),
+        title=f"您的请假（{request.start_label} 至 {request.end_label}）已批准，返岗后请及时销假",
+        url=_detail_url(request),
+    )
+    return request
+
+
+def _skip_later(later: list[LeaveStep]) -> None:
+    ids = [step.pk for step in later if step.status in (LeaveStep.Status.WAITING, LeaveStep.Status.PENDING)]
+    if ids:
+        LeaveStep.objects.filter(pk__in=ids).update(status=LeaveStep.Status.SKIPPED)
+
+
+@transaction.atomic
+def leave_request_reject(*, actor: Any, request_id: int, comment: str, now: dt.datetime | None = None) -> LeaveRequest:
+    """The current step's approver refuses, with a reason the applicant reads; the chain ends."""
+    comment = (comment or "").strip()
+    now = _now(now)
+    request = _locked_request(actor=actor, request_id=request_id)
+    step, later = _pending_step_for_decision(actor=actor, request=request)
+    if not comment:
+        raise ValidationError({"comment": ["驳回时请填写理由，申请人会看到它。"]})
+    before = _decide_step(actor=actor, step=step, status=LeaveStep.Status.REJECTED, comment=comment, now=now)
+    _skip_later(later)
+    request.status = LeaveRequest.Status.REJECTED
+    request.decided_at = now
+    request.save(update_fields=["status", "decided_at"])
+    audit_record(
+        actor=actor,
+        action="leave.step_reject",
+        obj=step,
+        before=before,
+        after=snapshot(step, _STEP_FIELDS),
+        region_code=request.village_code,
+    )
+    notify(
+        recipient_ids=applicant_user_ids(request=request),
+        title=f"您的请假（{request.start_label} 至 {request.end_label}）未获批准",
+        body=comment,
+        url=_detail_url(request),
+    )
+    return request
+
+
+def _locked_own_request(*, actor: Any, request_id: int) -> LeaveRequest:
+    request = _locked_request(actor=actor, request_id=request_id)
+    if getattr(actor, "cadre_id", None) != request.cadre_id:
+        raise PermissionDenied("只有申请人本人可以撤回或销假。")
+    return request
+
+
+@transaction.atomic
+def leave_request_withdraw(*, actor: Any, request_id: int, now: dt.datetime | None = None) -> LeaveRequest:
+    """The applicant withdraws a request that is still pending; the approvers are told."""
+    now = _now(now)
+    request = _locked_own_request(actor=actor, request_id=request_id)
+    if request.status != LeaveRequest.Status.PENDING:
+        raise Conflict(f"这份请假申请{request.get_status_display()}，不能再撤回。")
+    steps = list(request.steps.filter(status__in=[LeaveStep.Status.PENDING, LeaveStep.Status.WAITING]))
+    current = next((step for step in steps if step.status == LeaveStep.Status.PENDING), None)
+    _skip_later(steps)
+    before = snapshot(request, ("status",))
+    request.status = LeaveRequest.Status.WITHDRAWN
+    request.decided_at = now
+    request.save(update_fields=["status", "decided_at"])
+    audit_record(
+        actor=actor,
+        action="leave.request_withdraw",
+        obj=request,
+        before=before,
+        after=snapshot(request, ("status",)),
+        region_code=request.village_code,
+    )
+    if current is not None:
+        notify(
+            recipient_ids=approver_user_ids(request=request, approver=current.approver),
+            title=f"{request.cadre.name}已撤回请假申请（{request.start_label} 至 {request.end_label}）",
+            url=_detail_url(request),
+        )
+    return request
+
+
+@transaction.atomic
+def leave_request_report_back(*, actor: Any, request_id: int, now: dt.datetime | None = None) -> LeaveRequest:
+    """销假 (第十九条2: 驻村干部请假期满后，应及时销假): the applicant is back in the village. Allowed from
+    the first day of an approved leave; reporting back early ends the leave that day."""
+    now = _now(now)
+    request = _locked_own_request(actor=actor, request_id=request_id)
+    if request.status != LeaveRequest.Status.APPROVED:
+        raise Conflict(f"这份请假申请{request.get_status_display()}，不需要销假。")
+    if timezone.localdate(now) < request.start:
+        raise ValidationError({"detail": ["请假尚未开始，不能销假。如不再需要请假，请联系审批人。"]})
+    before = snapshot(request, ("status", "reported_back_at"))
+    request.status = LeaveRequest.Status.REPORTED_BACK
+    request.reported_back_at = now
+    request.save(update_fields=["status", "reported_back_at"])
+    audit_record(
+        actor=actor,
+        action="leave.request_report_back",
+        obj=request,
+        before=before,
+        after=snapshot(request, ("status", "reported_back_at")),
+        region_code=request.village_code,
+    )
+    return request
+
+
+# --- Jobs: deadline reminders, escalations, missing 销假 (called by leave/tasks.py) -------------------
+
+#: how long before its deadline an approver is reminded
+REMIND_BEFORE = dt.timedelta(hours=1)
+
+
+@transaction.atomic
+def leave_steps_remind(*, now: dt.datetime | None = None) -> int:
+    """Remind approvers of steps due within the hour (once: ``reminded_at``). Returns how many."""
+    now = _now(now)
+    steps = list(
+        LeaveStep.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("request__cadre", "request__unit")
+        .filter(
+            status=LeaveStep.Status.PENDING,
+            reminded_at__isnull=True,
+            due_at__gt=now,
+            due_at__lte=now + REMIND_BEFORE,
+        )
+    )
+    to_notify = recipients([(step.request, step.approver) for step in steps])
+    for step, recipient_ids in zip(steps, to_notify, strict=True):
+        notify(
+            recipient_ids=recipient_ids,
+            title=f"{step.request.cadre.name}的请假申请将于{_local_time(step.due_at)}到期，请及时答复",
+            url=_detail_url(step.request),
+        )
+    LeaveStep.objects.filter(pk__in=[step.pk for step in steps]).update(reminded_at=now)
+    return len(steps)
+
+
+def _local_time(moment: dt.datetime | None) -> str:
+    return f"{timezone.localtime(moment):%m月%d日 %H:%M}" if moment else ""
+
+
+@transaction.atomic
+def leave_steps_escalate(*, now: dt.datetime | None = None) -> int:
+    """第十九条2 (半日内作出答复): a step past its deadline is reported to the approver's superior and
+    the approver is told, once (``escalated_at``). The step stays with its approver. Returns how many."""
+    now = _now(now)
+    steps = list(
+        LeaveStep.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("request__cadre", "request__unit")
+        .filter(status=LeaveStep.Status.PENDING, escalated_at__isnull=True, due_at__lte=now)
+    )
+    pairs = []
+    for step in steps:
+        pairs += [(step.request, policies.superior_of(step.approver)), (step.request, step.approver)]
+    to_notify = recipients(pairs)
+    events = []
+    for index, step in enumerate(steps):
+        request = step.request
+        notify(
+            recipient_ids=[*to_notify[2 * index], *to_notify[2 * index + 1]],
+            title=(
+                f"超时未答复：{request.cadre.name}的请假申请在{step.get_approver_display()}"
+                f"已超过答复期限（{_local_time(step.due_at)}）"
+            ),
+            url=_detail_url(request),
+        )
+        events.append(
+            audit_event(
+                actor=None,
+                action="leave.step_escalate",
+                obj=step,
+                before=None,
+                after={"superior": policies.superior_of(step.approver), "due_at": _local_time(step.due_at)},
+                region_code=request.village_code,
+            )
+        )
+    audit_record_many(events)
+    LeaveStep.objects.filter(pk__in=[step.pk for step in steps]).update(escalated_at=now)
+    return len(steps)
+
+
+@transaction.atomic
+def leave_requests_flag_missing_report_back(*, now: dt.datetime | None = None) -> int:
+    """第十九条2 (请假期满后，应及时销假): an approved leave not reported back by the working day after
+    it ended is flagged to the township, once (``report_back_flagged_at``). Returns how many."""
+    now = _now(now)
+    today = timezone.localdate(now)
+    candidates = list(
+        LeaveRequest.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("cadre", "unit")
+        .filter(status=LeaveRequest.Status.APPROVED, report_back_flagged_at__isnull=True, end__lt=today)
+    )
+    due = [request for request in candidates if working_calendar.next_workday(request.end) <= today]
+    to_notify = recipients([(request, policies.TOWNSHIP) for request in due])
+    applicants = dict(
+        User.objects.filter(cadre_id__in=[request.cadre_id for request in due], is_active=True).values_list(
+            "cadre_id", "pk"
+        )
+    )
+    for request, township_ids in zip(due, to_notify, strict=True):
+        applicant = [applicants[request.cadre_id]] if request.cadre_id in applicants else []
+        notify(
+            recipient_ids=[*township_ids, *applicant],
+            title=f"未销假：{request.cadre.name}的请假已于{request.end:%m月%d日}期满，尚未销假",
+            url=_detail_url(request),
+        )
+    LeaveRequest.objects.filter(pk__in=[request.pk for request in due]).update(report_back_flagged_at=now)
+    return len(due)

@@ -1,0 +1,342 @@
+"""Pages of leave: the approval inbox (县级请假审批, the headline page of UI.md; the same page serves the
+township and the team leader), the request detail and its side panel, the cadre's phone form and
+"my requests", and the leave register export. Every write is one service call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhucun import scoping
+from zhucun.api.errors import Conflict
+
+from . import policies, selectors, services
+from .forms import LeaveRequestForm
+from .models import LeaveRequest, LeaveStep
+
+#: UI.md: the countdown badge is green with more than 2 hours left, amber under 2 hours, red overdue
+AMBER_BELOW = dt.timedelta(hours=2)
+
+
+def countdown(due_at: dt.datetime | None, now: dt.datetime) -> dict[str, str]:
+    """The deadline badge of a pending step: its colour and a Chinese text (剩 3小时05分 / 已超时 20分)."""
+    if due_at is None:
+        return {"tone": "secondary", "text": "—"}
+    left = due_at - now
+    minutes = int(abs(left).total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    span = f"{hours}小时{rest:02d}分" if hours else f"{rest}分钟"
+    if left <= dt.timedelta(0):
+        return {"tone": "overdue", "text": f"已超时 {span}"}
+    return {"tone": "soon" if left < AMBER_BELOW else "ok", "text": f"剩 {span}"}
+
+
+def _step_rows(request: LeaveRequest) -> list[LeaveStep]:
+    return sorted(request.steps.all(), key=lambda step: step.position)
+
+
+def _panel_context(user: Any, request: LeaveRequest, now: dt.datetime) -> dict[str, Any]:
+    steps = _step_rows(request)
+    current = next((step for step in steps if step.status == LeaveStep.Status.PENDING), None)
+    can_decide = current is not None and policies.may_decide(user, request, current.approver)
+    glance = selectors.month_glances(cadre_ids=[request.cadre_id], day=timezone.localdate(now))[request.cadre_id]
+    return {
+        "leave": request,
+        "steps": steps,
+        "current": current,
+        "countdown": countdown(current.due_at, now) if current else None,
+        "can_decide": can_decide,
+        "is_applicant": getattr(user, "cadre_id", None) == request.cadre_id,
+        "today": timezone.localdate(now),
+        "glance": glance,
+    }
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Requests awaiting me, the oldest deadline first, with the applicant's month beside each."""
+    now = timezone.now()
+    paginator = Paginator(selectors.inbox(user=request.user), 50)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    glances = selectors.month_glances(cadre_ids=[row.cadre_id for row in rows], day=timezone.localdate(now))
+    items = [
+        {
+            "leave": row,
+            "countdown": countdown(row.current_due_at, now),  # type: ignore[attr-defined]
+            "approver_label": LeaveStep.Approver(row.current_approver).label,  # type: ignore[attr-defined]
+            "glance": glances.get(row.cadre_id),
+        }
+        for row in rows
+    ]
+    on_time = None
+    if scoping.can(request.user, "leave.on_time"):
+        on_time = selectors.on_time_rates(user=request.user, since=timezone.localdate(now) - dt.timedelta(days=90))
+    return render(
+        request,
+        "leave/inbox.html",
+        {
+            "items": items,
+            "page_obj": page,
+            "paginator": paginator,
+            "is_paginated": page.has_other_pages(),
+            "query_string": "",
+            "approves": policies.approver_of(request.user),
+            "on_time": on_time,
+            "can_register": scoping.can(request.user, "leave.register"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One request with its approval chain; from the inbox (htmx) only the side panel is rendered."""
+    leave = selectors.leave_requests(user=request.user).filter(pk=pk).first()
+    if leave is None:
+        raise Http404("未找到该请假申请，或它不在您的管辖范围内。")
+    context = _panel_context(request.user, leave, timezone.now())
+    if request.headers.get("HX-Request"):
+        return render(request, "leave/_panel.html", context)
+    return render(request, "leave/detail.html", context)
+
+
+def _panel_response(request: HttpRequest, pk: int, *, error: str = "", done: str = "") -> HttpResponse:
+    leave = selectors.leave_requests(user=request.user).get(pk=pk)
+    context = {**_panel_context(request.user, leave, timezone.now()), "error": error, "done": done}
+    return render(request, "leave/_panel.html", context)
+
+
+def _message_of(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject with a comment (第十九条2). From the inbox (htmx) the panel is re-rendered in
+    place and the row leaves the table; otherwise back to the detail page with a message."""
+    verdict = request.POST.get("decision")
+    comment = request.POST.get("comment", "")
+    service = {"approve": services.leave_request_approve, "reject": services.leave_request_reject}.get(verdict or "")
+    if service is None:
+        return HttpResponse("请选择批准或驳回。", status=400)
+    htmx = bool(request.headers.get("HX-Request"))
+    try:
+        service(actor=request.user, request_id=pk, comment=comment)
+    except Conflict as exc:
+        if htmx:
+            return _panel_response(request, pk, error=str(exc.detail))
+        messages.error(request, str(exc.detail))
+    except ValidationError as exc:
+        if htmx:
+            return _panel_response(request, pk, error=_message_of(exc))
+        messages.error(request, _message_of(exc))
+    else:
+        done = "已批准" if verdict == "approve" else "已驳回"
+        if htmx:
+            return _panel_response(request, pk, done=done)
+        messages.success(request, f"{done}。")
+    return redirect("leave-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def bulk_approve(request: HttpRequest) -> HttpResponse:
+    """Approve the ticked requests, after the confirmation listing them. Each is its own transaction:
+    one already decided by someone else is reported and the others still go through."""
+    if not policies.approver_of(request.user):
+        raise PermissionDenied("您的角色不审批请假。")
+    ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
+    approved, refused = 0, []
+    for pk in ids:
+        try:
+            services.leave_request_approve(actor=request.user, request_id=pk, comment=request.POST.get("comment", ""))
+        except (Conflict, Http404, PermissionDenied, ValidationError):
+            refused.append(str(pk))
+        else:
+            approved += 1
+    if approved:
+        messages.success(request, f"已批准 {approved} 份请假申请。")
+    if refused:
+        messages.warning(request, f"编号 {'、'.join(refused)} 的申请已由他人处理或您无权审批，未作改动。")
+    if not ids:
+        messages.info(request, "请先勾选要批准的申请。")
+    return redirect("leave-inbox")
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    """A cadre's own requests, newest first, with 撤回 and 销假 buttons (phone-friendly)."""
+    scoping.require(request.user, "leave.request")
+    cadre_id: int = getattr(request.user, "cadre_id", 0) or 0
+    rows = selectors.leave_requests(user=request.user).filter(cadre_id=cadre_id)
+    paginator = Paginator(rows.order_by("-start", "-id"), 20)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "leave/mine.html",
+        {
+            "page_obj": page,
+            "paginator": paginator,
+            "is_paginated": page.has_other_pages(),
+            "query_string": "",
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new(request: HttpRequest) -> HttpResponse:
+    """The phone form for a leave request (第十九条2: 请假通过数据平台操作)."""
+    scoping.require(request.user, "leave.request")
+    form = LeaveRequestForm(request.POST or None, initial={"start": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.leave_request_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            first = created.steps.order_by("position").first()
+            messages.success(
+                request,
+                f"已提交请假申请（{created.days}天），等待{first.get_approver_display() if first else ''}审批。",
+            )
+            return redirect("leave-detail", pk=created.pk)
+    return render(request, "leave/new.html", {"form": form})
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.leave_request_withdraw(actor=request.user, request_id=pk)
+    except Conflict as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, "已撤回请假申请。")
+    return redirect("leave-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def report_back(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.leave_request_report_back(actor=request.user, request_id=pk)
+    except Conflict as exc:
+        messages.error(request, str(exc.detail))
+    except ValidationError as exc:
+        messages.error(request, _message_of(exc))
+    else:
+        messages.success(request, "已销假，欢迎返岗。")
+    return redirect("leave-detail", pk=pk)
+
+
+REGISTER_HEADERS = (
+    "县",
+    "乡镇",
+    "村",
+    "姓名",
+    "职务",
+    "派出单位",
+    "假别",
+    "开始",
+    "结束",
+    "天数",
+    "事由",
+    "状态",
+    "审批经过",
+    "销假时间",
+)
+
+
+def _register_row(leave: LeaveRequest) -> list[Any]:
+    village = leave.cadre.team.village
+    township = village.parent
+    county = township.parent if township else None
+    chain = "；".join(
+        f"{step.get_approver_display()}{step.get_status_display()}"
+        + (
+            f"（{step.decided_by.username} {timezone.localtime(step.decided_at):%Y-%m-%d %H:%M}）"
+            if step.decided_by and step.decided_at
+            else ""
+        )
+        for step in _step_rows(leave)
+    )
+    back = timezone.localtime(leave.reported_back_at).strftime("%Y-%m-%d %H:%M") if leave.reported_back_at else ""
+    return [
+        county.name if county else "",
+        township.name if township else "",
+        village.name,
+        leave.cadre.name,
+        leave.cadre.get_role_display(),
+        leave.unit.name,
+        leave.get_kind_display(),
+        leave.start_label,
+        leave.end_label,
+        float(leave.days),
+        leave.reason,
+        leave.get_status_display(),
+        chain,
+        back,
+    ]
+
+
+@login_required
+@require_GET
+def register(request: HttpRequest) -> HttpResponse:
+    """The leave register (请假销假登记) of a region and period, on screen and as xlsx
+    (请假销假通过数据平台操作、留存)."""
+    scoping.require(request.user, "leave.register")
+    today = timezone.localdate()
+    first, last = selectors.month_bounds(today)
+    try:
+        start = dt.date.fromisoformat(request.GET.get("start") or first.isoformat())
+        end = dt.date.fromisoformat(request.GET.get("end") or last.isoformat())
+    except ValueError:
+        messages.error(request, "日期格式应为 YYYY-MM-DD，已显示本月。")
+        start, end = first, last
+    region = (request.GET.get("region") or "").strip()
+    rows = selectors.register_rows(user=request.user, region=region, start=start, end=end)
+    if request.GET.get("export") == "xlsx":
+        from zhucun.exports.xlsx import XLSX_CONTENT_TYPE, write_table
+
+        data = write_table(
+            title=f"请假销假登记（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）",
+            headers=REGISTER_HEADERS,
+            rows=(_register_row(leave) for leave in rows.iterator(chunk_size=2000)),
+            widths=(10, 12, 12, 10, 14, 24, 10, 16, 16, 8, 30, 10, 40, 18),
+        )
+        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = "attachment; filename*=UTF-8''leave-register.xlsx"
+        return response
+    paginator = Paginator(rows, 50)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "leave/register.html",
+        {
+            "page_obj": page,
+            "paginator": paginator,
+            "is_paginated": page.has_other_pages(),
+            "query_string": query.urlencode(),
+            "start": start,
+            "end": end,
+            "region": region,
+        },
+    )

@@ -1,0 +1,28 @@
+// The township's month heat-map: cadres × days (在村 / 请假 / 不在范围 / 缺勤).
+(function () {
+  "use strict";
+  var el = document.getElementById("heatmap");
+  var source = document.getElementById("heatmap-data");
+  if (!el || !source || !window.echarts) return;
+  var d = JSON.parse(source.textContent);
+  var chart = echarts.init(el, null, { renderer: "svg" });
+  var narrow = el.clientWidth < 560;
+  var labels = ["缺勤", "不在范围", "请假", "在村"];
+  chart.setOption({
+    tooltip: { formatter: function (p) { return d.cadres[p.value[1]] + "<br>" + d.month + (p.value[0] + 1) + "日：" + labels[p.value[2]]; } },
+    grid: { left: narrow ? 84 : 150, right: 8, top: 10, bottom: 60 },
+    xAxis: { type: "category", data: d.days, splitArea: { show: true }, name: "日" },
+    yAxis: { type: "category", data: d.cadres, inverse: true, axisLabel: { width: narrow ? 78 : 140, overflow: "truncate" } },
+    visualMap: {
+      type: "piecewise", orient: "horizontal", left: "center", bottom: 0,
+      pieces: [
+        { value: 3, label: "在村", color: "#2e7d32" },
+        { value: 2, label: "请假", color: "#f9a825" },
+        { value: 1, label: "不在范围", color: "#90a4ae" },
+        { value: 0, label: "缺勤", color: "#c62828" },
+      ],
+    },
+    series: [{ type: "heatmap", data: d.data, itemStyle: { borderColor: "#fff", borderWidth: 1 } }],
+  });
+  window.addEventListener("resize", function () { chart.resize(); });
+})();
