@@ -83,6 +83,8 @@ def test_matrix(world: World, name: str, case: Case, persona: str, target: str |
         data = {"username": username, "password": PASSWORD}
     if case.method == "get":
         response = client.get(url)
+    elif case.method == "put":
+        response = client.put(url, data or {}, format="json")  # type: ignore[call-arg]
     elif case.multipart:
         response = client.post(url, data or {}, format="multipart") if case.api else client.post(url, data or {})
     else:

@@ -51,6 +51,10 @@ LISTS = {
     "leave-inbox": (False, lambda: reverse("leave-inbox")),
     "leave-register": (False, lambda: reverse("leave-register")),
     "leave-register-export": (False, lambda: reverse("leave-register") + "?export=xlsx"),
+    # assessment and recall
+    "api:recall-case-list": (True, lambda: reverse("api:recall-case-list") + "?page_size=200"),
+    "assessment-recall-list": (False, lambda: reverse("assessment-recall-list")),
+    "api:assessment-export": (True, lambda: reverse("api:assessment-export") + "?year=2026"),
 }
 
 

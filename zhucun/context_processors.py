@@ -36,6 +36,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if scoping.can(user, "leave.register"):
         items.append({"label": "请假登记", "url": reverse("leave-register"), "icon": "journal-text"})
     # --- assessment and recall (issue 5) ---
+    if scoping.can(user, "assessment.grade"):
+        items.append({"label": "年度考核", "url": reverse("assessment-overview"), "icon": "clipboard-check"})
+    if scoping.can(user, "recall.view"):
+        items.append({"label": "召回案件", "url": reverse("assessment-recall-list"), "icon": "person-x"})
+    if scoping.can(user, "assessment.accountability"):
+        items.append({"label": "追责问责", "url": reverse("assessment-accountability"), "icon": "exclamation-octagon"})
+    if scoping.can(user, "assessment.key_training"):
+        items.append({"label": "重点培养对象", "url": reverse("assessment-key-training"), "icon": "star"})
     if scoping.can(user, "roster.import"):
         items.append({"label": "花名册导入", "url": reverse("roster-import-page"), "icon": "file-earmark-arrow-up"})
     path = request.path

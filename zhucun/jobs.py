@@ -17,6 +17,9 @@ SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     ("leave.escalate_overdue", crontab(minute="*/10")),
     ("leave.flag_missing_report_back", crontab(hour=9, minute=0)),
     # --- assessment and recall (issue 5) ---
+    ("assessment.detect_recall_triggers", crontab(hour=1, minute=15)),
+    ("assessment.expire_sanctions", crontab(hour=0, minute=45)),
+    ("assessment.remind_round_deadlines", crontab(hour=8, minute=0)),
 ]
 
 

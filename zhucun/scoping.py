@@ -205,6 +205,23 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
         cadre=lambda s: Q(cadre_id=s.cadre_id) | Q(team_leader_id=s.cadre_id),
     ),
     # --- assessment and recall (issue 5) ---
+    "assessment.AssessmentRound": lambda: ScopeKeys(region=lambda p: Q(region_code__startswith=p)),
+    "assessment.AssessmentResult": lambda: ScopeKeys(
+        region=lambda p: Q(region_code__startswith=p),
+        unit=lambda u: Q(unit_id=u),
+        cadre=lambda s: Q(cadre_id=s.cadre_id) | Q(subject_type="team", team_id=s.cadre_team_id),
+    ),
+    "assessment.CountyEvaluationOpinion": lambda: ScopeKeys(
+        region=lambda p: Q(county_code__startswith=p), unit=lambda u: Q(unit_id=u)
+    ),
+    "assessment.RecallCase": village_keyed(),
+    "assessment.Sanction": village_keyed(),
+    "assessment.KeyTrainingEntry": village_keyed(),
+    "assessment.AccountabilityRecord": lambda: ScopeKeys(
+        region=lambda p: Q(region_code__startswith=p),
+        unit=lambda u: Q(unit_id=u),
+        cadre=lambda s: Q(cadre_id=s.cadre_id),
+    ),
 }
 
 
@@ -275,6 +292,46 @@ def own_notifications(user: AnyUser) -> QuerySet[Any]:
     return Notification.objects.filter(recipient_id=user.pk)
 
 
+# --- assessment and recall (issue 5) ---
+# Who assesses what (第十二条 谁选派谁管理, 第二十一条): the organization department of the dispatching
+# unit's level and region assesses and recalls its teams and cadres and assesses the unit itself
+# (docs/decisions/0002-org-bodies.md, 0010-who-assesses.md). Central units (第三十一条) go with the province.
+
+#: the assessing level of each organization role
+DEPARTMENT_LEVEL_OF_ROLE = {"province_org": "province", "city_org": "city", "county_org": "county"}
+
+
+def department_of(user: AnyUser) -> tuple[str, str] | None:
+    """(level, region code) of the organization department the user belongs to, or None."""
+    level = DEPARTMENT_LEVEL_OF_ROLE.get(getattr(user, "role", ""))
+    region_id = getattr(user, "region_id", None)
+    if not user.is_authenticated or level is None or not region_id:
+        return None
+    return level, str(region_id)
+
+
+def assessing_department(unit: Any) -> tuple[str, str]:
+    """(level, region code) of the organization department that assesses ``unit`` and its teams and
+    cadres and decides their recall."""
+    from django.conf import settings
+
+    if unit.level in ("central", "province"):
+        return "province", str(settings.ZHUCUN_PROVINCE_CODE)
+    return str(unit.level), str(unit.region_id or "")
+
+
+def is_assessing_department(user: AnyUser, unit: Any) -> bool:
+    department = department_of(user)
+    return department is not None and department == assessing_department(unit)
+
+
+def assessed_units_q(level: str, region_code: str, prefix: str = "") -> Q:
+    """The units (through ``prefix``, e.g. ``"unit__"``) whose assessing department is (level, region)."""
+    if level == "province":
+        return Q(**{f"{prefix}level__in": ["central", "province"]})
+    return Q(**{f"{prefix}level": level, f"{prefix}region_id": region_code})
+
+
 # --- What each role may do with what it sees ----------------------------------------------------
 
 ORG_ROLES = frozenset({"province_org", "city_org", "county_org"})
@@ -301,6 +358,16 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "attendance.check_work_log": frozenset({"county_org", "township"}),
     "attendance.export": REGIONAL_ROLES,
     # --- assessment and recall (issue 5) ---
+    "assessment.view": ORG_ROLES | {"unit"},  # read grades (第二十二条: recorded in the personal file)
+    "assessment.grade": ORG_ROLES,  # grade, finalize (and only for the assessing department)
+    "assessment.export": REGIONAL_ROLES | {"unit"},  # the in-scope workbook (a unit: its cadres, 第二十二条)
+    "assessment.opinion": frozenset({"county_org"}),  # 第十四条3
+    "assessment.accountability": ORG_ROLES,  # 第十七条
+    "assessment.key_training": ORG_ROLES | {"unit"},  # 第二十三条: 组织部门、派出单位党组
+    "recall.view": REGIONAL_ROLES | {"unit"},
+    "recall.open": ORG_ROLES,
+    "recall.consult": ORG_ROLES | {"unit"},
+    "recall.decide": ORG_ROLES,  # and only the assessing department (第二十条)
 }
 
 

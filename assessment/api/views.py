@@ -1,0 +1,192 @@
+"""API of API.md "Absence findings and recall" and "Annual assessment". Objects are fetched through the
+caller's scope (out of scope → 404); the role, and for grading and deciding the assessing department
+(第十二条, 第二十一条), are checked after (→ 403); rules refuse with 400."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cadres.models import Cadre
+from zhucun import scoping
+from zhucun.api.viewsets import ScopedQuerysetMixin
+from zhucun.exports.xlsx import XLSX_CONTENT_TYPE
+
+from .. import selectors, services
+from ..models import RecallCase, SubjectType
+from .serializers import (
+    AssessmentGradeInputSerializer,
+    AssessmentResultSerializer,
+    RecallCaseCreateSerializer,
+    RecallCaseSerializer,
+    RecallConsultationSerializer,
+    RecallDecisionSerializer,
+)
+
+
+def require_assessing_department(user: Any, unit: Any) -> None:
+    """403 unless the user belongs to the organization department that assesses ``unit`` (第二十一条)."""
+    if not scoping.is_assessing_department(user, unit):
+        level, region_code = scoping.assessing_department(unit)
+        labels = {"province": "省委", "city": "市委", "county": "县委"}
+        raise PermissionDenied(
+            f"「{unit.name}」及其驻村工作队、驻村干部由{labels.get(level, '')}组织部（{region_code}）考核和召回，"
+            "您无权办理（第十二条、第二十一条）。"
+        )
+
+
+class AssessmentGradeView(APIView):
+    """``GET``/``PUT /api/v1/assessments/{year}/{subject_type}/{id}/`` — a subject's grade of a year."""
+
+    def _subject(self, request: Request, subject_type: str, pk: int) -> Any:
+        if subject_type not in SubjectType.values:
+            raise Http404
+        obj = selectors.subject_in_scope(user=request.user, subject_type=subject_type, pk=pk)
+        if obj is None:
+            raise Http404
+        return obj
+
+    @extend_schema(responses={200: AssessmentResultSerializer})
+    def get(self, request: Request, year: int, subject_type: str, pk: int) -> Response:
+        obj = self._subject(request, subject_type, pk)
+        scoping.require(request.user, "assessment.view")
+        result = selectors.result_for(subject_type=subject_type, obj=obj, year=year)
+        return Response(AssessmentResultSerializer.payload(year=year, subject_type=subject_type, pk=pk, result=result))
+
+    @extend_schema(request=AssessmentGradeInputSerializer, responses={200: AssessmentResultSerializer})
+    def put(self, request: Request, year: int, subject_type: str, pk: int) -> Response:
+        obj = self._subject(request, subject_type, pk)
+        scoping.require(request.user, "assessment.grade")
+        require_assessing_department(request.user, obj if subject_type == SubjectType.UNIT else obj.unit)
+        data = AssessmentGradeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.assessment_grade_set(
+            actor=request.user, year=year, subject_type=subject_type, obj=obj, grade=data.validated_data["grade"]
+        )
+        return Response(AssessmentResultSerializer.payload(year=year, subject_type=subject_type, pk=pk, result=result))
+
+
+class RecallCaseViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """Recall cases (第二十条) in the caller's scope; ``?cadre=<id>``, ``?status=``, ``?trigger=``."""
+
+    queryset = RecallCase.objects.select_related("cadre", "unit").prefetch_related("sanctions")
+    serializer_class = RecallCaseSerializer
+
+    def get_queryset(self) -> QuerySet[RecallCase]:
+        queryset = super().get_queryset()
+        params = self.request.query_params
+        if self.action == "list":
+            cadre = params.get("cadre", "")
+            if cadre:
+                queryset = queryset.filter(cadre_id=int(cadre)) if cadre.isdigit() else queryset.none()
+            for field in ("status", "trigger"):
+                if params.get(field):
+                    queryset = queryset.filter(**{field: params[field]})
+        return queryset.order_by("-opened_at", "-id")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("cadre", int),
+            OpenApiParameter("status", str, enum=RecallCase.Status.values),
+            OpenApiParameter("trigger", str, enum=RecallCase.Trigger.values),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        scoping.require(request.user, "recall.view")
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        case = self.get_object()
+        scoping.require(request.user, "recall.view")
+        return Response(self.get_serializer(case).data)
+
+    @extend_schema(request=RecallCaseCreateSerializer, responses={201: RecallCaseSerializer})
+    def create(self, request: Request) -> Response:
+        """第二十条3–7: open a case by hand, with the evidence."""
+        scoping.require(request.user, "recall.open")
+        data = RecallCaseCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cadre = (
+            scoping.restrict(Cadre.objects.select_related("team"), request.user)
+            .filter(pk=data.validated_data["cadre"])
+            .first()
+        )
+        if cadre is None:
+            raise ValidationError({"cadre": ["该驻村干部不存在或不在您的管辖范围内。"]})
+        case = services.recall_case_open(
+            actor=request.user,
+            cadre=cadre,
+            trigger=data.validated_data["trigger"],
+            evidence=data.validated_data["evidence"],
+        )
+        return Response(self.get_serializer(case).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RecallConsultationSerializer, responses={200: RecallCaseSerializer})
+    @action(detail=True, methods=["post"])
+    def consult(self, request: Request, pk: str) -> Response:
+        """第二十条 商派出单位: record the dispatching unit's opinion (the deciding department, or the unit)."""
+        case = self.get_object()
+        scoping.require(request.user, "recall.consult")
+        if scoping.department_of(request.user) is not None:
+            require_assessing_department(request.user, case.unit)
+        data = RecallConsultationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.recall_case_consult(actor=request.user, case=case, opinion=data.validated_data["opinion"])
+        return Response(self.get_serializer(case).data)
+
+    @extend_schema(request=RecallDecisionSerializer, responses={200: RecallCaseSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str) -> Response:
+        """第二十条: the organization department of the dispatching unit's level decides."""
+        case = self.get_object()
+        scoping.require(request.user, "recall.decide")
+        require_assessing_department(request.user, case.unit)
+        data = RecallDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.recall_case_decide(
+            actor=request.user,
+            case=case,
+            decision=data.validated_data["decision"],
+            reason=data.validated_data["reason"],
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
+
+
+def workbook_response(*, user: Any, year: int) -> FileResponse:
+    """The caller's workbook, built into a temporary file (memory stays flat) and streamed."""
+    from ..exports import write_assessment_workbook
+
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    write_assessment_workbook(user=user, year=year, out=out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=f"驻村考核-{year}.xlsx", content_type=XLSX_CONTENT_TYPE)
+
+
+class AssessmentExportView(APIView):
+    """``GET /api/v1/exports/assessments.xlsx?year=<year>`` — the caller's in-scope workbook."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, required=True)],
+        responses={(200, XLSX_CONTENT_TYPE): OpenApiResponse(description="考核结果工作簿")},
+    )
+    def get(self, request: Request) -> Any:
+        scoping.require(request.user, "assessment.export")
+        raw = request.query_params.get("year", "")
+        if not raw.isdigit() or not services.year_is_valid(int(raw)):
+            raise ValidationError({"year": ["请提供考核年度，例如 ?year=2025。"]})
+        return workbook_response(user=request.user, year=int(raw))

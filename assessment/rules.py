@@ -1,0 +1,381 @@
+"""The rules of the annual assessment and of recall — the *only* place they are decided
+(SPEC.md "Annual assessment", "Recall"; 第二十条 – 第二十五条). Numbers come from the policy profile.
+
+Every refusal is a ``ValidationError({"grade": [...]})`` whose Chinese message names the article and
+the numbers, so the API answers 400 with it and the grading grid shows it next to the row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+
+from attendance.models import AbsenceFinding
+from cadres.models import Cadre, Team, Unit
+from zhucun import scoping
+from zhucun.policy import PolicyProfile, profile_on
+
+from .models import (
+    FAIR_OR_BELOW,
+    GRADE_LABELS,
+    AssessmentResult,
+    AssessmentRound,
+    CadreGrade,
+    RecallCase,
+    Sanction,
+    SubjectType,
+    TeamGrade,
+)
+
+GRADES_OF: dict[str, tuple[str, ...]] = {
+    SubjectType.CADRE: tuple(CadreGrade.values),
+    SubjectType.TEAM: tuple(TeamGrade.values),
+    SubjectType.UNIT: tuple(TeamGrade.values),
+}
+_COUNTER: dict[str, str] = {SubjectType.TEAM: "个", SubjectType.CADRE: "人", SubjectType.UNIT: "个"}
+
+
+def _refuse(message: str) -> ValidationError:
+    return ValidationError({"grade": [message]})
+
+
+def profile_for_year(year: int) -> PolicyProfile:
+    """The profile of an assessment year: the one in force on its last day."""
+    return profile_on(dt.date(year, 12, 31))
+
+
+def year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+# --- 第二十二条: 优秀 at most 40% of the level's teams, and separately of its cadres ------------------
+
+
+def excellent_cap(total: int, *, profile: PolicyProfile) -> int:
+    """第二十二条: floor(40% × the level's total) — 5 teams → 2, 10 → 4, 2 → 0."""
+    return int((profile.excellent_ratio * total).to_integral_value(rounding=ROUND_FLOOR))
+
+
+@dataclasses.dataclass(frozen=True)
+class Quota:
+    """The 优秀 quota of one round and subject type, counted against the level's whole total."""
+
+    subject_type: str
+    total: int
+    excellent: int
+    cap: int
+    ratio: Decimal
+
+    @property
+    def ok(self) -> bool:
+        return self.excellent <= self.cap
+
+    @property
+    def percent(self) -> int:
+        return int(self.ratio * 100)
+
+    @property
+    def label(self) -> str:
+        unit = _COUNTER[self.subject_type]
+        return f"优秀 {self.excellent} {unit}，上限 {self.cap} {unit}（共 {self.total} {unit}的 {self.percent}%）"
+
+
+def cadres_in_post(year: int) -> Q:
+    """Cadres counted in a year's assessment: their term overlaps the year (第三条, 第二十一条)."""
+    first, last = year_bounds(year)
+    return Q(term_start__lte=last, term_end__gte=first)
+
+
+def quotas_for_rounds(rounds: Iterable[AssessmentRound]) -> dict[tuple[int, str], Quota]:
+    """Quotas of teams and cadres for several rounds, keyed by (round id, subject type), in a fixed
+    number of grouped queries whatever the number of rounds (no query per round)."""
+    rounds = list(rounds)
+    if not rounds:
+        return {}
+    years = {r.year for r in rounds}
+    team_totals = _totals_by_department(Team.objects.all())
+    cadre_totals: dict[int, dict[tuple[str, str], int]] = {
+        year: _totals_by_department(Cadre.objects.filter(cadres_in_post(year))) for year in years
+    }
+    excellent = {
+        (round_id, subject_type): n
+        for round_id, subject_type, n in AssessmentResult.objects.filter(
+            round__in=[r.pk for r in rounds if r.pk], grade=TeamGrade.EXCELLENT
+        )
+        .values_list("round_id", "subject_type")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    quotas: dict[tuple[int, str], Quota] = {}
+    for r in rounds:
+        profile = profile_for_year(r.year)
+        department = (r.level, r.region_code)
+        for subject_type, totals in ((SubjectType.TEAM, team_totals), (SubjectType.CADRE, cadre_totals[r.year])):
+            total = totals.get(department, 0)
+            quotas[(r.pk, subject_type)] = Quota(
+                subject_type=subject_type,
+                total=total,
+                excellent=excellent.get((r.pk, subject_type), 0),
+                cap=excellent_cap(total, profile=profile),
+                ratio=profile.excellent_ratio,
+            )
+    return quotas
+
+
+def _totals_by_department(queryset: QuerySet[Any]) -> dict[tuple[str, str], int]:
+    """Rows per assessing department (level, region), from one GROUP BY on the unit's level/region."""
+    totals: dict[tuple[str, str], int] = {}
+    for level, region_id, n in (
+        queryset.values_list("unit__level", "unit__region_id").annotate(n=Count("id")).order_by()
+    ):
+        department = scoping.assessing_department(Unit(level=level, region_id=region_id))
+        totals[department] = totals.get(department, 0) + n
+    return totals
+
+
+# --- The checks run before a grade is written ---------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Subject:
+    """What is graded: a cadre, a team or a unit, with its dispatching unit."""
+
+    subject_type: str
+    obj: Any
+    unit: Unit
+
+    @property
+    def name(self) -> str:
+        return str(self.obj)
+
+
+def check_grade(*, round: AssessmentRound, subject: Subject, grade: str) -> None:
+    """Every rule a new grade must satisfy; raises the first refusal. The caller holds the round's
+    row lock, so two officials grading at once cannot both take the last 优秀."""
+    if grade not in GRADES_OF[subject.subject_type]:
+        labels = "、".join(GRADE_LABELS[g] for g in GRADES_OF[subject.subject_type])
+        raise _refuse(f"等次无效：{SubjectType(subject.subject_type).label}的等次为 {labels}。")
+    if round.is_locked:
+        raise _refuse(f"{round.year}年度考核已定档，等次不能再修改。如确需更正，请联系上级组织部门。")
+    if subject.subject_type == SubjectType.CADRE:
+        _check_cadre_in_post(round.year, subject.obj)
+    if grade == TeamGrade.EXCELLENT and subject.subject_type in (SubjectType.TEAM, SubjectType.CADRE):
+        check_excellent_quota(round=round, subject=subject)
+    if grade == CadreGrade.EXCELLENT and subject.subject_type == SubjectType.CADRE:
+        check_not_sanctioned(cadre=subject.obj, year=round.year)
+    if grade == TeamGrade.EXCELLENT and subject.subject_type == SubjectType.UNIT:
+        check_unit_teams_allow_excellent(unit=subject.unit, year=round.year)
+    if grade in FAIR_OR_BELOW and subject.subject_type == SubjectType.TEAM:
+        check_team_units_not_excellent(team=subject.obj, year=round.year)
+
+
+def _check_cadre_in_post(year: int, cadre: Cadre) -> None:
+    first, last = year_bounds(year)
+    if cadre.term_start > last or cadre.term_end < first:
+        raise _refuse(
+            f"{cadre.name}的驻村期为 {cadre.term_start:%Y-%m-%d} 至 {cadre.term_end:%Y-%m-%d}，"
+            f"不在{year}年度，不参加本年度考核。"
+        )
+
+
+def check_excellent_quota(*, round: AssessmentRound, subject: Subject) -> None:
+    """第二十二条: 优秀 ≤ floor(40% × the level's total), counted against all the level's teams (or
+    cadres), not those graded so far. Re-saving an existing 优秀 does not count twice."""
+    quota = quotas_for_rounds([round])[(round.pk, subject.subject_type)]
+    others = AssessmentResult.objects.filter(
+        round=round, subject_type=subject.subject_type, grade=TeamGrade.EXCELLENT
+    ).exclude(**{f"{subject.subject_type}_id": subject.obj.pk})
+    already = others.count()
+    if already + 1 > quota.cap:
+        what = "驻村工作队" if subject.subject_type == SubjectType.TEAM else "驻村干部"
+        unit = _COUNTER[subject.subject_type]
+        raise _refuse(
+            f"第二十二条：本级{what}优秀已 {already} {unit}，上限 {quota.cap} {unit}"
+            f"（{quota.percent}%，本级共 {quota.total} {unit}），不能再评为优秀。"
+        )
+
+
+def active_sanctions(*, cadre_ids: Iterable[int], first: dt.date, last: dt.date, kinds: Iterable[str]) -> QuerySet[Any]:
+    """Sanctions of the kinds in force on any day between ``first`` and ``last``."""
+    return Sanction.objects.filter(
+        cadre_id__in=list(cadre_ids), kind__in=list(kinds), starts_on__lte=last, ends_on__gte=first
+    ).order_by("-ends_on")
+
+
+def check_not_sanctioned(*, cadre: Cadre, year: int) -> None:
+    """第二十条: a recalled cadre may not take part in 评先评优 for a year — not 优秀 in any assessment
+    year the sanction overlaps (docs/decisions/0012-sanctions.md)."""
+    first, last = year_bounds(year)
+    sanction = active_sanctions(cadre_ids=[cadre.pk], first=first, last=last, kinds=[Sanction.Kind.NO_AWARDS]).first()
+    if sanction is not None:
+        raise _refuse(
+            f"第二十条：{cadre.name}被召回，{sanction.starts_on:%Y-%m-%d} 至 {sanction.ends_on:%Y-%m-%d} "
+            "不得参加评先评优，不能评为优秀。"
+        )
+
+
+def check_not_sanctioned_for_training(*, cadre: Cadre, day: dt.date) -> None:
+    """第二十条, 第二十三条: a recalled cadre is not put on the key-training ledger while sanctioned."""
+    sanction = active_sanctions(
+        cadre_ids=[cadre.pk], first=day, last=day, kinds=[Sanction.Kind.NO_AWARDS, Sanction.Kind.NO_PROMOTION]
+    ).first()
+    if sanction is not None:
+        raise ValidationError(
+            {
+                "cadre": [
+                    f"第二十条：{cadre.name}被召回，{sanction.get_kind_display()}至 {sanction.ends_on:%Y-%m-%d}，"
+                    "不能列入重点培养对象台账。"
+                ]
+            }
+        )
+
+
+def teams_of_unit(unit: Unit) -> QuerySet[Team]:
+    """The teams a unit dispatches into: the ones it leads and the mixed teams its cadres serve in (第十六条)."""
+    return Team.objects.filter(Q(unit=unit) | Q(cadres__unit=unit)).distinct()
+
+
+def check_unit_teams_allow_excellent(*, unit: Unit, year: int) -> None:
+    """第二十五条: in a village whose team is rated 一般 or below, the dispatching unit's 驻村帮扶 work may
+    not be rated 优秀."""
+    weak = (
+        AssessmentResult.objects.filter(
+            subject_type=SubjectType.TEAM,
+            round__year=year,
+            grade__in=FAIR_OR_BELOW,
+            team__in=teams_of_unit(unit).values("pk"),
+        )
+        .select_related("team__village")
+        .order_by("village_code")
+    )
+    found = list(weak[:3])
+    if found:
+        names = "、".join(f"{r.team.village.name}驻村工作队（{r.grade_label}）" for r in found if r.team)
+        raise _refuse(f"第二十五条：{unit.name}派驻的{names}评为一般及以下，该派出单位不得评为优秀。")
+
+
+def check_team_units_not_excellent(*, team: Team, year: int) -> None:
+    """第二十五条, the other way round: a team is not put at 一般 or below while its dispatching unit
+    stands at 优秀 — the unit's grade is changed first, so the two never contradict each other."""
+    unit_ids = {team.unit_id, *team.cadres.values_list("unit_id", flat=True)}
+    excellent = (
+        AssessmentResult.objects.filter(
+            subject_type=SubjectType.UNIT, round__year=year, grade=TeamGrade.EXCELLENT, unit_id__in=unit_ids
+        )
+        .select_related("unit")
+        .first()
+    )
+    if excellent is not None:
+        raise _refuse(
+            f"第二十五条：派出单位「{excellent.unit.name}」已评为优秀，而驻村工作队评为一般及以下时派出单位"
+            "不得为优秀。请先调整该派出单位的等次。"
+        )
+
+
+def unit_leadership_not_excellent(grade: str) -> bool:
+    """第二十四条: a unit whose 驻村帮扶 work is 一般 or below — its leadership team and its head may not
+    be rated 优秀 that year (recorded as a flag on the unit's result)."""
+    return grade in FAIR_OR_BELOW
+
+
+def opens_incompetent_recall(subject_type: str, grade: str) -> bool:
+    """第二十条1: a cadre rated 不称职 in the annual assessment is a recall case."""
+    return subject_type == SubjectType.CADRE and grade == CadreGrade.INCOMPETENT
+
+
+# --- 第二十五条: a county with many teams at 一般 or below -------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CountyFlag:
+    county_code: str
+    teams: int
+    fair_or_below: int
+    threshold: Decimal
+
+    @property
+    def share(self) -> Decimal:
+        return Decimal(self.fair_or_below) / self.teams if self.teams else Decimal(0)
+
+    @property
+    def flagged(self) -> bool:
+        """较大范围: the share of the county's teams at 一般 or below reaches the profile's threshold."""
+        return self.teams > 0 and self.fair_or_below > 0 and self.share >= self.threshold
+
+
+def county_flags(*, year: int, teams: QuerySet[Team]) -> dict[str, CountyFlag]:
+    """第二十五条: per stationing county, how many of ``teams`` were rated 一般 or below in ``year``, and
+    whether that is 较大范围 (``county_poor_team_share_flag``) so the county's score is reduced.
+    Two grouped queries whatever the number of counties."""
+    threshold = profile_for_year(year).county_poor_team_share_flag
+    totals = dict(
+        teams.annotate(county=Substr("village_id", 1, 6)).values_list("county").annotate(n=Count("id")).order_by()
+    )
+    weak = dict(
+        AssessmentResult.objects.filter(
+            subject_type=SubjectType.TEAM, round__year=year, grade__in=FAIR_OR_BELOW, team__in=teams.values("pk")
+        )
+        .annotate(county=Substr("village_code", 1, 6))
+        .values_list("county")
+        .annotate(n=Count("team_id", distinct=True))
+        .order_by()
+    )
+    return {
+        code: CountyFlag(county_code=code, teams=n, fair_or_below=weak.get(code, 0), threshold=threshold)
+        for code, n in sorted(totals.items())
+    }
+
+
+# --- 第二十条: recall -------------------------------------------------------------------------------
+
+
+def confirmed_absence_days() -> QuerySet[Any]:
+    """第二十条2: per cadre, the number of distinct days with a confirmed absence finding. A finding on a
+    day of approved leave is refused when it is recorded (attendance), so it never counts; pending and
+    dismissed findings do not count; two findings on one day are one absence."""
+    return (
+        AbsenceFinding.objects.filter(status=AbsenceFinding.Status.CONFIRMED)
+        .values("cadre_id")
+        .annotate(days=Count("date", distinct=True))
+        .order_by()
+    )
+
+
+def absences_case_due(*, days: int, cases_so_far: int, has_open_case: bool, profile: PolicyProfile) -> bool:
+    """第二十条2: open an ``absences`` case when the count reaches ``recall_absence_findings`` (3) — once:
+    not while one is open, and after a case was dismissed only when the count reaches the next
+    multiple (6, 9, …)."""
+    threshold = profile.recall_absence_findings
+    return threshold > 0 and not has_open_case and days // threshold > cases_so_far
+
+
+def sanction_periods(*, recalled_on: dt.date, profile: PolicyProfile) -> list[tuple[str, dt.date, dt.date]]:
+    """第二十条: (kind, first day, last day) of each consequence of a recall decided on ``recalled_on``:
+    no awards for 1 year, no promotion for 2 years, the recall year not counted as grassroots experience."""
+    return [
+        (Sanction.Kind.NO_AWARDS, recalled_on, _years_later(recalled_on, profile.recall_no_awards_years)),
+        (Sanction.Kind.NO_PROMOTION, recalled_on, _years_later(recalled_on, profile.recall_no_promotion_years)),
+        (Sanction.Kind.NOT_GRASSROOTS_EXPERIENCE, *year_bounds(recalled_on.year)),
+    ]
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    """The last day of a period of ``years`` years from ``day`` (2025-03-01 + 1 → 2026-02-28)."""
+    try:
+        anniversary = day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a non-leap year
+        anniversary = day.replace(year=day.year + years, day=28) + dt.timedelta(days=1)
+    return anniversary - dt.timedelta(days=1)
+
+
+def check_can_decide(case: RecallCase) -> None:
+    """第二十条: 由同级党委组织部门商派出单位召回 — the unit is consulted (and that recorded) first."""
+    if not case.is_consulted:
+        raise ValidationError({"detail": ["第二十条：召回须商派出单位。请先记录与派出单位的商议意见，再作出决定。"]})

@@ -1,0 +1,119 @@
+"""Reads of the assessment app. Each returns a fixed number of queries whatever the number of rows:
+grades and counts are annotated, related rows joined."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery
+
+from cadres.models import Cadre, Team, Unit
+from zhucun import scoping
+
+from . import rules
+from .models import AssessmentResult, AssessmentRound, RecallCase, SubjectType
+
+
+@dataclasses.dataclass(frozen=True)
+class Progress:
+    subject_type: str
+    label: str
+    counter: str
+    graded: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.graded / self.total) if self.total else 100
+
+
+SUBJECT_LABELS = {
+    SubjectType.TEAM: ("驻村工作队", "个"),
+    SubjectType.CADRE: ("驻村干部", "人"),
+    SubjectType.UNIT: ("派出单位", "个"),
+}
+
+
+def department_subjects(*, level: str, region_code: str, year: int, subject_type: str) -> QuerySet[Any]:
+    """Everything a department assesses in ``year`` (第二十一条, 第二十四条): its level's teams, the
+    cadres in post that year, its units — with the names a grid or sheet shows."""
+    if subject_type == SubjectType.TEAM:
+        return (
+            Team.objects.filter(scoping.assessed_units_q(level, region_code, "unit__"))
+            .select_related("village__parent__parent", "unit")
+            .order_by("village_id")
+        )
+    if subject_type == SubjectType.CADRE:
+        return (
+            Cadre.objects.filter(scoping.assessed_units_q(level, region_code, "unit__"), rules.cadres_in_post(year))
+            .select_related("team__village__parent__parent", "unit")
+            .order_by("team__village_id", "role", "name")
+        )
+    return Unit.objects.filter(scoping.assessed_units_q(level, region_code)).select_related("region").order_by("name")
+
+
+def with_grade(queryset: QuerySet[Any], *, subject_type: str, year: int) -> QuerySet[Any]:
+    """Annotate each subject with its ``grade`` in ``year`` (one subquery, not one query per row)."""
+    results = AssessmentResult.objects.filter(
+        round__year=year, subject_type=subject_type, **{f"{subject_type}_id": OuterRef("pk")}
+    ).order_by("-graded_at")
+    return queryset.annotate(
+        grade=Subquery(results.values("grade")[:1], output_field=CharField()),
+        leadership_flag=Subquery(results.values("leadership_not_excellent")[:1]),
+    )
+
+
+def round_progress(*, round: AssessmentRound) -> list[Progress]:
+    """Graded / total per subject type of a department's round (UI.md page 3)."""
+    graded = (
+        dict(
+            AssessmentResult.objects.filter(round=round).values_list("subject_type").annotate(n=Count("id")).order_by()
+        )
+        if round.pk
+        else {}
+    )
+    progress = []
+    for subject_type in (SubjectType.TEAM, SubjectType.CADRE, SubjectType.UNIT):
+        label, counter = SUBJECT_LABELS[subject_type]
+        total = department_subjects(
+            level=round.level, region_code=round.region_code, year=round.year, subject_type=subject_type
+        ).count()
+        progress.append(Progress(subject_type, label, counter, graded.get(subject_type, 0), total))
+    return progress
+
+
+def visible_rounds(*, user: Any, year: int) -> QuerySet[AssessmentRound]:
+    """The rounds of ``year`` the user sees: their department's and those below it."""
+    return scoping.restrict(AssessmentRound.objects.filter(year=year), user).order_by("region_code", "level")
+
+
+def recall_cases(*, user: Any) -> QuerySet[RecallCase]:
+    return scoping.restrict(RecallCase.objects.all(), user).select_related(
+        "cadre", "unit", "cadre__team__village__parent"
+    )
+
+
+def open_case_count(*, user: Any) -> int:
+    return recall_cases(user=user).filter(status=RecallCase.Status.OPEN).count()
+
+
+def subject_in_scope(*, user: Any, subject_type: str, pk: int) -> Any | None:
+    """The subject with this id if the user may see it (None: out of scope → 404)."""
+    model: type[Any] = {SubjectType.CADRE: Cadre, SubjectType.TEAM: Team, SubjectType.UNIT: Unit}[
+        SubjectType(subject_type)
+    ]
+    queryset = model.objects.all()
+    if model is Cadre:
+        queryset = queryset.select_related("team", "unit")
+    elif model is Team:
+        queryset = queryset.select_related("unit", "village")
+    return scoping.restrict(queryset, user).filter(pk=pk).first()
+
+
+def result_for(*, subject_type: str, obj: Any, year: int) -> AssessmentResult | None:
+    return (
+        AssessmentResult.objects.filter(round__year=year, subject_type=subject_type, **{f"{subject_type}_id": obj.pk})
+        .select_related("round")
+        .first()
+    )

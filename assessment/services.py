@@ -1,0 +1,621 @@
+"""Writes of the assessment app: grading, finalizing, recall, sanctions, accountability, the key
+training ledger. Each service is keyword-only and atomic: validate (assessment/rules.py decides) →
+write → ``audit_record`` in the same transaction → notifications. Permissions (role, scope, assessing
+department) are checked by the caller before, so refusals here are 400/409, never 403."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role, User
+from cadres.models import Cadre, Team, Unit
+from zhucun import scoping
+from zhucun.api.errors import Conflict
+from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot
+from zhucun.notifications import notify
+from zhucun.policy import profile_on
+
+from . import rules
+from .models import (
+    AccountabilityRecord,
+    AssessmentResult,
+    AssessmentRound,
+    CountyEvaluationOpinion,
+    ExportJob,
+    KeyTrainingEntry,
+    RecallCase,
+    Sanction,
+    SubjectType,
+)
+
+_DEPARTMENT_ROLE: dict[str, str] = {"province": Role.PROVINCE_ORG, "city": Role.CITY_ORG, "county": Role.COUNTY_ORG}
+
+
+def year_is_valid(year: int) -> bool:
+    return 2015 <= year <= timezone.localdate().year + 1
+
+
+def _check_year(year: int) -> None:
+    if not year_is_valid(year):
+        raise ValidationError({"year": [f"考核年度 {year} 无效，应为 2015 年至明年之间的年份。"]})
+
+
+def subject_of(subject_type: str, obj: Any) -> rules.Subject:
+    """The graded subject with its dispatching unit (the unit itself for a unit)."""
+    if subject_type == SubjectType.UNIT:
+        return rules.Subject(subject_type, obj, obj)
+    return rules.Subject(subject_type, obj, obj.unit)
+
+
+def round_deadline(year: int) -> dt.date:
+    """The default date by which a round is finalized: the end of the first quarter after the year
+    (docs/decisions/0011-assessment-rounds.md); a department may change it."""
+    return dt.date(year + 1, 3, 31)
+
+
+def _round_locked(*, year: int, level: str, region_code: str) -> AssessmentRound:
+    """The department's round of the year, created on first use, with its row locked: every grade of a
+    round is written one at a time, so the 40% count cannot be raced."""
+    round, _ = AssessmentRound.objects.get_or_create(
+        year=year, level=level, region_code=region_code, defaults={"deadline": round_deadline(year)}
+    )
+    return AssessmentRound.objects.select_for_update().get(pk=round.pk)
+
+
+def _result_region(subject: rules.Subject) -> tuple[str, str]:
+    """(village_code, region_code) — the tree keys a result is seen by (assessment/models.py)."""
+    if subject.subject_type == SubjectType.UNIT:
+        return "", str(subject.unit.region_id or settings.ZHUCUN_PROVINCE_CODE)
+    team: Team = subject.obj if subject.subject_type == SubjectType.TEAM else subject.obj.team
+    return team.village_id, team.village_id
+
+
+@transaction.atomic
+def assessment_grade_set(*, actor: Any, year: int, subject_type: str, obj: Any, grade: str) -> AssessmentResult:
+    """Grade one cadre, team or unit in the assessing department's round of ``year`` (第二十一条,
+    第二十二条, 第二十四条). Rules refuse with a 400; a cadre rated 不称职 opens a recall case (第二十条1)."""
+    _check_year(year)
+    subject = subject_of(subject_type, obj)
+    level, region_code = scoping.assessing_department(subject.unit)
+    round = _round_locked(year=year, level=level, region_code=region_code)
+    rules.check_grade(round=round, subject=subject, grade=grade)
+    existing = AssessmentResult.objects.filter(
+        round=round, subject_type=subject_type, **{f"{subject_type}_id": obj.pk}
+    ).first()
+    if existing is not None and existing.grade == grade:
+        return existing
+    before = snapshot(existing, ["grade", "leadership_not_excellent"]) if existing else None
+    village_code, result_region = _result_region(subject)
+    result = existing or AssessmentResult(
+        round=round,
+        subject_type=subject_type,
+        cadre=obj if subject_type == SubjectType.CADRE else None,
+        team=obj if subject_type == SubjectType.TEAM else None,
+        unit=subject.unit,
+        village_code=village_code,
+        region_code=result_region,
+    )
+    result.grade = grade
+    result.leadership_not_excellent = subject_type == SubjectType.UNIT and rules.unit_leadership_not_excellent(grade)
+    result.graded_by = actor if getattr(actor, "is_authenticated", False) else None
+    result.save()
+    audit_record(
+        actor=actor,
+        action="assessment.grade",
+        obj=result,
+        before=before,
+        after=snapshot(result, ["grade", "leadership_not_excellent"]),
+        region_code=result.region_code,
+    )
+    if rules.opens_incompetent_recall(subject_type, grade):
+        _open_incompetent_case(actor=actor, cadre=obj, year=year)
+    return result
+
+
+@transaction.atomic
+def assessment_round_finalize(*, actor: Any, year: int) -> AssessmentRound:
+    """定档: the actor's department closes its round of ``year``; afterwards no grade changes. Refused
+    while a subject of the level is ungraded or a quota is exceeded."""
+    _check_year(year)
+    department = scoping.department_of(actor)
+    if department is None:
+        raise ValidationError({"detail": ["只有组织部门可以定档。"]})
+    round = _round_locked(year=year, level=department[0], region_code=department[1])
+    if round.is_locked:
+        raise Conflict(f"{year}年度考核已于 {timezone.localtime(round.finalized_at):%Y-%m-%d %H:%M} 定档。")
+    from .selectors import round_progress
+
+    progress = round_progress(round=round)
+    missing = [f"{p.label} {p.total - p.graded} {p.counter}" for p in progress if p.graded < p.total]
+    if missing:
+        raise ValidationError({"detail": [f"还有未评定的对象：{'、'.join(missing)}。请全部评定后再定档。"]})
+    for quota in rules.quotas_for_rounds([round]).values():
+        if not quota.ok:
+            raise ValidationError({"detail": [f"第二十二条：{quota.label}，超出比例，不能定档。"]})
+    before = snapshot(round, ["status"])
+    round.status = AssessmentRound.Status.FINALIZED
+    round.finalized_at = timezone.now()
+    round.finalized_by = actor
+    round.save(update_fields=["status", "finalized_at", "finalized_by"])
+    audit_record(
+        actor=actor,
+        action="assessment.finalize",
+        obj=round,
+        before=before,
+        after={"status": round.status},
+        region_code=round.region_code,
+    )
+    return round
+
+
+@transaction.atomic
+def county_opinion_record(
+    *, actor: Any, year: int, subject_type: str, obj: Any, opinion: str, suggested_grade: str = ""
+) -> CountyEvaluationOpinion:
+    """第十四条3: the stationing county's evaluation opinion, a basis of the annual assessment."""
+    _check_year(year)
+    county_code = str(getattr(actor, "region_id", "") or "")
+    subject = subject_of(subject_type, obj)
+    if subject_type == SubjectType.UNIT:
+        stationed = rules.teams_of_unit(obj).filter(village__code__startswith=county_code).exists()
+    else:
+        team = obj if subject_type == SubjectType.TEAM else obj.team
+        stationed = team.village_id.startswith(county_code)
+    if len(county_code) != 6 or not stationed:
+        raise ValidationError({"subject": ["只能对驻在本县的派出单位、工作队和干部提出评价意见。"]})
+    if not opinion.strip():
+        raise ValidationError({"opinion": ["请填写评价意见。"]})
+    if suggested_grade and suggested_grade not in rules.GRADES_OF[subject_type]:
+        raise ValidationError({"suggested_grade": ["建议等次无效。"]})
+    record = CountyEvaluationOpinion.objects.create(
+        year=year,
+        subject_type=subject_type,
+        cadre=obj if subject_type == SubjectType.CADRE else None,
+        team=obj if subject_type == SubjectType.TEAM else None,
+        unit=subject.unit,
+        county_code=county_code,
+        opinion=opinion.strip(),
+        suggested_grade=suggested_grade,
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor, action="assessment.county_opinion", obj=record, after=snapshot(record), region_code=county_code
+    )
+    return record
+
+
+# --- Recall (第二十条) -------------------------------------------------------------------------------
+
+
+def _case_recipients(case: RecallCase) -> list[int]:
+    """Who hears about a case: the dispatching unit, the township where the cadre serves, and the
+    deciding organization department."""
+    level, region_code = scoping.assessing_department(case.unit)
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role=Role.UNIT, unit_id=case.unit_id)
+            | Q(role=Role.TOWNSHIP, region_id=case.village_code[:9])
+            | Q(role=_DEPARTMENT_ROLE[level], region_id=region_code)
+        )
+        .values_list("pk", flat=True)
+    )
+
+
+def _notify_case(case: RecallCase, title: str) -> None:
+    notify(
+        recipient_ids=_case_recipients(case),
+        title=title,
+        body=f"{case.cadre.name}：{case.get_trigger_display()}",
+        url=reverse("assessment-recall-detail", args=[case.pk]),
+    )
+
+
+def _new_case(*, actor: Any, cadre: Cadre, trigger: str, evidence: str, **extra: Any) -> RecallCase:
+    return RecallCase(
+        cadre=cadre,
+        unit_id=cadre.unit_id,
+        village_code=cadre.team.village_id,
+        trigger=trigger,
+        evidence=evidence,
+        opened_by=actor if getattr(actor, "is_authenticated", False) else None,
+        **extra,
+    )
+
+
+def _open_incompetent_case(*, actor: Any, cadre: Cadre, year: int) -> RecallCase | None:
+    """第二十条1: once per cadre and assessment year, and not while another such case is open."""
+    trigger = RecallCase.Trigger.INCOMPETENT_RATING
+    if RecallCase.objects.filter(cadre=cadre, trigger=trigger).filter(Q(year=year) | Q(status="open")).exists():
+        return None
+    case = _new_case(
+        actor=actor, cadre=cadre, trigger=trigger, evidence=f"{year}年度考核评定为不称职（第二十条1）。", year=year
+    )
+    case.save()
+    audit_record(actor=actor, action="recall.open", obj=case, after=snapshot(case), region_code=case.village_code)
+    _notify_case(case, "驻村干部召回案件（年度考核不称职）")
+    return case
+
+
+@transaction.atomic
+def recall_detect_absences(*, cadre_ids: Iterable[int] | None = None, actor: Any = None) -> list[RecallCase]:
+    """第二十条2: open an ``absences`` case for each cadre whose confirmed findings reach the profile's
+    count (3 distinct days) — called by the attendance signal for one cadre, in the finding's own
+    transaction, and by the nightly job for all. Idempotent: a second run opens nothing."""
+    profile = profile_on()
+    days = rules.confirmed_absence_days().filter(days__gte=max(profile.recall_absence_findings, 1))
+    if cadre_ids is not None:
+        days = days.filter(cadre_id__in=list(cadre_ids))
+    counted = {row["cadre_id"]: row["days"] for row in days}
+    if not counted:
+        return []
+    trigger = RecallCase.Trigger.ABSENCES
+    # Lock the cadres: the signal and the job may run at once; the open-case constraint backs this up.
+    cadres = {
+        c.pk: c
+        for c in Cadre.objects.select_for_update()
+        .filter(pk__in=counted, status=Cadre.Status.ACTIVE)
+        .select_related("team")
+        .order_by("pk")
+    }
+    cases = {
+        row["cadre_id"]: row
+        for row in RecallCase.objects.filter(cadre_id__in=cadres, trigger=trigger)
+        .values("cadre_id")
+        .annotate(n=Count("id"), open=Count("id", filter=Q(status=RecallCase.Status.OPEN)))
+        .order_by()
+    }
+    opened = []
+    for cadre_id, cadre in cadres.items():
+        so_far = cases.get(cadre_id, {"n": 0, "open": 0})
+        if rules.absences_case_due(
+            days=counted[cadre_id], cases_so_far=so_far["n"], has_open_case=so_far["open"] > 0, profile=profile
+        ):
+            opened.append(
+                _new_case(
+                    actor=actor,
+                    cadre=cadre,
+                    trigger=trigger,
+                    evidence=f"已确认缺岗 {counted[cadre_id]} 天，均无已批准的请假（第二十条2）。",
+                    absence_days=counted[cadre_id],
+                )
+            )
+    if not opened:
+        return []
+    created = RecallCase.objects.bulk_create(opened)
+    audit_record_many(
+        [
+            audit_event(
+                actor=actor, action="recall.open", obj=c, before=None, after=snapshot(c), region_code=c.village_code
+            )
+            for c in created
+        ]
+    )
+    for case in created:  # a handful per night; each goes to its own unit and township
+        _notify_case(case, "驻村干部召回案件（累计缺岗）")
+    return created
+
+
+@transaction.atomic
+def recall_detect_incompetent(*, actor: Any = None) -> list[RecallCase]:
+    """第二十条1, the nightly backstop: every 不称职 grade without its case gets one."""
+    trigger = RecallCase.Trigger.INCOMPETENT_RATING
+    missing = (
+        AssessmentResult.objects.filter(subject_type=SubjectType.CADRE, grade="incompetent")
+        .filter(cadre__status=Cadre.Status.ACTIVE)
+        .exclude(
+            Exists(
+                RecallCase.objects.filter(cadre_id=OuterRef("cadre_id"), trigger=trigger, year=OuterRef("round__year"))
+            )
+        )
+        .exclude(Exists(RecallCase.objects.filter(cadre_id=OuterRef("cadre_id"), trigger=trigger, status="open")))
+        .select_related("cadre__team", "round")
+    )
+    opened = []
+    for result in missing:  # rows are already loaded; each case is created once in its own query
+        assert result.cadre is not None
+        case = _open_incompetent_case(actor=actor, cadre=result.cadre, year=result.round.year)
+        if case is not None:
+            opened.append(case)
+    return opened
+
+
+@transaction.atomic
+def recall_case_open(*, actor: Any, cadre: Cadre, trigger: str, evidence: str) -> RecallCase:
+    """第二十条3–7: a case opened by hand, with the facts and evidence."""
+    if trigger in RecallCase.AUTOMATIC_TRIGGERS:
+        raise ValidationError({"trigger": ["年度考核不称职和累计缺岗由系统自动发起召回，不能手工发起。"]})
+    if trigger not in RecallCase.Trigger.values:
+        raise ValidationError({"trigger": ["召回情形无效。"]})
+    if not evidence.strip():
+        raise ValidationError({"evidence": ["请写明事实与证据（第二十条）。"]})
+    if cadre.status != Cadre.Status.ACTIVE:
+        raise ValidationError({"cadre": [f"{cadre.name}当前{cadre.get_status_display()}，不能发起召回。"]})
+    if RecallCase.objects.filter(cadre=cadre, trigger=trigger, status=RecallCase.Status.OPEN).exists():
+        raise ValidationError({"trigger": ["该干部已有同一情形的待决定召回案件。"]})
+    case = _new_case(actor=actor, cadre=cadre, trigger=trigger, evidence=evidence.strip())
+    case.save()
+    audit_record(actor=actor, action="recall.open", obj=case, after=snapshot(case), region_code=case.village_code)
+    _notify_case(case, "驻村干部召回案件")
+    return case
+
+
+def _locked_open_case(case: RecallCase) -> RecallCase:
+    locked = RecallCase.objects.select_for_update().select_related("cadre", "unit").get(pk=case.pk)
+    if locked.status != RecallCase.Status.OPEN:
+        raise Conflict(f"该召回案件已{locked.get_status_display()}，不能再修改。")
+    return locked
+
+
+@transaction.atomic
+def recall_case_consult(*, actor: Any, case: RecallCase, opinion: str) -> RecallCase:
+    """第二十条 商派出单位: the dispatching unit's opinion, recorded by the deciding department or the
+    unit itself."""
+    if not opinion.strip():
+        raise ValidationError({"opinion": ["请填写派出单位的意见。"]})
+    locked = _locked_open_case(case)
+    before = snapshot(locked, ["consultation", "consulted_at"])
+    locked.consultation = opinion.strip()
+    locked.consulted_at = timezone.now()
+    locked.consulted_by = actor
+    locked.save(update_fields=["consultation", "consulted_at", "consulted_by"])
+    audit_record(
+        actor=actor,
+        action="recall.consult",
+        obj=locked,
+        before=before,
+        after=snapshot(locked, ["consultation", "consulted_at"]),
+        region_code=locked.village_code,
+    )
+    return locked
+
+
+@transaction.atomic
+def recall_case_decide(*, actor: Any, case: RecallCase, decision: str, reason: str) -> RecallCase:
+    """第二十条: the organization department of the dispatching unit's level decides, after consulting the
+    unit. Recalled: the cadre's status becomes 已召回 (their membership of the team ends; a replacement
+    is dispatched through the roster) and the sanctions are recorded with their end dates."""
+    if decision not in (RecallCase.Status.RECALLED, RecallCase.Status.DISMISSED):
+        raise ValidationError({"decision": ["决定应为 recalled（召回）或 dismissed（不予召回）。"]})
+    if not reason.strip():
+        raise ValidationError({"reason": ["请写明决定理由。"]})
+    locked = _locked_open_case(case)
+    rules.check_can_decide(locked)
+    today = timezone.localdate()
+    before = snapshot(locked, ["status"])
+    locked.status = decision
+    locked.decided_at = timezone.now()
+    locked.decided_by = actor
+    locked.decision_reason = reason.strip()
+    locked.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+    events = [
+        audit_event(
+            actor=actor,
+            action="recall.decide",
+            obj=locked,
+            before=before,
+            after=snapshot(locked, ["status", "decision_reason"]),
+            region_code=locked.village_code,
+        )
+    ]
+    if decision == RecallCase.Status.RECALLED:
+        cadre = Cadre.objects.select_for_update().get(pk=locked.cadre_id)
+        cadre_before = {"status": cadre.status}
+        cadre.status = Cadre.Status.RECALLED
+        cadre.save(update_fields=["status"])
+        events.append(
+            audit_event(
+                actor=actor,
+                action="cadre.recalled",
+                obj=cadre,
+                before=cadre_before,
+                after={"status": cadre.status},
+                region_code=locked.village_code,
+            )
+        )
+        sanctions = Sanction.objects.bulk_create(
+            [
+                Sanction(
+                    cadre=cadre, case=locked, village_code=locked.village_code, kind=kind, starts_on=first, ends_on=last
+                )
+                for kind, first, last in rules.sanction_periods(recalled_on=today, profile=profile_on(today))
+            ]
+        )
+        events += [
+            audit_event(
+                actor=actor, action="sanction.create", obj=s, before=None, after=snapshot(s), region_code=s.village_code
+            )
+            for s in sanctions
+        ]
+    audit_record_many(events)
+    title = "驻村干部已召回" if decision == RecallCase.Status.RECALLED else "召回案件不予召回"
+    _notify_case(locked, title)
+    return locked
+
+
+@transaction.atomic
+def sanctions_expire(*, today: dt.date) -> int:
+    """Sanctions whose end date has passed are marked expired (audited once). Enforcement reads the
+    dates, so a late run never lets a sanction linger; running twice changes nothing."""
+    due = list(Sanction.objects.select_for_update().filter(ends_on__lt=today, expired_at__isnull=True))
+    if not due:
+        return 0
+    now = timezone.now()
+    Sanction.objects.filter(pk__in=[s.pk for s in due]).update(expired_at=now)
+    audit_record_many(
+        [
+            audit_event(
+                actor=None,
+                action="sanction.expire",
+                obj=s,
+                before={"expired_at": None},
+                after={"expired_at": now.isoformat()},
+                region_code=s.village_code,
+            )
+            for s in due
+        ]
+    )
+    return len(due)
+
+
+@transaction.atomic
+def rounds_remind_overdue(*, today: dt.date) -> int:
+    """Rounds still open after their deadline: the department's accounts are reminded, once."""
+    overdue = list(
+        AssessmentRound.objects.select_for_update().filter(
+            status=AssessmentRound.Status.OPEN, deadline__lt=today, deadline_notified_at__isnull=True
+        )
+    )
+    if not overdue:
+        return 0
+    departments = {(_DEPARTMENT_ROLE[r.level], r.region_code) for r in overdue}
+    condition = Q(pk__in=[])
+    for role, region_code in departments:
+        condition |= Q(role=role, region_id=region_code)
+    accounts: dict[tuple[str, str], list[int]] = {}
+    for pk, role, region_id in User.objects.filter(condition, is_active=True).values_list("pk", "role", "region_id"):
+        accounts.setdefault((role, region_id), []).append(pk)
+    for r in overdue:  # one INSERT per overdue department, a few a year
+        notify(
+            recipient_ids=accounts.get((_DEPARTMENT_ROLE[r.level], r.region_code), []),
+            title=f"{r.year}年度驻村考核已过定档期限（{r.deadline:%Y-%m-%d}）",
+            url=reverse("assessment-overview") + f"?year={r.year}",
+        )
+    AssessmentRound.objects.filter(pk__in=[r.pk for r in overdue]).update(deadline_notified_at=timezone.now())
+    return len(overdue)
+
+
+# --- 第十七条, 第二十三条 -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def accountability_record(
+    *,
+    actor: Any,
+    measure: str,
+    target_type: str,
+    failed_duty: str,
+    decided_on: dt.date,
+    unit: Unit | None = None,
+    cadre: Cadre | None = None,
+    person_name: str = "",
+    facts: str = "",
+    duty_ref: str = "",
+) -> AccountabilityRecord:
+    """第十七条: 组织函询、提醒谈话、通报批评、组织处理 against a unit or person that failed a duty, recorded
+    by the organization department (its region is the record's tree key)."""
+    errors: dict[str, list[str]] = {}
+    if measure not in AccountabilityRecord.Measure.values:
+        errors["measure"] = ["问责方式应为组织函询、提醒谈话、通报批评或组织处理。"]
+    if target_type == AccountabilityRecord.TargetType.UNIT and unit is None:
+        errors["unit"] = ["请选择被问责的单位。"]
+    elif target_type == AccountabilityRecord.TargetType.PERSON and cadre is None and not person_name.strip():
+        errors["person_name"] = ["请选择驻村干部或填写责任人姓名。"]
+    elif target_type not in AccountabilityRecord.TargetType.values:
+        errors["target_type"] = ["问责对象应为单位或个人。"]
+    if not failed_duty.strip():
+        errors["failed_duty"] = ["请写明未履行到位的职责。"]
+    if decided_on > timezone.localdate():
+        errors["decided_on"] = ["决定日期不能晚于今天。"]
+    if errors:
+        raise ValidationError(errors)
+    record = AccountabilityRecord.objects.create(
+        measure=measure,
+        target_type=target_type,
+        unit=unit if target_type == AccountabilityRecord.TargetType.UNIT else None,
+        cadre=cadre if target_type == AccountabilityRecord.TargetType.PERSON else None,
+        person_name=person_name.strip(),
+        failed_duty=failed_duty.strip(),
+        duty_ref=duty_ref.strip(),
+        facts=facts.strip(),
+        decided_on=decided_on,
+        region_code=str(actor.region_id),
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor, action="accountability.record", obj=record, after=snapshot(record), region_code=record.region_code
+    )
+    return record
+
+
+@transaction.atomic
+def key_training_add(*, actor: Any, cadre: Cadre, year: int, reason: str, measures: str = "") -> KeyTrainingEntry:
+    """第二十三条: put a cadre on the key training ledger (重点培养对象台账) — not while sanctioned (第二十条)."""
+    _check_year(year)
+    if not reason.strip():
+        raise ValidationError({"reason": ["请写明列为重点培养对象的理由（表现和实绩）。"]})
+    rules.check_not_sanctioned_for_training(cadre=cadre, day=timezone.localdate())
+    if KeyTrainingEntry.objects.filter(cadre=cadre, year=year).exists():
+        raise ValidationError({"cadre": [f"{cadre.name}已在{year}年度重点培养对象台账中。"]})
+    entry = KeyTrainingEntry.objects.create(
+        cadre=cadre,
+        village_code=cadre.team.village_id,
+        year=year,
+        reason=reason.strip(),
+        measures=measures.strip(),
+        added_by=actor,
+    )
+    audit_record(
+        actor=actor, action="key_training.add", obj=entry, after=snapshot(entry), region_code=entry.village_code
+    )
+    return entry
+
+
+# --- Export jobs -----------------------------------------------------------------------------------
+
+
+def export_sync_max_rows() -> int:
+    """Up to this many rows the workbook is built in the request; beyond it, by a job with progress."""
+    return int(getattr(settings, "ZHUCUN_EXPORT_SYNC_MAX_ROWS", 5000))
+
+
+@transaction.atomic
+def export_job_create(*, actor: Any, year: int) -> ExportJob:
+    """Queue a workbook build; the task starts after the commit (it reads the job row)."""
+    _check_year(year)
+    from .tasks import build_export
+
+    job = ExportJob.objects.create(user=actor, year=year)
+    transaction.on_commit(lambda: build_export.delay(job.pk))
+    return job
+
+
+def export_job_run(*, job_id: int) -> str:
+    """Build the job's workbook into a temporary file, reporting progress, then store it. Not one
+    transaction: progress must be visible while it runs."""
+    from .exports import row_total, write_assessment_workbook
+
+    job = ExportJob.objects.select_related("user").get(pk=job_id)
+    if job.status == ExportJob.Status.DONE:
+        return str(job.file.name)
+    total = max(row_total(user=job.user, year=job.year), 1)
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, progress=0)
+
+    def progress(done: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(progress=min(99, 100 * done // total))
+
+    try:
+        with tempfile.TemporaryFile() as out:
+            rows = write_assessment_workbook(user=job.user, year=job.year, out=out, progress=progress)
+            out.seek(0)
+            job.file.save(f"assessment-{job.year}-{job.pk}.xlsx", File(out), save=False)
+    except Exception as exc:  # the person sees that it failed; the log keeps the traceback
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED, error=str(exc)[:300], finished_at=timezone.now()
+        )
+        raise
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.DONE, progress=100, rows=rows, file=job.file.name, finished_at=timezone.now()
+    )
+    return str(job.file.name)

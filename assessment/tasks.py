@@ -1,0 +1,42 @@
+"""Background jobs of assessment and recall. Thin: they take ids or dates and call one service;
+each is idempotent (zhucun/jobs.py schedules them; ``manage.py run_jobs`` runs them once)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(name="assessment.detect_recall_triggers", acks_late=True, max_retries=3, default_retry_delay=60)
+def detect_recall_triggers() -> int:
+    """第二十条1–2, the nightly backstop of the immediate detection: 不称职 grades and three confirmed
+    absence days without a case get one. Running it twice opens nothing."""
+    from .services import recall_detect_absences, recall_detect_incompetent
+
+    return len(recall_detect_absences()) + len(recall_detect_incompetent())
+
+
+@shared_task(name="assessment.expire_sanctions", acks_late=True, max_retries=3, default_retry_delay=60)
+def expire_sanctions(day: str | None = None) -> int:
+    """第二十条: sanctions past their end date are marked expired."""
+    from .services import sanctions_expire
+
+    return sanctions_expire(today=dt.date.fromisoformat(day) if day else timezone.localdate())
+
+
+@shared_task(name="assessment.remind_round_deadlines", acks_late=True, max_retries=3, default_retry_delay=60)
+def remind_round_deadlines(day: str | None = None) -> int:
+    """第二十一条: rounds not finalized by their deadline remind their department, once."""
+    from .services import rounds_remind_overdue
+
+    return rounds_remind_overdue(today=dt.date.fromisoformat(day) if day else timezone.localdate())
+
+
+@shared_task(name="assessment.build_export", acks_late=True, max_retries=0)
+def build_export(job_id: int) -> str:
+    """Build a large assessment workbook for an ExportJob (progress in the row, file when done)."""
+    from .services import export_job_run
+
+    return export_job_run(job_id=job_id)

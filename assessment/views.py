@@ -1,0 +1,502 @@
+"""Pages of the annual assessment (UI.md page 3 "省级考核导出"), recall, accountability and the key
+training ledger. Objects are fetched through zhucun.scoping (out of scope → 404), roles checked
+after (→ 403); every rule is decided by assessment/rules.py through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cadres.models import Cadre, Unit
+from zhucun import scoping
+from zhucun.api.errors import Conflict
+from zhucun.views import ScopedListView
+
+from . import rules, selectors, services
+from .api.views import require_assessing_department, workbook_response
+from .models import (
+    GRADE_LABELS,
+    AccountabilityRecord,
+    AssessmentResult,
+    AssessmentRound,
+    ExportJob,
+    KeyTrainingEntry,
+    RecallCase,
+    Sanction,
+    SubjectType,
+)
+
+GRID_PAGE_SIZE = 100
+
+
+def _first_error(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return "；".join(m for messages_ in exc.message_dict.values() for m in messages_)
+    return "；".join(exc.messages)
+
+
+def default_year(today: dt.date | None = None) -> int:
+    """The year being assessed: the current year from October (rounds run in winter), else the last."""
+    today = today or timezone.localdate()
+    return today.year if today.month >= 10 else today.year - 1
+
+
+def _year(request: HttpRequest) -> int:
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() else default_year()
+    if not services.year_is_valid(year):
+        raise Http404
+    return year
+
+
+def _department(request: HttpRequest) -> tuple[str, str]:
+    scoping.require(request.user, "assessment.grade")
+    department = scoping.department_of(request.user)
+    if department is None:
+        raise PermissionDenied("只有组织部门可以组织年度考核。")
+    return department
+
+
+def _own_round(year: int, department: tuple[str, str]) -> AssessmentRound:
+    """The department's round of the year; an unsaved one (评定中, nothing graded) until the first grade."""
+    level, region_code = department
+    found = AssessmentRound.objects.filter(year=year, level=level, region_code=region_code).first()
+    return found or AssessmentRound(year=year, level=level, region_code=region_code)
+
+
+# --- The assessment round ---------------------------------------------------------------------
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """The year's round per level: progress, the 40% gauges, links to the grids, finalize, export."""
+    department = _department(request)
+    year = _year(request)
+    own = _own_round(year, department)
+    progress = selectors.round_progress(round=own)
+    quotas = rules.quotas_for_rounds([own])
+    below = [r for r in selectors.visible_rounds(user=request.user, year=year) if r.pk != own.pk]
+    below_quotas = rules.quotas_for_rounds(below)
+    return render(
+        request,
+        "assessment/overview.html",
+        {
+            "year": year,
+            "years": list(range(default_year() + 1, default_year() - 5, -1)),
+            "round": own,
+            "progress": progress,
+            "complete": all(p.graded >= p.total for p in progress),
+            "team_quota": quotas[(own.pk, SubjectType.TEAM)],
+            "cadre_quota": quotas[(own.pk, SubjectType.CADRE)],
+            "below": [
+                (r, below_quotas[(r.pk, SubjectType.TEAM)], below_quotas[(r.pk, SubjectType.CADRE)]) for r in below
+            ],
+            "scope_label": _scope_label(request.user),
+        },
+    )
+
+
+def _scope_label(user: Any) -> str:
+    from .exports import scope_label
+
+    return scope_label(user)
+
+
+def _grid_subjects(request: HttpRequest, year: int, subject_type: str) -> Any:
+    level, region_code = _department(request)
+    subjects = selectors.department_subjects(level=level, region_code=region_code, year=year, subject_type=subject_type)
+    return selectors.with_grade(scoping.restrict(subjects, request.user), subject_type=subject_type, year=year)
+
+
+def _changes(request: HttpRequest, rows: list[Any]) -> list[tuple[Any, str]]:
+    """The grades the form changes, 优秀 last: lowering one row frees the quota for another first."""
+    changes = []
+    for obj in rows:
+        value = request.POST.get(f"grade-{obj.pk}", "")
+        if value and value != (obj.grade or ""):
+            changes.append((obj, value))
+    return sorted(changes, key=lambda change: change[1] == "excellent")
+
+
+def _apply(
+    request: HttpRequest, year: int, subject_type: str, changes: list[tuple[Any, str]], *, dry_run: bool
+) -> dict[int, str]:
+    """Apply the changes through the service, each in a savepoint; any refusal (or a dry run) rolls
+    everything back, so a level is saved whole or not at all. Returns the refusals by row."""
+    errors: dict[int, str] = {}
+    with transaction.atomic():
+        for obj, grade in changes:
+            try:
+                with transaction.atomic():
+                    services.assessment_grade_set(
+                        actor=request.user, year=year, subject_type=subject_type, obj=obj, grade=grade
+                    )
+            except ValidationError as exc:
+                errors[obj.pk] = _first_error(exc)
+            except IntegrityError:  # another save of the same row got there first
+                errors[obj.pk] = "该等次刚被他人修改，请刷新页面后重试。"
+        if dry_run or errors:
+            transaction.set_rollback(True)
+    return errors
+
+
+def _grid_page(request: HttpRequest, year: int, subject_type: str) -> tuple[Any, list[Any]]:
+    paginator = Paginator(_grid_subjects(request, year, subject_type), GRID_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return page, list(page.object_list)
+
+
+@login_required
+def grid(request: HttpRequest, year: int, subject_type: str) -> HttpResponse:
+    """Grade a whole level at once (UI.md page 3): one select per subject; refusals show inline."""
+    if subject_type not in SubjectType.values or not services.year_is_valid(year):
+        raise Http404
+    department = _department(request)
+    page, rows = _grid_page(request, year, subject_type)
+    errors: dict[int, str] = {}
+    status = 200
+    if request.method == "POST":
+        changes = _changes(request, rows)
+        errors = _apply(request, year, subject_type, changes, dry_run=False)
+        if not errors:
+            if changes:
+                messages.success(request, f"已保存 {len(changes)} 条考核等次。")
+            else:
+                messages.info(request, "没有需要保存的修改。")
+            return redirect(request.get_full_path())
+        status = 400
+    own = _own_round(year, department)
+    submitted = {obj.pk: request.POST.get(f"grade-{obj.pk}", obj.grade or "") for obj in rows}
+    context = {
+        "year": year,
+        "subject_type": subject_type,
+        "subject_label": selectors.SUBJECT_LABELS[SubjectType(subject_type)][0],
+        "subject_types": [(value, selectors.SUBJECT_LABELS[SubjectType(value)][0]) for value in SubjectType.values],
+        "grades": [(g, GRADE_LABELS[g]) for g in rules.GRADES_OF[subject_type]],
+        "rows": [(obj, submitted[obj.pk], errors.get(obj.pk, "")) for obj in rows],
+        "page_obj": page,
+        "errors": errors,
+        "round": own,
+        "quotas": rules.quotas_for_rounds([own]) if own.pk else {},
+    }
+    return render(request, "assessment/grid.html", context, status=status)
+
+
+@login_required
+@require_POST
+def grid_check(request: HttpRequest, year: int, subject_type: str) -> HttpResponse:
+    """htmx: the grid's pending changes tried and rolled back — each row's refusal before saving."""
+    if subject_type not in SubjectType.values or not services.year_is_valid(year):
+        raise Http404
+    _page, rows = _grid_page(request, year, subject_type)
+    errors = _apply(request, year, subject_type, _changes(request, rows), dry_run=True)
+    items = [(obj.pk, errors.get(obj.pk, "")) for obj in rows]
+    return render(request, "assessment/_grid_check.html", {"items": items, "errors": errors})
+
+
+@login_required
+@require_POST
+def finalize(request: HttpRequest, year: int) -> HttpResponse:
+    _department(request)
+    try:
+        services.assessment_round_finalize(actor=request.user, year=year)
+    except ValidationError as exc:
+        messages.error(request, _first_error(exc))
+    except Conflict as exc:  # already finalized
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, f"{year}年度考核已定档，等次不能再修改。")
+    return redirect(reverse("assessment-overview") + f"?year={year}")
+
+
+# --- Exports ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def export_start(request: HttpRequest, year: int) -> HttpResponseBase:
+    """The export button: a small scope downloads at once; a large one becomes a job with progress."""
+    scoping.require(request.user, "assessment.export")
+    if not services.year_is_valid(year):
+        raise Http404
+    from .exports import row_total
+
+    if row_total(user=request.user, year=year) <= services.export_sync_max_rows():
+        return workbook_response(user=request.user, year=year)
+    job = services.export_job_create(actor=request.user, year=year)
+    return redirect("assessment-export-job", pk=job.pk)
+
+
+def _own_job(request: HttpRequest, pk: int) -> ExportJob:
+    return get_object_or_404(ExportJob.objects.filter(user_id=request.user.pk or 0), pk=pk)
+
+
+@login_required
+def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    template = "assessment/_export_progress.html" if request.headers.get("HX-Request") else "assessment/export_job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    job = _own_job(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"驻村考核-{job.year}.xlsx")
+
+
+# --- Recall ---------------------------------------------------------------------------------------
+
+
+class RecallCaseListView(ScopedListView):
+    model = RecallCase
+    queryset = RecallCase.objects.select_related("cadre", "unit", "cadre__team__village__parent")
+    template_name = "assessment/recall_list.html"
+    required_action = "recall.view"
+
+    def get_queryset(self) -> Any:
+        queryset = super().get_queryset()
+        status = self.request.GET.get("status", "")
+        if status in RecallCase.Status.values:
+            queryset = queryset.filter(status=status)
+        search = self.request.GET.get("search", "").strip()
+        if search:
+            queryset = queryset.filter(cadre__name__icontains=search)
+        return queryset.order_by("-opened_at", "-id")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["statuses"] = RecallCase.Status.choices
+        context["can_open"] = scoping.can(self.request.user, "recall.open")
+        return context
+
+
+def _case(request: HttpRequest, pk: int) -> RecallCase:
+    case = selectors.recall_cases(user=request.user).prefetch_related("sanctions").filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+@login_required
+def recall_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    scoping.require(request.user, "recall.view")
+    user = request.user
+    deciding = scoping.is_assessing_department(user, case.unit)
+    is_unit = getattr(user, "role", "") == "unit"
+    return render(
+        request,
+        "assessment/recall_detail.html",
+        {
+            "case": case,
+            "can_consult": case.status == "open" and (deciding or is_unit) and scoping.can(user, "recall.consult"),
+            "can_decide": case.status == "open" and deciding and scoping.can(user, "recall.decide"),
+        },
+    )
+
+
+def _case_action(request: HttpRequest, pk: int, action: str) -> tuple[RecallCase, bool]:
+    case = _case(request, pk)
+    scoping.require(request.user, action)
+    if action == "recall.decide" or scoping.department_of(request.user) is not None:
+        require_assessing_department(request.user, case.unit)
+    return case, True
+
+
+@login_required
+@require_POST
+def recall_consult(request: HttpRequest, pk: int) -> HttpResponse:
+    case, _ = _case_action(request, pk, "recall.consult")
+    try:
+        services.recall_case_consult(actor=request.user, case=case, opinion=request.POST.get("opinion", ""))
+    except ValidationError as exc:
+        messages.error(request, _first_error(exc))
+    else:
+        messages.success(request, "已记录派出单位意见。")
+    return redirect("assessment-recall-detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def recall_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    case, _ = _case_action(request, pk, "recall.decide")
+    try:
+        services.recall_case_decide(
+            actor=request.user,
+            case=case,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, _first_error(exc))
+    else:
+        messages.success(request, "已作出召回决定。")
+    return redirect("assessment-recall-detail", pk=case.pk)
+
+
+@login_required
+def recall_new(request: HttpRequest) -> HttpResponse:
+    """第二十条3–7: open a case by hand, with evidence."""
+    scoping.require(request.user, "recall.open")
+    manual = [(v, label) for v, label in RecallCase.Trigger.choices if v not in RecallCase.AUTOMATIC_TRIGGERS]
+    form_errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        raw = request.POST.get("cadre", "")
+        cadre = (
+            scoping.restrict(Cadre.objects.select_related("team"), request.user).filter(pk=int(raw)).first()
+            if raw.isdigit()
+            else None
+        )
+        if cadre is None:
+            form_errors = {"cadre": ["该驻村干部不存在或不在您的管辖范围内。"]}
+        else:
+            try:
+                case = services.recall_case_open(
+                    actor=request.user,
+                    cadre=cadre,
+                    trigger=request.POST.get("trigger", ""),
+                    evidence=request.POST.get("evidence", ""),
+                )
+            except ValidationError as exc:
+                form_errors = exc.message_dict
+            else:
+                messages.success(request, "已发起召回案件，请商派出单位后作出决定。")
+                return redirect("assessment-recall-detail", pk=case.pk)
+    return render(
+        request,
+        "assessment/recall_new.html",
+        {
+            "triggers": manual,
+            "form_errors": form_errors,
+            "data": request.POST,
+            "initial_cadre": request.POST.get("cadre", request.GET.get("cadre", "")),
+        },
+        status=400 if form_errors else 200,
+    )
+
+
+# --- 第十七条 accountability, 第二十三条 key training, the personal file ------------------------------
+
+
+@login_required
+def accountability(request: HttpRequest) -> HttpResponse:
+    """第十七条: the accountability records in scope, and a form to record one."""
+    scoping.require(request.user, "assessment.accountability")
+    units = scoping.restrict(Unit.objects.order_by("level", "name"), request.user)
+    form_errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        post = request.POST
+        unit = units.filter(pk=int(post["unit"])).first() if post.get("unit", "").isdigit() else None
+        try:
+            decided_on = dt.date.fromisoformat(post.get("decided_on", ""))
+        except ValueError:
+            form_errors = {"decided_on": ["请填写决定日期。"]}
+        else:
+            try:
+                services.accountability_record(
+                    actor=request.user,
+                    measure=post.get("measure", ""),
+                    target_type=post.get("target_type", ""),
+                    unit=unit,
+                    person_name=post.get("person_name", ""),
+                    failed_duty=post.get("failed_duty", ""),
+                    facts=post.get("facts", ""),
+                    decided_on=decided_on,
+                )
+            except ValidationError as exc:
+                form_errors = exc.message_dict
+            else:
+                messages.success(request, "已记录追责问责。")
+                return redirect("assessment-accountability")
+    records = scoping.restrict(AccountabilityRecord.objects.select_related("unit", "cadre"), request.user).order_by(
+        "-decided_on", "-id"
+    )
+    page = Paginator(records, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "assessment/accountability.html",
+        {
+            "page_obj": page,
+            "units": units,
+            "measures": AccountabilityRecord.Measure.choices,
+            "form_errors": form_errors,
+            "data": request.POST,
+            "initial_decided_on": request.POST.get("decided_on", f"{timezone.localdate():%Y-%m-%d}"),
+        },
+        status=400 if form_errors else 200,
+    )
+
+
+@login_required
+def key_training(request: HttpRequest) -> HttpResponse:
+    """第二十三条: the key training ledger (重点培养对象台账) in scope."""
+    scoping.require(request.user, "assessment.key_training")
+    entries = scoping.restrict(
+        KeyTrainingEntry.objects.select_related("cadre__unit", "cadre__team__village"), request.user
+    ).order_by("-year", "village_code")
+    page = Paginator(entries, 25).get_page(request.GET.get("page"))
+    return render(request, "assessment/key_training.html", {"page_obj": page})
+
+
+def _cadre(request: HttpRequest, pk: int) -> Cadre:
+    cadre = scoping.restrict(Cadre.objects.select_related("team__village", "unit"), request.user).filter(pk=pk).first()
+    if cadre is None:
+        raise Http404
+    return cadre
+
+
+@login_required
+def cadre_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """A cadre's assessment file: yearly results (第二十二条: equal to their unit assessment), recall
+    cases and sanctions (第二十条), key training (第二十三条)."""
+    cadre = _cadre(request, pk)
+    scoping.require(request.user, "assessment.view")
+    return render(
+        request,
+        "assessment/cadre_file.html",
+        {
+            "cadre": cadre,
+            "results": AssessmentResult.objects.filter(cadre=cadre, subject_type=SubjectType.CADRE)
+            .select_related("round")
+            .order_by("-round__year"),
+            "cases": RecallCase.objects.filter(cadre=cadre).order_by("-opened_at"),
+            "sanctions": Sanction.objects.filter(cadre=cadre).order_by("kind"),
+            "training": KeyTrainingEntry.objects.filter(cadre=cadre).order_by("-year"),
+            "can_add_training": scoping.can(request.user, "assessment.key_training"),
+            "year": default_year(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def key_training_add(request: HttpRequest, pk: int) -> HttpResponse:
+    cadre = _cadre(request, pk)
+    scoping.require(request.user, "assessment.key_training")
+    raw = request.POST.get("year", "")
+    try:
+        services.key_training_add(
+            actor=request.user,
+            cadre=cadre,
+            year=int(raw) if raw.isdigit() else 0,
+            reason=request.POST.get("reason", ""),
+            measures=request.POST.get("measures", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, _first_error(exc))
+    else:
+        messages.success(request, f"已将{cadre.name}列入重点培养对象台账。")
+    return redirect("assessment-cadre-file", pk=cadre.pk)
