@@ -46,9 +46,10 @@ def seed_attendance(*, today: dt.date | None = None) -> int:
                     )
                 )
             day += dt.timedelta(days=1)
-    created = SignIn.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    before = SignIn.objects.count()
+    SignIn.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
     yesterday = today - dt.timedelta(days=1)
     if yesterday >= first:
         for code in jobs.county_codes():
             jobs.absence_findings_for_day(county_code=code, day=yesterday)
-    return len(created)
+    return SignIn.objects.count() - before

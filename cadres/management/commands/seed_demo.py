@@ -33,6 +33,10 @@ class Command(BaseCommand):
                 scope = str(Cadre.objects.get(team__village_id=scope, role="first_secretary_leader").pk)
             account_create(actor=None, username=username, password=DEMO_PASSWORD, role=role, scope=scope)
         from attendance.demo import seed_attendance
+        from leave.demo import seed_leave
 
         signins = seed_attendance()
-        self.stdout.write(f"demo data loaded: {result.as_dict()}, sign-ins added: {signins}")
+        requests = seed_leave()
+        self.stdout.write(
+            f"demo data loaded: {result.as_dict()}, sign-ins added: {signins}, leave requests: {requests}"
+        )
