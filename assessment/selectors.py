@@ -12,7 +12,7 @@ from cadres.models import Cadre, Team, Unit
 from zhucun import scoping
 
 from . import rules
-from .models import AssessmentResult, AssessmentRound, RecallCase, SubjectType
+from .models import AssessmentResult, AssessmentRound, CountyEvaluationOpinion, RecallCase, SubjectType
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,4 +116,13 @@ def result_for(*, subject_type: str, obj: Any, year: int) -> AssessmentResult | 
         AssessmentResult.objects.filter(round__year=year, subject_type=subject_type, **{f"{subject_type}_id": obj.pk})
         .select_related("round")
         .first()
+    )
+
+
+def county_opinions(*, user: Any, year: int, subject_type: str, subject: Any) -> QuerySet[CountyEvaluationOpinion]:
+    """The stationing counties' opinions on a subject (第十四条3) that the user may see."""
+    return (
+        scoping.restrict(CountyEvaluationOpinion.objects.all(), user)
+        .filter(year=year, subject_type=subject_type, **{f"{subject_type}_id": subject.pk})
+        .order_by("-recorded_at")
     )

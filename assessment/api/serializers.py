@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from cadres.idnumbers import mask_id_number
 
-from ..models import AssessmentResult, RecallCase, Sanction
+from ..models import AssessmentResult, CountyEvaluationOpinion, RecallCase, Sanction
 
 
 class AssessmentGradeInputSerializer(serializers.Serializer[Any]):
@@ -93,3 +93,14 @@ class RecallDecisionSerializer(serializers.Serializer[Any]):
 
 class RecallConsultationSerializer(serializers.Serializer[Any]):
     opinion = serializers.CharField(max_length=2000)
+
+
+class CountyOpinionInputSerializer(serializers.Serializer[CountyEvaluationOpinion]):
+    opinion = serializers.CharField(max_length=2000)
+    suggested_grade = serializers.CharField(required=False, allow_blank=True, max_length=20)
+
+
+class CountyOpinionSerializer(serializers.ModelSerializer[CountyEvaluationOpinion]):
+    class Meta:
+        model = CountyEvaluationOpinion
+        fields = ["id", "year", "subject_type", "county_code", "opinion", "suggested_grade", "recorded_at"]

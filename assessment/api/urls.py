@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import DefaultRouter
 
-from .views import AssessmentExportView, AssessmentGradeView, RecallCaseViewSet
+from .views import AssessmentExportView, AssessmentGradeView, CountyOpinionView, RecallCaseViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -14,6 +14,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "assessments/<int:year>/<str:subject_type>/<int:pk>/",
         AssessmentGradeView.as_view(),
         name="assessment-grade",
+    ),
+    path(
+        "assessments/<int:year>/<str:subject_type>/<int:pk>/opinions/",
+        CountyOpinionView.as_view(),
+        name="assessment-opinions",
     ),
     path("exports/assessments.xlsx", AssessmentExportView.as_view(), name="assessment-export"),
     path("", include(router.urls)),

@@ -27,6 +27,8 @@ from ..models import RecallCase, SubjectType
 from .serializers import (
     AssessmentGradeInputSerializer,
     AssessmentResultSerializer,
+    CountyOpinionInputSerializer,
+    CountyOpinionSerializer,
     RecallCaseCreateSerializer,
     RecallCaseSerializer,
     RecallConsultationSerializer,
@@ -190,3 +192,31 @@ class AssessmentExportView(APIView):
         if not raw.isdigit() or not services.year_is_valid(int(raw)):
             raise ValidationError({"year": ["请提供考核年度，例如 ?year=2025。"]})
         return workbook_response(user=request.user, year=int(raw))
+
+
+class CountyOpinionView(APIView):
+    """``GET``/``POST /api/v1/assessments/{year}/{subject_type}/{id}/opinions/`` — the stationing
+    county's evaluation opinions on a subject (第十四条3), a basis of the annual assessment."""
+
+    @extend_schema(responses={200: CountyOpinionSerializer(many=True)})
+    def get(self, request: Request, year: int, subject_type: str, pk: int) -> Response:
+        subject = AssessmentGradeView()._subject(request, subject_type, pk)
+        scoping.require(request.user, "assessment.view")
+        rows = selectors.county_opinions(user=request.user, year=year, subject_type=subject_type, subject=subject)
+        return Response(CountyOpinionSerializer(rows, many=True).data)
+
+    @extend_schema(request=CountyOpinionInputSerializer, responses={201: CountyOpinionSerializer})
+    def post(self, request: Request, year: int, subject_type: str, pk: int) -> Response:
+        subject = AssessmentGradeView()._subject(request, subject_type, pk)  # out of scope: 404
+        scoping.require(request.user, "assessment.opinion")  # the stationing county only: 403
+        form = CountyOpinionInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        record = services.county_opinion_record(
+            actor=request.user,
+            year=year,
+            subject_type=subject_type,
+            obj=subject,
+            opinion=form.validated_data["opinion"],
+            suggested_grade=form.validated_data.get("suggested_grade", ""),
+        )
+        return Response(CountyOpinionSerializer(record).data, status=status.HTTP_201_CREATED)

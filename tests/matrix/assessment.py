@@ -209,3 +209,24 @@ EXTRA["api:assessment-grade(put)"] = Case(
     _grade_team,
     data=lambda w, t: {"grade": "good"},
 )
+
+
+def _opinion(persona: str, target: str | None) -> int:
+    """第十四条3: the stationing county gives its opinion on the teams stationed in it (A, B for 甲县);
+    other roles in scope get 403."""
+    if target not in VISIBLE[persona]:
+        return 404
+    return 201 if persona == "county" else 403
+
+
+MATRIX["api:assessment-opinions"] = Case(
+    "post",
+    lambda w, t: reverse("api:assessment-opinions", args=[YEAR, "team", w.teams[t or ""].pk]),
+    _opinion,
+    data=lambda w, t: {"opinion": "工作扎实，群众满意", "suggested_grade": "good"},
+)
+EXTRA["api:assessment-opinions(read)"] = Case(
+    "get",
+    lambda w, t: reverse("api:assessment-opinions", args=[YEAR, "team", w.teams[t or ""].pk]),
+    scoped(ORG | {"unit"}),
+)
