@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from zhucun.testing.world import World, build_world
+
 # The sync Playwright API runs an event loop in the test thread; Django's ORM refuses to run there
 # unless told it is safe (it is: one thread, no concurrent coroutines). `make pytest` sets it too.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -55,3 +57,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+@pytest.fixture
+def world(transactional_db: None) -> World:
+    """The org tree and personas, committed (the live server runs in another thread)."""
+    return build_world()

@@ -12,15 +12,10 @@ from playwright.sync_api import Page, expect
 
 from assessment.models import AssessmentResult, AssessmentRound
 from tests.assessment.helpers import YEAR, province_level
-from tests.browser.test_roster_flow import login
-from zhucun.testing.world import World, build_world
+from tests.browser.helpers import login
+from zhucun.testing.world import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def world(transactional_db: None) -> World:
-    return build_world()
 
 
 def grade_all(page: Page, pks: list[int], grade: str) -> None:

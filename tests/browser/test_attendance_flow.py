@@ -13,14 +13,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from attendance.models import AbsenceFinding, SignIn
-from zhucun.testing.world import PASSWORD, World, build_world
+from zhucun.testing.world import PASSWORD, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def world(transactional_db: None) -> World:
-    return build_world()
 
 
 def test_township_official_reads_the_dashboard_and_confirms_a_finding(

@@ -15,29 +15,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from leave.models import LeaveRequest
+from tests.browser.helpers import login, logout
 from tests.leave.factories import cadre_account
-from zhucun.testing.world import PASSWORD, World, build_world
+from zhucun.testing.world import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def world(transactional_db: None) -> World:
-    return build_world()
-
-
-def login(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)  # cadres land on their day page
-
-
-def logout(page: Page, base_url: str) -> None:
-    page.goto(f"{base_url}/leave/inbox/")
-    page.get_by_role("button", name="退出").click()
-    page.wait_for_url(re.compile(r"/accounts/login/"))
 
 
 def test_cadre_requests_four_days_county_approves_in_the_inbox_and_other_township_gets_404(

@@ -14,8 +14,9 @@ from playwright.sync_api import Page, expect
 
 from cadres.idnumbers import check_digit
 from cadres.models import Cadre, Team
+from tests.browser.helpers import login, logout
 from zhucun.testing.roster import roster_bytes, roster_row
-from zhucun.testing.world import PASSWORD, World, build_world
+from zhucun.testing.world import World
 
 # serialized_rollback: the live server needs committed data, and the flush after each test would
 # otherwise also remove the province region that the migrations created for the tests after these.
@@ -47,26 +48,6 @@ def new_village_row(**overrides: object) -> list[object]:
     }
     values.update(overrides)
     return roster_row(**values)
-
-
-@pytest.fixture
-def world(transactional_db: None) -> World:
-    return build_world()
-
-
-def login(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base_url}/")
-    expect(page.get_by_role("button", name="退出")).to_be_visible()
-
-
-def logout(page: Page, base_url: str) -> None:
-    page.goto(f"{base_url}/")
-    page.get_by_role("button", name="退出").click()
-    page.wait_for_url(re.compile(r"/accounts/login/"))
 
 
 def upload_roster(page: Page, base_url: str, path: Path) -> None:
