@@ -44,6 +44,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "追责问责", "url": reverse("assessment-accountability"), "icon": "exclamation-octagon"})
     if scoping.can(user, "assessment.key_training"):
         items.append({"label": "重点培养对象", "url": reverse("assessment-key-training"), "icon": "star"})
+    if scoping.can(user, "account.view"):
+        items.append({"label": "账号管理", "url": reverse("account-list"), "icon": "person-gear"})
     if scoping.can(user, "roster.import"):
         items.append({"label": "花名册导入", "url": reverse("roster-import-page"), "icon": "file-earmark-arrow-up"})
     path = request.path

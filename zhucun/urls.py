@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts import views as account_views
 from attendance import views as attendance_views
 from cadres import views as cadre_views
 from zhucun import views
@@ -15,6 +16,8 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", account_views.AccountListView.as_view(), name="account-list"),
+    path("accounts/new/", account_views.account_create_page, name="account-create"),
     path("regions/", cadre_views.region_tree, name="region-tree"),
     path("regions/<str:code>/", cadre_views.region_tree, name="region-detail"),
     path("teams/", cadre_views.TeamListView.as_view(), name="team-list"),

@@ -112,3 +112,25 @@ def test_token_login_returns_a_token_and_refuses_a_wrong_password_in_chinese(wor
     bad = APIClient().post(reverse("api:auth-token"), {"username": "p_county", "password": "nope"}, format="json")
     assert bad.status_code == 400
     assert "无法使用提供的认证信息登录" in str(bad.json())
+
+
+def test_the_account_page_creates_an_account_and_shows_refusals_next_to_the_field(world: World) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.personas["county"])
+    refused = client.post(
+        reverse("account-create"),
+        {"username": "zhen_c", "password": PASSWORD, "role": "township", "scope": "130104001"},
+    )
+    assert refused.status_code == 200
+    assert "不在您的管辖范围内" in refused.content.decode()
+    assert not User.objects.filter(username="zhen_c").exists()
+    created = client.post(
+        reverse("account-create"),
+        {"username": "zhen_b", "password": PASSWORD, "role": "township", "scope": "130102002"},
+        follow=True,
+    )
+    assert "已创建账号 zhen_b" in created.content.decode()
+    listing = client.get(reverse("account-list") + "?search=zhen_b").content.decode()
+    assert "甲二镇" in listing

@@ -56,6 +56,26 @@ MATRIX: dict[str, Case] = {
     ),
     "login": Case("get", lambda w, t: reverse("login"), everyone(302), api=False, per_target=False, anonymous=200),
     "logout": Case("post", lambda w, t: reverse("logout"), everyone(302), api=False, per_target=False, anonymous=302),
+    "account-list": Case(
+        "get",
+        lambda w, t: reverse("account-list") + f"?search={w.township_accounts[t or ''].username}",
+        role_only(ORG),
+        api=False,
+        lists=lambda w, t: f">{w.township_accounts[t].username}<",
+        list_visible=ACCOUNT_VISIBLE,
+    ),
+    "account-create": Case(
+        "post",
+        lambda w, t: reverse("account-create"),
+        lambda p, t: (302 if t in VISIBLE[p] else 200) if p in ORG else 403,  # out of scope: the form, with its error
+        api=False,
+        data=lambda w, t: {
+            "username": "page_new",
+            "password": PASSWORD,
+            "role": "township",
+            "scope": w.township(t or ""),
+        },
+    ),
     "region-tree": Case("get", lambda w, t: reverse("region-tree"), role_only(REGIONAL), api=False, per_target=False),
     "region-detail": Case(
         "get", lambda w, t: reverse("region-detail", args=[w.township(t or "")]), scoped(REGIONAL), api=False
