@@ -36,7 +36,12 @@ def region_tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
     return render(
         request,
         "cadres/region_tree.html",
-        {"region": region, "chain": region_chain(region), "children": children},
+        {
+            "region": region,
+            "chain": region_chain(region),
+            "children": children,
+            "can_import": scoping.can(request.user, "roster.import"),
+        },
     )
 
 
