@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.generic import DetailView, ListView
 
-from cadres.models import Region
+from cadres.models import Region, Team
 from zhucun import scoping
 
 
@@ -63,7 +63,30 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("login")
     if getattr(request.user, "role", "") == "cadre":
         return redirect("attendance-today")  # the cadre's phone: one page for the day (UI.md)
-    return render(request, "home.html", {"summary": home_summary(user=request.user)})
+    return render(
+        request, "home.html", {"summary": home_summary(user=request.user), "today": today_summary(user=request.user)}
+    )
+
+
+def today_summary(*, user: Any) -> dict[str, Any]:
+    """What needs the official this morning: leave awaiting their answer, villages with nobody on
+    duty today (第五条), absences to confirm. Each capability answers through its own selector."""
+    from django.utils import timezone
+
+    from attendance.models import AbsenceFinding, SignIn
+    from leave.selectors import inbox
+
+    today = timezone.localdate()
+    summary: dict[str, Any] = {"awaiting_me": inbox(user=user).count()}
+    if scoping.can(user, "attendance.view_dashboard"):
+        teams = scoping.restrict(Team.objects.filter(cadres__status="active").distinct(), user)
+        present = SignIn.objects.filter(date=today, status__in=["ok", "late"]).values("village_code")
+        summary["villages"] = teams.count()
+        summary["uncovered"] = teams.exclude(village__code__in=present).count()
+        summary["pending_findings"] = (
+            scoping.restrict(AbsenceFinding.objects.all(), user).filter(status=AbsenceFinding.Status.PENDING).count()
+        )
+    return summary
 
 
 class FilteredListView(ScopedListView):
