@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import Role, User
 from cadres.models import Cadre, Region, Team
+from zhucun.audit import audit_event, audit_record_many, snapshot
 from zhucun.notifications import notify
 
 from .models import AbsenceFinding, CoverageAlert, SignIn, Whereabouts
@@ -42,9 +43,13 @@ def coverage_check(*, county_code: str, day: dt.date) -> int:
         )
     )
     new = [(code, name) for code, name in uncovered if code not in existing]
-    CoverageAlert.objects.bulk_create(
-        [CoverageAlert(village_code=code, date=day) for code, _ in new], ignore_conflicts=True
-    )
+    # No ignore_conflicts: the rows were filtered above inside this transaction, and the ids are
+    # needed for the audit trail; a concurrent duplicate run fails on the unique constraint instead.
+    alerts = CoverageAlert.objects.bulk_create([CoverageAlert(village_code=code, date=day) for code, _ in new])
+    audit_record_many(
+        [audit_event(actor=None, action="coverage_alert.create", obj=a, before=None, after=snapshot(a),
+                     region_code=a.village_code) for a in alerts]
+    )  # fmt: skip
     by_township: dict[str, list[str]] = {}
     for code, name in new:
         by_township.setdefault(code[:9], []).append(name)
@@ -97,8 +102,11 @@ def absence_findings_for_day(*, county_code: str, day: dt.date) -> int:
             continue
         findings.append(AbsenceFinding(cadre_id=pk, village_code=village_code, date=day, source=source))
     already = set(AbsenceFinding.objects.filter(cadre_id__in=ids, date=day).values_list("cadre_id", flat=True))
-    new = [finding for finding in findings if finding.cadre_id not in already]
-    AbsenceFinding.objects.bulk_create(new, ignore_conflicts=True)
+    new = AbsenceFinding.objects.bulk_create([finding for finding in findings if finding.cadre_id not in already])
+    audit_record_many(
+        [audit_event(actor=None, action="absence_finding.detect", obj=f, before=None, after=snapshot(f),
+                     region_code=f.village_code) for f in new]
+    )  # fmt: skip
     return len(new)
 
 

@@ -97,6 +97,8 @@ def test_the_job_makes_pending_findings_for_absence_without_leave_and_is_idempot
     assert finding.status == AbsenceFinding.Status.PENDING
     assert jobs.absence_findings_for_day(county_code="130102", day=DAY) == 0
     assert AbsenceFinding.objects.count() == 1
+    detected = AuditEvent.objects.get(action="absence_finding.detect")  # audited once, by the system
+    assert (detected.object_id, detected.actor) == (str(finding.pk), None)
 
 
 def test_nothing_posted_and_no_signin_is_an_unposted_whereabouts_finding(world: World, clock: Any) -> None:
@@ -144,6 +146,7 @@ def test_coverage_check_alerts_the_township_of_a_village_with_nobody_on_duty_第
     assert "乙村" in note.body
     assert jobs.coverage_check(county_code="130102", day=dt.date(2026, 11, 26)) == 0
     assert Notification.objects.count() == 1
+    assert AuditEvent.objects.filter(action="coverage_alert.create", object_id=str(alert.pk)).count() == 1
 
 
 def test_a_signin_outside_the_geofence_does_not_cover_a_village(world: World, clock: Any) -> None:
