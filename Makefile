@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest migrate demo vendor clean
+.PHONY: run test lint typecheck pytest migrate demo vendor clean bench bench-smoke
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -37,6 +37,16 @@ pytest: venv
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# Province-scale benchmark (issue 6; docs/performance.md): fresh PostgreSQL database zhucun_bench, seeds,
+# gunicorn with the production settings, writes bench/results.json. Not run in CI. Shrink with
+# BENCH_CADRES=2000 BENCH_DAYS=30; needs wrk and pgbench (apt-get install -y wrk postgresql-client).
+bench: venv
+	$(BIN)/python bench/run.py
+
+# The harness in miniature (tiny preset, in-process, under a minute); part of `make test` too.
+bench-smoke: venv
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest tests/test_bench_smoke.py -q -p no:warnings
 
 # Re-fetch the pinned front-end libraries from the npm registry into static/vendor/ (committed).
 vendor:

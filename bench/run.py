@@ -1,0 +1,544 @@
+"""``make bench``: the province-scale benchmark (issue 6). Not run in CI.
+
+On a fresh PostgreSQL database (``zhucun_bench``, dropped and created) and Redis: seeds the province,
+starts the app as production runs it (gunicorn, 2 workers per core, zhucun.settings.production), and
+measures each figure beside its physical baseline, alternating baseline and app for BENCH_ROUNDS
+rounds, reporting medians. Writes bench/results.json and prints a table.
+
+Environment: BENCH_CADRES (22000), BENCH_DAYS (365), BENCH_ROUNDS (3), BENCH_SECONDS (10, per wrk
+and pgbench run), BENCH_PG (postgres://zhucun:zhucun@127.0.0.1:5432), BENCH_REDIS
+(redis://127.0.0.1:6379/5), BENCH_PORT (8765), BENCH_KEEP=1 keeps the database afterwards,
+BENCH_REUSE=1 measures a kept database without seeding, BENCH_RESULTS (bench/results.json) where to write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PY = sys.executable
+CADRES = int(os.environ.get("BENCH_CADRES", "22000"))
+DAYS = int(os.environ.get("BENCH_DAYS", "365"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+PG = os.environ.get("BENCH_PG", "postgres://zhucun:zhucun@127.0.0.1:5432")
+DB = "zhucun_bench"
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/5")
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+WORKERS = 2 * (os.cpu_count() or 1)
+CONNECTIONS = 16
+
+ENV = {
+    **os.environ,
+    "DJANGO_SETTINGS_MODULE": "bench.settings",  # production settings (see bench/settings.py)
+    "SECRET_KEY": "bench-" + "x" * 50,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "DATABASE_URL": f"{PG}/{DB}",
+    "REDIS_URL": REDIS,
+    "SECURE_SSL_REDIRECT": "false",
+    "PGPASSWORD": os.environ.get("PGPASSWORD", "zhucun"),
+}
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def psql(sql: str, db: str = DB) -> str:
+    url = f"{PG}/{db}"
+    return subprocess.run(
+        ["psql", url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql],
+        env=ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def fresh_database() -> None:
+    psql(f"DROP DATABASE IF EXISTS {DB}", db="postgres")
+    psql(f"CREATE DATABASE {DB}", db="postgres")
+    subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=ENV, check=True)
+    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=ENV, check=True)
+
+
+def start_gunicorn() -> subprocess.Popen[bytes]:
+    command = [
+        str(Path(PY).parent / "gunicorn"),
+        "zhucun.wsgi",
+        "--workers",
+        str(WORKERS),
+        "--bind",
+        f"127.0.0.1:{PORT}",
+        "--access-logfile",
+        "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=open(OUT / "gunicorn.log", "wb"),  # noqa: SIM115
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/accounts/login/", timeout=2)
+            return process
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start; see bench/out/gunicorn.log")
+
+
+# --- B1 -------------------------------------------------------------------------------------------
+
+
+def _ms(text: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk_signins() -> dict[str, float]:
+    psql("DELETE FROM attendance_signin WHERE date = (now() AT TIME ZONE 'Asia/Shanghai')::date")
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{SECONDS}s",
+            "--latency",
+            "-s",
+            "bench/signin.lua",
+            f"http://127.0.0.1:{PORT}",
+        ],
+        cwd=ROOT,
+        env={**ENV, "BENCH_TOKENS": str(OUT / "tokens.txt"), "BENCH_THREADS": "2"},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    (OUT / "wrk_last.txt").write_text(result)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", result).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", result, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", result, re.M).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
+    total = int(re.search(r"(\d+) requests in", result).group(1))  # type: ignore[union-attr]
+    created = int(
+        psql("SELECT count(*) FROM attendance_signin WHERE date = (now() AT TIME ZONE 'Asia/Shanghai')::date").split()[
+            2
+        ]
+    )
+    return {
+        "rps": rps,
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "requests": total,
+        "rows_created": created,
+    }
+
+
+PGBENCH_SETUP = """
+DROP TABLE IF EXISTS bench_signin;
+CREATE TABLE bench_signin (LIKE attendance_signin INCLUDING ALL);
+"""
+PGBENCH_SCRIPT = """\\set cid random(1, 100000000)
+INSERT INTO bench_signin (cadre_id, village_code, date, client_id, status, inside_geofence, distance_m, \
+latitude, longitude, photo, server_time, offline) VALUES (:cid, '130102001001', current_date, gen_random_uuid(), \
+'ok', true, 120, 38.041, 114.512, '', now(), false) ON CONFLICT DO NOTHING;
+"""
+
+
+def pgbench_inserts() -> dict[str, float]:
+    psql(PGBENCH_SETUP)
+    script = OUT / "pgbench_insert.sql"
+    script.write_text(PGBENCH_SCRIPT)
+    result = subprocess.run(
+        ["pgbench", "-n", "-c", str(CONNECTIONS), "-j", "2", "-T", str(SECONDS), "-f", str(script), f"{PG}/{DB}"],
+        env=ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    tps = float(re.search(r"tps = ([\d.]+)", result).group(1))  # type: ignore[union-attr]
+    latency = float(re.search(r"latency average = ([\d.]+) ms", result).group(1))  # type: ignore[union-attr]
+    return {"tps": tps, "latency_avg_ms": latency}
+
+
+# --- B2 -------------------------------------------------------------------------------------------
+
+
+def http_p95(path: str, headers: dict[str, str], n: int) -> tuple[float, int]:
+    import http.client
+
+    from harness import p95
+
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+    times: list[float] = []
+    status = 0
+    for i in range(n + 1):
+        started = time.perf_counter()
+        conn.request("GET", path, headers={"Host": "127.0.0.1", **headers})
+        response = conn.getresponse()
+        response.read()
+        status = response.status
+        if i:  # the first request warms the worker
+            times.append((time.perf_counter() - started) * 1000)
+    conn.close()
+    return p95(times), status
+
+
+def psql_p95(sql: str, n: int) -> float:
+    from harness import p95
+
+    script = "\\timing on\n" + "\n".join([sql] * (n + 1))
+    out = subprocess.run(
+        ["psql", f"{PG}/{DB}", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null"],
+        input=script,
+        env=ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    times = [float(x) for x in re.findall(r"Time: ([\d.]+) ms", out)]
+    per_run = len(times) // (n + 1)  # the SQL has several statements: sum them per run
+    sums = [sum(times[i * per_run : (i + 1) * per_run]) for i in range(1, n + 1)]
+    return p95(sums)
+
+
+# --- B3 -------------------------------------------------------------------------------------------
+
+EXPORT_PROBE = """
+import json, os, sys, tempfile, time, tracemalloc, resource
+sys.path.insert(0, {root!r}); sys.path.insert(0, {bench!r})
+import django; django.setup()
+from accounts.models import User
+import harness
+mode, username, trace = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+user = User.objects.get(username=username)
+year = __import__("django.utils.timezone", fromlist=["x"]).localdate().year - 1
+rows = harness.export_rows_from_memory(user=user, year=year) if mode == "raw" else None
+rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+if trace: tracemalloc.start()
+out = tempfile.TemporaryFile()
+t = time.perf_counter()
+n = harness.raw_openpyxl(rows, out) if mode == "raw" else harness.app_export(user=user, year=year, out=out)
+elapsed = time.perf_counter() - t
+peak = tracemalloc.get_traced_memory()[1] if trace else None
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{"rows": n, "seconds": elapsed, "peak_bytes": peak, "maxrss_kb": rss, "maxrss_before_kb": rss0}}))
+"""
+
+
+def export_probe(mode: str, username: str, trace: bool) -> dict[str, Any]:
+    code = EXPORT_PROBE.format(root=str(ROOT), bench=str(ROOT / "bench"))
+    out = subprocess.run(
+        [PY, "-c", code, mode, username, "1" if trace else "0"],
+        cwd=ROOT,
+        env=ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+
+def reused_seed(size: Any) -> Any:
+    """The SeedResult of the database a previous run kept, read back from it."""
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import User
+    from attendance.models import SignIn
+    from cadres.management.commands.seed_scale import SeedResult
+    from cadres.models import Cadre
+
+    personas = {u.username.removeprefix("bench_"): u for u in User.objects.filter(username__startswith="bench_")}
+    tokens = list(Token.objects.filter(user__role="cadre").order_by("user_id").values_list("user__cadre_id", "key"))
+    return SeedResult(
+        size=size,
+        timings={},
+        counts={"cadres": Cadre.objects.count(), "signins": SignIn.objects.count(), "reused": 1},
+        personas={level: user.username for level, user in personas.items()},
+        persona_scopes={level: str(user.region_id) for level, user in personas.items()},
+        cadre_tokens=tokens,
+        signin_until=dt.datetime.now(dt.UTC).date(),
+    )
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    os.environ.update(ENV)
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
+    started_all = time.perf_counter()
+    log(f"fresh database {DB}; size cadres={CADRES} days={DAYS}; rounds={ROUNDS}; {WORKERS} gunicorn workers")
+    reuse = bool(os.environ.get("BENCH_REUSE"))
+    if not reuse:
+        fresh_database()
+
+    import django
+
+    django.setup()
+    import harness
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import User
+    from cadres.management.commands.seed_scale import HEBEI, ScaleSize, seed_scale
+
+    size = ScaleSize(**HEBEI, days=DAYS) if HEBEI["cadres"] == CADRES else ScaleSize.for_cadres(CADRES, DAYS)
+    t = time.perf_counter()
+    # BENCH_REUSE=1: measure the database a previous BENCH_KEEP=1 run left (no seeding).
+    seeded = reused_seed(size) if reuse else seed_scale(size=size, log=log)
+    seed_s = time.perf_counter() - t
+    log(f"seeded in {seed_s:.1f} s: {seeded.counts}")
+    from cadres.models import Cadre
+
+    villages = {c.pk: c.team.village for c in Cadre.objects.select_related("team__village")}
+    with open(OUT / "tokens.txt", "w", encoding="utf-8") as handle:
+        for cadre_id, key in seeded.cadre_tokens:
+            handle.write(f"{key} {villages[cadre_id].latitude} {villages[cadre_id].longitude}\n")
+    personas = {level: User.objects.get(username=name) for level, name in seeded.personas.items()}
+    tokens = {level: harness.token_for(user) for level, user in personas.items()}
+    connection.close()
+
+    results: dict[str, Any] = {}
+    raw: dict[str, Any] = {"seed": {"seconds": round(seed_s, 1), **seeded.counts, "timings": seeded.timings}}
+
+    # B1 -------------------------------------------------------------------------------------------
+    gunicorn = start_gunicorn()
+    try:
+        log("B1 sign-in: wrk vs pgbench")
+        app_runs, base_runs = [], []
+        for r in range(ROUNDS):
+            base_runs.append(pgbench_inserts())
+            app_runs.append(wrk_signins())
+            log(
+                f"  round {r + 1}: pgbench {base_runs[-1]['tps']:.0f} tps; app {app_runs[-1]['rps']:.0f} req/s "
+                f"p50 {app_runs[-1]['p50_ms']:.1f} ms p99 {app_runs[-1]['p99_ms']:.1f} ms "
+                f"non2xx {app_runs[-1]['non2xx']}"
+            )
+        psql(
+            "DROP TABLE IF EXISTS bench_signin; "
+            "DELETE FROM attendance_signin WHERE date = (now() AT TIME ZONE 'Asia/Shanghai')::date"
+        )
+        queries = harness.signin_queries()
+        connection.close()
+        rps = harness.median([x["rps"] for x in app_runs])
+        tps = harness.median([x["tps"] for x in base_runs])
+        results["B1.signin_rps"] = harness.figure("B1.signin_rps", rps, tps)
+        results["B1.p99_ms"] = harness.figure(
+            "B1.p99_ms",
+            harness.median([x["p99_ms"] for x in app_runs]),
+            harness.median([x["latency_avg_ms"] for x in base_runs]),
+            p50_ms=round(harness.median([x["p50_ms"] for x in app_runs]), 2),
+        )
+        results["B1.queries"] = harness.figure("B1.queries", queries["max"], 1, statuses=queries["statuses"])
+        raw["B1"] = {"app": app_runs, "pgbench": base_runs, "queries": queries}
+
+        # B2 ---------------------------------------------------------------------------------------
+        log("B2 dashboards: API and page vs psql")
+        from importlib import import_module
+
+        from django.conf import settings
+        from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+        today = timezone.localdate()
+        first = today.replace(day=1)
+        samples = {"township": 20, "county": 20, "city": 10, "province": 10}
+        raw["B2"] = {}
+        for level in ("township", "county", "city", "province"):
+            code = seeded.persona_scopes[level]
+            store = import_module(settings.SESSION_ENGINE).SessionStore()
+            store[SESSION_KEY] = str(personas[level].pk)
+            store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            store[HASH_SESSION_KEY] = personas[level].get_session_auth_hash()
+            store.create()
+            connection.close()
+            n = samples[level]
+            sql = harness.DASHBOARD_SQL.format(prefix=code, first=first, last=today, today=today)
+            api_runs, page_runs, sql_runs = [], [], []
+            for _ in range(ROUNDS):
+                sql_runs.append(psql_p95(sql, n))
+                api_runs.append(
+                    http_p95(
+                        f"/api/v1/dashboards/attendance/?region={code}", {"Authorization": f"Token {tokens[level]}"}, n
+                    )
+                )
+                page_runs.append(
+                    http_p95(
+                        f"/attendance/dashboard/{code}/", {"Cookie": f"sessionid={store.session_key}"}, max(5, n // 4)
+                    )
+                )
+            api = harness.median([x[0] for x in api_runs])
+            page = harness.median([x[0] for x in page_runs])
+            base = harness.median(sql_runs)
+            results[f"B2.{level}_p95_ms"] = harness.figure(
+                f"B2.{level}_p95_ms",
+                api,
+                base,
+                page_p95_ms=round(page, 1),
+                api_status=api_runs[-1][1],
+                page_status=page_runs[-1][1],
+            )
+            raw["B2"][level] = {"api": api_runs, "page": page_runs, "sql": sql_runs}
+            log(
+                f"  {level}: api p95 {api:.1f} ms (status {api_runs[-1][1]}), "
+                f"page p95 {page:.1f} ms (status {page_runs[-1][1]}), psql {base:.1f} ms"
+            )
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+
+    # B3 -------------------------------------------------------------------------------------------
+    log("B3 export: app workbook vs raw openpyxl write-only")
+    app_x, raw_x = [], []
+    for _ in range(ROUNDS):
+        raw_x.append(export_probe("raw", seeded.personas["province"], False))
+        app_x.append(export_probe("app", seeded.personas["province"], False))
+        log(
+            f"  raw {raw_x[-1]['rows']} rows {raw_x[-1]['seconds']:.2f} s; "
+            f"app {app_x[-1]['rows']} rows {app_x[-1]['seconds']:.2f} s"
+        )
+    mem_10 = export_probe("app", seeded.personas["city"], True)
+    mem_100 = export_probe("app", seeded.personas["province"], True)
+    export_s = harness.median([x["seconds"] for x in app_x])
+    app_rate = harness.median([x["rows"] / x["seconds"] for x in app_x])
+    raw_rate = harness.median([x["rows"] / x["seconds"] for x in raw_x])
+    results["B3.export_s"] = harness.figure(
+        "B3.export_s", export_s, harness.median([x["seconds"] for x in raw_x]), rows=app_x[-1]["rows"]
+    )
+    results["B3.rows_ratio"] = harness.figure(
+        "B3.rows_ratio", app_rate / raw_rate, 1.0, app_rows_per_s=round(app_rate), raw_rows_per_s=round(raw_rate)
+    )
+    results["B3.memory_ratio"] = harness.figure(
+        "B3.memory_ratio",
+        mem_100["peak_bytes"] / mem_10["peak_bytes"],
+        1.0,
+        peak_10_mb=round(mem_10["peak_bytes"] / 2**20, 1),
+        peak_100_mb=round(mem_100["peak_bytes"] / 2**20, 1),
+        rows_10=mem_10["rows"],
+        rows_100=mem_100["rows"],
+    )
+    raw["B3"] = {"app": app_x, "raw": raw_x, "memory_10": mem_10, "memory_100": mem_100}
+    log(
+        f"  memory peak (tracemalloc): 10% {mem_10['peak_bytes'] / 2**20:.1f} MB, "
+        f"100% {mem_100['peak_bytes'] / 2**20:.1f} MB"
+    )
+
+    # B4 -------------------------------------------------------------------------------------------
+    log("B4 import: roster_import vs COPY")
+    rows = harness.roster_rows(county=seeded.persona_scopes["county"], count=CADRES)
+    data = harness.roster_file(rows)
+    imports, copies = [], []
+    counts: dict[str, int] = {}
+    for _ in range(ROUNDS):
+        copies.append(harness.copy_once(rows))
+        seconds, counts = harness.import_once(actor=personas["province"], data=data)
+        imports.append(seconds)
+        log(f"  COPY {copies[-1]:.2f} s; import {imports[-1]:.2f} s {counts}")
+    results["B4.import_s"] = harness.figure(
+        "B4.import_s", harness.median(imports), harness.median(copies), rows=len(rows), created=counts
+    )
+    raw["B4"] = {"import_s": imports, "copy_s": copies, "file_bytes": len(data)}
+
+    # B5 -------------------------------------------------------------------------------------------
+    log("B5 run_jobs")
+    import redis as redis_lib
+
+    broker = redis_lib.Redis.from_url(REDIS)
+    broker.flushdb()
+    t = time.perf_counter()
+    jobs = subprocess.run(
+        [PY, "manage.py", "run_jobs"], cwd=ROOT, env=ENV, check=True, capture_output=True, text=True
+    ).stdout
+    jobs_s = time.perf_counter() - t
+    enqueued = sum(broker.llen(k) for k in broker.keys("*") if broker.type(k) == b"list")
+    results["B5.jobs_s"] = harness.figure("B5.jobs_s", jobs_s, None, tasks_enqueued=enqueued, counties=size.counties)
+    raw["B5"] = {"output": jobs.splitlines(), "seconds": jobs_s, "enqueued": enqueued}
+    broker.flushdb()
+    log(f"  {jobs_s:.1f} s, {enqueued} tasks enqueued")
+
+    # B6 -------------------------------------------------------------------------------------------
+    log("B6 query counts: township scope vs province scope")
+    growth = harness.endpoint_queries(
+        small_user=personas["township"],
+        large_user=personas["province"],
+        small_code=seeded.persona_scopes["township"],
+        large_code="13",
+    )
+    log("B6 query counts: the same personas on a fresh --small database (two data sizes)")
+    sizes = subprocess.run(
+        [PY, "bench/evidence.py", "growth"], cwd=ROOT, env=ENV, check=True, capture_output=True, text=True
+    ).stdout
+    by_size = json.loads(sizes[sizes.index("{") :])
+    results["B6.max_query_growth"] = harness.figure(
+        "B6.max_query_growth",
+        by_size["max_growth_between_db_sizes"],
+        0,
+        endpoints=by_size["endpoints"],
+        scope_growth_township_to_province=growth["max_growth"],
+    )
+
+    document = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "postgres": psql("SHOW server_version").split()[2],
+            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        },
+        "size": {**size.as_dict(), "signins": seeded.counts["signins"]},
+        "run": {
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "rounds": ROUNDS,
+            "seconds_per_load_run": SECONDS,
+            "gunicorn_workers": WORKERS,
+            "connections": CONNECTIONS,
+            "total_s": round(time.perf_counter() - started_all, 1),
+        },
+        **results,
+    }
+    Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results.json")).write_text(
+        json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    )
+    (OUT / "raw.json").write_text(json.dumps(raw, ensure_ascii=False, indent=2, default=str) + "\n")
+    print_table(document)
+    if not os.environ.get("BENCH_KEEP"):
+        connection.close()
+        psql(f"DROP DATABASE IF EXISTS {DB}", db="postgres")
+
+
+def print_table(document: dict[str, Any]) -> None:
+    print(f"\nsize: {document['size']}")
+    print(f"{'figure':<22}{'value':>12}  {'unit':<22}{'baseline':>12}{'ratio':>9}  goal")
+    for key, entry in document.items():
+        if not key.startswith("B"):
+            continue
+        value = "-" if entry["value"] is None else f"{entry['value']:.2f}"
+        base = "-" if entry["baseline"] is None else f"{entry['baseline']:.2f}"
+        ratio = "-" if entry["ratio"] is None else f"{entry['ratio']:.3f}"
+        print(f"{key:<22}{value:>12}  {entry['unit']:<22}{base:>12}{ratio:>9}  {entry['goal']}")
+
+
+if __name__ == "__main__":
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install -y wrk")
+    main()
