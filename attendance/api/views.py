@@ -22,7 +22,7 @@ from zhucun.api.viewsets import ScopedQuerysetMixin
 from .. import services
 from ..exports import attendance_register
 from ..models import AbsenceFinding, SignIn, Whereabouts, WorkLog
-from ..selectors import attendance_month, uncovered_villages
+from ..selectors import attendance_month_totals, uncovered_villages
 from .serializers import (
     AbsenceFindingCreateSerializer,
     AbsenceFindingSerializer,
@@ -234,7 +234,7 @@ class AttendanceDashboardView(APIView):
         region = _region_for(request)  # out of scope: 404
         scoping.require(request.user, "attendance.view_dashboard")
         today = timezone.localdate()
-        rows = attendance_month(user=request.user, region=region, month=_month(request), today=today)
+        rows = attendance_month_totals(user=request.user, region=region, month=_month(request), today=today)
         uncovered = uncovered_villages(user=request.user, region=region, day=today).values_list(
             "village_id", "village__name"
         )
@@ -243,9 +243,9 @@ class AttendanceDashboardView(APIView):
                 "region": {"code": region.code, "name": region.name},
                 "cadres": [
                     {
-                        "id": row.cadre.pk,
-                        "name": row.cadre.name,
-                        "village": row.cadre.team.village.name,
+                        "id": row.id,
+                        "name": row.name,
+                        "village": row.village,
                         "days_present": row.days_present,
                         "days_on_leave": str(row.days_on_leave),
                         "meets_25_days": row.meets_25_days,
