@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cadres.models import Cadre
 from zhucun import scoping
-from zhucun.audit import audit_record, snapshot
+from zhucun.audit import audit_record, snapshot, update_audited
 from zhucun.policy import profile_on
 
 from . import rules
@@ -307,18 +307,16 @@ def absence_finding_decide(*, actor: Any, finding: AbsenceFinding, confirm: bool
         raise Conflict(f"该缺岗记录已{locked.get_status_display()}，无需重复处理。")
     if confirm:
         _refuse_on_leave(locked.cadre, locked.date)
-    before = snapshot(locked, ["status", "decision_reason"])
-    locked.status = AbsenceFinding.Status.CONFIRMED if confirm else AbsenceFinding.Status.DISMISSED
-    locked.decided_by = actor
-    locked.decided_at = timezone.now()
-    locked.decision_reason = reason[:300]
-    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    audit_record(
+    update_audited(
         actor=actor,
         action="absence_finding.confirm" if confirm else "absence_finding.dismiss",
         obj=locked,
-        before=before,
-        after=snapshot(locked, ["status", "decision_reason"]),
+        changes={
+            "status": AbsenceFinding.Status.CONFIRMED if confirm else AbsenceFinding.Status.DISMISSED,
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+            "decision_reason": reason[:300],
+        },
         region_code=locked.village_code,
     )
     if confirm:

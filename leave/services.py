@@ -22,7 +22,7 @@ from accounts.models import User
 from cadres.models import Cadre
 from zhucun import scoping
 from zhucun.api.errors import Conflict
-from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot
+from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot, update_audited
 from zhucun.notifications import notify
 from zhucun.policy import PolicyProfile, profile_on
 
@@ -254,16 +254,11 @@ def leave_request_approve(
             url=_detail_url(request),
         )
         return request
-    before_request = snapshot(request, ("status", "decided_at"))
-    request.status = LeaveRequest.Status.APPROVED
-    request.decided_at = now
-    request.save(update_fields=["status", "decided_at"])
-    audit_record(
+    update_audited(
         actor=actor,
         action="leave.request_approve",
         obj=request,
-        before=before_request,
-        after=snapshot(request, ("status", "decided_at")),
+        changes={"status": LeaveRequest.Status.APPROVED, "decided_at": now},
         region_code=request.village_code,
     )
     notify(
@@ -328,16 +323,11 @@ def leave_request_withdraw(*, actor: Any, request_id: int, now: dt.datetime | No
     steps = list(request.steps.filter(status__in=[LeaveStep.Status.PENDING, LeaveStep.Status.WAITING]))
     current = next((step for step in steps if step.status == LeaveStep.Status.PENDING), None)
     _skip_later(steps)
-    before = snapshot(request, ("status",))
-    request.status = LeaveRequest.Status.WITHDRAWN
-    request.decided_at = now
-    request.save(update_fields=["status", "decided_at"])
-    audit_record(
+    update_audited(
         actor=actor,
         action="leave.request_withdraw",
         obj=request,
-        before=before,
-        after=snapshot(request, ("status",)),
+        changes={"status": LeaveRequest.Status.WITHDRAWN, "decided_at": now},
         region_code=request.village_code,
     )
     if current is not None:
@@ -359,16 +349,11 @@ def leave_request_report_back(*, actor: Any, request_id: int, now: dt.datetime |
         raise Conflict(f"这份请假申请{request.get_status_display()}，不需要销假。")
     if timezone.localdate(now) < request.start:
         raise ValidationError({"detail": ["请假尚未开始，不能销假。如不再需要请假，请联系审批人。"]})
-    before = snapshot(request, ("status", "reported_back_at"))
-    request.status = LeaveRequest.Status.REPORTED_BACK
-    request.reported_back_at = now
-    request.save(update_fields=["status", "reported_back_at"])
-    audit_record(
+    update_audited(
         actor=actor,
         action="leave.request_report_back",
         obj=request,
-        before=before,
-        after=snapshot(request, ("status", "reported_back_at")),
+        changes={"status": LeaveRequest.Status.REPORTED_BACK, "reported_back_at": now},
         region_code=request.village_code,
     )
     return request

@@ -79,3 +79,19 @@ def audit_record_many(events: list[AuditEvent]) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record_many must be called inside the service's transaction")
     AuditEvent.objects.bulk_create(events, batch_size=1000)
+
+
+def update_audited(
+    *, actor: Any, action: str, obj: models.Model, changes: dict[str, Any], region_code: str = ""
+) -> AuditEvent:
+    """Set ``changes`` on ``obj``, save only those fields, and record their values before and after —
+    the common shape of a state change (a decision, a withdrawal, 销假). Inside the service's
+    transaction, like ``audit_record``."""
+    fields = list(changes)
+    before = snapshot(obj, fields)
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=fields)
+    return audit_record(
+        actor=actor, action=action, obj=obj, before=before, after=snapshot(obj, fields), region_code=region_code
+    )
