@@ -48,7 +48,16 @@ class SignIn(models.Model):
         verbose_name_plural = "签到"
         constraints = [models.UniqueConstraint(fields=["cadre", "date"], name="signin_one_per_cadre_per_day")]
         indexes = [
-            models.Index(fields=["village_code", "date"], name="signin_village_date_idx", opclasses=PREFIX_OPCLASSES)
+            # A township's or county's days: a short range of villages over many dates.
+            models.Index(fields=["village_code", "date"], name="signin_village_date_idx", opclasses=PREFIX_OPCLASSES),
+            # A city's or the province's month or day: a range of dates over many villages, answered from
+            # the index alone (cadre and status included) — docs/performance.md, B2.
+            models.Index(
+                fields=["date", "village_code"],
+                name="signin_date_village_idx",
+                opclasses=["date_ops", "varchar_pattern_ops"],
+                include=["cadre", "status"],
+            ),
         ]
 
     def __str__(self) -> str:

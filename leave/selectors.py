@@ -39,14 +39,21 @@ def _effective_end(request: LeaveRequest) -> dt.date:
     return request.end
 
 
-def approved_leave_days(*, cadre_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[int, dict[dt.date, Decimal]]:
+def approved_leave_days(
+    *, cadre_ids: Iterable[int] | QuerySet[Any], start: dt.date, end: dt.date
+) -> dict[int, dict[dt.date, Decimal]]:
     """For each cadre, the dates in ``[start, end]`` covered by approved leave: 1 for a whole day, 0.5
     for a half day (statuses approved and reported_back). Cadres without leave are absent from the
-    result. One query."""
-    ids = list(dict.fromkeys(cadre_ids))
+    result. One query. ``cadre_ids`` may be a queryset of cadre ids (``values("pk")``), used as a
+    subquery: a province's 22,000 ids are not sent as parameters."""
+    ids: list[int] | QuerySet[Any]
+    if isinstance(cadre_ids, QuerySet):
+        ids = cadre_ids
+    else:
+        ids = list(dict.fromkeys(cadre_ids))
+        if not ids:
+            return {}
     result: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
-    if not ids:
-        return {}
     rows = LeaveRequest.objects.filter(_granted_q(start=start, end=end), cadre_id__in=ids).only(
         "cadre_id", "start", "start_half", "end", "end_half", "status", "reported_back_at"
     )
