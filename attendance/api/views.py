@@ -33,6 +33,7 @@ from .serializers import (
     WhereaboutsSerializer,
     WorkLogCreateSerializer,
     WorkLogSerializer,
+    signin_body,
 )
 
 
@@ -79,8 +80,9 @@ class SignInViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.Generic
             device_time=data.get("device_time"),
             photo=data.get("photo"),
         )
-        body = SignInSerializer(result.signin).data
-        return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+        return Response(
+            signin_body(result.signin), status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        )
 
 
 class AbsenceFindingViewSet(
