@@ -12,7 +12,7 @@ from zhucun.models import AuditEvent
 from zhucun.testing.world import PASSWORD, World
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_audit_outside_a_transaction_is_refused(world: World) -> None:
     assert not transaction.get_connection().in_atomic_block
     with pytest.raises(RuntimeError, match="inside the service's transaction"):

@@ -28,7 +28,7 @@ def _needs(condition: bool, reason: str) -> None:
 
 
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_term_expiry_job_runs_on_a_real_worker_on_redis(world: World) -> None:
     """第三条: a cadre whose 3-year term ended is marked 期满 by the nightly job, run by a worker."""
     _needs(bool(os.environ.get("REDIS_URL")), "REDIS_URL is not set")
