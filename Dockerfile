@@ -10,4 +10,5 @@ RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/bu
 RUN useradd --system --uid 1000 zhucun && mkdir -p /app/media && chown zhucun /app/media
 USER zhucun
 EXPOSE 8000
-CMD ["gunicorn", "zhucun.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+# Workers, threads, timeouts and logs: gunicorn.conf.py (read from /app).
+CMD ["gunicorn", "zhucun.wsgi:application"]

@@ -76,22 +76,19 @@ def fresh_database() -> None:
 
 
 def start_gunicorn() -> subprocess.Popen[bytes]:
-    command = [
-        str(Path(PY).parent / "gunicorn"),
-        "zhucun.wsgi",
-        "--workers",
-        str(WORKERS),
-        "--bind",
-        f"127.0.0.1:{PORT}",
-        "--access-logfile",
-        "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
-        "--log-level",
-        "warning",
-    ]
+    # gunicorn.conf.py, as production starts it; only the address and the logs differ.
+    command = [str(Path(PY).parent / "gunicorn"), "zhucun.wsgi", "--config", str(ROOT / "gunicorn.conf.py")]
+    env = {
+        **ENV,
+        "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+        "WEB_CONCURRENCY": str(WORKERS),
+        "GUNICORN_ACCESS_LOG": "-" if os.environ.get("BENCH_ACCESS_LOG") else "",
+        "GUNICORN_LOG_LEVEL": "warning",
+    }
     process = subprocess.Popen(
         command,
         cwd=ROOT,
-        env=ENV,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=open(OUT / "gunicorn.log", "wb"),  # noqa: SIM115
     )

@@ -9,8 +9,9 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
+from django.db import DatabaseError, connection
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.generic import DetailView, ListView
 
@@ -150,3 +151,14 @@ class FilteredListView(ScopedListView):
             current_sort=self.current_sort,
         )
         return context
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and docker-compose: the process answers and the database is reachable. No
+    data, no login. Also the floor of one request in `make bench` (B1, docs/performance.md)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -54,6 +54,7 @@ MATRIX: dict[str, Case] = {
         api=False,
         per_target=False,
     ),
+    "healthz": Case("get", lambda w, t: reverse("healthz"), everyone(200), api=False, per_target=False, anonymous=200),
     "login": Case("get", lambda w, t: reverse("login"), everyone(302), api=False, per_target=False, anonymous=200),
     "logout": Case("post", lambda w, t: reverse("logout"), everyone(302), api=False, per_target=False, anonymous=302),
     "account-list": Case(

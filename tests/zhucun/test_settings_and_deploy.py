@@ -7,7 +7,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,3 +99,35 @@ def test_production_collectstatic_succeeds_with_every_vendored_file(tmp_path: Pa
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert (tmp_path / "static" / "staticfiles.json").exists()
+
+
+def test_every_way_of_starting_the_web_process_reads_gunicorn_conf() -> None:
+    """Production, docker-compose and `make bench` start gunicorn with the same settings file."""
+    import runpy
+
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["workers"] >= 2 and conf["timeout"] <= 60 and conf["max_requests"] > 0
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert "--workers" not in compose["services"]["web"]["command"]
+    assert '"--workers"' not in (ROOT / "Dockerfile").read_text()
+    assert "gunicorn.conf.py" in (ROOT / "bench" / "run.py").read_text()
+
+
+@pytest.mark.django_db
+def test_health_check_answers_without_login_and_reports_the_database(client: Any) -> None:
+    response = client.get("/healthz/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db
+def test_health_check_is_503_when_the_database_is_unreachable(client: Any, monkeypatch: Any) -> None:
+    from django.db import DatabaseError, connection
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", refuse)
+    response = client.get("/healthz/")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
