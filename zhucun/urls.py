@@ -12,6 +12,8 @@ from cadres import views as cadre_views
 from zhucun import views
 
 urlpatterns = [
+    # First: the phones' API (the morning sign-in) is resolved before the pages' patterns are tried.
+    path("api/v1/", include(("zhucun.api.urls", "api"), namespace="api")),
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
     path("notifications/", views.notifications, name="notifications"),
@@ -32,7 +34,6 @@ urlpatterns = [
     path("public/villages/<str:code>/poster/", attendance_views.public_poster, name="public-poster"),
     path("leave/", include("leave.urls")),
     path("assessment/", include("assessment.urls")),
-    path("api/v1/", include(("zhucun.api.urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path(settings.ADMIN_URL, admin.site.urls),
