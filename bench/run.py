@@ -109,6 +109,17 @@ def _ms(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
+def wrk_floor() -> float:
+    """The floor of one request through the same gunicorn: /healthz/ (no login, one SELECT 1), req/s."""
+    result = subprocess.run(
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", f"http://127.0.0.1:{PORT}/healthz/"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", result).group(1))  # type: ignore[union-attr]
+
+
 def wrk_signins() -> dict[str, float]:
     psql("DELETE FROM attendance_signin WHERE date = (now() AT TIME ZONE 'Asia/Shanghai')::date")
     result = subprocess.run(
@@ -323,12 +334,14 @@ def main() -> None:
     gunicorn = start_gunicorn()
     try:
         log("B1 sign-in: wrk vs pgbench")
-        app_runs, base_runs = [], []
+        app_runs, base_runs, floor_runs = [], [], []
         for r in range(ROUNDS):
             base_runs.append(pgbench_inserts())
+            floor_runs.append(wrk_floor())
             app_runs.append(wrk_signins())
             log(
-                f"  round {r + 1}: pgbench {base_runs[-1]['tps']:.0f} tps; app {app_runs[-1]['rps']:.0f} req/s "
+                f"  round {r + 1}: pgbench {base_runs[-1]['tps']:.0f} tps; /healthz/ {floor_runs[-1]:.0f} req/s; "
+                f"app {app_runs[-1]['rps']:.0f} req/s "
                 f"p50 {app_runs[-1]['p50_ms']:.1f} ms p99 {app_runs[-1]['p99_ms']:.1f} ms "
                 f"non2xx {app_runs[-1]['non2xx']}"
             )
@@ -340,7 +353,9 @@ def main() -> None:
         connection.close()
         rps = harness.median([x["rps"] for x in app_runs])
         tps = harness.median([x["tps"] for x in base_runs])
-        results["B1.signin_rps"] = harness.figure("B1.signin_rps", rps, tps)
+        results["B1.signin_rps"] = harness.figure(
+            "B1.signin_rps", rps, tps, healthz_rps=round(harness.median(floor_runs), 1)
+        )
         results["B1.p99_ms"] = harness.figure(
             "B1.p99_ms",
             harness.median([x["p99_ms"] for x in app_runs]),
@@ -348,7 +363,7 @@ def main() -> None:
             p50_ms=round(harness.median([x["p50_ms"] for x in app_runs]), 2),
         )
         results["B1.queries"] = harness.figure("B1.queries", queries["max"], 1, statuses=queries["statuses"])
-        raw["B1"] = {"app": app_runs, "pgbench": base_runs, "queries": queries}
+        raw["B1"] = {"app": app_runs, "pgbench": base_runs, "healthz_rps": floor_runs, "queries": queries}
 
         # B2 ---------------------------------------------------------------------------------------
         log("B2 dashboards: API and page vs psql")
@@ -371,9 +386,10 @@ def main() -> None:
             connection.close()
             n = samples[level]
             sql = harness.DASHBOARD_SQL.format(prefix=code, first=first, last=today, today=today)
-            api_runs, page_runs, sql_runs = [], [], []
+            api_runs, page_runs, sql_runs, floor_runs = [], [], [], []
             for _ in range(ROUNDS):
                 sql_runs.append(psql_p95(sql, n))
+                floor_runs.append(http_p95("/healthz/", {}, n)[0])
                 api_runs.append(
                     http_p95(
                         f"/api/v1/dashboards/attendance/?region={code}", {"Authorization": f"Token {tokens[level]}"}, n
@@ -392,10 +408,11 @@ def main() -> None:
                 api,
                 base,
                 page_p95_ms=round(page, 1),
+                healthz_p95_ms=round(harness.median(floor_runs), 2),
                 api_status=api_runs[-1][1],
                 page_status=page_runs[-1][1],
             )
-            raw["B2"][level] = {"api": api_runs, "page": page_runs, "sql": sql_runs}
+            raw["B2"][level] = {"api": api_runs, "page": page_runs, "sql": sql_runs, "healthz": floor_runs}
             log(
                 f"  {level}: api p95 {api:.1f} ms (status {api_runs[-1][1]}), "
                 f"page p95 {page:.1f} ms (status {page_runs[-1][1]}), psql {base:.1f} ms"
