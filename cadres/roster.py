@@ -177,6 +177,8 @@ def _check_container(data: bytes) -> None:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -199,21 +201,27 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
+_MICRO = Decimal("0.000001")
+_LONGITUDES = (Decimal(73), Decimal(136))
+_LATITUDES = (Decimal(3), Decimal(54))
+
+
 def _decimal(value: Any) -> Decimal | None:
     try:
-        return Decimal(_text(value)).quantize(Decimal("0.000001"))
+        return Decimal(_text(value)).quantize(_MICRO)
     except (InvalidOperation, ValueError):
         return None
+
+
+_UNREADABLE = "文件无法作为 Excel（.xlsx）打开，请用系统提供的模板填写后上传。"
 
 
 def _rows(data: bytes) -> Iterator[tuple[int, tuple[Any, ...]]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
     except Exception:  # openpyxl raises many kinds of errors on malformed files
-        raise RosterError(
-            [RowError(0, "", "文件无法作为 Excel（.xlsx）打开，请用系统提供的模板填写后上传。")]
-        ) from None
-    sheet = workbook.worksheets[0]
+        raise RosterError([RowError(0, "", _UNREADABLE)]) from None
     for index, values in enumerate(sheet.iter_rows(values_only=True), start=1):
         yield index, tuple(values)
     workbook.close()
@@ -290,11 +298,11 @@ def _parse_row(row: int, cells: list[Any], errors: list[RowError]) -> RosterRow 
         bad("村代码", f"村代码应为 12 位数字，现为「{code or '空'}」")
     elif not code.startswith(settings.ZHUCUN_PROVINCE_CODE):
         bad("村代码", f"村代码 {code} 不属于本省（应以 {settings.ZHUCUN_PROVINCE_CODE} 开头）")
-    longitude = _decimal(values["经度"])
-    latitude = _decimal(values["纬度"])
-    if longitude is None or not Decimal(73) <= longitude <= Decimal(136):
+    longitude = _decimal(text["经度"])
+    latitude = _decimal(text["纬度"])
+    if longitude is None or not _LONGITUDES[0] <= longitude <= _LONGITUDES[1]:
         bad("经度", f"经度应为 73 到 136 之间的数字，现为「{text['经度'] or '空'}」")
-    if latitude is None or not Decimal(3) <= latitude <= Decimal(54):
+    if latitude is None or not _LATITUDES[0] <= latitude <= _LATITUDES[1]:
         bad("纬度", f"纬度应为 3 到 54 之间的数字，现为「{text['纬度'] or '空'}」")
     unit_level = UNIT_LEVELS.get(text["派出单位层级"])
     if unit_level is None:

@@ -149,7 +149,9 @@ def roster_import(*, actor: Any, upload: IO[bytes]) -> RosterImportResult:
     regions = _load_regions(codes)
     errors = read_errors + _check_rows(actor=actor, rows=rows, regions=regions)
     village_codes = sorted({row.village_code for row in rows})
-    teams = {team.village_id: team for team in Team.objects.filter(village_id__in=village_codes)}
+    teams = {
+        team.village_id: team for team in Team.objects.select_related("village").filter(village_id__in=village_codes)
+    }
     members = {
         cadre.id_number: cadre
         for cadre in Cadre.objects.select_related("team").filter(team__village_id__in=village_codes)
@@ -160,17 +162,40 @@ def roster_import(*, actor: Any, upload: IO[bytes]) -> RosterImportResult:
         errors.insert(0, RowError(0, "", "系统中尚未建立本省区划，请联系管理员运行数据库迁移。"))
     if errors:
         raise RosterError(sorted(errors, key=lambda e: (e.row, e.column)))
-    return _write(actor=actor, rows=rows, regions=regions, teams=teams)
+    return _write(actor=actor, rows=rows, regions=regions, teams=teams, members=members)
+
+
+def _changed_fields(obj: Any, before: dict[str, Any], fields: list[str]) -> tuple[str, ...]:
+    """The names among ``fields`` whose value differs from the ``before`` snapshot of ``obj``."""
+    after = snapshot(obj, fields)
+    attnames = [obj._meta.get_field(name).attname for name in fields]
+    return tuple(name for name, attname in zip(fields, attnames, strict=True) if after[attname] != before[attname])
+
+
+def _bulk_update(model: Any, changes: dict[tuple[str, ...], list[Any]]) -> None:
+    """``bulk_update`` each group of objects on the fields that changed in it: its cost grows with objects
+    times fields (a CASE per field), so a file that changes phone numbers updates the phone only."""
+    for fields, objs in changes.items():
+        if fields:
+            model.objects.bulk_update(objs, list(fields), batch_size=1000)
 
 
 def _write(
-    *, actor: Any, rows: list[RosterRow], regions: dict[str, Region], teams: dict[str, Team]
+    *,
+    actor: Any,
+    rows: list[RosterRow],
+    regions: dict[str, Region],
+    teams: dict[str, Team],
+    members: dict[str, Cadre],
 ) -> RosterImportResult:
     events: list[AuditEvent] = []
 
     # Regions: create missing ones parents first; update a village's location when it changed.
     new_regions: list[Region] = []
+    new_codes: set[str] = set()
     changed_villages: list[Region] = []
+    village_changes: dict[tuple[str, ...], list[Region]] = defaultdict(list)
+    location = ["latitude", "longitude", "is_poor_village", "geofence_radius_m"]
     for row in rows:
         names = {4: row.city, 6: row.county, 9: row.township, 12: row.village}
         for length in (4, 6, 9, 12):
@@ -185,18 +210,18 @@ def _write(
             )
             regions[code] = region
             new_regions.append(region)
+            new_codes.add(code)
         village = regions[row.village_code]
         if village.latitude != row.latitude or village.longitude != row.longitude or not village.is_poor_village:
-            before = snapshot(village) if village not in new_regions else None
+            before = snapshot(village) if village.code not in new_codes else None
             village.latitude, village.longitude, village.is_poor_village = row.latitude, row.longitude, True
             village.geofence_radius_m = village.geofence_radius_m or 1000
             if before is not None:
                 changed_villages.append(village)
+                village_changes[_changed_fields(village, before, location)].append(village)
                 events.append(_event(actor, "region.update", village, before, village.code))
     Region.objects.bulk_create(sorted(new_regions, key=lambda r: len(r.code)), batch_size=1000)
-    Region.objects.bulk_update(
-        changed_villages, ["latitude", "longitude", "is_poor_village", "geofence_radius_m"], batch_size=1000
-    )
+    _bulk_update(Region, village_changes)
     events += [_event(actor, "region.create", region, None, region.code) for region in new_regions]
 
     # Units by (level, region, name).
@@ -221,7 +246,7 @@ def _write(
         team = teams.get(village_code)
         if team is None:
             assert leader is not None  # checked in _check_teams
-            team = Team(village_id=village_code, unit=units[leader.unit_key()])
+            team = Team(village=regions[village_code], unit=units[leader.unit_key()])
             teams[village_code] = team
             new_teams.append(team)
         elif leader is not None and team.unit_id != units[leader.unit_key()].pk:
@@ -233,14 +258,13 @@ def _write(
     Team.objects.bulk_update(changed_teams, ["unit"], batch_size=1000)
     events += [_event(actor, "team.create", team, None, team.village_id) for team in new_teams]
 
-    # Cadres by ID number.
-    existing = {
-        c.id_number: c
-        for chunk in _chunks([r.id_number for r in rows])
-        for c in Cadre.objects.filter(id_number__in=chunk)
-    }
+    # Cadres by ID number: those of the file's villages are loaded already, look up the others.
+    existing = {row.id_number: members[row.id_number] for row in rows if row.id_number in members}
+    elsewhere = [row.id_number for row in rows if row.id_number not in existing]
+    existing.update((c.id_number, c) for chunk in _chunks(elsewhere) for c in Cadre.objects.filter(id_number__in=chunk))
     new_cadres: list[Cadre] = []
     changed_cadres: list[Cadre] = []
+    cadre_changes: dict[tuple[str, ...], list[Cadre]] = defaultdict(list)
     fields = ["name", "gender", "phone", "unit", "team", "role", "term_start", "term_end"]
     for row in rows:
         values = {
@@ -260,11 +284,13 @@ def _write(
         before = snapshot(cadre)
         for name, value in values.items():
             setattr(cadre, name, value)
-        if snapshot(cadre) != before:
+        changed = _changed_fields(cadre, before, fields)
+        if changed:
             changed_cadres.append(cadre)
+            cadre_changes[changed].append(cadre)
             events.append(_event(actor, "cadre.update", cadre, before, row.village_code))
     Cadre.objects.bulk_create(new_cadres, batch_size=1000)
-    Cadre.objects.bulk_update(changed_cadres, fields, batch_size=1000)
+    _bulk_update(Cadre, cadre_changes)
     events += [_event(actor, "cadre.create", cadre, None, cadre.team.village_id) for cadre in new_cadres]
 
     audit_record_many(events)
