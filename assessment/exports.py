@@ -2,19 +2,26 @@
 the quota check, in a form a person can print and file; UI.md page 3).
 
 One sheet per subject type (teams, cadres, units) holding exactly the caller's scope, then per-city and
-per-county summaries, the 第二十五条 county flags and the 第二十二条 quota check. Written with openpyxl in
-write-only mode, rows streamed from ``.iterator()``, so memory stays flat whatever the number of rows;
-the number of queries is fixed (grades are annotated, summaries grouped). Every text cell is text,
-never a formula (a name beginning with ``=``, ``+``, ``-`` or ``@``), and ID numbers are masked.
+per-county summaries, the 第二十五条 county flags and the 第二十二条 quota check.
+
+Two parts. :func:`workbook_sheets` says what the workbook holds: each sheet's name, title, headers and
+widths, and its rows as an iterable of plain tuples (subject rows stream from ``.values_list()``
+``.iterator()``: no model instances, names joined in the query, choice labels from dicts, so memory
+stays flat whatever the number of rows and the number of queries is fixed). :func:`write_assessment_workbook`
+writes them with openpyxl in write-only mode, plain values appended as they are (openpyxl's fast path:
+no cell object or style per value). Every text cell is text, never a formula: the rare text beginning
+like a formula (``=``, ``+``, ``-``, ``@``) gets a cell of its own typed as text and quote-prefixed
+(formula injection), and one beginning with ``#`` one typed as text (not an error code). ID numbers are
+masked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any
 
-from django.db.models import Count, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import QuerySet
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -29,8 +36,27 @@ from . import rules, selectors
 from .models import GRADE_LABELS, AssessmentResult, CadreGrade, SubjectType, TeamGrade
 
 Progress = Callable[[int], None]
+Row = Sequence[Any]
 _LEVEL_LABELS = {"province": "省级", "city": "市级", "county": "县级"}
 _FORMULA_STARTS = ("=", "+", "-", "@")
+#: First characters of a text that :func:`_safe` writes through :func:`_cell`: openpyxl would take
+#: ``=…`` for a formula and ``#N/A``… for an error code; ``+``, ``-`` and ``@`` start formulas in Excel
+#: and WPS when a cell is edited, so they are quote-prefixed too.
+_UNSAFE_FIRST = frozenset("=+-@#")
+_CHUNK = 500
+
+
+@dataclasses.dataclass(frozen=True)
+class Sheet:
+    """One sheet of the workbook: what it is called, its title and header rows, its column widths and
+    its rows (plain values). ``subjects``: its rows are subjects (counted for progress and the total)."""
+
+    name: str
+    title: str
+    headers: Sequence[str]
+    widths: Sequence[int]
+    rows: Iterable[Row]
+    subjects: bool = False
 
 
 def _cell(sheet: Worksheet, value: Any, *, bold: bool = False) -> WriteOnlyCell:
@@ -46,11 +72,20 @@ def _cell(sheet: Worksheet, value: Any, *, bold: bool = False) -> WriteOnlyCell:
     return cell
 
 
-def _sheet(workbook: Workbook, *, name: str, title: str, headers: Sequence[str], widths: Sequence[int]) -> Worksheet:
+def _safe(sheet: Worksheet, row: Row) -> Row:
+    """``row`` as written: plain values as they are (the fast path of openpyxl), and a cell of
+    :func:`_cell` for each text openpyxl would otherwise take for a formula or an error code."""
+    for value in row:
+        if value.__class__ is str and value[:1] in _UNSAFE_FIRST:
+            return [_cell(sheet, v) if v.__class__ is str and v[:1] in _UNSAFE_FIRST else v for v in row]
+    return row
+
+
+def _sheet(workbook: Workbook, spec: Sheet) -> Worksheet:
     """A print-ready sheet: a title row, a bold header frozen and repeated on every page, column
     widths, A4 landscape fitted to the page width."""
-    sheet = workbook.create_sheet(title=name[:31])
-    for index, width in enumerate(widths, start=1):
+    sheet = workbook.create_sheet(title=spec.name[:31])
+    for index, width in enumerate(spec.widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A3"
     sheet.print_title_rows = "1:2"
@@ -59,19 +94,11 @@ def _sheet(workbook: Workbook, *, name: str, title: str, headers: Sequence[str],
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    title_cell = _cell(sheet, title, bold=True)
+    title_cell = _cell(sheet, spec.title, bold=True)
     title_cell.alignment = Alignment(horizontal="left")
     sheet.append([title_cell])
-    sheet.append([_cell(sheet, header, bold=True) for header in headers])
+    sheet.append([_cell(sheet, header, bold=True) for header in spec.headers])
     return sheet
-
-
-def _append(sheet: Worksheet, rows: Iterable[Sequence[Any]], progress: Progress | None, done: list[int]) -> None:
-    for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
-        done[0] += 1
-        if progress is not None and done[0] % 1000 == 0:
-            progress(done[0])
 
 
 def scope_label(user: Any) -> str:
@@ -84,21 +111,23 @@ def scope_label(user: Any) -> str:
     return f"{region}·{_LEVEL_LABELS[level]}"
 
 
+#: The order of each subject sheet; the primary key last, so that the order is total and the results
+#: stream of :func:`_graded` (ordered the same way) can be merged with the subjects' stream.
+_ORDER: dict[str, tuple[str, ...]] = {
+    SubjectType.TEAM: ("village_id", "pk"),
+    SubjectType.CADRE: ("team__village_id", "role", "name", "pk"),
+    SubjectType.UNIT: ("level", "name", "pk"),
+}
+
+
 def scoped_subjects(*, user: Any, year: int) -> dict[str, QuerySet[Any]]:
-    """The rows of the workbook: every team, in-post cadre and unit the caller may see."""
-    teams = scoping.restrict(Team.objects.all(), user).select_related("village__parent__parent__parent", "unit")
-    cadres = scoping.restrict(Cadre.objects.filter(rules.cadres_in_post(year)), user).select_related(
-        "team__village__parent__parent", "unit"
-    )
-    units = scoping.restrict(Unit.objects.all(), user).select_related("region")
+    """The rows of the workbook: every team, in-post cadre and unit the caller may see, in sheet order."""
     return {
-        SubjectType.TEAM: selectors.with_grade(teams, subject_type=SubjectType.TEAM, year=year).order_by("village_id"),
-        SubjectType.CADRE: selectors.with_grade(cadres, subject_type=SubjectType.CADRE, year=year).order_by(
-            "team__village_id", "role", "name"
+        SubjectType.TEAM: scoping.restrict(Team.objects.all(), user).order_by(*_ORDER[SubjectType.TEAM]),
+        SubjectType.CADRE: scoping.restrict(Cadre.objects.filter(rules.cadres_in_post(year)), user).order_by(
+            *_ORDER[SubjectType.CADRE]
         ),
-        SubjectType.UNIT: selectors.with_grade(units, subject_type=SubjectType.UNIT, year=year).order_by(
-            "level", "name"
-        ),
+        SubjectType.UNIT: scoping.restrict(Unit.objects.all(), user).order_by(*_ORDER[SubjectType.UNIT]),
     }
 
 
@@ -107,46 +136,163 @@ def row_total(*, user: Any, year: int) -> int:
     return sum(qs.count() for qs in scoped_subjects(user=user, year=year).values())
 
 
-def _grade(value: str | None) -> str:
-    return GRADE_LABELS.get(value or "", "未评定")
+@dataclasses.dataclass
+class _Tally:
+    """What the summary sheets need, counted while the subject rows stream by, so they need no queries
+    of their own: subjects per county (the first 6 characters of the village code) and results per
+    (county of the result's village code, grade) — what grouped queries by ``Substr(…, 1, 6)`` return.
+    Bounded by the number of counties, not of rows."""
+
+    subjects: dict[str, int] = dataclasses.field(default_factory=dict)
+    grades: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)
+    complete: bool = False
 
 
-def write_assessment_workbook(*, user: Any, year: int, out: IO[bytes], progress: Progress | None = None) -> int:
-    """Write the caller's workbook of ``year`` to ``out``; returns the number of subject rows."""
+def _graded(
+    subjects: QuerySet[Any],
+    *,
+    subject_type: str,
+    year: int,
+    fields: Sequence[str],
+    flag: bool = False,
+    tally: _Tally | None = None,
+) -> Iterator[tuple[Any, ...]]:
+    """``fields`` of each subject, then its grade of ``year`` (None when ungraded) and, with ``flag``,
+    its 第二十四条 flag: the latest result (by ``graded_at``), as ``selectors.with_grade`` defines it.
+
+    Two streamed queries instead of a subquery per row (which made the database run one small query
+    per subject, and PostgreSQL JIT-compile it): the subjects, and the year's results of those subjects
+    in the same order (then oldest first), merged here. Memory holds one chunk of each. Every result is
+    counted in ``tally.grades``."""
+    rows = subjects.values_list("pk", *fields).iterator(chunk_size=_CHUNK)
+    results = (
+        AssessmentResult.objects.filter(
+            round__year=year, subject_type=subject_type, **{f"{subject_type}__in": subjects.values("pk")}
+        )
+        .order_by(*(f"{subject_type}__{key}" for key in _ORDER[subject_type]), "graded_at", "pk")
+        .values_list(f"{subject_type}_id", "village_code", "grade", *(["leadership_not_excellent"] if flag else []))
+        .iterator(chunk_size=_CHUNK)
+    )
+    counts = tally.grades if tally is not None else None
+    pending = next(results, None)
+    for row in rows:
+        pk = row[0]
+        result: tuple[Any, ...] = (None, False) if flag else (None,)
+        while pending is not None and pending[0] == pk:
+            result = pending[2:]  # oldest first: the latest wins
+            if counts is not None:
+                key = (pending[1][:6], pending[2])
+                counts[key] = counts.get(key, 0) + 1
+            pending = next(results, None)
+        yield row[1:] + result
+    if pending is not None:  # the two orders disagree: fail rather than write grades to the wrong rows
+        raise RuntimeError(f"assessment results of {subject_type} {pending[0]} out of the subjects' order")
+
+
+def _team_rows(queryset: QuerySet[Any], year: int, tally: _Tally) -> Iterator[Row]:
+    unit_levels = dict(Unit.Level.choices)
+    grades = GRADE_LABELS
+    counties = tally.subjects
+    fields = (
+        "village__parent__parent__parent__name",
+        "village__parent__parent__name",
+        "village__parent__name",
+        "village__name",
+        "village_id",
+        "unit__name",
+        "unit__level",
+    )
+    rows = _graded(queryset, subject_type=SubjectType.TEAM, year=year, fields=fields, tally=tally)
+    for n, (city, county, township, village, code, unit, level, grade) in enumerate(rows, start=1):
+        counties[code[:6]] = counties.get(code[:6], 0) + 1
+        yield (
+            n,
+            city or "",
+            county or "",
+            township or "",
+            village,
+            code,
+            unit,
+            unit_levels.get(level, level),
+            grades.get(grade, "未评定"),
+        )
+    tally.complete = True
+
+
+def _cadre_rows(queryset: QuerySet[Any], year: int, tally: _Tally) -> Iterator[Row]:
+    genders = dict(Cadre.Gender.choices)
+    roles = dict(Cadre.Role.choices)
+    statuses = dict(Cadre.Status.choices)
+    unit_levels = dict(Unit.Level.choices)
+    grades = GRADE_LABELS
+    counties = tally.subjects
+    fields = (
+        "name",
+        "gender",
+        "id_number",
+        "role",
+        "team__village__parent__parent__name",
+        "team__village__parent__name",
+        "team__village__name",
+        "team__village_id",
+        "unit__name",
+        "unit__level",
+        "status",
+    )
+    rows = _graded(queryset, subject_type=SubjectType.CADRE, year=year, fields=fields, tally=tally)
+    for n, (name, gender, id_number, role, county, township, village, code, unit, level, status, grade) in enumerate(
+        rows, start=1
+    ):
+        counties[code[:6]] = counties.get(code[:6], 0) + 1
+        yield (
+            n,
+            name,
+            genders.get(gender, gender),
+            mask_id_number(id_number),
+            roles.get(role, role),
+            county or "",
+            township or "",
+            village,
+            unit,
+            unit_levels.get(level, level),
+            statuses.get(status, status),
+            grades.get(grade, "未评定"),
+        )
+    tally.complete = True
+
+
+def _unit_rows(queryset: QuerySet[Any], year: int) -> Iterator[Row]:
+    unit_levels = dict(Unit.Level.choices)
+    grades = GRADE_LABELS
+    fields = ("name", "level", "region_id", "region__name")
+    rows = _graded(queryset, subject_type=SubjectType.UNIT, year=year, fields=fields, flag=True)
+    for n, (name, level, region_id, region, grade, flag) in enumerate(rows, start=1):
+        yield (
+            n,
+            name,
+            unit_levels.get(level, level),
+            region if region_id is not None else "中央",
+            grades.get(grade, "未评定"),
+            "不得评为优秀" if flag else "",
+        )
+
+
+def workbook_sheets(*, user: Any, year: int) -> Iterator[Sheet]:
+    """The sheets of the caller's workbook of ``year``, in order. Lazy: a sheet's queries run when it is
+    reached, its subject rows as they are iterated (``.iterator()``). The summary sheets count what the
+    subject sheets streamed: take each sheet's rows before the next sheet."""
     label = scope_label(user)
     subjects = scoped_subjects(user=user, year=year)
-    workbook = Workbook(write_only=True)
-    done = [0]
-
-    teams = _sheet(
-        workbook,
+    teams, cadres = _Tally(), _Tally()
+    yield Sheet(
         name="驻村工作队",
         title=f"{year}年度驻村工作队考核结果（{label}）",
         headers=("序号", "市", "县", "乡镇", "村", "村代码", "派出单位", "派出层级", "考核等次"),
         widths=(6, 12, 12, 14, 14, 16, 28, 10, 10),
+        rows=_team_rows(subjects[SubjectType.TEAM], year, teams),
+        subjects=True,
     )
-    _append(
-        teams,
-        (
-            (
-                n,
-                t.village.parent.parent.parent.name if t.village.parent and t.village.parent.parent else "",
-                t.village.parent.parent.name if t.village.parent and t.village.parent.parent else "",
-                t.village.parent.name if t.village.parent else "",
-                t.village.name,
-                t.village_id,
-                t.unit.name,
-                t.unit.get_level_display(),
-                _grade(t.grade),
-            )
-            for n, t in enumerate(subjects[SubjectType.TEAM].iterator(chunk_size=2000), start=1)
-        ),
-        progress,
-        done,
-    )
-
-    cadres = _sheet(
-        workbook,
+    yield Sheet(
         name="驻村干部",
         title=f"{year}年度驻村干部考核结果（{label}）",
         headers=(
@@ -164,78 +310,71 @@ def write_assessment_workbook(*, user: Any, year: int, out: IO[bytes], progress:
             "考核等次",
         ),
         widths=(6, 10, 6, 22, 14, 12, 14, 14, 28, 10, 8, 10),
+        rows=_cadre_rows(subjects[SubjectType.CADRE], year, cadres),
+        subjects=True,
     )
-    _append(
-        cadres,
-        (
-            (
-                n,
-                c.name,
-                c.get_gender_display(),
-                mask_id_number(c.id_number),
-                c.get_role_display(),
-                c.team.village.parent.parent.name if c.team.village.parent and c.team.village.parent.parent else "",
-                c.team.village.parent.name if c.team.village.parent else "",
-                c.team.village.name,
-                c.unit.name,
-                c.unit.get_level_display(),
-                c.get_status_display(),
-                _grade(c.grade),
-            )
-            for n, c in enumerate(subjects[SubjectType.CADRE].iterator(chunk_size=2000), start=1)
-        ),
-        progress,
-        done,
-    )
-
-    units = _sheet(
-        workbook,
+    yield Sheet(
         name="派出单位",
         title=f"{year}年度派出单位驻村帮扶工作考核结果（{label}）",
         headers=("序号", "派出单位", "层级", "所属区划", "驻村帮扶等次", "领导班子及主要负责同志（第二十四条）"),
         widths=(6, 30, 8, 14, 14, 34),
+        rows=_unit_rows(subjects[SubjectType.UNIT], year),
+        subjects=True,
     )
-    _append(
-        units,
-        (
-            (
-                n,
-                u.name,
-                u.get_level_display(),
-                u.region.name if u.region else "中央",
-                _grade(u.grade),
-                "不得评为优秀" if u.leadership_flag else "",
-            )
-            for n, u in enumerate(subjects[SubjectType.UNIT].iterator(chunk_size=2000), start=1)
-        ),
-        progress,
-        done,
-    )
+    yield from _summary_sheets(user=user, year=year, label=label, teams=teams, cadres=cadres)
+    yield _quota_sheet(user=user, year=year, label=label)
 
-    _summary_sheets(workbook, user=user, year=year, label=label, subjects=subjects)
-    _quota_sheet(workbook, user=user, year=year, label=label)
+
+def write_assessment_workbook(*, user: Any, year: int, out: IO[bytes], progress: Progress | None = None) -> int:
+    """Write the caller's workbook of ``year`` to ``out``; returns the number of subject rows."""
+    workbook = Workbook(write_only=True)
+    done = 0
+    for spec in workbook_sheets(user=user, year=year):
+        sheet = _sheet(workbook, spec)
+        append = sheet.append
+        if not spec.subjects:
+            for row in spec.rows:
+                append(_safe(sheet, row))
+            continue
+        for row in spec.rows:
+            append(_safe(sheet, row))
+            done += 1
+            if progress is not None and done % 1000 == 0:
+                progress(done)
     workbook.save(out)
     if progress is not None:
-        progress(done[0])
-    return done[0]
+        progress(done)
+    return done
 
 
-def _summary_sheets(
-    workbook: Workbook, *, user: Any, year: int, label: str, subjects: dict[str, QuerySet[Any]]
-) -> None:
-    """Per-city and per-county counts of each grade, by the stationing region (grouped queries)."""
+def _summary_sheets(*, user: Any, year: int, label: str, teams: _Tally, cadres: _Tally) -> Iterator[Sheet]:
+    """Per-city and per-county counts of each grade, by the stationing region: the subjects and results
+    counted by county while the subject sheets streamed (``_Tally``), summed up to the city (the first 4
+    characters of the code) here."""
+    if not (teams.complete and cadres.complete):
+        raise RuntimeError("the summary sheets count the subject sheets' rows: take those first")
     team_grades = list(TeamGrade.values)
     cadre_grades = list(CadreGrade.values)
-    team_ids = subjects[SubjectType.TEAM].values("pk")
-    cadre_ids = subjects[SubjectType.CADRE].values("pk")
     flags = rules.county_flags(year=year, teams=scoping.restrict(Team.objects.all(), user))
+    by_county: dict[str, dict[Any, int]] = {
+        "teams": teams.subjects,
+        "cadres": cadres.subjects,
+        "team_grades": teams.grades,
+        "cadre_grades": cadres.grades,
+    }
+    by_city: dict[str, dict[Any, int]] = {}
+    for key, counts in by_county.items():
+        summed: dict[Any, int] = {}
+        for group, n in counts.items():
+            city = group[:4] if isinstance(group, str) else (group[0][:4], *group[1:])
+            summed[city] = summed.get(city, 0) + n
+        by_city[key] = summed
+    levels = {4: by_city, 6: by_county}
+    codes = {length: sorted(set(c["teams"]) | set(c["cadres"])) for length, c in levels.items()}
+    names = dict(Region.objects.filter(code__in=codes[4] + codes[6]).values_list("code", "name"))
     for length, name, what in ((4, "市汇总", "市"), (6, "县汇总", "县（市、区）")):
-        team_totals = _grouped(Team.objects.filter(pk__in=team_ids), "village_id", length)
-        cadre_totals = _grouped(Cadre.objects.filter(pk__in=cadre_ids), "team__village_id", length)
-        team_by_grade = _grouped_grades(SubjectType.TEAM, year, team_ids, length)
-        cadre_by_grade = _grouped_grades(SubjectType.CADRE, year, cadre_ids, length)
-        codes = sorted(set(team_totals) | set(cadre_totals))
-        names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+        team_totals, cadre_totals = levels[length]["teams"], levels[length]["cadres"]
+        team_by_grade, cadre_by_grade = levels[length]["team_grades"], levels[length]["cadre_grades"]
         headers = [
             what,
             "工作队数",
@@ -247,15 +386,8 @@ def _summary_sheets(
         ]
         if length == 6:
             headers += ["一般及以下占比", "第二十五条核减分值"]
-        sheet = _sheet(
-            workbook,
-            name=name,
-            title=f"{year}年度驻村考核{name}（{label}）",
-            headers=headers,
-            widths=[14, 9, *[8] * 5, 9, *[9] * 5, *([14, 18] if length == 6 else [])],
-        )
         rows = []
-        for code in codes:
+        for code in codes[length]:
             t_total, c_total = team_totals.get(code, 0), cadre_totals.get(code, 0)
             t_counts = [team_by_grade.get((code, g), 0) for g in team_grades]
             c_counts = [cadre_by_grade.get((code, g), 0) for g in cadre_grades]
@@ -274,39 +406,21 @@ def _summary_sheets(
                     f"{flag.share:.0%}" if flag else "",
                     "较大范围一般及以下，应核减" if flag and flag.flagged else "",
                 ]
-            rows.append(row)
-        _append(sheet, rows, None, [0])
+            rows.append(tuple(row))
+        yield Sheet(
+            name=name,
+            title=f"{year}年度驻村考核{name}（{label}）",
+            headers=headers,
+            widths=[14, 9, *[8] * 5, 9, *[9] * 5, *([14, 18] if length == 6 else [])],
+            rows=rows,
+        )
 
 
-def _grouped(queryset: QuerySet[Any], path: str, length: int) -> dict[str, int]:
-    return dict(queryset.annotate(code=Substr(path, 1, length)).values_list("code").annotate(n=Count("pk")).order_by())
-
-
-def _grouped_grades(subject_type: str, year: int, ids: QuerySet[Any], length: int) -> dict[tuple[str, str], int]:
-    results = AssessmentResult.objects.filter(
-        round__year=year, subject_type=subject_type, **{f"{subject_type}_id__in": ids}
-    )
-    return {
-        (code, grade): n
-        for code, grade, n in results.annotate(code=Substr("village_code", 1, length))
-        .values_list("code", "grade")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
-
-
-def _quota_sheet(workbook: Workbook, *, user: Any, year: int, label: str) -> None:
+def _quota_sheet(*, user: Any, year: int, label: str) -> Sheet:
     """第二十二条: each visible round's 优秀 against floor(40% × the level's total), teams and cadres."""
     rounds = list(selectors.visible_rounds(user=user, year=year))
     quotas = rules.quotas_for_rounds(rounds)
     names = dict(Region.objects.filter(code__in={r.region_code for r in rounds}).values_list("code", "name"))
-    sheet = _sheet(
-        workbook,
-        name="优秀比例核查",
-        title=f"{year}年度优秀等次比例核查（第二十二条，{label}）",
-        headers=("考核机关", "层级", "状态", "对象", "总数", "优秀", "上限", "比例", "结论"),
-        widths=(16, 8, 10, 12, 8, 8, 8, 8, 12),
-    )
     rows = []
     for r in rounds:
         for subject_type, what in ((SubjectType.TEAM, "驻村工作队"), (SubjectType.CADRE, "驻村干部")):
@@ -324,4 +438,10 @@ def _quota_sheet(workbook: Workbook, *, user: Any, year: int, label: str) -> Non
                     "符合" if quota.ok else "超出比例",
                 )
             )
-    _append(sheet, rows, None, [0])
+    return Sheet(
+        name="优秀比例核查",
+        title=f"{year}年度优秀等次比例核查（第二十二条，{label}）",
+        headers=("考核机关", "层级", "状态", "对象", "总数", "优秀", "上限", "比例", "结论"),
+        widths=(16, 8, 10, 12, 8, 8, 8, 8, 12),
+        rows=rows,
+    )

@@ -47,7 +47,7 @@ GOALS: dict[str, dict[str, Any]] = {
 #: region prefix, first and last day of the month, today.
 DASHBOARD_SQL = """
 SELECT c.id, c.name, v.name,
-       count(s.id) FILTER (WHERE s.status IN ('ok', 'late')) AS days_present
+       count(s.date) FILTER (WHERE s.status IN ('ok', 'late')) AS days_present
 FROM cadres_cadre c
 JOIN cadres_team t ON t.id = c.team_id
 JOIN cadres_region v ON v.code = t.village_id
@@ -124,27 +124,31 @@ def signin_queries(*, sample: int = 5) -> dict[str, Any]:
 # --- B3: export ---------------------------------------------------------------------------------
 
 
-def export_rows_from_memory(*, user: Any, year: int) -> list[tuple[Any, ...]]:
-    """The workbook's subject rows (the same columns the export writes) loaded into memory."""
-    from assessment.exports import scoped_subjects
+def export_rows_from_memory(*, user: Any, year: int) -> list[tuple[Any, list[tuple[Any, ...]]]]:
+    """Exactly the rows the export writes — every sheet, its title and header rows, its rows with the
+    same values (assessment.exports.workbook_sheets, the app's own row producer) — read into memory
+    beforehand: (sheet, rows) per sheet. Reading them (the queries) is not timed."""
+    from assessment.exports import workbook_sheets
 
-    subjects = scoped_subjects(user=user, year=year)
-    rows: list[tuple[Any, ...]] = []
-    for key, queryset in subjects.items():
-        for obj in queryset:
-            name = getattr(obj, "name", "") or str(obj)
-            rows.append((len(rows) + 1, str(key), name, str(obj.pk), "", "", "", "", getattr(obj, "grade", "")))
-    return rows
+    return [
+        (sheet, [(sheet.title,), tuple(sheet.headers), *(tuple(row) for row in sheet.rows)])
+        for sheet in workbook_sheets(user=user, year=year)
+    ]
 
 
-def raw_openpyxl(rows: list[tuple[Any, ...]], out: Any) -> int:
-    """The physical limit: openpyxl write-only writing ``rows`` from memory."""
+def raw_openpyxl(sheets: list[tuple[Any, list[tuple[Any, ...]]]], out: Any) -> int:
+    """The physical limit: openpyxl write-only appending the rows of ``export_rows_from_memory`` from
+    memory, plain values, the same sheets; returns the number of subject rows (as the app does)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("rows")
-    for row in rows:
-        sheet.append(row)
+    subjects = 0
+    for spec, rows in sheets:
+        sheet = workbook.create_sheet(spec.name[:31])
+        for row in rows:
+            sheet.append(row)
+        if spec.subjects:
+            subjects += len(rows) - 2  # the title and header rows are not subjects
     workbook.save(out)
-    return len(rows)
+    return subjects
 
 
 def app_export(*, user: Any, year: int, out: Any) -> int:
