@@ -2,14 +2,14 @@
 the Dockerfile, docker-compose and ``make bench`` all start the web process through this file, so the
 benchmark measures what production runs (docs/performance.md, docs/decisions/0030-web-process.md).
 
-Environment: GUNICORN_BIND (0.0.0.0:8000), WEB_CONCURRENCY (worker processes; 2 per core),
+Environment: GUNICORN_BIND (0.0.0.0:8000), WEB_CONCURRENCY (worker processes; 2 per core + 1),
 GUNICORN_THREADS (threads per worker; 1 = sync workers), GUNICORN_ACCESS_LOG ("-" = stdout, "" = off).
 """
 
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1))))
+workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1)))  # gunicorn's advice
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
 # The morning sign-in is short requests from many phones; a stuck request must not hold a worker.
