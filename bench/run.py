@@ -72,7 +72,6 @@ def fresh_database() -> None:
     psql(f"DROP DATABASE IF EXISTS {DB}", db="postgres")
     psql(f"CREATE DATABASE {DB}", db="postgres")
     subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=ENV, check=True)
-    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=ENV, check=True)
 
 
 def start_gunicorn() -> subprocess.Popen[bytes]:
@@ -300,6 +299,8 @@ def main() -> None:
     reuse = bool(os.environ.get("BENCH_REUSE"))
     if not reuse:
         fresh_database()
+    # The production static files storage (manifest): pages need the collected manifest.
+    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=ENV, check=True)
 
     import django
 

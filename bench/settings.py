@@ -1,9 +1,5 @@
-"""The production settings, as the benchmark runs them. One difference: static files are compressed but
-not manifest-hashed, because ``collectstatic`` with the production ``CompressedManifestStaticFilesStorage``
-fails on this tree (static/vendor/bootstrap/bootstrap.bundle.min.js names a missing
-``bootstrap.bundle.min.js.map``; see docs/performance.md "Findings"). Nothing measured depends on it."""
+"""The production settings, exactly as production runs them (``zhucun.settings.production``: manifest
+static files, HTTPS hardening; the bench sets SECURE_SSL_REDIRECT=false because it speaks plain HTTP on
+loopback). A module of its own so that a difference, if one is ever needed, is written down here."""
 
 from zhucun.settings.production import *  # noqa: F403
-from zhucun.settings.production import STORAGES
-
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}
