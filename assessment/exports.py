@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -445,3 +446,33 @@ def _quota_sheet(*, user: Any, year: int, label: str) -> Sheet:
         widths=(16, 8, 10, 12, 8, 8, 8, 8, 12),
         rows=rows,
     )
+
+
+def recall_register(cases: QuerySet[Any]) -> bytes:
+    """召回案件登记表: one row per case of ``cases`` (already scoped and filtered), in its order."""
+    from zhucun.exports.xlsx import write_table
+
+    rows = (
+        (
+            n,
+            case.cadre.name,
+            case.cadre.team.village.parent.name if case.cadre.team.village.parent else "",
+            case.cadre.team.village.name,
+            case.unit.name,
+            case.get_trigger_display(),
+            case.absence_days or "",
+            timezone.localtime(case.opened_at).strftime("%Y-%m-%d %H:%M"),
+            timezone.localtime(case.consulted_at).strftime("%Y-%m-%d %H:%M") if case.consulted_at else "",
+            case.get_status_display(),
+            timezone.localtime(case.decided_at).strftime("%Y-%m-%d %H:%M") if case.decided_at else "",
+            case.decision_reason,
+        )
+        for n, case in enumerate(cases.iterator(chunk_size=500), start=1)
+    )
+    return write_table(
+        title=f"召回案件登记表（{timezone.localdate():%Y年%m月%d日}导出）",
+        headers=("序号", "驻村干部", "乡镇", "驻在村", "派出单位", "召回情形", "缺岗天数", "发起时间",
+                 "商派出单位", "状态", "决定时间", "决定理由"),
+        rows=rows,
+        widths=(6, 10, 14, 14, 28, 26, 8, 17, 17, 10, 17, 40),
+    )  # fmt: skip

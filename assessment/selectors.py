@@ -94,6 +94,16 @@ def recall_cases(*, user: Any) -> QuerySet[RecallCase]:
     )
 
 
+def filtered_recall_cases(*, user: Any, status: str = "", search: str = "") -> QuerySet[RecallCase]:
+    """The recall list's rows — the page and its xlsx export filter the same way."""
+    cases = recall_cases(user=user)
+    if status in RecallCase.Status.values:
+        cases = cases.filter(status=status)
+    if search.strip():
+        cases = cases.filter(cadre__name__icontains=search.strip())
+    return cases.order_by("-opened_at", "-id")
+
+
 def open_case_count(*, user: Any) -> int:
     return recall_cases(user=user).filter(status=RecallCase.Status.OPEN).count()
 

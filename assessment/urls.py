@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern] = [
     path("exports/<int:pk>/download/", views.export_download, name="assessment-export-download"),
     path("recall/", views.RecallCaseListView.as_view(), name="assessment-recall-list"),
     path("recall/new/", views.recall_new, name="assessment-recall-new"),
+    path("recall/export.xlsx", views.recall_export, name="assessment-recall-export"),
     path("recall/<int:pk>/", views.recall_detail, name="assessment-recall-detail"),
     path("recall/<int:pk>/consult/", views.recall_consult, name="assessment-recall-consult"),
     path("recall/<int:pk>/decide/", views.recall_decide, name="assessment-recall-decide"),

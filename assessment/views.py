@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,10 +22,12 @@ from django.views.decorators.http import require_POST
 from cadres.models import Cadre, Unit
 from zhucun import scoping
 from zhucun.api.errors import Conflict
+from zhucun.exports.xlsx import XLSX_CONTENT_TYPE
 from zhucun.views import ScopedListView
 
 from . import rules, selectors, services
 from .api.views import require_assessing_department, workbook_response
+from .exports import recall_register
 from .models import (
     GRADE_LABELS,
     AccountabilityRecord,
@@ -262,25 +265,35 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 class RecallCaseListView(ScopedListView):
     model = RecallCase
-    queryset = RecallCase.objects.select_related("cadre", "unit", "cadre__team__village__parent")
     template_name = "assessment/recall_list.html"
     required_action = "recall.view"
 
     def get_queryset(self) -> Any:
-        queryset = super().get_queryset()
-        status = self.request.GET.get("status", "")
-        if status in RecallCase.Status.values:
-            queryset = queryset.filter(status=status)
-        search = self.request.GET.get("search", "").strip()
-        if search:
-            queryset = queryset.filter(cadre__name__icontains=search)
-        return queryset.order_by("-opened_at", "-id")
+        return selectors.filtered_recall_cases(
+            user=self.request.user,
+            status=self.request.GET.get("status", ""),
+            search=self.request.GET.get("search", ""),
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["statuses"] = RecallCase.Status.choices
         context["can_open"] = scoping.can(self.request.user, "recall.open")
+        context["export_query"] = self.request.GET.urlencode()
         return context
+
+
+@login_required
+def recall_export(request: HttpRequest) -> HttpResponse:
+    """The recall list as a print-ready xlsx, with the page's filters (UI.md: every list exports)."""
+    scoping.require(request.user, "recall.view")
+    cases = selectors.filtered_recall_cases(
+        user=request.user, status=request.GET.get("status", ""), search=request.GET.get("search", "")
+    )
+    response = HttpResponse(recall_register(cases), content_type=XLSX_CONTENT_TYPE)
+    filename = quote(f"召回案件-{timezone.localdate():%Y%m%d}.xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
 
 
 def _case(request: HttpRequest, pk: int) -> RecallCase:

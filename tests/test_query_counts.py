@@ -55,6 +55,7 @@ LISTS = {
     # assessment and recall
     "api:recall-case-list": (True, lambda: reverse("api:recall-case-list") + "?page_size=200"),
     "assessment-recall-list": (False, lambda: reverse("assessment-recall-list")),
+    "assessment-recall-export": (False, lambda: reverse("assessment-recall-export")),
     "api:assessment-export": (True, lambda: reverse("api:assessment-export") + "?year=2026"),
 }
 
@@ -92,6 +93,16 @@ def _grow(world: World, rows: int, offset: int) -> None:
     created = Cadre.objects.bulk_create(cadres)
     User.objects.bulk_create([User(username=f"cadre{c.pk}", role="cadre", cadre=c) for c in created[::2]])
     _grow_attendance(created)
+    _grow_recall(created[::2])
+
+
+def _grow_recall(cadres: list[Cadre]) -> None:
+    """A recall case for every other new cadre (the recall list and its export)."""
+    from assessment.models import RecallCase
+
+    RecallCase.objects.bulk_create(
+        [RecallCase(cadre=c, unit=c.unit, village_code=c.team.village_id, trigger="other") for c in cadres]
+    )
 
 
 def _grow_attendance(cadres: list[Cadre]) -> None:

@@ -138,3 +138,32 @@ def test_a_large_export_runs_as_a_job_with_progress_and_a_download_link(
     other = Client()
     other.force_login(world.personas["province"])
     assert other.get(f"/assessment/exports/{job.pk}/download/").status_code == 404
+
+
+def test_the_recall_list_exports_the_callers_cases_with_the_pages_filters(world: World) -> None:
+    """召回案件 → 导出 Excel: the township's own cases only, the page's status filter applied, text kept
+    as text (a name starting with '=' is not a formula)."""
+    from django.urls import reverse
+
+    from assessment.models import RecallCase
+
+    def case(target: str, status: str = "open") -> RecallCase:
+        cadre = world.members[target]
+        return RecallCase.objects.create(
+            cadre=cadre, unit=cadre.unit, village_code=cadre.team.village_id, trigger="other", status=status
+        )
+
+    case("A")
+    case("A", status="dismissed")
+    case("B")  # a sibling township's
+    Cadre.objects.filter(pk=world.members["A"].pk).update(name="=HYPERLINK(1)")
+    client = Client()
+    client.force_login(world.personas["township"])
+    response = client.get(reverse("assessment-recall-export") + "?status=open")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert [(row[1], row[9]) for row in rows] == [("=HYPERLINK(1)", "待决定")]
+    assert sheet.cell(row=3, column=2).data_type == "s"
+    assert sheet["A2"].value == "序号" and sheet["F2"].value == "召回情形"

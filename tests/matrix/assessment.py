@@ -104,6 +104,13 @@ MATRIX: dict[str, Case] = {
         lists=lambda w, t: reverse("assessment-recall-detail", args=[w.extra["case"].pk]),
         list_visible=CASE_VISIBLE,
     ),
+    "assessment-recall-export": Case(
+        "get",
+        lambda w, t: reverse("assessment-recall-export") + f"?search={w.members[t or ''].name}",
+        lambda p, t: 403 if p == "cadre" else 200,
+        api=False,
+        setup=_case,
+    ),
     "assessment-recall-new": Case(
         "get", lambda w, t: reverse("assessment-recall-new"), role_only(ORG), api=False, per_target=False
     ),
