@@ -476,3 +476,28 @@ def recall_register(cases: QuerySet[Any]) -> bytes:
         rows=rows,
         widths=(6, 10, 14, 14, 28, 26, 8, 17, 17, 10, 17, 40),
     )  # fmt: skip
+
+
+def accountability_register(records: QuerySet[Any]) -> bytes:
+    """追责问责记录 (第十七条): one row per record of ``records`` (already scoped), in its order."""
+    from zhucun.exports.xlsx import write_table
+
+    rows = (
+        (
+            n,
+            f"{record.decided_on:%Y-%m-%d}",
+            record.get_measure_display(),
+            record.get_target_type_display(),
+            record.unit.name if record.unit else "",
+            record.cadre.name if record.cadre else record.person_name,
+            record.failed_duty,
+            record.facts,
+        )
+        for n, record in enumerate(records.iterator(chunk_size=500), start=1)
+    )
+    return write_table(
+        title=f"追责问责记录（{timezone.localdate():%Y年%m月%d日}导出）",
+        headers=("序号", "决定日期", "问责方式", "对象类别", "单位", "责任人", "未履行的职责", "事实"),
+        rows=rows,
+        widths=(6, 12, 12, 10, 28, 12, 40, 60),
+    )

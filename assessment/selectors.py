@@ -12,7 +12,14 @@ from cadres.models import Cadre, Team, Unit
 from zhucun import scoping
 
 from . import rules
-from .models import AssessmentResult, AssessmentRound, CountyEvaluationOpinion, RecallCase, SubjectType
+from .models import (
+    AccountabilityRecord,
+    AssessmentResult,
+    AssessmentRound,
+    CountyEvaluationOpinion,
+    RecallCase,
+    SubjectType,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,6 +109,13 @@ def filtered_recall_cases(*, user: Any, status: str = "", search: str = "") -> Q
     if search.strip():
         cases = cases.filter(cadre__name__icontains=search.strip())
     return cases.order_by("-opened_at", "-id")
+
+
+def accountability_records(*, user: Any) -> QuerySet[AccountabilityRecord]:
+    """第十七条 records in the caller's scope, newest decision first (the page and its export)."""
+    return scoping.restrict(AccountabilityRecord.objects.select_related("unit", "cadre"), user).order_by(
+        "-decided_on", "-id"
+    )
 
 
 def open_case_count(*, user: Any) -> int:

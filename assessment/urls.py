@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern] = [
     path("recall/<int:pk>/consult/", views.recall_consult, name="assessment-recall-consult"),
     path("recall/<int:pk>/decide/", views.recall_decide, name="assessment-recall-decide"),
     path("accountability/", views.accountability, name="assessment-accountability"),
+    path("accountability/export.xlsx", views.accountability_export, name="assessment-accountability-export"),
     path("key-training/", views.key_training, name="assessment-key-training"),
     path("cadres/<int:pk>/", views.cadre_file, name="assessment-cadre-file"),
     path("cadres/<int:pk>/key-training/", views.key_training_add, name="assessment-key-training-add"),

@@ -27,7 +27,7 @@ from zhucun.views import ScopedListView
 
 from . import rules, selectors, services
 from .api.views import require_assessing_department, workbook_response
-from .exports import recall_register
+from .exports import accountability_register, recall_register
 from .models import (
     GRADE_LABELS,
     AccountabilityRecord,
@@ -290,10 +290,7 @@ def recall_export(request: HttpRequest) -> HttpResponse:
     cases = selectors.filtered_recall_cases(
         user=request.user, status=request.GET.get("status", ""), search=request.GET.get("search", "")
     )
-    response = HttpResponse(recall_register(cases), content_type=XLSX_CONTENT_TYPE)
-    filename = quote(f"召回案件-{timezone.localdate():%Y%m%d}.xlsx")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+    return _xlsx(recall_register(cases), "召回案件")
 
 
 def _case(request: HttpRequest, pk: int) -> RecallCase:
@@ -434,10 +431,7 @@ def accountability(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "已记录追责问责。")
                 return redirect("assessment-accountability")
-    records = scoping.restrict(AccountabilityRecord.objects.select_related("unit", "cadre"), request.user).order_by(
-        "-decided_on", "-id"
-    )
-    page = Paginator(records, 25).get_page(request.GET.get("page"))
+    page = Paginator(selectors.accountability_records(user=request.user), 25).get_page(request.GET.get("page"))
     return render(
         request,
         "assessment/accountability.html",
@@ -451,6 +445,20 @@ def accountability(request: HttpRequest) -> HttpResponse:
         },
         status=400 if form_errors else 200,
     )
+
+
+@login_required
+def accountability_export(request: HttpRequest) -> HttpResponse:
+    """The accountability records in scope as a print-ready xlsx."""
+    scoping.require(request.user, "assessment.accountability")
+    return _xlsx(accountability_register(selectors.accountability_records(user=request.user)), "追责问责记录")
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    filename = quote(f"{name}-{timezone.localdate():%Y%m%d}.xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
 
 
 @login_required

@@ -167,3 +167,25 @@ def test_the_recall_list_exports_the_callers_cases_with_the_pages_filters(world:
     assert [(row[1], row[9]) for row in rows] == [("=HYPERLINK(1)", "待决定")]
     assert sheet.cell(row=3, column=2).data_type == "s"
     assert sheet["A2"].value == "序号" and sheet["F2"].value == "召回情形"
+
+
+def test_the_accountability_records_export_in_scope(world: World) -> None:
+    """追责问责 → 导出 Excel: the county's records only (another county's are not in it)."""
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from assessment.models import AccountabilityRecord
+
+    for region, name in (("130102", "甲县责任人"), ("130104", "丙县责任人")):
+        AccountabilityRecord.objects.create(
+            measure="reminder_talk", target_type="person", person_name=name, failed_duty="未落实驻村制度",
+            region_code=region, decided_on=dt.date(2026, 11, 2),
+        )  # fmt: skip
+    client = Client()
+    client.force_login(world.personas["county"])
+    response = client.get(reverse("assessment-accountability-export"))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert [(row[1], row[2], row[5]) for row in rows] == [("2026-11-02", "提醒谈话", "甲县责任人")]

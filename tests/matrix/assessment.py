@@ -140,6 +140,13 @@ MATRIX: dict[str, Case] = {
     "assessment-accountability": Case(
         "get", lambda w, t: reverse("assessment-accountability"), role_only(ORG), api=False, per_target=False
     ),
+    "assessment-accountability-export": Case(
+        "get",
+        lambda w, t: reverse("assessment-accountability-export"),
+        role_only(ORG),
+        api=False,
+        per_target=False,
+    ),
     "assessment-key-training": Case(
         "get", lambda w, t: reverse("assessment-key-training"), role_only(ORG | {"unit"}), api=False, per_target=False
     ),
