@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_POST
 from cadres.models import Cadre, Unit
 from zhucun import scoping
 from zhucun.api.errors import Conflict
-from zhucun.exports.xlsx import XLSX_CONTENT_TYPE
+from zhucun.exports.xlsx import xlsx_response
 from zhucun.views import ScopedListView
 
 from . import rules, selectors, services
@@ -455,10 +454,7 @@ def accountability_export(request: HttpRequest) -> HttpResponse:
 
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    filename = quote(f"{name}-{timezone.localdate():%Y%m%d}.xlsx")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+    return xlsx_response(content, f"{name}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.utils import timezone
 from cadres.idnumbers import mask_id_number
 from cadres.models import Region
 from zhucun import scoping
-from zhucun.exports.xlsx import XLSX_CONTENT_TYPE, write_table
+from zhucun.exports.xlsx import write_table, xlsx_response
 
 from .selectors import attendance_month, month_bounds
 
@@ -54,6 +54,4 @@ def attendance_register(*, user: Any, region: Region, month: dt.date) -> HttpRes
         rows=table,
         widths=[10, 10, 8, 12, 20, *[3] * len(days), 8, 8, 6],
     )
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''attendance-{region.code}-{first:%Y-%m}.xlsx"
-    return response
+    return xlsx_response(data, f"attendance-{region.code}-{first:%Y-%m}.xlsx")

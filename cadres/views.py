@@ -183,8 +183,6 @@ def roster_import_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def roster_template_download(request: HttpRequest) -> HttpResponse:
     scoping.require(request.user, "roster.import")
-    from zhucun.exports.xlsx import XLSX_CONTENT_TYPE
+    from zhucun.exports.xlsx import xlsx_response
 
-    response = HttpResponse(roster_template(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E8%8A%B1%E5%90%8D%E5%86%8C%E6%A8%A1%E6%9D%BF.xlsx"
-    return response
+    return xlsx_response(roster_template(), "花名册模板.xlsx")

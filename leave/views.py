@@ -312,7 +312,7 @@ def register(request: HttpRequest) -> HttpResponse:
     region = (request.GET.get("region") or "").strip()
     rows = selectors.register_rows(user=request.user, region=region, start=start, end=end)
     if request.GET.get("export") == "xlsx":
-        from zhucun.exports.xlsx import XLSX_CONTENT_TYPE, write_table
+        from zhucun.exports.xlsx import write_table, xlsx_response
 
         data = write_table(
             title=f"请假销假登记（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）",
@@ -320,9 +320,7 @@ def register(request: HttpRequest) -> HttpResponse:
             rows=(_register_row(leave) for leave in rows.iterator(chunk_size=2000)),
             widths=(10, 12, 12, 10, 14, 24, 10, 16, 16, 8, 30, 10, 40, 18),
         )
-        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = "attachment; filename*=UTF-8''leave-register.xlsx"
-        return response
+        return xlsx_response(data, "leave-register.xlsx")
     paginator = Paginator(rows, 50)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -117,15 +117,13 @@ class FilteredListView(ScopedListView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("export") == "xlsx":
-            from zhucun.exports.xlsx import XLSX_CONTENT_TYPE, write_table
+            from zhucun.exports.xlsx import write_table, xlsx_response
 
             rows = (self.export_row(obj) for obj in self.get_queryset().iterator(chunk_size=2000))
             data = write_table(
                 title=self.export_title, headers=self.export_headers, rows=rows, widths=self.export_widths
             )
-            response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-            response["Content-Disposition"] = "attachment; filename*=UTF-8''export.xlsx"
-            return response
+            return xlsx_response(data, "export.xlsx")
         return super().get(request, *args, **kwargs)
 
     def export_row(self, obj: Any) -> list[Any]:

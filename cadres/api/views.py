@@ -12,14 +12,14 @@ from rest_framework.views import APIView
 
 from zhucun import scoping
 from zhucun.api.viewsets import ScopedReadOnlyViewSet
+from zhucun.exports.xlsx import XLSX_CONTENT_TYPE as XLSX
+from zhucun.exports.xlsx import xlsx_response
 
 from ..filtersets import CadreFilterSet, RegionFilterSet, TeamFilterSet
 from ..models import Cadre, Region, Team
 from ..roster import RosterError, roster_template
 from ..services import roster_import
 from .serializers import CadreSerializer, RegionSerializer, TeamSerializer
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class RegionViewSet(ScopedReadOnlyViewSet):
@@ -55,9 +55,7 @@ class RosterTemplateView(APIView):
     @extend_schema(responses={(200, XLSX): OpenApiResponse(description="花名册模板")})
     def get(self, request: Request) -> HttpResponse:
         scoping.require(request.user, "roster.import")
-        response = HttpResponse(roster_template(), content_type=XLSX)
-        response["Content-Disposition"] = "attachment; filename*=UTF-8''roster-template.xlsx"
-        return response
+        return xlsx_response(roster_template(), "roster-template.xlsx")
 
 
 _ImportCounts = inline_serializer(
