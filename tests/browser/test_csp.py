@@ -71,6 +71,7 @@ def test_headline_pages_work_under_the_policy_with_zero_violations(
     login(page, base, "p_township")
     page.goto(f"{base}/attendance/dashboard/")
     expect(page.locator("#heatmap svg")).to_be_visible()
+    assert any("在村" in text or "缺勤" in text for text in _tooltips(page, "#heatmap"))
     row = page.locator(f"#finding-{finding.pk}")
     row.get_by_role("button", name="确认缺岗").click()
     expect(page.locator(f"#finding-{finding.pk}")).to_contain_text("已确认")
@@ -82,6 +83,7 @@ def test_headline_pages_work_under_the_policy_with_zero_violations(
     login(page, base, "p_county")
     page.goto(f"{base}/attendance/dashboard/")
     expect(page.locator("#coverage-chart svg")).to_be_visible()
+    assert any("有人在岗：" in text for text in _tooltips(page, "#coverage-chart"))  # its tooltip, styled by class
     page.goto(f"{base}/leave/inbox/")
     inbox_row = page.locator(f"[data-testid=inbox-row][data-leave-id='{request.pk}']")
     inbox_row.locator(".zc-check").check()
@@ -122,7 +124,10 @@ def test_headline_pages_work_under_the_policy_with_zero_violations(
 
     # The API documentation (Swagger UI) renders its operations.
     page.goto(f"{base}/api/docs/")
-    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    operation = page.locator(".swagger-ui .opblock").first
+    expect(operation).to_be_visible()
+    operation.locator(".opblock-summary").click()  # an operation opens with its parameters
+    expect(operation.locator(".opblock-body")).to_be_visible()
     logout(page, base)
 
     # The public poster's QR code is an image that loads.
@@ -144,6 +149,8 @@ def test_the_admin_works_under_the_policy(page: Page, live_server: object, world
     expect(page.locator("#site-name")).to_be_visible()
     page.goto(f"{base}/{settings.ADMIN_URL}cadres/cadre/")
     expect(page.locator("#result_list")).to_be_visible()
+    page.locator("#result_list tbody a").first.click()  # a change form, with its date widgets
+    expect(page.locator("#id_term_start")).to_be_visible()
 
 
 def _tooltips(page: Page, chart: str) -> set[str]:
