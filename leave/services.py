@@ -20,13 +20,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from cadres.models import Cadre
-from zhucun import scoping
+from zhucun import scoping, workcalendar
 from zhucun.api.errors import Conflict
 from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot, update_audited
 from zhucun.notifications import notify
 from zhucun.policy import PolicyProfile, profile_on
 
-from . import calendar as working_calendar
 from . import policies
 from .models import Half, LeaveRequest, LeaveStep
 from .selectors import applicant_user_ids, approver_user_ids, recipients
@@ -43,7 +42,7 @@ def _detail_url(request: LeaveRequest) -> str:
 
 
 def _step_deadline(received_at: dt.datetime, profile: PolicyProfile) -> dt.datetime:
-    return working_calendar.due_at(received_at, profile.office_hours, profile.approval_deadline_office_hours)
+    return workcalendar.due_at(received_at, profile.office_hours, profile.approval_deadline_office_hours)
 
 
 def _available_team_leader(cadre: Cadre, today: dt.date) -> Cadre | None:
@@ -445,7 +444,7 @@ def leave_requests_flag_missing_report_back(*, now: dt.datetime | None = None) -
         .select_related("cadre", "unit")
         .filter(status=LeaveRequest.Status.APPROVED, report_back_flagged_at__isnull=True, end__lt=today)
     )
-    due = [request for request in candidates if working_calendar.next_workday(request.end) <= today]
+    due = [request for request in candidates if workcalendar.next_workday(request.end) <= today]
     to_notify = recipients([(request, policies.TOWNSHIP) for request in due])
     applicants = dict(
         User.objects.filter(cadre_id__in=[request.cadre_id for request in due], is_active=True).values_list(

@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.apps.registry import Apps
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class ZhucunConfig(AppConfig):
@@ -7,8 +10,27 @@ class ZhucunConfig(AppConfig):
     verbose_name = "系统基础"
 
     def ready(self) -> None:
-        from zhucun.models import PolicyProfileVersion
+        from zhucun import workcalendar
+        from zhucun.models import PolicyProfileVersion, WorkCalendarDay, WorkCalendarYear
         from zhucun.policy import profile_cache_clear
 
         post_save.connect(profile_cache_clear, sender=PolicyProfileVersion, dispatch_uid="policy-cache-save")
         post_delete.connect(profile_cache_clear, sender=PolicyProfileVersion, dispatch_uid="policy-cache-delete")
+        # The working calendar's per-process cache (zhucun/workcalendar), like the profile's.
+        for model in (WorkCalendarDay, WorkCalendarYear):
+            uid = model._meta.model_name
+            post_save.connect(workcalendar.cache_clear, sender=model, dispatch_uid=f"calendar-cache-save-{uid}")
+            post_delete.connect(workcalendar.cache_clear, sender=model, dispatch_uid=f"calendar-cache-delete-{uid}")
+        post_migrate.connect(seed_work_calendar, sender=self, dispatch_uid="calendar-seed")
+
+
+def seed_work_calendar(sender: AppConfig, apps: Apps, **_: Any) -> None:
+    """After ``migrate`` (so `make run` and every new database just work): the years chinesecalendar
+    knows, unless the table already has them (docs/decisions/0085)."""
+    try:
+        apps.get_model("zhucun", "WorkCalendarYear")
+    except LookupError:  # migrated back to before the table existed
+        return
+    from zhucun.workcalendar.services import work_calendar_seed_from_library
+
+    work_calendar_seed_from_library()
