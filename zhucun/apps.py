@@ -24,13 +24,15 @@ class ZhucunConfig(AppConfig):
         post_migrate.connect(seed_work_calendar, sender=self, dispatch_uid="calendar-seed")
 
 
-def seed_work_calendar(sender: AppConfig, apps: Apps, **_: Any) -> None:
-    """After ``migrate`` (so `make run` and every new database just work): the years chinesecalendar
+def seed_work_calendar(sender: AppConfig, apps: Apps | None = None, **_: Any) -> None:
+    """After ``migrate`` (so `make run` and every new database just work) and after ``flush`` (which
+    sends post_migrate without ``apps``, e.g. between transactional tests): the years chinesecalendar
     knows, unless the table already has them (docs/decisions/0085)."""
-    try:
-        apps.get_model("zhucun", "WorkCalendarYear")
-    except LookupError:  # migrated back to before the table existed
-        return
+    if apps is not None:
+        try:
+            apps.get_model("zhucun", "WorkCalendarYear")
+        except LookupError:  # migrated back to before the table existed
+            return
     from zhucun.workcalendar.services import work_calendar_seed_from_library
 
     work_calendar_seed_from_library()
