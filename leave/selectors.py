@@ -86,7 +86,8 @@ def leave_requests(*, user: Any) -> QuerySet[LeaveRequest]:
 def inbox(*, user: Any) -> QuerySet[LeaveRequest]:
     """Requests awaiting ``user``'s answer, the oldest deadline first (第十九条2: 半日内作出答复).
 
-    Each row carries its pending step's ``current_due_at``/``current_approver``/``current_step_id``.
+    Each row carries its pending step's ``current_due_at``/``current_received_at``/``current_approver``/
+    ``current_step_id``.
     The scope filter comes first (out of scope is never in the inbox), then who answers for the pending
     step (``leave.policies.awaiting_q``).
     """
@@ -95,6 +96,7 @@ def inbox(*, user: Any) -> QuerySet[LeaveRequest]:
         .filter(policies.awaiting_q(user), status=LeaveRequest.Status.PENDING)
         .annotate(
             current_due_at=F("steps__due_at"),
+            current_received_at=F("steps__received_at"),
             current_approver=F("steps__approver"),
             current_step_id=F("steps__id"),
         )

@@ -20,13 +20,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from cadres.models import Cadre
-from zhucun import scoping
+from zhucun import scoping, workcalendar
 from zhucun.api.errors import Conflict
 from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot, update_audited
 from zhucun.notifications import notify
 from zhucun.policy import PolicyProfile, profile_on
 
-from . import calendar as working_calendar
 from . import policies
 from .models import Half, LeaveRequest, LeaveStep
 from .selectors import applicant_user_ids, approver_user_ids, recipients
@@ -43,7 +42,7 @@ def _detail_url(request: LeaveRequest) -> str:
 
 
 def _step_deadline(received_at: dt.datetime, profile: PolicyProfile) -> dt.datetime:
-    return working_calendar.due_at(received_at, profile.office_hours, profile.approval_deadline_office_hours)
+    return workcalendar.due_at(received_at, profile.office_hours, profile.approval_deadline_office_hours)
 
 
 def _available_team_leader(cadre: Cadre, today: dt.date) -> Cadre | None:
@@ -445,7 +444,7 @@ def leave_requests_flag_missing_report_back(*, now: dt.datetime | None = None) -
         .select_related("cadre", "unit")
         .filter(status=LeaveRequest.Status.APPROVED, report_back_flagged_at__isnull=True, end__lt=today)
     )
-    due = [request for request in candidates if working_calendar.next_workday(request.end) <= today]
+    due = [request for request in candidates if workcalendar.next_workday(request.end) <= today]
     to_notify = recipients([(request, policies.TOWNSHIP) for request in due])
     applicants = dict(
         User.objects.filter(cadre_id__in=[request.cadre_id for request in due], is_active=True).values_list(
@@ -457,7 +456,67 @@ def leave_requests_flag_missing_report_back(*, now: dt.datetime | None = None) -
         notify(
             recipient_ids=[*township_ids, *applicant],
             title=f"未销假：{request.cadre.name}的请假已于{request.end:%m月%d日}期满，尚未销假",
+            body=_provisional_note(request.end, today),
             url=_detail_url(request),
         )
     LeaveRequest.objects.filter(pk__in=[request.pk for request in due]).update(report_back_flagged_at=now)
     return len(due)
+
+
+def _provisional_note(first: dt.date, last: dt.date) -> str:
+    """Said wherever a count of working days used a year whose holiday table is not published
+    (docs/decisions/0085: never a silent guess)."""
+    if not workcalendar.is_provisional(first, last):
+        return ""
+    return "当年节假日安排尚未发布，工作日暂按周一至周五计算，节假日可能被当作工作日，请核实。"
+
+
+@transaction.atomic
+def leave_steps_recount_deadlines(*, dates: list[dt.date], now: dt.datetime | None = None) -> int:
+    """The working calendar changed on ``dates`` (zhucun/workcalendar/signals.py): recount, from its
+    own receipt and on the table as it now stands, the half-day deadline (第十九条2) of every step still
+    running across one of them — a deadline counted on Monday–Friday before the year's table was
+    entered must not stay wrong once it is. A moved deadline still ahead is reminded again. Audited per
+    step (by the system); returns how many deadlines moved."""
+    if not dates:
+        return 0
+    now = _now(now)
+    first, last = min(dates), max(dates)
+    steps = list(
+        LeaveStep.objects.select_for_update(of=("self",))
+        .select_related("request")
+        .filter(
+            status=LeaveStep.Status.PENDING,
+            received_at__isnull=False,
+            due_at__isnull=False,
+            received_at__date__lte=last,
+            due_at__date__gte=first,
+        )
+    )
+    moved, events = [], []
+    for step in steps:
+        if step.received_at is None or step.due_at is None:  # excluded by the filter; narrows the types
+            continue
+        due = _step_deadline(step.received_at, profile_on(timezone.localdate(step.received_at)))
+        if due == step.due_at:
+            continue
+        events.append(
+            audit_event(
+                actor=None,
+                action="leave.step_deadline_recount",
+                obj=step,
+                before={"due_at": timezone.localtime(step.due_at).isoformat()},
+                after={
+                    "due_at": timezone.localtime(due).isoformat(),
+                    "calendar_dates": [day.isoformat() for day in sorted(dates)],
+                },
+                region_code=step.request.village_code,
+            )
+        )
+        step.due_at = due
+        if due > now:
+            step.reminded_at = None
+        moved.append(step)
+    LeaveStep.objects.bulk_update(moved, ["due_at", "reminded_at"])
+    audit_record_many(events)
+    return len(moved)

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhucun import scoping
+from zhucun import scoping, workcalendar
 from zhucun.api.errors import Conflict
 
 from . import policies, selectors, services
@@ -54,6 +54,8 @@ def _panel_context(user: Any, request: LeaveRequest, now: dt.datetime) -> dict[s
         "steps": steps,
         "current": current,
         "countdown": countdown(current.due_at, now) if current else None,
+        # counted on a year whose holiday table is not published: shown as 暂定 (decision 0085)
+        "provisional": workcalendar.deadline_is_provisional(current.received_at, current.due_at) if current else False,
         "can_decide": can_decide,
         "is_applicant": getattr(user, "cadre_id", None) == request.cadre_id,
         "today": timezone.localdate(now),
@@ -74,6 +76,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "leave": row,
             "countdown": countdown(row.current_due_at, now),  # type: ignore[attr-defined]
+            "provisional": workcalendar.deadline_is_provisional(row.current_received_at, row.current_due_at),  # type: ignore[attr-defined]
             "approver_label": LeaveStep.Approver(row.current_approver).label,  # type: ignore[attr-defined]
             "glance": glances.get(row.cadre_id),
         }

@@ -45,3 +45,11 @@ def _fresh_policy_cache() -> None:
     from zhucun.policy import profile_cache_clear
 
     profile_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_work_calendar_cache() -> None:
+    """Each test starts with an empty working-calendar cache (a rolled-back holiday must not linger)."""
+    from zhucun.workcalendar import cache_clear
+
+    cache_clear()

@@ -8,6 +8,8 @@ from celery.schedules import crontab
 #: (task name, beat schedule) — every entry also runs in ``run_jobs``.
 SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     ("cadres.expire_terms", crontab(hour=0, minute=30)),
+    # --- working calendar (issue 11 item 3): next year's holiday table missing from October 1 ---
+    ("zhucun.warn_missing_work_calendar", crontab(hour=8, minute=5)),
     # --- attendance (issue 3) ---
     ("attendance.coverage_check", crontab(minute="*/15", hour="6-23")),
     ("attendance.absence_findings", crontab(hour=0, minute=20)),

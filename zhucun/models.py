@@ -85,3 +85,55 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class WorkCalendarYear(models.Model):
+    """Whether a year's official holiday and 调休 arrangement is known (docs/decisions/0085).
+
+    The State Council publishes next year's arrangement (国务院办公厅关于…部分节假日安排的通知) around
+    November. Until a year is published here, deadlines on that year's days are computed on Monday to
+    Friday and marked provisional; provincial staff are warned from October 1 of the year before.
+    """
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发布人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source = models.CharField("依据", max_length=200, blank=True)
+    note = models.CharField("说明", max_length=500, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "节假日安排年度"
+        verbose_name_plural = "节假日安排年度"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年节假日安排（{'已发布' if self.published_at else '未发布'}）"
+
+
+class WorkCalendarDay(models.Model):
+    """One day that differs from Monday to Friday: a public holiday (放假, weekends inside a holiday
+    included, as the notices list them) or a 调休 Saturday or Sunday on which offices work."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "放假"
+        MAKEUP_WORKDAY = "makeup_workday", "调休上班"
+
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    name = models.CharField("节日", max_length=50)
+
+    class Meta:
+        verbose_name = "节假日与调休"
+        verbose_name_plural = "节假日与调休"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}（{self.get_kind_display()}）"

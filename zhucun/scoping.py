@@ -347,6 +347,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "cadre.view_id_number": frozenset({"county_org"}),
     "cadre.view_phone": REGIONAL_ROLES | {"unit"},
     "region.browse": REGIONAL_ROLES,
+    # The official holiday and 调休 table (zhucun/workcalendar): kept by the province, warned when missing.
+    "calendar.manage": frozenset({"province_org"}),
     # --- leave (issue 4) ---
     "leave.request": frozenset({"cadre"}),  # 第十九条2: the cadre applies and reports back
     "leave.register": REGIONAL_ROLES | {"unit"},  # the leave register (xlsx) of a region and period

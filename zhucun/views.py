@@ -64,8 +64,20 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("login")
     if getattr(request.user, "role", "") == "cadre":
         return redirect("attendance-today")  # the cadre's phone: one page for the day (UI.md)
+    from django.utils import timezone
+
+    from zhucun import workcalendar
+
+    # Provincial staff keep the holiday table: a missing year is a standing banner (decision 0085).
+    missing = workcalendar.years_missing(timezone.localdate()) if scoping.can(request.user, "calendar.manage") else []
     return render(
-        request, "home.html", {"summary": home_summary(user=request.user), "today": today_summary(user=request.user)}
+        request,
+        "home.html",
+        {
+            "summary": home_summary(user=request.user),
+            "today": today_summary(user=request.user),
+            "missing": missing,
+        },
     )
 
 

@@ -7,6 +7,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from zhucun import workcalendar
+
 from ..models import Half, LeaveRequest, LeaveStep
 
 
@@ -28,10 +30,25 @@ class LeaveStepSerializer(serializers.ModelSerializer[LeaveStep]):
     approver = choice(LeaveStep.Approver.choices, read_only=True)
     status = choice(LeaveStep.Status.choices, read_only=True)
     decided_by = serializers.SerializerMethodField()
+    due_at_provisional = serializers.SerializerMethodField(
+        help_text="答复期限是否按尚未发布节假日安排的年份（暂按周一至周五）计算"
+    )
 
     class Meta:
         model = LeaveStep
-        fields = ["approver", "status", "received_at", "due_at", "decided_by", "decided_at", "comment"]
+        fields = [
+            "approver",
+            "status",
+            "received_at",
+            "due_at",
+            "due_at_provisional",
+            "decided_by",
+            "decided_at",
+            "comment",
+        ]
+
+    def get_due_at_provisional(self, step: LeaveStep) -> bool:
+        return workcalendar.deadline_is_provisional(step.received_at, step.due_at)
 
     def get_decided_by(self, step: LeaveStep) -> str | None:
         return step.decided_by.username if step.decided_by else None

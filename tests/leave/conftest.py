@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from accounts.models import User
-from leave.calendar import SHANGHAI
 from tests.leave.factories import cadre_account
 from zhucun.testing.world import World
+from zhucun.workcalendar import SHANGHAI
 
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)
 TODAY = NOW.date()

@@ -11,9 +11,9 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import account_create
 from cadres.models import Cadre
-from leave import calendar as working_calendar
 from leave import policies
 from leave.models import LeaveRequest, LeaveStep
+from zhucun import workcalendar as working_calendar
 from zhucun.policy import HEBEI_2018
 from zhucun.testing.world import PASSWORD
 

@@ -11,13 +11,13 @@ from django.core.management import call_command
 
 from accounts.models import User
 from leave import services
-from leave.calendar import SHANGHAI
 from leave.models import LeaveRequest
 from leave.tasks import escalate_overdue, flag_missing_report_back, remind_deadlines
 from tests.leave.factories import leave_request, org_account
 from zhucun.jobs import SCHEDULED_JOBS
 from zhucun.models import AuditEvent, Notification
 from zhucun.testing.world import World
+from zhucun.workcalendar import SHANGHAI
 
 RECEIVED = dt.datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)  # due 16:30 the same day
 

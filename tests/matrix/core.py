@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -43,6 +44,22 @@ def _roster_for(world: World, target: str | None) -> dict[str, Any]:
     upload.name = "roster.xlsx"
     return {"file": upload}
 
+
+def _national_day_2026() -> int:
+    """A seeded day of the holiday table (the table is province-wide, so there are no targets)."""
+    from zhucun.models import WorkCalendarDay
+
+    return WorkCalendarDay.objects.get(date=dt.date(2026, 10, 7)).pk
+
+
+def _new_years_day_2027(world: World, target: str | None) -> None:
+    from zhucun.models import WorkCalendarDay
+
+    WorkCalendarDay.objects.create(date=dt.date(2027, 1, 1), kind="holiday", name="元旦")
+
+
+#: the working calendar (节假日与调休, decision 0085): provincial staff only, as ``calendar.manage``
+CALENDAR = {"province"}
 
 MATRIX: dict[str, Case] = {
     # --- pages -----------------------------------------------------------------------------
@@ -112,6 +129,42 @@ MATRIX: dict[str, Case] = {
     "admin": Case(
         "get", lambda w, t: reverse("admin:index"), everyone(302), api=False, per_target=False, anonymous=302
     ),
+    # --- the working calendar ----------------------------------------------------------------
+    "work-calendar": Case(
+        "get", lambda w, t: reverse("work-calendar"), role_only(CALENDAR), api=False, per_target=False
+    ),
+    "work-calendar-year": Case(
+        "post",
+        lambda w, t: reverse("work-calendar-year", args=[2027]),
+        role_only(CALENDAR, ok=302),
+        api=False,
+        per_target=False,
+        data=lambda w, t: {"date": "2027-01-01", "kind": "holiday", "name": "元旦"},
+    ),
+    "work-calendar-day": Case(
+        "post",
+        lambda w, t: reverse("work-calendar-day", args=[_national_day_2026()]),
+        role_only(CALENDAR, ok=302),
+        api=False,
+        per_target=False,
+        data=lambda w, t: {"date": "2026-10-07", "kind": "holiday", "name": "国庆节"},
+    ),
+    "work-calendar-day-delete": Case(
+        "post",
+        lambda w, t: reverse("work-calendar-day-delete", args=[_national_day_2026()]),
+        role_only(CALENDAR, ok=302),
+        api=False,
+        per_target=False,
+    ),
+    "work-calendar-publish": Case(
+        "post",
+        lambda w, t: reverse("work-calendar-publish", args=[2027]),
+        role_only(CALENDAR, ok=302),
+        api=False,
+        per_target=False,
+        setup=_new_years_day_2027,
+        data=lambda w, t: {"action": "publish", "source": "国务院办公厅关于2027年部分节假日安排的通知"},
+    ),
     # --- API ---------------------------------------------------------------------------------
     "api:auth-token": Case(
         "post", lambda w, t: reverse("api:auth-token"), everyone(200), per_target=False, anonymous=400
@@ -169,4 +222,14 @@ EXTRA["api:account-list(read)"] = Case(
     role_only(ORG),
     lists=lambda w, t: f'"username":"{w.township_accounts[t].username}"',
     list_visible=ACCOUNT_VISIBLE,
+)
+EXTRA["work-calendar-year(read)"] = Case(
+    "get", lambda w, t: reverse("work-calendar-year", args=[2027]), role_only(CALENDAR), api=False, per_target=False
+)
+EXTRA["work-calendar-day(read)"] = Case(
+    "get",
+    lambda w, t: reverse("work-calendar-day", args=[_national_day_2026()]),
+    role_only(CALENDAR),
+    api=False,
+    per_target=False,
 )

@@ -1,0 +1,16 @@
+"""Background jobs of the shell (Celery beat; ``manage.py run_jobs``). Thin: a date in, one service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+
+from zhucun.workcalendar.services import work_calendar_warn_missing
+
+
+@shared_task(name="zhucun.warn_missing_work_calendar", acks_late=True)
+def warn_missing_work_calendar(day: str | None = None) -> int:
+    """From October 1, warn provincial staff that next year's holiday table is missing (once per year
+    and recipient; docs/decisions/0085)."""
+    return work_calendar_warn_missing(today=dt.date.fromisoformat(day) if day else None)
