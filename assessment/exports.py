@@ -122,13 +122,18 @@ _ORDER: dict[str, tuple[str, ...]] = {
 
 
 def scoped_subjects(*, user: Any, year: int) -> dict[str, QuerySet[Any]]:
-    """The rows of the workbook: every team, in-post cadre and unit the caller may see, in sheet order."""
+    """The rows of the workbook: every team, cadre and unit in post in ``year`` (第二十二条, 第二十四条) the
+    caller may see, in sheet order."""
     return {
-        SubjectType.TEAM: scoping.restrict(Team.objects.all(), user).order_by(*_ORDER[SubjectType.TEAM]),
+        SubjectType.TEAM: scoping.restrict(Team.objects.filter(rules.teams_in_post(year)), user).order_by(
+            *_ORDER[SubjectType.TEAM]
+        ),
         SubjectType.CADRE: scoping.restrict(Cadre.objects.filter(rules.cadres_in_post(year)), user).order_by(
             *_ORDER[SubjectType.CADRE]
         ),
-        SubjectType.UNIT: scoping.restrict(Unit.objects.all(), user).order_by(*_ORDER[SubjectType.UNIT]),
+        SubjectType.UNIT: scoping.restrict(Unit.objects.filter(rules.units_in_post(year)), user).order_by(
+            *_ORDER[SubjectType.UNIT]
+        ),
     }
 
 
@@ -159,7 +164,8 @@ def _graded(
     tally: _Tally | None = None,
 ) -> Iterator[tuple[Any, ...]]:
     """``fields`` of each subject, then its grade of ``year`` (None when ungraded) and, with ``flag``,
-    its 第二十四条 flag: the latest result (by ``graded_at``), as ``selectors.with_grade`` defines it.
+    its 第二十四条 flag and the leadership team's and head's grades: the latest result (by ``graded_at``),
+    as ``selectors.with_grade`` defines it.
 
     Two streamed queries instead of a subquery per row (which made the database run one small query
     per subject, and PostgreSQL JIT-compile it): the subjects, and the year's results of those subjects
@@ -171,14 +177,19 @@ def _graded(
             round__year=year, subject_type=subject_type, **{f"{subject_type}__in": subjects.values("pk")}
         )
         .order_by(*(f"{subject_type}__{key}" for key in _ORDER[subject_type]), "graded_at", "pk")
-        .values_list(f"{subject_type}_id", "village_code", "grade", *(["leadership_not_excellent"] if flag else []))
+        .values_list(
+            f"{subject_type}_id",
+            "village_code",
+            "grade",
+            *(["leadership_not_excellent", "leadership_grade", "head_grade"] if flag else []),
+        )
         .iterator(chunk_size=_CHUNK)
     )
     counts = tally.grades if tally is not None else None
     pending = next(results, None)
     for row in rows:
         pk = row[0]
-        result: tuple[Any, ...] = (None, False) if flag else (None,)
+        result: tuple[Any, ...] = (None, False, "", "") if flag else (None,)
         while pending is not None and pending[0] == pk:
             result = pending[2:]  # oldest first: the latest wins
             if counts is not None:
@@ -267,7 +278,7 @@ def _unit_rows(queryset: QuerySet[Any], year: int) -> Iterator[Row]:
     grades = GRADE_LABELS
     fields = ("name", "level", "region_id", "region__name")
     rows = _graded(queryset, subject_type=SubjectType.UNIT, year=year, fields=fields, flag=True)
-    for n, (name, level, region_id, region, grade, flag) in enumerate(rows, start=1):
+    for n, (name, level, region_id, region, grade, flag, leadership, head) in enumerate(rows, start=1):
         yield (
             n,
             name,
@@ -275,6 +286,8 @@ def _unit_rows(queryset: QuerySet[Any], year: int) -> Iterator[Row]:
             region if region_id is not None else "中央",
             grades.get(grade, "未评定"),
             "不得评为优秀" if flag else "",
+            grades.get(leadership, ""),
+            grades.get(head, ""),
         )
 
 
@@ -317,8 +330,17 @@ def workbook_sheets(*, user: Any, year: int) -> Iterator[Sheet]:
     yield Sheet(
         name="派出单位",
         title=f"{year}年度派出单位驻村帮扶工作考核结果（{label}）",
-        headers=("序号", "派出单位", "层级", "所属区划", "驻村帮扶等次", "领导班子及主要负责同志（第二十四条）"),
-        widths=(6, 30, 8, 14, 14, 34),
+        headers=(
+            "序号",
+            "派出单位",
+            "层级",
+            "所属区划",
+            "驻村帮扶等次",
+            "领导班子及主要负责同志（第二十四条）",
+            "领导班子等次",
+            "主要负责同志等次",
+        ),
+        widths=(6, 30, 8, 14, 14, 34, 12, 14),
         rows=_unit_rows(subjects[SubjectType.UNIT], year),
         subjects=True,
     )
@@ -356,7 +378,7 @@ def _summary_sheets(*, user: Any, year: int, label: str, teams: _Tally, cadres: 
         raise RuntimeError("the summary sheets count the subject sheets' rows: take those first")
     team_grades = list(TeamGrade.values)
     cadre_grades = list(CadreGrade.values)
-    flags = rules.county_flags(year=year, teams=scoping.restrict(Team.objects.all(), user))
+    flags = rules.county_flags(year=year, teams=scoping.restrict(Team.objects.filter(rules.teams_in_post(year)), user))
     by_county: dict[str, dict[Any, int]] = {
         "teams": teams.subjects,
         "cadres": cadres.subjects,

@@ -104,7 +104,8 @@ class AssessmentRound(models.Model):
 class AssessmentResult(models.Model):
     """One subject's grade in a round. ``unit`` is the subject's dispatching unit (the unit itself for a
     unit row), whose level and region decide the assessing department (第十二条). For a unit row,
-    ``leadership_not_excellent`` records 第二十四条: its leadership team and head may not be 优秀."""
+    ``leadership_not_excellent`` records 第二十四条: its leadership team and head may not be 优秀, and
+    ``leadership_grade``/``head_grade`` their grades where the department records them."""
 
     round = models.ForeignKey(AssessmentRound, verbose_name="考核", on_delete=models.PROTECT, related_name="results")
     subject_type = models.CharField("考核对象", max_length=6, choices=SubjectType.choices)
@@ -121,6 +122,10 @@ class AssessmentResult(models.Model):
     region_code = models.CharField("所属区划", max_length=12)
     grade = models.CharField("等次", max_length=20)
     leadership_not_excellent = models.BooleanField("领导班子及主要负责同志不得评优（第二十四条）", default=False)
+    #: unit rows (第二十四条): the leadership team's 年度目标绩效考核 and the head's 年度考核, recorded by
+    #: the same department in the same round so the article is enforced where they are recorded
+    leadership_grade = models.CharField("领导班子年度目标绩效考核等次", max_length=20, blank=True)
+    head_grade = models.CharField("主要负责同志年度考核等次", max_length=20, blank=True)
     graded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="评定人",
@@ -157,6 +162,14 @@ class AssessmentResult(models.Model):
     @property
     def grade_label(self) -> str:
         return GRADE_LABELS.get(self.grade, self.grade)
+
+    @property
+    def leadership_grade_label(self) -> str:
+        return GRADE_LABELS.get(self.leadership_grade, "")
+
+    @property
+    def head_grade_label(self) -> str:
+        return GRADE_LABELS.get(self.head_grade, "")
 
 
 class CountyEvaluationOpinion(models.Model):
@@ -246,6 +259,9 @@ class RecallCase(models.Model):
         related_name="+",
     )
     decision_reason = models.TextField("决定理由", max_length=2000, blank=True)
+    #: 第二十条1: closed by the system because the grade it stood on is no longer 不称职 (not a decision
+    #: of the department: a later final 不称职 of the same year opens a new case)
+    closed_automatically = models.BooleanField("系统自动撤销", default=False)
 
     class Meta:
         verbose_name = "召回案件"

@@ -2,7 +2,9 @@
 (SPEC.md "Annual assessment", "Recall"; 第二十条 – 第二十五条). Numbers come from the policy profile.
 
 Every refusal is a ``ValidationError({"grade": [...]})`` whose Chinese message names the article and
-the numbers, so the API answers 400 with it and the grading grid shows it next to the row.
+the numbers, so the API answers 400 with it and the grading grid shows it next to the row. Who may
+grade and decide recall (第二十条, 第二十一条) is decided here too and refused with ``PermissionDenied``
+(403): the services ask, the views only translate.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ from collections.abc import Iterable
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast, Substr
+from django.utils import timezone
 
 from attendance.models import AbsenceFinding
 from cadres.models import Cadre, Team, Unit
 from zhucun import scoping
+from zhucun.models import AuditEvent
 from zhucun.policy import PolicyProfile, profile_on
 
 from .models import (
@@ -87,10 +91,53 @@ class Quota:
         return f"优秀 {self.excellent} {unit}，上限 {self.cap} {unit}（共 {self.total} {unit}的 {self.percent}%）"
 
 
+def _local_midnight(day: dt.date) -> dt.datetime:
+    """The first instant of ``day`` in the deployment's time zone (Asia/Shanghai)."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
 def cadres_in_post(year: int) -> Q:
-    """Cadres counted in a year's assessment: their term overlaps the year (第三条, 第二十一条)."""
+    """Cadres in post in ``year``, the cadres of the level's total (第二十二条) and of the year's round
+    (docs/decisions/0082-level-totals.md): in post on at least one day of the year by their term
+    (第三条), and not gone before it —
+
+    * a recalled cadre counts up to the year before the recall decision: the recall year's time in the
+      village is not counted (第二十条), so their unit assesses that year, not the village round;
+    * an adjusted cadre (第三条 调整) counts up to the year of the adjustment, dated by the audit event
+      that set 已调整;
+    * a recalled or adjusted cadre whose leaving the system never dated counts in the years up to the
+      last one they were graded in (they were in post then; after it nothing says they were).
+    """
     first, last = year_bounds(year)
-    return Q(term_start__lte=last, term_end__gte=first)
+    left = (Cadre.Status.RECALLED, Cadre.Status.ADJUSTED)
+    recalls = RecallCase.objects.filter(cadre_id=OuterRef("pk"), status=RecallCase.Status.RECALLED)
+    adjustments = AuditEvent.objects.filter(
+        object_type="cadres.cadre",
+        object_id=Cast(OuterRef("pk"), output_field=CharField()),
+        after__status=Cadre.Status.ADJUSTED,
+    )
+    graded_since = AssessmentResult.objects.filter(
+        subject_type=SubjectType.CADRE, cadre_id=OuterRef("pk"), round__year__gte=year
+    )
+    return Q(term_start__lte=last, term_end__gte=first) & (
+        ~Q(status__in=left)
+        | Q(Exists(recalls.filter(decided_at__gte=_local_midnight(dt.date(year + 1, 1, 1)))), status=left[0])
+        | Q(Exists(adjustments.filter(at__gte=_local_midnight(first))), status=left[1])
+        | (Q(status__in=left) & ~Q(Exists(recalls)) & ~Q(Exists(adjustments)) & Q(Exists(graded_since)))
+    )
+
+
+def teams_in_post(year: int) -> Q:
+    """Teams in the level's total of ``year`` (第二十二条): a team exists in a year when one of its
+    cadres is in post in it (:func:`cadres_in_post`) — teams dispatched later, or whose cadres have all
+    left, are not in that year's total (docs/decisions/0082-level-totals.md)."""
+    return Q(Exists(Cadre.objects.filter(cadres_in_post(year), team_id=OuterRef("pk"))))
+
+
+def units_in_post(year: int) -> Q:
+    """Dispatching units whose 驻村帮扶 work is assessed in ``year`` (第二十四条): those with a cadre in post
+    that year — a unit that had nobody in a village that year has no such work to grade."""
+    return Q(Exists(Cadre.objects.filter(cadres_in_post(year), unit_id=OuterRef("pk"))))
 
 
 def quotas_for_rounds(rounds: Iterable[AssessmentRound]) -> dict[tuple[int, str], Quota]:
@@ -100,7 +147,9 @@ def quotas_for_rounds(rounds: Iterable[AssessmentRound]) -> dict[tuple[int, str]
     if not rounds:
         return {}
     years = {r.year for r in rounds}
-    team_totals = _totals_by_department(Team.objects.all())
+    team_totals: dict[int, dict[tuple[str, str], int]] = {
+        year: _totals_by_department(Team.objects.filter(teams_in_post(year))) for year in years
+    }
     cadre_totals: dict[int, dict[tuple[str, str], int]] = {
         year: _totals_by_department(Cadre.objects.filter(cadres_in_post(year))) for year in years
     }
@@ -117,7 +166,10 @@ def quotas_for_rounds(rounds: Iterable[AssessmentRound]) -> dict[tuple[int, str]
     for r in rounds:
         profile = profile_for_year(r.year)
         department = (r.level, r.region_code)
-        for subject_type, totals in ((SubjectType.TEAM, team_totals), (SubjectType.CADRE, cadre_totals[r.year])):
+        for subject_type, totals in (
+            (SubjectType.TEAM, team_totals[r.year]),
+            (SubjectType.CADRE, cadre_totals[r.year]),
+        ):
             total = totals.get(department, 0)
             quotas[(r.pk, subject_type)] = Quota(
                 subject_type=subject_type,
@@ -156,24 +208,37 @@ class Subject:
         return str(self.obj)
 
 
-def check_grade(*, round: AssessmentRound, subject: Subject, grade: str) -> None:
-    """Every rule a new grade must satisfy; raises the first refusal. The caller holds the round's
-    row lock, so two officials grading at once cannot both take the last 优秀."""
+def check_grade(
+    *, round: AssessmentRound, subject: Subject, grade: str, on: dt.date, existing: AssessmentResult | None = None
+) -> None:
+    """Every rule a new grade must satisfy; raises the first refusal. ``on`` is the day of the grading
+    act (sanctions are read against it), ``existing`` the subject's result in the round. The caller
+    holds the round's row lock, so two officials grading at once cannot both take the last 优秀."""
     if grade not in GRADES_OF[subject.subject_type]:
         labels = "、".join(GRADE_LABELS[g] for g in GRADES_OF[subject.subject_type])
         raise _refuse(f"等次无效：{SubjectType(subject.subject_type).label}的等次为 {labels}。")
-    if round.is_locked:
-        raise _refuse(f"{round.year}年度考核已定档，等次不能再修改。如确需更正，请联系上级组织部门。")
+    check_round_open(round)
     if subject.subject_type == SubjectType.CADRE:
         _check_cadre_in_post(round.year, subject.obj)
+    if subject.subject_type == SubjectType.TEAM:
+        _check_team_in_post(round.year, subject.obj)
+    if subject.subject_type == SubjectType.UNIT:
+        _check_unit_in_post(round.year, subject.obj)
     if grade == TeamGrade.EXCELLENT and subject.subject_type in (SubjectType.TEAM, SubjectType.CADRE):
         check_excellent_quota(round=round, subject=subject)
     if grade == CadreGrade.EXCELLENT and subject.subject_type == SubjectType.CADRE:
-        check_not_sanctioned(cadre=subject.obj, year=round.year)
+        check_not_sanctioned(cadre=subject.obj, on=on)
     if grade == TeamGrade.EXCELLENT and subject.subject_type == SubjectType.UNIT:
         check_unit_teams_allow_excellent(unit=subject.unit, year=round.year)
     if grade in FAIR_OR_BELOW and subject.subject_type == SubjectType.TEAM:
         check_team_units_not_excellent(team=subject.obj, year=round.year)
+    if grade in FAIR_OR_BELOW and subject.subject_type == SubjectType.UNIT and existing is not None:
+        check_unit_leadership_not_excellent(result=existing)
+
+
+def check_round_open(round: AssessmentRound) -> None:
+    if round.is_locked:
+        raise _refuse(f"{round.year}年度考核已定档，等次不能再修改。如确需更正，请联系上级组织部门。")
 
 
 def _check_cadre_in_post(year: int, cadre: Cadre) -> None:
@@ -183,6 +248,23 @@ def _check_cadre_in_post(year: int, cadre: Cadre) -> None:
             f"{cadre.name}的驻村期为 {cadre.term_start:%Y-%m-%d} 至 {cadre.term_end:%Y-%m-%d}，"
             f"不在{year}年度，不参加本年度考核。"
         )
+    if not Cadre.objects.filter(cadres_in_post(year), pk=cadre.pk).exists():
+        status = Cadre.objects.filter(pk=cadre.pk).values_list("status", flat=True).first() or cadre.status
+        why = "（召回年度驻村时间不计入，第二十条）" if status == Cadre.Status.RECALLED else ""
+        raise _refuse(
+            f"{cadre.name}{Cadre.Status(status).label}，{year}年度不在驻村岗位{why}，"
+            "不参加本级驻村干部考核，由派出单位进行年度考核。"
+        )
+
+
+def _check_team_in_post(year: int, team: Team) -> None:
+    if not Team.objects.filter(teams_in_post(year), pk=team.pk).exists():
+        raise _refuse(f"{team}在{year}年度没有在岗的驻村干部，不在本年度考核的驻村工作队之列。")
+
+
+def _check_unit_in_post(year: int, unit: Unit) -> None:
+    if not Unit.objects.filter(units_in_post(year), pk=unit.pk).exists():
+        raise _refuse(f"「{unit.name}」在{year}年度没有在岗的驻村干部，本年度没有驻村帮扶工作可考核。")
 
 
 def check_excellent_quota(*, round: AssessmentRound, subject: Subject) -> None:
@@ -209,16 +291,32 @@ def active_sanctions(*, cadre_ids: Iterable[int], first: dt.date, last: dt.date,
     ).order_by("-ends_on")
 
 
-def check_not_sanctioned(*, cadre: Cadre, year: int) -> None:
-    """第二十条: a recalled cadre may not take part in 评先评优 for a year — not 优秀 in any assessment
-    year the sanction overlaps (docs/decisions/0012-sanctions.md)."""
-    first, last = year_bounds(year)
-    sanction = active_sanctions(cadre_ids=[cadre.pk], first=first, last=last, kinds=[Sanction.Kind.NO_AWARDS]).first()
+def check_not_sanctioned(*, cadre: Cadre, on: dt.date) -> None:
+    """第二十条: a recalled cadre may not take part in 评先评优 for a year — read against the day of the act
+    it forbids, the grading (or 定档) of 优秀, not against the assessment year
+    (docs/decisions/0083-sanctions-by-date.md)."""
+    sanction = active_sanctions(cadre_ids=[cadre.pk], first=on, last=on, kinds=[Sanction.Kind.NO_AWARDS]).first()
     if sanction is not None:
         raise _refuse(
             f"第二十条：{cadre.name}被召回，{sanction.starts_on:%Y-%m-%d} 至 {sanction.ends_on:%Y-%m-%d} "
             "不得参加评先评优，不能评为优秀。"
         )
+
+
+def sanctioned_excellent(*, round: AssessmentRound, on: dt.date) -> list[str]:
+    """第二十条 at 定档: the names of the round's cadres at 优秀 under an award ban in force on ``on`` —
+    a 优秀 given before a recall is not confirmed while the ban runs."""
+    excellent = AssessmentResult.objects.filter(
+        round=round, subject_type=SubjectType.CADRE, grade=CadreGrade.EXCELLENT
+    ).values("cadre_id")
+    return list(
+        Sanction.objects.filter(
+            kind=Sanction.Kind.NO_AWARDS, starts_on__lte=on, ends_on__gte=on, cadre_id__in=excellent
+        )
+        .values_list("cadre__name", flat=True)
+        .order_by("cadre__name")
+        .distinct()
+    )
 
 
 def check_not_sanctioned_for_training(*, cadre: Cadre, day: dt.date) -> None:
@@ -279,15 +377,89 @@ def check_team_units_not_excellent(*, team: Team, year: int) -> None:
         )
 
 
+# --- 第二十四条: the unit's leadership team and head ---------------------------------------------
+
+#: 领导班子年度目标绩效考核: 优秀、良好、一般、差; 主要负责同志年度考核: 优秀、称职、基本称职、不称职.
+LEADERSHIP_GRADES: tuple[str, ...] = tuple(TeamGrade.values)
+HEAD_GRADES: tuple[str, ...] = tuple(CadreGrade.values)
+
+
 def unit_leadership_not_excellent(grade: str) -> bool:
     """第二十四条: a unit whose 驻村帮扶 work is 一般 or below — its leadership team and its head may not
     be rated 优秀 that year (recorded as a flag on the unit's result)."""
     return grade in FAIR_OR_BELOW
 
 
+def check_unit_leadership_grades(
+    *, round: AssessmentRound, unit: Unit, result: AssessmentResult | None, leadership_grade: str, head_grade: str
+) -> None:
+    """第二十四条, where the leadership's grades are recorded (docs/decisions/0084-unit-leadership.md): the
+    unit's 驻村帮扶 grade comes first (纳入领导班子年度目标绩效考核), and at 一般 or below neither the
+    leadership team nor the head may be 优秀. An empty grade means not recorded."""
+    errors: dict[str, list[str]] = {}
+    for field, value, grades, what in (
+        ("leadership_grade", leadership_grade, LEADERSHIP_GRADES, "领导班子"),
+        ("head_grade", head_grade, HEAD_GRADES, "主要负责同志"),
+    ):
+        if value and value not in grades:
+            errors[field] = [f"{what}等次无效，应为 {'、'.join(GRADE_LABELS[g] for g in grades)}。"]
+    if errors:
+        raise ValidationError(errors)
+    if round.is_locked:
+        raise ValidationError(
+            {"leadership_grade": [f"{round.year}年度考核已定档，等次不能再修改。如确需更正，请联系上级组织部门。"]}
+        )
+    if result is None:
+        raise ValidationError(
+            {
+                "leadership_grade": [
+                    f"请先评定「{unit.name}」{round.year}年度的驻村帮扶工作等次：第二十四条把它纳入领导班子"
+                    "年度目标绩效考核。"
+                ]
+            }
+        )
+    if result.grade in FAIR_OR_BELOW:
+        for field, value, what in (
+            ("leadership_grade", leadership_grade, "领导班子年度目标绩效考核"),
+            ("head_grade", head_grade, "主要负责同志年度考核"),
+        ):
+            if value == TeamGrade.EXCELLENT:
+                errors[field] = [
+                    f"第二十四条：「{unit.name}」驻村帮扶工作评为{result.grade_label}（一般及以下），{what}不得评为优秀。"
+                ]
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_unit_leadership_not_excellent(*, result: AssessmentResult) -> None:
+    """第二十四条, the other way round: a unit is not lowered to 一般 or below while its leadership team
+    or head stands at 优秀 — their grade is changed first, so the two never contradict each other."""
+    if TeamGrade.EXCELLENT in (result.leadership_grade, result.head_grade):
+        raise _refuse(
+            f"第二十四条：「{result.unit.name}」的领导班子或主要负责同志已评为优秀，而驻村帮扶工作评为一般及以下时"
+            "二者不得为优秀。请先调整领导班子或主要负责同志的等次。"
+        )
+
+
+# --- 第二十条1: a recall case follows the final grade ---------------------------------------------
+
+
 def opens_incompetent_recall(subject_type: str, grade: str) -> bool:
-    """第二十条1: a cadre rated 不称职 in the annual assessment is a recall case."""
+    """第二十条1: a cadre rated 不称职 in the annual assessment is a recall case — once the grade is final,
+    that is when the round is finalized (docs/decisions/0081-recall-follows-the-grade.md)."""
     return subject_type == SubjectType.CADRE and grade == CadreGrade.INCOMPETENT
+
+
+def incompetent_case_basis_gone(*, year: int, result: AssessmentResult | None) -> str:
+    """Why an ``incompetent_rating`` case of ``year`` no longer stands on its grade (第二十条1: 年度考核中
+    被评定为不称职), or "" while it does: the cadre's result of the year is 不称职 in a finalized round."""
+    if result is None:
+        return f"该干部{year}年度考核没有不称职等次"
+    if result.grade != CadreGrade.INCOMPETENT:
+        return f"该干部{year}年度考核等次已改为{result.grade_label}，不再是不称职"
+    if not result.round.is_locked:
+        return f"{year}年度考核尚未定档，不称职等次还不是最终结果"
+    return ""
 
 
 # --- 第二十五条: a county with many teams at 一般 or below -------------------------------------
@@ -373,6 +545,78 @@ def _years_later(day: dt.date, years: int) -> dt.date:
     except ValueError:  # 29 February into a non-leap year
         anniversary = day.replace(year=day.year + years, day=28) + dt.timedelta(days=1)
     return anniversary - dt.timedelta(days=1)
+
+
+# --- Who grades and who decides recall (第十二条, 第二十条, 第二十一条) -------------------------------
+# Each rule returns its refusal (None: allowed), so the services raise it (``allow``) and the pages
+# ask the same function whether to show a form.
+
+_DEPARTMENT_NAMES = {"province": "省委", "city": "市委", "county": "县委"}
+
+
+def allow(refusal: PermissionDenied | None) -> None:
+    """Raise the refusal of an authority rule below (403), if any."""
+    if refusal is not None:
+        raise refusal
+
+
+def _role_refusal(actor: Any, action: str) -> PermissionDenied | None:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return PermissionDenied("请先登录。")
+    try:
+        scoping.require(actor, action)
+    except PermissionDenied as refusal:
+        return refusal
+    return None
+
+
+def _assessing_department_refusal(actor: Any, action: str, unit: Unit) -> PermissionDenied | None:
+    """第十二条, 第二十一条 (docs/decisions/0010): the organization department of the dispatching unit's
+    level and region, with the role for ``action``."""
+    refusal = _role_refusal(actor, action)
+    if refusal is None and not scoping.is_assessing_department(actor, unit):
+        level, region_code = scoping.assessing_department(unit)
+        return PermissionDenied(
+            f"「{unit.name}」及其驻村工作队、驻村干部由{_DEPARTMENT_NAMES.get(level, '')}组织部（{region_code}）"
+            "考核和召回，您无权办理（第十二条、第二十一条）。"
+        )
+    return refusal
+
+
+def grading_refusal(actor: Any, unit: Unit) -> PermissionDenied | None:
+    """第二十一条: the unit's assessing department grades the unit, its teams and its cadres (and the
+    unit's leadership, 第二十四条) — docs/decisions/0080."""
+    return _assessing_department_refusal(actor, "assessment.grade", unit)
+
+
+def require_department(actor: Any) -> tuple[str, str]:
+    """The (level, region) of the actor's organization department, which runs and finalizes its own
+    round (第二十一条); anyone else is refused (403)."""
+    allow(_role_refusal(actor, "assessment.grade"))
+    department = scoping.department_of(actor)
+    if department is None:
+        raise PermissionDenied("只有组织部门可以组织年度考核。")
+    return department
+
+
+def recall_decision_refusal(actor: Any, case: RecallCase) -> PermissionDenied | None:
+    """第二十条: 由同级党委组织部门…召回 — the assessing department of the cadre's unit decides."""
+    return _assessing_department_refusal(actor, "recall.decide", case.unit)
+
+
+def recall_consultation_refusal(actor: Any, case: RecallCase) -> PermissionDenied | None:
+    """第二十条 商派出单位: the unit's opinion is recorded by the deciding department or by the unit itself."""
+    refusal = _role_refusal(actor, "recall.consult")
+    if refusal is not None or scoping.department_of(actor) is not None:
+        return refusal or _assessing_department_refusal(actor, "recall.consult", case.unit)
+    if scoping.scope_of(actor).unit_id != case.unit_id:
+        return PermissionDenied(f"只有「{case.unit.name}」或其同级组织部门可以记录派出单位意见（第二十条）。")
+    return None
+
+
+def recall_opening_refusal(actor: Any) -> PermissionDenied | None:
+    """第二十条3–7: an organization department opens a case by hand (the cadre fetched in its scope)."""
+    return _role_refusal(actor, "recall.open")
 
 
 def check_can_decide(case: RecallCase) -> None:

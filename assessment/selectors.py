@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from cadres.models import Cadre, Team, Unit
 from zhucun import scoping
@@ -43,11 +43,12 @@ SUBJECT_LABELS = {
 
 
 def department_subjects(*, level: str, region_code: str, year: int, subject_type: str) -> QuerySet[Any]:
-    """Everything a department assesses in ``year`` (第二十一条, 第二十四条): its level's teams, the
-    cadres in post that year, its units — with the names a grid or sheet shows."""
+    """Everything a department assesses in ``year`` (第二十一条, 第二十四条): its level's teams and
+    cadres in post that year (第二十二条, ``rules.teams_in_post``/``cadres_in_post``), its units — with
+    the names a grid or sheet shows."""
     if subject_type == SubjectType.TEAM:
         return (
-            Team.objects.filter(scoping.assessed_units_q(level, region_code, "unit__"))
+            Team.objects.filter(scoping.assessed_units_q(level, region_code, "unit__"), rules.teams_in_post(year))
             .select_related("village__parent__parent", "unit")
             .order_by("village_id")
         )
@@ -57,7 +58,11 @@ def department_subjects(*, level: str, region_code: str, year: int, subject_type
             .select_related("team__village__parent__parent", "unit")
             .order_by("team__village_id", "role", "name")
         )
-    return Unit.objects.filter(scoping.assessed_units_q(level, region_code)).select_related("region").order_by("name")
+    return (
+        Unit.objects.filter(scoping.assessed_units_q(level, region_code), rules.units_in_post(year))
+        .select_related("region")
+        .order_by("name")
+    )
 
 
 def with_grade(queryset: QuerySet[Any], *, subject_type: str, year: int) -> QuerySet[Any]:
@@ -65,28 +70,33 @@ def with_grade(queryset: QuerySet[Any], *, subject_type: str, year: int) -> Quer
     results = AssessmentResult.objects.filter(
         round__year=year, subject_type=subject_type, **{f"{subject_type}_id": OuterRef("pk")}
     ).order_by("-graded_at")
-    return queryset.annotate(
+    annotated = queryset.annotate(
         grade=Subquery(results.values("grade")[:1], output_field=CharField()),
         leadership_flag=Subquery(results.values("leadership_not_excellent")[:1]),
+    )
+    if subject_type != SubjectType.UNIT:
+        return annotated
+    return annotated.annotate(  # 第二十四条: the unit's leadership team and head, where recorded
+        leadership_grade=Subquery(results.values("leadership_grade")[:1], output_field=CharField()),
+        head_grade=Subquery(results.values("head_grade")[:1], output_field=CharField()),
     )
 
 
 def round_progress(*, round: AssessmentRound) -> list[Progress]:
-    """Graded / total per subject type of a department's round (UI.md page 3)."""
-    graded = (
-        dict(
-            AssessmentResult.objects.filter(round=round).values_list("subject_type").annotate(n=Count("id")).order_by()
-        )
-        if round.pk
-        else {}
-    )
+    """Graded / total per subject type of a department's round (UI.md page 3): of the subjects in the
+    level's total, how many have a grade in the round — a grade of a subject no longer in the total
+    (e.g. given before a recall) does not stand in for one that is missing. One query per type."""
     progress = []
     for subject_type in (SubjectType.TEAM, SubjectType.CADRE, SubjectType.UNIT):
         label, counter = SUBJECT_LABELS[subject_type]
-        total = department_subjects(
+        subjects = department_subjects(
             level=round.level, region_code=round.region_code, year=round.year, subject_type=subject_type
-        ).count()
-        progress.append(Progress(subject_type, label, counter, graded.get(subject_type, 0), total))
+        )
+        graded = AssessmentResult.objects.filter(
+            round_id=round.pk or 0, subject_type=subject_type, **{f"{subject_type}_id": OuterRef("pk")}
+        )
+        counts = subjects.order_by().aggregate(total=Count("pk"), graded=Count("pk", filter=Q(Exists(graded))))
+        progress.append(Progress(subject_type, label, counter, counts["graded"], counts["total"]))
     return progress
 
 

@@ -1,7 +1,8 @@
 """Writes of the assessment app: grading, finalizing, recall, sanctions, accountability, the key
-training ledger. Each service is keyword-only and atomic: validate (assessment/rules.py decides) →
-write → ``audit_record`` in the same transaction → notifications. Permissions (role, scope, assessing
-department) are checked by the caller before, so refusals here are 400/409, never 403."""
+training ledger. Each service is keyword-only and atomic: check the actor's authority, validate
+(assessment/rules.py decides both) → write → ``audit_record`` in the same transaction →
+notifications. Callers fetch objects through the actor's scope (out of scope → 404); a service called
+by an actor without the authority refuses with ``PermissionDenied`` (403, docs/decisions/0080)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from .models import (
     AccountabilityRecord,
     AssessmentResult,
     AssessmentRound,
+    CadreGrade,
     CountyEvaluationOpinion,
     ExportJob,
     KeyTrainingEntry,
@@ -81,18 +83,26 @@ def _result_region(subject: rules.Subject) -> tuple[str, str]:
     return team.village_id, team.village_id
 
 
+def _result_in(round: AssessmentRound, subject_type: str, obj: Any) -> AssessmentResult | None:
+    return (
+        AssessmentResult.objects.filter(round=round, subject_type=subject_type, **{f"{subject_type}_id": obj.pk})
+        .select_related("unit")
+        .first()
+    )
+
+
 @transaction.atomic
 def assessment_grade_set(*, actor: Any, year: int, subject_type: str, obj: Any, grade: str) -> AssessmentResult:
     """Grade one cadre, team or unit in the assessing department's round of ``year`` (第二十一条,
-    第二十二条, 第二十四条). Rules refuse with a 400; a cadre rated 不称职 opens a recall case (第二十条1)."""
-    _check_year(year)
+    第二十二条, 第二十四条). Only that department (403 otherwise); rules refuse with a 400. A 不称职 opens
+    its recall case when the round is finalized; changing it closes an open one (第二十条1)."""
     subject = subject_of(subject_type, obj)
+    rules.allow(rules.grading_refusal(actor, subject.unit))
+    _check_year(year)
     level, region_code = scoping.assessing_department(subject.unit)
     round = _round_locked(year=year, level=level, region_code=region_code)
-    rules.check_grade(round=round, subject=subject, grade=grade)
-    existing = AssessmentResult.objects.filter(
-        round=round, subject_type=subject_type, **{f"{subject_type}_id": obj.pk}
-    ).first()
+    existing = _result_in(round, subject_type, obj)
+    rules.check_grade(round=round, subject=subject, grade=grade, on=timezone.localdate(), existing=existing)
     if existing is not None and existing.grade == grade:
         return existing
     before = snapshot(existing, ["grade", "leadership_not_excellent"]) if existing else None
@@ -118,19 +128,53 @@ def assessment_grade_set(*, actor: Any, year: int, subject_type: str, obj: Any, 
         after=snapshot(result, ["grade", "leadership_not_excellent"]),
         region_code=result.region_code,
     )
-    if rules.opens_incompetent_recall(subject_type, grade):
-        _open_incompetent_case(actor=actor, cadre=obj, year=year)
+    if subject_type == SubjectType.CADRE and not rules.opens_incompetent_recall(subject_type, grade):
+        _close_incompetent_cases(actor=actor, cadre=obj, year=year, result=result)
+    return result
+
+
+@transaction.atomic
+def unit_leadership_grade_set(
+    *, actor: Any, year: int, unit: Unit, leadership_grade: str | None = None, head_grade: str | None = None
+) -> AssessmentResult:
+    """第二十四条: record the unit's leadership team (年度目标绩效考核) and head (年度考核) grades of ``year``
+    in the unit's round — by its assessing department, after the unit's 驻村帮扶 grade, never 优秀 when
+    that grade is 一般 or below. ``None`` leaves a grade as it is; "" clears it."""
+    rules.allow(rules.grading_refusal(actor, unit))
+    _check_year(year)
+    level, region_code = scoping.assessing_department(unit)
+    round = _round_locked(year=year, level=level, region_code=region_code)
+    result = _result_in(round, SubjectType.UNIT, unit)
+    leadership = (result.leadership_grade if result else "") if leadership_grade is None else leadership_grade
+    head = (result.head_grade if result else "") if head_grade is None else head_grade
+    rules.check_unit_leadership_grades(
+        round=round, unit=unit, result=result, leadership_grade=leadership, head_grade=head
+    )
+    assert result is not None  # the rules refuse a unit without its 驻村帮扶 grade
+    if (result.leadership_grade, result.head_grade) == (leadership, head):
+        return result
+    fields = ["leadership_grade", "head_grade"]
+    before = snapshot(result, fields)
+    result.leadership_grade, result.head_grade = leadership, head
+    result.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action="assessment.leadership_grade",
+        obj=result,
+        before=before,
+        after=snapshot(result, fields),
+        region_code=result.region_code,
+    )
     return result
 
 
 @transaction.atomic
 def assessment_round_finalize(*, actor: Any, year: int) -> AssessmentRound:
     """定档: the actor's department closes its round of ``year``; afterwards no grade changes. Refused
-    while a subject of the level is ungraded or a quota is exceeded."""
+    while a subject of the level is ungraded, a quota is exceeded, or a 优秀 cadre is under an award ban
+    on this day (第二十条). Each cadre the round rates 不称职 gets its recall case now (第二十条1)."""
+    department = rules.require_department(actor)
     _check_year(year)
-    department = scoping.department_of(actor)
-    if department is None:
-        raise ValidationError({"detail": ["只有组织部门可以定档。"]})
     round = _round_locked(year=year, level=department[0], region_code=department[1])
     if round.is_locked:
         raise Conflict(f"{year}年度考核已于 {timezone.localtime(round.finalized_at):%Y-%m-%d %H:%M} 定档。")
@@ -143,6 +187,11 @@ def assessment_round_finalize(*, actor: Any, year: int) -> AssessmentRound:
     for quota in rules.quotas_for_rounds([round]).values():
         if not quota.ok:
             raise ValidationError({"detail": [f"第二十二条：{quota.label}，超出比例，不能定档。"]})
+    banned = rules.sanctioned_excellent(round=round, on=timezone.localdate())
+    if banned:
+        raise ValidationError(
+            {"detail": [f"第二十条：{'、'.join(banned)}被召回，目前不得参加评先评优，不能以优秀定档。请先调整其等次。"]}
+        )
     before = snapshot(round, ["status"])
     round.status = AssessmentRound.Status.FINALIZED
     round.finalized_at = timezone.now()
@@ -156,6 +205,14 @@ def assessment_round_finalize(*, actor: Any, year: int) -> AssessmentRound:
         after={"status": round.status},
         region_code=round.region_code,
     )
+    incompetent = (
+        AssessmentResult.objects.filter(round=round, subject_type=SubjectType.CADRE, grade=CadreGrade.INCOMPETENT)
+        .filter(cadre__status=Cadre.Status.ACTIVE)
+        .select_related("cadre__team")
+    )
+    for result in incompetent:  # the round's 不称职, a handful; each case is one insert and its audit
+        assert result.cadre is not None
+        _open_incompetent_case(actor=actor, cadre=result.cadre, year=year)
     return round
 
 
@@ -164,6 +221,7 @@ def county_opinion_record(
     *, actor: Any, year: int, subject_type: str, obj: Any, opinion: str, suggested_grade: str = ""
 ) -> CountyEvaluationOpinion:
     """第十四条3: the stationing county's evaluation opinion, a basis of the annual assessment."""
+    scoping.require(actor, "assessment.opinion")
     _check_year(year)
     county_code = str(getattr(actor, "region_id", "") or "")
     subject = subject_of(subject_type, obj)
@@ -235,9 +293,14 @@ def _new_case(*, actor: Any, cadre: Cadre, trigger: str, evidence: str, **extra:
 
 
 def _open_incompetent_case(*, actor: Any, cadre: Cadre, year: int) -> RecallCase | None:
-    """第二十条1: once per cadre and assessment year, and not while another such case is open."""
+    """第二十条1: once per cadre and assessment year, and not while another such case is open. A case the
+    system closed because its grade changed does not count: a final 不称职 opens a new one."""
     trigger = RecallCase.Trigger.INCOMPETENT_RATING
-    if RecallCase.objects.filter(cadre=cadre, trigger=trigger).filter(Q(year=year) | Q(status="open")).exists():
+    if (
+        RecallCase.objects.filter(cadre=cadre, trigger=trigger, closed_automatically=False)
+        .filter(Q(year=year) | Q(status="open"))
+        .exists()
+    ):
         return None
     case = _new_case(
         actor=actor, cadre=cadre, trigger=trigger, evidence=f"{year}年度考核评定为不称职（第二十条1）。", year=year
@@ -307,19 +370,88 @@ def recall_detect_absences(*, cadre_ids: Iterable[int] | None = None, actor: Any
     return created
 
 
+def _close_incompetent_cases(
+    *,
+    actor: Any,
+    cadre: Cadre,
+    year: int,
+    result: AssessmentResult | None,
+    cases: Iterable[RecallCase] | None = None,
+) -> list[RecallCase]:
+    """第二十条1: the open ``incompetent_rating`` cases of ``year`` whose grade no longer stands (changed
+    from 不称职, or not final) are dismissed by the system with the reason — no one decided them, so no
+    decider — audited with the actor whose change closed them (None: the nightly job) and notified: a
+    case follows its grade (docs/decisions/0081-recall-follows-the-grade.md)."""
+    reason = rules.incompetent_case_basis_gone(year=year, result=result)
+    if not reason:
+        return []
+    if cases is None:
+        cases = RecallCase.objects.select_for_update().filter(
+            cadre=cadre, trigger=RecallCase.Trigger.INCOMPETENT_RATING, year=year, status=RecallCase.Status.OPEN
+        )
+    closed = []
+    for case in cases:  # at most one open case per cadre and trigger (a database constraint)
+        before = snapshot(case, ["status", "closed_automatically"])
+        case.status = RecallCase.Status.DISMISSED
+        case.closed_automatically = True
+        case.decided_at = timezone.now()
+        case.decided_by = None
+        case.decision_reason = f"{reason}，召回案件由系统自动撤销（第二十条1：年度考核中被评定为不称职的才召回）。"
+        case.save(update_fields=["status", "closed_automatically", "decided_at", "decided_by", "decision_reason"])
+        audit_record(
+            actor=actor,
+            action="recall.close_automatically",
+            obj=case,
+            before=before,
+            after=snapshot(case, ["status", "closed_automatically", "decision_reason"]),
+            region_code=case.village_code,
+        )
+        _notify_case(case, "召回案件已由系统自动撤销（不称职等次不再成立）")
+        closed.append(case)
+    return closed
+
+
+@transaction.atomic
+def recall_reconcile_incompetent() -> list[RecallCase]:
+    """第二十条1, the nightly backstop of a case following its grade: open ``incompetent_rating`` cases
+    whose grade is no longer a final 不称职 (e.g. opened at grading before cases waited for 定档,
+    docs/decisions/0081) are closed by the system. Idempotent."""
+    cases = list(
+        RecallCase.objects.select_for_update(of=("self",))
+        .filter(trigger=RecallCase.Trigger.INCOMPETENT_RATING, status=RecallCase.Status.OPEN)
+        .select_related("cadre", "unit")
+    )
+    if not cases:
+        return []
+    results = {
+        (r.cadre_id, r.round.year): r
+        for r in AssessmentResult.objects.filter(
+            subject_type=SubjectType.CADRE, cadre_id__in=[c.cadre_id for c in cases]
+        ).select_related("round")
+    }
+    closed = []
+    for case in cases:  # the open 不称职 cases: a handful
+        result = results.get((case.cadre_id, case.year or 0))
+        closed += _close_incompetent_cases(
+            actor=None, cadre=case.cadre, year=case.year or 0, result=result, cases=[case]
+        )
+    return closed
+
+
 @transaction.atomic
 def recall_detect_incompetent(*, actor: Any = None) -> list[RecallCase]:
-    """第二十条1, the nightly backstop: every 不称职 grade without its case gets one."""
+    """第二十条1, the nightly backstop: every final 不称职 (a finalized round) without its case gets one."""
     trigger = RecallCase.Trigger.INCOMPETENT_RATING
+    live = RecallCase.objects.filter(cadre_id=OuterRef("cadre_id"), trigger=trigger, closed_automatically=False)
     missing = (
-        AssessmentResult.objects.filter(subject_type=SubjectType.CADRE, grade="incompetent")
-        .filter(cadre__status=Cadre.Status.ACTIVE)
-        .exclude(
-            Exists(
-                RecallCase.objects.filter(cadre_id=OuterRef("cadre_id"), trigger=trigger, year=OuterRef("round__year"))
-            )
+        AssessmentResult.objects.filter(
+            subject_type=SubjectType.CADRE,
+            grade=CadreGrade.INCOMPETENT,
+            round__status=AssessmentRound.Status.FINALIZED,
         )
-        .exclude(Exists(RecallCase.objects.filter(cadre_id=OuterRef("cadre_id"), trigger=trigger, status="open")))
+        .filter(cadre__status=Cadre.Status.ACTIVE)
+        .exclude(Exists(live.filter(year=OuterRef("round__year"))))
+        .exclude(Exists(live.filter(status="open")))
         .select_related("cadre__team", "round")
     )
     opened = []
@@ -334,6 +466,7 @@ def recall_detect_incompetent(*, actor: Any = None) -> list[RecallCase]:
 @transaction.atomic
 def recall_case_open(*, actor: Any, cadre: Cadre, trigger: str, evidence: str) -> RecallCase:
     """第二十条3–7: a case opened by hand, with the facts and evidence."""
+    rules.allow(rules.recall_opening_refusal(actor))
     if trigger in RecallCase.AUTOMATIC_TRIGGERS:
         raise ValidationError({"trigger": ["年度考核不称职和累计缺岗由系统自动发起召回，不能手工发起。"]})
     if trigger not in RecallCase.Trigger.values:
@@ -362,6 +495,7 @@ def _locked_open_case(case: RecallCase) -> RecallCase:
 def recall_case_consult(*, actor: Any, case: RecallCase, opinion: str) -> RecallCase:
     """第二十条 商派出单位: the dispatching unit's opinion, recorded by the deciding department or the
     unit itself."""
+    rules.allow(rules.recall_consultation_refusal(actor, case))
     if not opinion.strip():
         raise ValidationError({"opinion": ["请填写派出单位的意见。"]})
     locked = _locked_open_case(case)
@@ -385,12 +519,25 @@ def recall_case_consult(*, actor: Any, case: RecallCase, opinion: str) -> Recall
 def recall_case_decide(*, actor: Any, case: RecallCase, decision: str, reason: str) -> RecallCase:
     """第二十条: the organization department of the dispatching unit's level decides, after consulting the
     unit. Recalled: the cadre's status becomes 已召回 (their membership of the team ends; a replacement
-    is dispatched through the roster) and the sanctions are recorded with their end dates."""
+    is dispatched through the roster) and the sanctions are recorded with their end dates. Only that
+    department (403); a 不称职 case only while its grade is a final 不称职 (409, 第二十条1)."""
+    rules.allow(rules.recall_decision_refusal(actor, case))
     if decision not in (RecallCase.Status.RECALLED, RecallCase.Status.DISMISSED):
         raise ValidationError({"decision": ["决定应为 recalled（召回）或 dismissed（不予召回）。"]})
     if not reason.strip():
         raise ValidationError({"reason": ["请写明决定理由。"]})
     locked = _locked_open_case(case)
+    if locked.trigger == RecallCase.Trigger.INCOMPETENT_RATING:
+        result = (
+            AssessmentResult.objects.filter(
+                subject_type=SubjectType.CADRE, cadre_id=locked.cadre_id, round__year=locked.year or 0
+            )
+            .select_related("round")
+            .first()
+        )
+        gone = rules.incompetent_case_basis_gone(year=locked.year or 0, result=result)
+        if gone:
+            raise Conflict(f"第二十条1：{gone}，不能据此作出决定。该案件将由系统自动撤销，请刷新后查看。")
     rules.check_can_decide(locked)
     today = timezone.localdate()
     before = snapshot(locked, ["status"])
@@ -515,6 +662,7 @@ def accountability_record(
 ) -> AccountabilityRecord:
     """第十七条: 组织函询、提醒谈话、通报批评、组织处理 against a unit or person that failed a duty, recorded
     by the organization department (its region is the record's tree key)."""
+    scoping.require(actor, "assessment.accountability")
     errors: dict[str, list[str]] = {}
     if measure not in AccountabilityRecord.Measure.values:
         errors["measure"] = ["问责方式应为组织函询、提醒谈话、通报批评或组织处理。"]
@@ -551,7 +699,9 @@ def accountability_record(
 
 @transaction.atomic
 def key_training_add(*, actor: Any, cadre: Cadre, year: int, reason: str, measures: str = "") -> KeyTrainingEntry:
-    """第二十三条: put a cadre on the key training ledger (重点培养对象台账) — not while sanctioned (第二十条)."""
+    """第二十三条: put a cadre on the key training ledger (重点培养对象台账) — not while sanctioned on the day
+    of the entry (第二十条, docs/decisions/0083)."""
+    scoping.require(actor, "assessment.key_training")
     _check_year(year)
     if not reason.strip():
         raise ValidationError({"reason": ["请写明列为重点培养对象的理由（表现和实绩）。"]})

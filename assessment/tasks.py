@@ -11,11 +11,12 @@ from django.utils import timezone
 
 @shared_task(name="assessment.detect_recall_triggers", acks_late=True, max_retries=3, default_retry_delay=60)
 def detect_recall_triggers() -> int:
-    """第二十条1–2, the nightly backstop of the immediate detection: 不称职 grades and three confirmed
-    absence days without a case get one. Running it twice opens nothing."""
-    from .services import recall_detect_absences, recall_detect_incompetent
+    """第二十条1–2, the nightly backstop of the immediate detection: final 不称职 grades and three
+    confirmed absence days without a case get one; open 不称职 cases whose grade no longer stands are
+    closed. Running it twice changes nothing."""
+    from .services import recall_detect_absences, recall_detect_incompetent, recall_reconcile_incompetent
 
-    return len(recall_detect_absences()) + len(recall_detect_incompetent())
+    return len(recall_reconcile_incompetent()) + len(recall_detect_absences()) + len(recall_detect_incompetent())
 
 
 @shared_task(name="assessment.expire_sanctions", acks_late=True, max_retries=3, default_retry_delay=60)

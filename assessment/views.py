@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -25,7 +25,7 @@ from zhucun.exports.xlsx import xlsx_response
 from zhucun.views import ScopedListView
 
 from . import rules, selectors, services
-from .api.views import require_assessing_department, workbook_response
+from .api.views import workbook_response
 from .exports import accountability_register, recall_register
 from .models import (
     GRADE_LABELS,
@@ -63,11 +63,7 @@ def _year(request: HttpRequest) -> int:
 
 
 def _department(request: HttpRequest) -> tuple[str, str]:
-    scoping.require(request.user, "assessment.grade")
-    department = scoping.department_of(request.user)
-    if department is None:
-        raise PermissionDenied("只有组织部门可以组织年度考核。")
-    return department
+    return rules.require_department(request.user)
 
 
 def _own_round(year: int, department: tuple[str, str]) -> AssessmentRound:
@@ -121,33 +117,55 @@ def _grid_subjects(request: HttpRequest, year: int, subject_type: str) -> Any:
     return selectors.with_grade(scoping.restrict(subjects, request.user), subject_type=subject_type, year=year)
 
 
-def _changes(request: HttpRequest, rows: list[Any]) -> list[tuple[Any, str]]:
-    """The grades the form changes, 优秀 last: lowering one row frees the quota for another first."""
+#: a unit row's 第二十四条 grades: form field prefix → the result's field
+_LEADERSHIP_FIELDS = {"leadership": "leadership_grade", "head": "head_grade"}
+
+
+def _changes(request: HttpRequest, rows: list[Any], subject_type: str) -> list[tuple[Any, str, str]]:
+    """The (subject, field, value) changes the form makes, ordered so that each is allowed when its
+    turn comes: leadership grades leaving 优秀 first (第二十四条), then the grades with 优秀 last (lowering
+    one row frees the quota for another), then the other leadership grades (the unit's grade first)."""
     changes = []
     for obj in rows:
         value = request.POST.get(f"grade-{obj.pk}", "")
         if value and value != (obj.grade or ""):
-            changes.append((obj, value))
-    return sorted(changes, key=lambda change: change[1] == "excellent")
+            changes.append((obj, "grade", value))
+        if subject_type != SubjectType.UNIT:
+            continue
+        for prefix, field in _LEADERSHIP_FIELDS.items():
+            posted = request.POST.get(f"{prefix}-{obj.pk}")
+            if posted is not None and posted != (getattr(obj, field) or ""):
+                changes.append((obj, field, posted))
+
+    def turn(change: tuple[Any, str, str]) -> int:
+        obj, field, value = change
+        if field == "grade":
+            return 2 if value == "excellent" else 1
+        return 0 if getattr(obj, field) == "excellent" else 3
+
+    return sorted(changes, key=turn)
 
 
 def _apply(
-    request: HttpRequest, year: int, subject_type: str, changes: list[tuple[Any, str]], *, dry_run: bool
+    request: HttpRequest, year: int, subject_type: str, changes: list[tuple[Any, str, str]], *, dry_run: bool
 ) -> dict[int, str]:
-    """Apply the changes through the service, each in a savepoint; any refusal (or a dry run) rolls
+    """Apply the changes through the services, each in a savepoint; any refusal (or a dry run) rolls
     everything back, so a level is saved whole or not at all. Returns the refusals by row."""
     errors: dict[int, str] = {}
     with transaction.atomic():
-        for obj, grade in changes:
+        for obj, field, value in changes:
             try:
                 with transaction.atomic():
-                    services.assessment_grade_set(
-                        actor=request.user, year=year, subject_type=subject_type, obj=obj, grade=grade
-                    )
+                    if field == "grade":
+                        services.assessment_grade_set(
+                            actor=request.user, year=year, subject_type=subject_type, obj=obj, grade=value
+                        )
+                    else:
+                        services.unit_leadership_grade_set(actor=request.user, year=year, unit=obj, **{field: value})
             except ValidationError as exc:
-                errors[obj.pk] = _first_error(exc)
+                errors.setdefault(obj.pk, _first_error(exc))
             except IntegrityError:  # another save of the same row got there first
-                errors[obj.pk] = "该等次刚被他人修改，请刷新页面后重试。"
+                errors.setdefault(obj.pk, "该等次刚被他人修改，请刷新页面后重试。")
         if dry_run or errors:
             transaction.set_rollback(True)
     return errors
@@ -169,7 +187,7 @@ def grid(request: HttpRequest, year: int, subject_type: str) -> HttpResponse:
     errors: dict[int, str] = {}
     status = 200
     if request.method == "POST":
-        changes = _changes(request, rows)
+        changes = _changes(request, rows, subject_type)
         errors = _apply(request, year, subject_type, changes, dry_run=False)
         if not errors:
             if changes:
@@ -180,13 +198,20 @@ def grid(request: HttpRequest, year: int, subject_type: str) -> HttpResponse:
         status = 400
     own = _own_round(year, department)
     submitted = {obj.pk: request.POST.get(f"grade-{obj.pk}", obj.grade or "") for obj in rows}
+    # unit rows: the leadership team's and the head's grades as submitted (第二十四条)
+    leadership = {
+        obj.pk: [request.POST.get(f"{p}-{obj.pk}", getattr(obj, f, "") or "") for p, f in _LEADERSHIP_FIELDS.items()]
+        for obj in rows
+    }
     context = {
         "year": year,
         "subject_type": subject_type,
         "subject_label": selectors.SUBJECT_LABELS[SubjectType(subject_type)][0],
         "subject_types": [(value, selectors.SUBJECT_LABELS[SubjectType(value)][0]) for value in SubjectType.values],
         "grades": [(g, GRADE_LABELS[g]) for g in rules.GRADES_OF[subject_type]],
-        "rows": [(obj, submitted[obj.pk], errors.get(obj.pk, "")) for obj in rows],
+        "rows": [(obj, submitted[obj.pk], errors.get(obj.pk, ""), *leadership[obj.pk]) for obj in rows],
+        "leadership_grades": [(g, GRADE_LABELS[g]) for g in rules.LEADERSHIP_GRADES],
+        "head_grades": [(g, GRADE_LABELS[g]) for g in rules.HEAD_GRADES],
         "page_obj": page,
         "errors": errors,
         "round": own,
@@ -202,7 +227,7 @@ def grid_check(request: HttpRequest, year: int, subject_type: str) -> HttpRespon
     if subject_type not in SubjectType.values or not services.year_is_valid(year):
         raise Http404
     _page, rows = _grid_page(request, year, subject_type)
-    errors = _apply(request, year, subject_type, _changes(request, rows), dry_run=True)
+    errors = _apply(request, year, subject_type, _changes(request, rows, subject_type), dry_run=True)
     items = [(obj.pk, errors.get(obj.pk, "")) for obj in rows]
     return render(request, "assessment/_grid_check.html", {"items": items, "errors": errors})
 
@@ -304,35 +329,27 @@ def recall_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     scoping.require(request.user, "recall.view")
     user = request.user
-    deciding = scoping.is_assessing_department(user, case.unit)
-    is_unit = getattr(user, "role", "") == "unit"
     return render(
         request,
         "assessment/recall_detail.html",
         {
             "case": case,
-            "can_consult": case.status == "open" and (deciding or is_unit) and scoping.can(user, "recall.consult"),
-            "can_decide": case.status == "open" and deciding and scoping.can(user, "recall.decide"),
+            "can_consult": case.status == "open" and rules.recall_consultation_refusal(user, case) is None,
+            "can_decide": case.status == "open" and rules.recall_decision_refusal(user, case) is None,
         },
     )
-
-
-def _case_action(request: HttpRequest, pk: int, action: str) -> tuple[RecallCase, bool]:
-    case = _case(request, pk)
-    scoping.require(request.user, action)
-    if action == "recall.decide" or scoping.department_of(request.user) is not None:
-        require_assessing_department(request.user, case.unit)
-    return case, True
 
 
 @login_required
 @require_POST
 def recall_consult(request: HttpRequest, pk: int) -> HttpResponse:
-    case, _ = _case_action(request, pk, "recall.consult")
+    case = _case(request, pk)  # out of scope: 404; the service refuses anyone but the unit and its department
     try:
         services.recall_case_consult(actor=request.user, case=case, opinion=request.POST.get("opinion", ""))
     except ValidationError as exc:
         messages.error(request, _first_error(exc))
+    except Conflict as exc:
+        messages.error(request, str(exc.detail))
     else:
         messages.success(request, "已记录派出单位意见。")
     return redirect("assessment-recall-detail", pk=case.pk)
@@ -341,7 +358,7 @@ def recall_consult(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def recall_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    case, _ = _case_action(request, pk, "recall.decide")
+    case = _case(request, pk)  # out of scope: 404; the service refuses anyone but the assessing department
     try:
         services.recall_case_decide(
             actor=request.user,
@@ -351,6 +368,8 @@ def recall_decide(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as exc:
         messages.error(request, _first_error(exc))
+    except Conflict as exc:
+        messages.error(request, str(exc.detail))
     else:
         messages.success(request, "已作出召回决定。")
     return redirect("assessment-recall-detail", pk=case.pk)

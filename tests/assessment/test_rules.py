@@ -3,7 +3,9 @@ through the public API as an official uses it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,7 +17,7 @@ from tests.conftest import api_as
 from zhucun.policy import HEBEI_2018
 from zhucun.testing.world import World
 
-from .helpers import YEAR, add_cadre, province_level
+from .helpers import YEAR, add_cadre, grade_the_rest_of_甲县, province_level
 
 
 def put(user: object, subject_type: str, pk: int, grade: str, year: int = YEAR) -> tuple[int, dict[str, object]]:
@@ -141,7 +143,8 @@ def test_unit_at_fair_marks_its_leadership_not_eligible_for_excellent_第二十�
     assert put(province, "unit", team.unit_id, "poor")[1]["leadership_not_excellent"] is True
 
 
-def test_sanctioned_cadre_cannot_be_excellent_第二十条(world: World) -> None:
+def test_sanctioned_cadre_cannot_be_excellent_第二十条(world: World, clock: Any) -> None:
+    clock.set(dt.date(2026, 3, 1))  # grading the 2025 round while the ban runs
     county = world.personas["county"]
     cadre = world.leaders["A"]
     case = RecallCase.objects.create(
@@ -156,10 +159,10 @@ def test_sanctioned_cadre_cannot_be_excellent_第二十条(world: World) -> None
         ends_on="2026-05-31",
     )
     # 甲县 has 4 cadres in post, so 1 may be 优秀 — but not this one.
-    status, body = put(county, "cadre", cadre.pk, "excellent")
+    status, body = put(county, "cadre", cadre.pk, "excellent", year=2025)
     assert status == 400
     assert "第二十条" in body["grade"][0] and "不得参加评先评优" in body["grade"][0]
-    assert put(county, "cadre", world.members["A"].pk, "excellent")[0] == 200
+    assert put(county, "cadre", world.members["A"].pk, "excellent", year=2025)[0] == 200
 
 
 def test_a_sanction_that_ended_before_the_year_does_not_block_excellent_第二十条(world: World) -> None:
@@ -200,12 +203,15 @@ def test_a_grade_outside_the_subjects_scale_is_refused(world: World) -> None:
     assert status == 400 and "优秀、良好、一般、差" in body["grade"][0]
 
 
-def test_incompetent_rating_opens_one_recall_case_第二十条(world: World) -> None:
+def test_incompetent_rating_opens_one_recall_case_when_the_round_is_finalized_第二十条(world: World) -> None:
     county = world.personas["county"]
     cadre = world.members["A"]
     assert put(county, "cadre", cadre.pk, "incompetent")[0] == 200
     assert put(county, "cadre", cadre.pk, "basically_competent")[0] == 200
     assert put(county, "cadre", cadre.pk, "incompetent")[0] == 200
+    assert not RecallCase.objects.exists()  # a grade of an open round is provisional
+    grade_the_rest_of_甲县(world, but=cadre)
+    services.assessment_round_finalize(actor=county, year=YEAR)
     case = RecallCase.objects.get(cadre=cadre)
     assert (case.trigger, case.status, case.year) == ("incompetent_rating", "open", YEAR)
 
