@@ -8,11 +8,17 @@ of its ``*_org`` accounts; the county 驻村工作办公室 sits inside the coun
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models.functions import Lower
 from guardian.models import UserObjectPermissionBase
 
 from cadres.models import Region
+
+from .usernames import normalize_username, validate_username
 
 
 class Role(models.TextChoices):
@@ -33,9 +39,28 @@ REGION_LEVEL_OF_ROLE = {
 }
 
 
+class UserManager(DjangoUserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
+        """Login looks the account up by its canonical username: ``LONGZHOU`` finds ``longzhou``."""
+        return self.get(**{self.model.USERNAME_FIELD: normalize_username(username or "")})
+
+
+def _username_validator(value: str) -> None:
+    validate_username(value)
+
+
 class User(AbstractUser):
     """A person who logs in. ``role`` with exactly one of ``region``/``unit``/``cadre`` is its scope."""
 
+    # Canonical (accounts/usernames.py): the admin's forms validate with the same rules as the services.
+    username = models.CharField(
+        "用户名",
+        max_length=150,
+        unique=True,
+        help_text="英文字母、数字、下划线、点、连字符或汉字；大写字母按小写保存。",
+        validators=[_username_validator],
+        error_messages={"unique": "该用户名已被使用，请换一个。"},
+    )
     role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True)
     region = models.ForeignKey(
         Region, verbose_name="管辖区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -47,10 +72,14 @@ class User(AbstractUser):
         "cadres.Cadre", verbose_name="驻村干部", null=True, blank=True, on_delete=models.PROTECT, related_name="account"
     )
 
+    objects: ClassVar[UserManager] = UserManager()
+
     class Meta:
         verbose_name = "账号"
         verbose_name_plural = "账号"
         constraints = [
+            # Rows written around the services (a shell, a raw bulk insert) still cannot make a case twin.
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
             models.CheckConstraint(
                 name="user_scope_matches_role",
                 condition=(
@@ -64,8 +93,13 @@ class User(AbstractUser):
                     | models.Q(role="unit", unit__isnull=False, region__isnull=True, cadre__isnull=True)
                     | models.Q(role="cadre", cadre__isnull=False, region__isnull=True, unit__isnull=True)
                 ),
-            )
+            ),
         ]
+
+    @classmethod
+    def normalize_username(cls, username: Any) -> Any:
+        """Used by ``create_user`` and the admin's forms (AbstractUser.clean): one canonical form."""
+        return normalize_username(username) if isinstance(username, str) else username
 
     @property
     def scope_label(self) -> str:

@@ -13,6 +13,7 @@ from zhucun import scoping
 from zhucun.audit import audit_record, snapshot
 
 from .models import REGION_LEVEL_OF_ROLE, Role, User
+from .usernames import validate_username
 
 
 def _resolve_scope(*, actor: Any | None, role: str, scope: str) -> dict[str, Any]:
@@ -54,10 +55,11 @@ def account_create(*, actor: Any | None, username: str, password: str, role: str
     command line (``manage.py create_account``), which may create the first provincial account."""
     if actor is not None:
         scoping.require(actor, "account.create")
-    username = (username or "").strip()
-    if not username:
-        raise ValidationError({"username": ["用户名不能为空"]})
-    if User.objects.filter(username=username).exists():
+    try:
+        username = validate_username(username)
+    except ValidationError as exc:
+        raise ValidationError({"username": exc.messages}) from None
+    if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": [f"用户名「{username}」已被使用，请换一个"]})
     if role not in Role.values:
         raise ValidationError({"role": [f"角色应为 {'、'.join(Role.values)} 之一"]})

@@ -1,12 +1,24 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework import serializers
 
 from ..models import Role, User
 
 
+class UsernameField(serializers.CharField):
+    """The service judges usernames (accounts/usernames.py), so a NUL byte gets the same precise
+    Chinese message as every other control character instead of DRF's generic one."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+
 class AccountCreateSerializer(serializers.Serializer[User]):
-    username = serializers.CharField(max_length=150)
+    username = UsernameField(max_length=200, help_text="英文字母、数字、_ . - 或汉字；大写字母按小写保存")
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
     role = serializers.ChoiceField(choices=Role.choices)
     scope = serializers.CharField(max_length=20)
