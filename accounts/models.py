@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
 from cadres.models import Region
@@ -96,6 +97,15 @@ class User(AbstractUser):
             ),
         ]
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new password or a deactivation ends every device's token, whichever path saved it (a
+        service, the admin, a shell). Sessions end by themselves: Django checks the password hash
+        stored in each session, and refuses inactive users."""
+        password_changed = getattr(self, "_password", None) is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed or not self.is_active:
+            ApiToken.objects.filter(user=self).delete()
+
     @classmethod
     def normalize_username(cls, username: Any) -> Any:
         """Used by ``create_user`` and the admin's forms (AbstractUser.clean): one canonical form."""
@@ -135,3 +145,30 @@ class RegionGrant(UserObjectPermissionBase):
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = "区划授权"
         verbose_name_plural = "区划授权"
+
+
+class ApiToken(models.Model):
+    """An API token of one device (a cadre's phone, a client): several per account, each listed with
+    when it was last used and revocable on its own (issue 10 item 3, decision 0046).
+
+    Only the SHA-256 digest of the key is stored: a copy of the table logs nobody in. The key itself
+    (40 hex characters, ``Authorization: Token <key>``) is shown once, in the login response. A token
+    unused for ``ZHUCUN_TOKEN_IDLE_DAYS`` is refused and deleted; ``last_used`` is refreshed at most
+    once per ``ZHUCUN_TOKEN_TOUCH_MINUTES``, inside the lookup statement on PostgreSQL
+    (accounts/authentication.py), so using a token costs no extra query.
+    """
+
+    digest = models.CharField("凭证摘要", max_length=64, unique=True, editable=False)
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="api_tokens")
+    device = models.CharField("设备", max_length=120, blank=True)
+    created_at = models.DateTimeField("登录时间", default=timezone.now)
+    created_ip = models.GenericIPAddressField("登录地址", null=True, blank=True)
+    last_used = models.DateTimeField("最近使用", default=timezone.now)
+
+    class Meta:
+        verbose_name = "登录设备"
+        verbose_name_plural = "登录设备"
+        ordering = ["-last_used", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.device or '未命名设备'}（{self.created_at:%Y-%m-%d}）"

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from cadres.models import Cadre, Region, Unit
 from zhucun import scoping
-from zhucun.audit import audit_record, snapshot
+from zhucun.audit import audit_record, snapshot, update_audited
 
-from .models import REGION_LEVEL_OF_ROLE, Role, User
+from .lockout import locked_until, reset_failures
+from .models import REGION_LEVEL_OF_ROLE, ApiToken, Role, User
+from .signals import home_region_code
+from .tokens import digest_of, new_key
 from .usernames import validate_username
 
 
@@ -75,3 +80,156 @@ def account_create(*, actor: Any | None, username: str, password: str, role: str
     after = snapshot(user, fields=["username", "role", "region", "unit", "cadre"])
     audit_record(actor=actor, action="account.create", obj=user, after=after, region_code=region_code)
     return user
+
+
+# --- Device tokens (issue 10 item 3, decision 0046) ------------------------------------------------
+
+
+@transaction.atomic
+def token_issue(*, user: User, device: str = "", ip: str | None = None) -> str:
+    """A new device token for ``user`` (after a successful login); the key, shown once. Beyond
+    ``ZHUCUN_TOKENS_PER_ACCOUNT`` devices the least recently used are signed out."""
+    key, now = new_key(), timezone.now()
+    ApiToken.objects.create(
+        user=user, digest=digest_of(key), device=device[:120], created_ip=ip, created_at=now, last_used=now
+    )
+    keep = settings.ZHUCUN_TOKENS_PER_ACCOUNT
+    stale = list(ApiToken.objects.filter(user=user).order_by("-last_used", "-id").values_list("pk", flat=True)[keep:])
+    if stale:
+        ApiToken.objects.filter(pk__in=stale).delete()
+    return key
+
+
+def _token_facts(token: ApiToken) -> dict[str, Any]:
+    return {
+        "token": token.pk,
+        "device": token.device,
+        "created_at": token.created_at.isoformat(),
+        "last_used": token.last_used.isoformat(),
+    }
+
+
+@transaction.atomic
+def token_logout(*, token: ApiToken) -> None:
+    """The caller's own token ends (POST /api/v1/auth/logout/)."""
+    user = token.user
+    audit_record(
+        actor=user, action="auth.token_logout", obj=user, before=_token_facts(token), region_code=home_region_code(user)
+    )
+    token.delete()
+
+
+@transaction.atomic
+def token_revoke(*, actor: Any, account: User, token_id: int | None) -> int:
+    """Sign one device (``token_id``) or all devices (None) of ``account`` out: an organization
+    department or the security administrator, for an account in scope. The number revoked."""
+    _require_manageable(actor, account, "account.revoke_tokens")
+    tokens = ApiToken.objects.filter(user=account)
+    if token_id is not None:
+        tokens = tokens.filter(pk=token_id)
+    revoked = [_token_facts(token) for token in tokens]
+    if token_id is not None and not revoked:
+        raise ValidationError({"token": ["该设备已注销或不存在，请刷新页面。"]})
+    tokens.delete()
+    audit_record(
+        actor=actor,
+        action="account.revoke_tokens",
+        obj=account,
+        before={"tokens": revoked},
+        after={"tokens": []},
+        region_code=home_region_code(account),
+    )
+    return len(revoked)
+
+
+# --- Account administration: lockouts, passwords, deactivation (issue 10 items 2, 3, 12) ----------
+
+#: Administrator accounts (三员) are appointed by the operator (``create_account``): no role in the
+#: application may reset their passwords or switch them off, or one of them could take over another's
+#: duties (decision 0048).
+ADMIN_ROLES = frozenset({"system_admin", "security_admin", "audit_admin"})
+
+
+def _require_manageable(actor: Any, account: User, action: str, *, admins_too: bool = True) -> None:
+    scoping.require(actor, action)
+    if account.pk == getattr(actor, "pk", None) and action != "account.revoke_tokens":
+        raise PermissionDenied("不能对自己的账号执行此操作，请由同级的其他管理人员办理。")
+    if account.role in ADMIN_ROLES and not (admins_too and getattr(actor, "role", "") == "security_admin"):
+        raise PermissionDenied("管理员账号（系统、安全、审计管理员）只能由运维人员通过 create_account 命令管理。")
+
+
+@transaction.atomic
+def account_unlock(*, actor: Any, account: User) -> None:
+    """End a lockout before its cool-off period (an organization department, the security administrator)."""
+    _require_manageable(actor, account, "account.unlock")
+    until = locked_until([account.username]).get(account.username)
+    if until is None:
+        raise ValidationError({"account": [f"账号「{account.username}」当前未被锁定，无需解锁。"]})
+    reset_failures(account.username)
+    audit_record(
+        actor=actor,
+        action="account.unlock",
+        obj=account,
+        before={"locked_until": until.isoformat()},
+        after={"locked_until": None},
+        region_code=home_region_code(account),
+    )
+
+
+@transaction.atomic
+def account_reset_password(*, actor: Any, account: User, password: str) -> None:
+    """Set a new password for someone else's account: every device and session of it ends
+    (User.save revokes the tokens; sessions carry the old password's hash)."""
+    _require_manageable(actor, account, "account.reset_password", admins_too=False)
+    try:
+        validate_password(password, account)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    tokens = ApiToken.objects.filter(user=account).count()
+    account.set_password(password)
+    account.save(update_fields=["password"])
+    audit_record(
+        actor=actor,
+        action="account.reset_password",
+        obj=account,
+        after={"tokens_revoked": tokens, "sessions_ended": True},
+        region_code=home_region_code(account),
+    )
+
+
+@transaction.atomic
+def password_change(*, user: User, old_password: str, new_password: str) -> None:
+    """The user's own new password: their other devices and sessions end (the caller keeps its session
+    with ``update_session_auth_hash``)."""
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": ["原密码不正确，请重新输入。"]})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from None
+    tokens = ApiToken.objects.filter(user=user).count()
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit_record(
+        actor=user,
+        action="auth.password_change",
+        obj=user,
+        after={"tokens_revoked": tokens},
+        region_code=home_region_code(user),
+    )
+
+
+@transaction.atomic
+def account_set_active(*, actor: Any, account: User, active: bool) -> None:
+    """Switch an account off (its devices and sessions end at once) or on again."""
+    _require_manageable(actor, account, "account.deactivate", admins_too=False)
+    if account.is_active == active:
+        state = "启用" if active else "停用"
+        raise ValidationError({"account": [f"账号「{account.username}」已是{state}状态。"]})
+    update_audited(
+        actor=actor,
+        action="account.activate" if active else "account.deactivate",
+        obj=account,
+        changes={"is_active": active},
+        region_code=home_region_code(account),
+    )

@@ -341,6 +341,11 @@ REGIONAL_ROLES = ORG_ROLES | {"township"}
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "account.view": ORG_ROLES,
     "account.create": ORG_ROLES,
+    # --- account security (issue 10 items 2, 3) ---
+    "account.unlock": ORG_ROLES,
+    "account.revoke_tokens": ORG_ROLES,
+    "account.reset_password": ORG_ROLES,
+    "account.deactivate": ORG_ROLES,
     "roster.import": ORG_ROLES,
     "audit.view": ORG_ROLES,
     # 身份证号 in clear: the county office keeps the cadres' files; everyone else sees it masked.

@@ -31,3 +31,15 @@ class AccountSerializer(serializers.ModelSerializer[User]):
     class Meta:
         model = User
         fields = ["id", "username", "role", "scope", "scope_name", "is_active", "last_login"]
+
+
+class TokenLoginSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(max_length=200)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    device = serializers.CharField(
+        max_length=120, required=False, allow_blank=True, help_text="设备名称（如「张三的手机」），显示在登录设备列表中"
+    )
+
+
+class TokenSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField(read_only=True)
