@@ -29,6 +29,11 @@ class Role(models.TextChoices):
     TOWNSHIP = "township", "乡镇党委"
     UNIT = "unit", "派出单位"
     CADRE = "cadre", "驻村干部"
+    # 三员分立 (issue 10 item 12, decision 0048): three administrators, none of them a superuser, none
+    # with access to the cadres' data. Each is bound to a province, city or county region.
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
 
 
 #: The region level each regional role is bound to.
@@ -38,6 +43,11 @@ REGION_LEVEL_OF_ROLE = {
     Role.COUNTY_ORG: Region.Level.COUNTY,
     Role.TOWNSHIP: Region.Level.TOWNSHIP,
 }
+
+#: The administrators (三员): appointed by the operator (``create_account``), never in the application.
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+#: The region levels an administrator may be bound to.
+ADMIN_REGION_LEVELS = frozenset({Region.Level.PROVINCE, Region.Level.CITY, Region.Level.COUNTY})
 
 
 class UserManager(DjangoUserManager["User"]):
@@ -86,7 +96,15 @@ class User(AbstractUser):
                 condition=(
                     models.Q(role="", region__isnull=True, unit__isnull=True, cadre__isnull=True)
                     | models.Q(
-                        role__in=["province_org", "city_org", "county_org", "township"],
+                        role__in=[
+                            "province_org",
+                            "city_org",
+                            "county_org",
+                            "township",
+                            "system_admin",
+                            "security_admin",
+                            "audit_admin",
+                        ],
                         region__isnull=False,
                         unit__isnull=True,
                         cadre__isnull=True,

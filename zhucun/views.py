@@ -64,6 +64,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("login")
     if getattr(request.user, "role", "") == "cadre":
         return redirect("attendance-today")  # the cadre's phone: one page for the day (UI.md)
+    if getattr(request.user, "role", "") in ("system_admin", "security_admin", "audit_admin"):
+        # The administrators (三员) have no cadres' data to summarize: their home is their menu.
+        return render(request, "home_administrator.html")
     return render(
         request, "home.html", {"summary": home_summary(user=request.user), "today": today_summary(user=request.user)}
     )

@@ -3,11 +3,16 @@ the own password, the API logout. The targets are the world's township accounts 
 
 from __future__ import annotations
 
-from django.urls import reverse
+import datetime as dt
 
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import RegionGrant
 from zhucun.testing.world import World
 
-from .common import ACCOUNT_VISIBLE, ORG, Case, everyone, scoped
+from .common import ACCOUNT_VISIBLE, ORG, Case, everyone, role_only, scoped
 
 
 def _account(world: World, target: str | None) -> int:
@@ -47,5 +52,31 @@ MATRIX: dict[str, Case] = {
     ),
     "api:auth-logout": Case("post", lambda w, t: reverse("api:auth-logout"), everyone(204), per_target=False),
 }
+
+
+def _grant(world: World, target: str | None) -> None:
+    """A live 交叉检查 grant on the target's village (lent to another county's township account)."""
+    world.extra["grant"] = RegionGrant.objects.create(
+        user=world.township_accounts["D"],
+        permission=Permission.objects.get(codename="inspect_region"),
+        content_object_id=world.village(target or ""),
+        valid_until=timezone.localdate() + dt.timedelta(days=30),
+        reason="matrix",
+    )
+
+
+# 三员 pages (decision 0048): none of the six business personas may open them; the administrators'
+# answers are in tests/matrix/admins.py.
+MATRIX["grant-list"] = Case("get", lambda w, t: reverse("grant-list"), role_only(set()), api=False, per_target=False)
+MATRIX["grant-revoke"] = Case(
+    "post",
+    lambda w, t: reverse("grant-revoke", args=[w.extra["grant"].pk]),
+    scoped(set(), ACCOUNT_VISIBLE),  # a grant is in the scope of its region's administrators
+    api=False,
+    setup=_grant,
+)
+MATRIX["system-overview"] = Case(
+    "get", lambda w, t: reverse("system-overview"), role_only(set()), api=False, per_target=False
+)
 
 EXTRA: dict[str, Case] = {}
