@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from .usernames import normalize_username
 
-CONTACT = "请联系本级组织部门或安全管理员解锁"
+CONTACT = "请联系本级组织部门或安全管理员"
 
 
 def lockout_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
@@ -81,7 +81,10 @@ def lockout_response(
     message = lockout_message(username, until)
     retry_after = max(int((until - timezone.now()).total_seconds()), 1) if until else None
     if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse({"detail": message, "locked_until": until}, status=429)
+        locked = timezone.localtime(until).isoformat() if until else None  # as DRF writes times: +08:00
+        response: HttpResponse = JsonResponse(
+            {"detail": message, "locked_until": locked}, status=429, json_dumps_params={"ensure_ascii": False}
+        )
     else:
         response = render(request, "registration/login.html", {"locked_message": message}, status=429)
     if retry_after:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
+
 from zhucun import scoping
 
 from .lockout import locked_until
@@ -28,4 +30,4 @@ def cadre_devices(*, user: Any, cadre: Any) -> dict[str, Any] | None:
     account = scoping.restrict(User.objects.filter(cadre=cadre), user).first()
     if account is None:
         return None
-    return {"account": account, "tokens": devices_of(account)}
+    return {"account": account, "tokens": devices_of(account), "idle_days": settings.ZHUCUN_TOKEN_IDLE_DAYS}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -108,6 +109,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "account": account,
             "locked_until": lock_states([account]).get(account.username),
             "tokens": devices_of(account),
+            "idle_days": settings.ZHUCUN_TOKEN_IDLE_DAYS,
             "reset_form": PasswordResetForm(),
             "can": {
                 action: scoping.can(user, f"account.{action}")

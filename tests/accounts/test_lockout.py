@@ -172,3 +172,12 @@ def test_no_password_is_kept_by_the_lockout_records(world: World) -> None:
         Client().post(reverse("login"), {"username": "p_county", "password": WRONG})
     stored = str(list(AccessAttempt.objects.values()))
     assert WRONG not in stored
+
+
+def test_the_lockout_answer_gives_the_end_in_beijing_time(world: World) -> None:
+    for _ in range(10):
+        _api_login("p_cadre", WRONG)
+    body = _api_login("p_cadre", PASSWORD).json()  # type: ignore[attr-defined]
+    until = dt.datetime.fromisoformat(body["locked_until"])
+    assert until.utcoffset() == dt.timedelta(hours=8)
+    assert f"{until:%H:%M} 后自动解锁" in body["detail"]

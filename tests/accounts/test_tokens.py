@@ -250,3 +250,15 @@ def test_issued_tokens_start_now() -> None:
     user = account_create(actor=None, username="sheng", password=PASSWORD, role="province_org", scope="13")
     key = token_issue(user=user)
     assert ApiToken.objects.get(digest=digest_of(key)).last_used > timezone.now() - dt.timedelta(minutes=1)
+
+
+def test_the_device_list_states_the_idle_period_in_force(world: World, settings: object) -> None:
+    settings.ZHUCUN_TOKEN_IDLE_DAYS = 14  # type: ignore[attr-defined]
+    _login("p_cadre", device="张三的手机")
+    county = Client()
+    county.force_login(world.personas["county"])
+    for url in (
+        reverse("cadre-detail", args=[world.leaders["A"].pk]),
+        reverse("account-detail", args=[world.personas["cadre"].pk]),
+    ):
+        assert "超过 14 天未使用" in county.get(url).content.decode()
