@@ -9,22 +9,32 @@ The query is written once per process from the models' metadata instead of being
 on every request: compiling a five-table ``select_related`` was half the CPU of a sign-in (py-spy,
 docs/performance.md). Every column is read and converted as the ORM would (tests/accounts check the
 objects equal those the ORM loads), so nothing is deferred and nothing is stale.
+
+Tokens are per device and expire after ``ZHUCUN_TOKEN_IDLE_DAYS`` without use (issue 10 item 3,
+decision 0046). Knowing when a token was last used must not cost the sign-in a query: ``last_used`` is
+refreshed at most once per ``ZHUCUN_TOKEN_TOUCH_MINUTES``, and on PostgreSQL the refresh is a
+data-modifying CTE of the lookup itself (``WITH touched AS (UPDATE …) SELECT …``: one round trip; the
+SELECT sees the row as it was before the UPDATE, which is what the expiry check needs). Elsewhere
+(SQLite: ``make run``) the refresh is a separate UPDATE, once per interval per device.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connections, models
+from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
 
 from cadres.models import Cadre, Region, Team
 
-from .models import User
+from .models import ApiToken, User
+from .tokens import digest_of
 
 Converter = Callable[[Any, Any, Any], Any]
 Column = tuple[Any, list[Converter]]  # the column expression and its converters
@@ -45,8 +55,8 @@ def _chain() -> tuple[tuple[type[models.Model], str, str | None], ...]:
         return f'{kind} JOIN {{table}} {alias} ON "{alias}"."{_column(model)}" = "{parent}"."{foreign_key}"'
 
     return (
-        (Token, "t", None),
-        (User, "u", join("INNER", "u", User, "t", _column(Token, "user"))),
+        (ApiToken, "t", None),
+        (User, "u", join("INNER", "u", User, "t", _column(ApiToken, "user"))),
         (Cadre, "c", join("LEFT", "c", Cadre, "u", _column(User, "cadre"))),
         (Team, "m", join("LEFT", "m", Team, "c", _column(Cadre, "team"))),
         (Region, "v", join("LEFT", "v", Region, "m", _column(Team, "village"))),
@@ -72,9 +82,21 @@ def _query(alias: str) -> tuple[str, tuple[tuple[type[models.Model], list[str], 
         parts.append((model, [field.attname for field in fields], converters))
         table = quote(model._meta.db_table)
         joins.append(f"{table} t" if join is None else join.format(table=table))
-    key = quote(_column(Token))
-    sql = f'SELECT {", ".join(columns)} FROM {" ".join(joins)} WHERE "t".{key} = %s'  # noqa: S608 (identifiers from the models' metadata; the key is a parameter)
+    digest = quote(_column(ApiToken, "digest"))
+    sql = f'SELECT {", ".join(columns)} FROM {" ".join(joins)} WHERE "t".{digest} = %s'  # noqa: S608 (identifiers from the models' metadata; the digest is a parameter)
+    if connection.vendor == "postgresql":
+        table = quote(ApiToken._meta.db_table)
+        last_used = quote(_column(ApiToken, "last_used"))
+        touch = (
+            f"WITH touched AS (UPDATE {table} SET {last_used} = %s "  # noqa: S608 (identifiers from metadata)
+            f"WHERE {digest} = %s AND {last_used} < %s AND {last_used} >= %s) "
+        )
+        sql = touch + sql
     return sql, tuple(parts)
+
+
+def _touch_in_lookup(alias: str) -> bool:
+    return connections[alias].vendor == "postgresql"
 
 
 def _instance(
@@ -89,11 +111,27 @@ def _instance(
     return model.from_db(alias, names, converted)
 
 
-def token_with_cadre(key: str, *, using: str = "default") -> Token | None:
-    """The token with its user, and the user's cadre, team and village when it has them. One query."""
+def idle_limit() -> dt.timedelta:
+    return dt.timedelta(days=settings.ZHUCUN_TOKEN_IDLE_DAYS)
+
+
+def touch_interval() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.ZHUCUN_TOKEN_TOUCH_MINUTES)
+
+
+def token_with_cadre(key: str, *, using: str = "default", now: dt.datetime | None = None) -> ApiToken | None:
+    """The token with its user, and the user's cadre, team and village when it has them. One query
+    (on PostgreSQL also when ``last_used`` is due for a refresh). ``last_used`` is as it was before
+    this use, for the expiry check."""
+    now = now or timezone.now()
+    digest = digest_of(key)
     sql, parts = _query(using)
+    params: list[Any] = [digest]
+    if _touch_in_lookup(using):
+        # Refresh a live token whose last use is older than the interval; never revive an expired one.
+        params = [now, digest, now - touch_interval(), now - idle_limit(), digest]
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [key])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -105,7 +143,7 @@ def token_with_cadre(key: str, *, using: str = "default") -> Token | None:
         pk_index = names.index(model._meta.pk.attname)
         objects.append(None if values[pk_index] is None else _instance(model, names, converters, values, using))
     token, user, cadre, team, village = objects
-    Token._meta.get_field("user").set_cached_value(token, user)
+    ApiToken._meta.get_field("user").set_cached_value(token, user)
     if cadre is not None:
         User._meta.get_field("cadre").set_cached_value(user, cadre)
         Cadre._meta.get_field("team").set_cached_value(cadre, team)
@@ -115,10 +153,19 @@ def token_with_cadre(key: str, *, using: str = "default") -> Token | None:
 
 
 class CadreTokenAuthentication(TokenAuthentication):
+    """``Authorization: Token <key>`` against the device tokens (accounts.models.ApiToken)."""
+
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        token = token_with_cadre(key)
+        now = timezone.now()
+        token = token_with_cadre(key, now=now)
         if token is None:
-            raise exceptions.AuthenticationFailed("登录凭证无效，请重新登录。")
+            raise exceptions.AuthenticationFailed("登录凭证无效或已注销，请重新登录。")
+        if token.last_used < now - idle_limit():
+            ApiToken.objects.filter(pk=token.pk).delete()
+            days = settings.ZHUCUN_TOKEN_IDLE_DAYS
+            raise exceptions.AuthenticationFailed(f"登录已过期（超过 {days} 天未使用），请重新登录。")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("账号已停用，请联系管理员。")
+        if not _touch_in_lookup("default") and token.last_used < now - touch_interval():
+            ApiToken.objects.filter(pk=token.pk).update(last_used=now)
         return token.user, token

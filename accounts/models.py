@@ -8,11 +8,18 @@ of its ``*_org`` accounts; the county 驻村工作办公室 sits inside the coun
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
 from cadres.models import Region
+
+from .usernames import normalize_username, validate_username
 
 
 class Role(models.TextChoices):
@@ -22,6 +29,11 @@ class Role(models.TextChoices):
     TOWNSHIP = "township", "乡镇党委"
     UNIT = "unit", "派出单位"
     CADRE = "cadre", "驻村干部"
+    # 三员分立 (issue 10 item 12, decision 0048): three administrators, none of them a superuser, none
+    # with access to the cadres' data. Each is bound to a province, city or county region.
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
 
 
 #: The region level each regional role is bound to.
@@ -32,10 +44,34 @@ REGION_LEVEL_OF_ROLE = {
     Role.TOWNSHIP: Region.Level.TOWNSHIP,
 }
 
+#: The administrators (三员): appointed by the operator (``create_account``), never in the application.
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+#: The region levels an administrator may be bound to.
+ADMIN_REGION_LEVELS = frozenset({Region.Level.PROVINCE, Region.Level.CITY, Region.Level.COUNTY})
+
+
+class UserManager(DjangoUserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
+        """Login looks the account up by its canonical username: ``LONGZHOU`` finds ``longzhou``."""
+        return self.get(**{self.model.USERNAME_FIELD: normalize_username(username or "")})
+
+
+def _username_validator(value: str) -> None:
+    validate_username(value)
+
 
 class User(AbstractUser):
     """A person who logs in. ``role`` with exactly one of ``region``/``unit``/``cadre`` is its scope."""
 
+    # Canonical (accounts/usernames.py): the admin's forms validate with the same rules as the services.
+    username = models.CharField(
+        "用户名",
+        max_length=150,
+        unique=True,
+        help_text="英文字母、数字、下划线、点、连字符或汉字；大写字母按小写保存。",
+        validators=[_username_validator],
+        error_messages={"unique": "该用户名已被使用，请换一个。"},
+    )
     role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True)
     region = models.ForeignKey(
         Region, verbose_name="管辖区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -47,16 +83,28 @@ class User(AbstractUser):
         "cadres.Cadre", verbose_name="驻村干部", null=True, blank=True, on_delete=models.PROTECT, related_name="account"
     )
 
+    objects: ClassVar[UserManager] = UserManager()
+
     class Meta:
         verbose_name = "账号"
         verbose_name_plural = "账号"
         constraints = [
+            # Rows written around the services (a shell, a raw bulk insert) still cannot make a case twin.
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
             models.CheckConstraint(
                 name="user_scope_matches_role",
                 condition=(
                     models.Q(role="", region__isnull=True, unit__isnull=True, cadre__isnull=True)
                     | models.Q(
-                        role__in=["province_org", "city_org", "county_org", "township"],
+                        role__in=[
+                            "province_org",
+                            "city_org",
+                            "county_org",
+                            "township",
+                            "system_admin",
+                            "security_admin",
+                            "audit_admin",
+                        ],
                         region__isnull=False,
                         unit__isnull=True,
                         cadre__isnull=True,
@@ -64,8 +112,22 @@ class User(AbstractUser):
                     | models.Q(role="unit", unit__isnull=False, region__isnull=True, cadre__isnull=True)
                     | models.Q(role="cadre", cadre__isnull=False, region__isnull=True, unit__isnull=True)
                 ),
-            )
+            ),
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new password or a deactivation ends every device's token, whichever path saved it (a
+        service, the admin, a shell). Sessions end by themselves: Django checks the password hash
+        stored in each session, and refuses inactive users."""
+        password_changed = getattr(self, "_password", None) is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed or not self.is_active:
+            ApiToken.objects.filter(user=self).delete()
+
+    @classmethod
+    def normalize_username(cls, username: Any) -> Any:
+        """Used by ``create_user`` and the admin's forms (AbstractUser.clean): one canonical form."""
+        return normalize_username(username) if isinstance(username, str) else username
 
     @property
     def scope_label(self) -> str:
@@ -101,3 +163,30 @@ class RegionGrant(UserObjectPermissionBase):
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = "区划授权"
         verbose_name_plural = "区划授权"
+
+
+class ApiToken(models.Model):
+    """An API token of one device (a cadre's phone, a client): several per account, each listed with
+    when it was last used and revocable on its own (issue 10 item 3, decision 0046).
+
+    Only the SHA-256 digest of the key is stored: a copy of the table logs nobody in. The key itself
+    (40 hex characters, ``Authorization: Token <key>``) is shown once, in the login response. A token
+    unused for ``ZHUCUN_TOKEN_IDLE_DAYS`` is refused and deleted; ``last_used`` is refreshed at most
+    once per ``ZHUCUN_TOKEN_TOUCH_MINUTES``, inside the lookup statement on PostgreSQL
+    (accounts/authentication.py), so using a token costs no extra query.
+    """
+
+    digest = models.CharField("凭证摘要", max_length=64, unique=True, editable=False)
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="api_tokens")
+    device = models.CharField("设备", max_length=120, blank=True)
+    created_at = models.DateTimeField("登录时间", default=timezone.now)
+    created_ip = models.GenericIPAddressField("登录地址", null=True, blank=True)
+    last_used = models.DateTimeField("最近使用", default=timezone.now)
+
+    class Meta:
+        verbose_name = "登录设备"
+        verbose_name_plural = "登录设备"
+        ordering = ["-last_used", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.device or '未命名设备'}（{self.created_at:%Y-%m-%d}）"

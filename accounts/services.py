@@ -2,27 +2,45 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from cadres.models import Cadre, Region, Unit
 from zhucun import scoping
-from zhucun.audit import audit_record, snapshot
+from zhucun.audit import audit_record, snapshot, update_audited
 
-from .models import REGION_LEVEL_OF_ROLE, Role, User
+from .lockout import locked_until, reset_failures
+from .models import ADMIN_REGION_LEVELS, ADMIN_ROLES, REGION_LEVEL_OF_ROLE, ApiToken, RegionGrant, Role, User
+from .signals import home_region_code
+from .tokens import digest_of, new_key
+from .usernames import normalize_username, validate_username
+
+INSPECT_REGION = "inspect_region"  # the permission scoping reads grants of (cadres.Region Meta)
 
 
 def _resolve_scope(*, actor: Any | None, role: str, scope: str) -> dict[str, Any]:
     """The region/unit/cadre the new account is bound to. With an ``actor``, the target must lie
     within the actor's own scope; outside it, it is reported as not found (never leaked)."""
     scope = (scope or "").strip()
+    if role in ADMIN_ROLES:
+        region = Region.objects.filter(code=scope).first()
+        if region is None or (actor is not None and not scoping.region_in_scope(actor, region.code)):
+            raise ValidationError({"scope": [f"区划代码 {scope} 不存在或不在您的管辖范围内"]})
+        if region.level not in ADMIN_REGION_LEVELS:
+            raise ValidationError({"scope": [f"管理员应绑定省、市或县级区划，{region.name}不是"]})
+        return {"region": region}
     if role in REGION_LEVEL_OF_ROLE:
         expected = REGION_LEVEL_OF_ROLE[Role(role)]
-        regions = Region.objects.all() if actor is None else scoping.restrict(Region.objects.all(), actor)
-        region = regions.filter(code=scope).first()
+        # region_in_scope, not restrict(Region): the security administrator's scope covers accounts,
+        # not the org tree's pages, and binds accounts all the same.
+        region = Region.objects.filter(code=scope).first()
         if region is None or (actor is not None and not scoping.region_in_scope(actor, region.code)):
             raise ValidationError({"scope": [f"区划代码 {scope} 不存在或不在您的管辖范围内"]})
         if region.level != expected:
@@ -38,8 +56,10 @@ def _resolve_scope(*, actor: Any | None, role: str, scope: str) -> dict[str, Any
             raise ValidationError({"scope": [f"派出单位 {scope} 不存在或不在您的管辖范围内"]})
         return {"unit": unit}
     if role == Role.CADRE:
-        cadres = Cadre.objects.all() if actor is None else scoping.restrict(Cadre.objects.all(), actor)
-        cadre = cadres.filter(pk=int(scope)).first() if scope.isdigit() else None
+        cadre = Cadre.objects.select_related("team").filter(pk=int(scope)).first() if scope.isdigit() else None
+        if cadre is not None and actor is not None:
+            village = cadre.team.village_id if cadre.team_id else ""
+            cadre = cadre if village and scoping.region_in_scope(actor, village) else None
         if cadre is None:
             raise ValidationError({"scope": [f"驻村干部 {scope} 不存在或不在您的管辖范围内"]})
         if User.objects.filter(cadre=cadre).exists():
@@ -54,13 +74,19 @@ def account_create(*, actor: Any | None, username: str, password: str, role: str
     command line (``manage.py create_account``), which may create the first provincial account."""
     if actor is not None:
         scoping.require(actor, "account.create")
-    username = (username or "").strip()
-    if not username:
-        raise ValidationError({"username": ["用户名不能为空"]})
-    if User.objects.filter(username=username).exists():
+    try:
+        username = validate_username(username)
+    except ValidationError as exc:
+        raise ValidationError({"username": exc.messages}) from None
+    if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": [f"用户名「{username}」已被使用，请换一个"]})
     if role not in Role.values:
         raise ValidationError({"role": [f"角色应为 {'、'.join(Role.values)} 之一"]})
+    if role in ADMIN_ROLES and actor is not None:
+        # Otherwise the security administrator could make himself an audit administrator (decision 0048).
+        raise ValidationError(
+            {"role": ["管理员账号（系统、安全、审计管理员）只能由运维人员通过 create_account 命令创建。"]}
+        )
     bound = _resolve_scope(actor=actor, role=role, scope=scope)
     user = User(username=username, role=role, **bound)
     try:
@@ -73,3 +99,229 @@ def account_create(*, actor: Any | None, username: str, password: str, role: str
     after = snapshot(user, fields=["username", "role", "region", "unit", "cadre"])
     audit_record(actor=actor, action="account.create", obj=user, after=after, region_code=region_code)
     return user
+
+
+# --- Device tokens (issue 10 item 3, decision 0046) ------------------------------------------------
+
+
+@transaction.atomic
+def token_issue(*, user: User, device: str = "", ip: str | None = None) -> str:
+    """A new device token for ``user`` (after a successful login); the key, shown once. Beyond
+    ``ZHUCUN_TOKENS_PER_ACCOUNT`` devices the least recently used are signed out."""
+    key, now = new_key(), timezone.now()
+    ApiToken.objects.create(
+        user=user, digest=digest_of(key), device=device[:120], created_ip=ip, created_at=now, last_used=now
+    )
+    keep = settings.ZHUCUN_TOKENS_PER_ACCOUNT
+    stale = list(ApiToken.objects.filter(user=user).order_by("-last_used", "-id").values_list("pk", flat=True)[keep:])
+    if stale:
+        ApiToken.objects.filter(pk__in=stale).delete()
+    return key
+
+
+def _token_facts(token: ApiToken) -> dict[str, Any]:
+    return {
+        "token": token.pk,
+        "device": token.device,
+        "created_at": token.created_at.isoformat(),
+        "last_used": token.last_used.isoformat(),
+    }
+
+
+@transaction.atomic
+def token_logout(*, token: ApiToken) -> None:
+    """The caller's own token ends (POST /api/v1/auth/logout/)."""
+    user = token.user
+    audit_record(
+        actor=user, action="auth.token_logout", obj=user, before=_token_facts(token), region_code=home_region_code(user)
+    )
+    token.delete()
+
+
+@transaction.atomic
+def token_revoke(*, actor: Any, account: User, token_id: int | None) -> int:
+    """Sign one device (``token_id``) or all devices (None) of ``account`` out: an organization
+    department or the security administrator, for an account in scope. The number revoked."""
+    _require_manageable(actor, account, "account.revoke_tokens")
+    tokens = ApiToken.objects.filter(user=account)
+    if token_id is not None:
+        tokens = tokens.filter(pk=token_id)
+    revoked = [_token_facts(token) for token in tokens]
+    if token_id is not None and not revoked:
+        raise ValidationError({"token": ["该设备已注销或不存在，请刷新页面。"]})
+    tokens.delete()
+    audit_record(
+        actor=actor,
+        action="account.revoke_tokens",
+        obj=account,
+        before={"tokens": revoked},
+        after={"tokens": []},
+        region_code=home_region_code(account),
+    )
+    return len(revoked)
+
+
+# --- Account administration: lockouts, passwords, deactivation (issue 10 items 2, 3, 12) ----------
+
+
+def _require_manageable(actor: Any, account: User, action: str, *, admins_too: bool = True) -> None:
+    """The role may ``action``; and administrator accounts (三员), appointed by the operator, are
+    unlocked and signed out only by the security administrator and never reset or switched off in the
+    application, or one administrator could take over another's duties (decision 0048)."""
+    scoping.require(actor, action)
+    if account.pk == getattr(actor, "pk", None) and action != "account.revoke_tokens":
+        raise PermissionDenied("不能对自己的账号执行此操作，请由同级的其他管理人员办理。")
+    if account.role in ADMIN_ROLES and not (admins_too and getattr(actor, "role", "") == "security_admin"):
+        raise PermissionDenied("管理员账号（系统、安全、审计管理员）只能由运维人员通过 create_account 命令管理。")
+
+
+@transaction.atomic
+def account_unlock(*, actor: Any, account: User) -> None:
+    """End a lockout before its cool-off period (an organization department, the security administrator)."""
+    _require_manageable(actor, account, "account.unlock")
+    until = locked_until([account.username]).get(account.username)
+    if until is None:
+        raise ValidationError({"account": [f"账号「{account.username}」当前未被锁定，无需解锁。"]})
+    reset_failures(account.username)
+    audit_record(
+        actor=actor,
+        action="account.unlock",
+        obj=account,
+        before={"locked_until": until.isoformat()},
+        after={"locked_until": None},
+        region_code=home_region_code(account),
+    )
+
+
+@transaction.atomic
+def account_reset_password(*, actor: Any, account: User, password: str) -> None:
+    """Set a new password for someone else's account: every device and session of it ends
+    (User.save revokes the tokens; sessions carry the old password's hash)."""
+    _require_manageable(actor, account, "account.reset_password", admins_too=False)
+    try:
+        validate_password(password, account)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    tokens = ApiToken.objects.filter(user=account).count()
+    account.set_password(password)
+    account.save(update_fields=["password"])
+    audit_record(
+        actor=actor,
+        action="account.reset_password",
+        obj=account,
+        after={"tokens_revoked": tokens, "sessions_ended": True},
+        region_code=home_region_code(account),
+    )
+
+
+@transaction.atomic
+def password_change(*, user: User, old_password: str, new_password: str) -> None:
+    """The user's own new password: their other devices and sessions end (the caller keeps its session
+    with ``update_session_auth_hash``)."""
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": ["原密码不正确，请重新输入。"]})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from None
+    tokens = ApiToken.objects.filter(user=user).count()
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit_record(
+        actor=user,
+        action="auth.password_change",
+        obj=user,
+        after={"tokens_revoked": tokens},
+        region_code=home_region_code(user),
+    )
+
+
+@transaction.atomic
+def account_set_active(*, actor: Any, account: User, active: bool) -> None:
+    """Switch an account off (its devices and sessions end at once) or on again."""
+    _require_manageable(actor, account, "account.deactivate", admins_too=False)
+    if account.is_active == active:
+        state = "启用" if active else "停用"
+        raise ValidationError({"account": [f"账号「{account.username}」已是{state}状态。"]})
+    update_audited(
+        actor=actor,
+        action="account.activate" if active else "account.deactivate",
+        obj=account,
+        changes={"is_active": active},
+        region_code=home_region_code(account),
+    )
+
+
+# --- Region grants: 交叉检查 (第十三条2; issue 10 item 12) -------------------------------------------
+
+#: The roles whose scope reads region grants (zhucun/scoping.py).
+GRANTEE_ROLES = frozenset({Role.CITY_ORG, Role.COUNTY_ORG, Role.TOWNSHIP})
+#: The longest a grant may run: an inspection is a campaign, not a transfer.
+GRANT_MAX_DAYS = 366
+
+
+def _grant_facts(grant: RegionGrant) -> dict[str, Any]:
+    return {
+        "user": grant.user_id,
+        "username": grant.user.username,
+        "region": grant.content_object_id,
+        "valid_until": grant.valid_until.isoformat() if grant.valid_until else None,
+        "reason": grant.reason,
+    }
+
+
+@transaction.atomic
+def grant_create(
+    *, actor: Any, username: str, region_code: str, valid_until: dt.date | None, reason: str
+) -> RegionGrant:
+    """Lend ``region_code`` to an account of the actor's region until ``valid_until`` (security
+    administrator only): the account then sees that region's teams and cadres (a 交叉检查)."""
+    scoping.require(actor, "grant.manage")
+    errors: dict[str, list[str]] = {}
+    account = scoping.restrict(User.objects.all(), actor).filter(username=normalize_username(username)).first()
+    if account is None:
+        errors["username"] = [f"账号「{username}」不存在或不在您的管辖范围内。"]
+    elif account.role not in GRANTEE_ROLES:
+        errors["username"] = ["交叉检查授权只能授予市委组织部、县委组织部或乡镇党委的账号。"]
+    region = Region.objects.filter(code=(region_code or "").strip()).first()
+    if region is None or not scoping.region_in_scope(actor, region.code):
+        errors["region"] = [f"区划代码 {region_code} 不存在或不在您的管辖范围内。"]
+    elif region.level == Region.Level.PROVINCE:
+        errors["region"] = ["不能授权整个省，请选择市、县或乡镇。"]
+    elif account is not None and account.region_id and region.code.startswith(str(account.region_id)):
+        errors["region"] = [f"{region.name}已在该账号的管辖范围内，无需授权。"]
+    today = timezone.localdate()
+    if valid_until is None:
+        errors["valid_until"] = ["请填写有效期至（交叉检查结束的日期）。"]
+    elif valid_until < today:
+        errors["valid_until"] = ["有效期至不能早于今天。"]
+    elif valid_until > today + dt.timedelta(days=GRANT_MAX_DAYS):
+        errors["valid_until"] = [
+            f"有效期最长一年，请填写 {today + dt.timedelta(days=GRANT_MAX_DAYS):%Y-%m-%d} 之前的日期。"
+        ]
+    if not (reason or "").strip():
+        errors["reason"] = ["请填写事由（如交叉检查的通知文号）。"]
+    if not errors and RegionGrant.objects.filter(user=account, content_object=region).exists():
+        errors["region"] = ["该账号已有这个区划的授权；如需改期，请先撤销再授权。"]
+    if errors:
+        raise ValidationError(errors)
+    assert account is not None and region is not None
+    grant = RegionGrant.objects.create(
+        user=account,
+        permission=Permission.objects.get(codename=INSPECT_REGION, content_type__app_label="cadres"),
+        content_object=region,
+        valid_until=valid_until,
+        reason=reason.strip()[:200],
+    )
+    audit_record(actor=actor, action="grant.create", obj=grant, after=_grant_facts(grant), region_code=region.code)
+    return grant
+
+
+@transaction.atomic
+def grant_revoke(*, actor: Any, grant: RegionGrant) -> None:
+    """End a grant now (security administrator only)."""
+    scoping.require(actor, "grant.manage")
+    audit_record(
+        actor=actor, action="grant.revoke", obj=grant, before=_grant_facts(grant), region_code=grant.content_object_id
+    )
+    grant.delete()

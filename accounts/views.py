@@ -1,26 +1,33 @@
-"""Account pages for organization departments: who has access in my area, and adding an account."""
+"""Account pages for organization departments and the security administrator: who has access in my
+area, adding an account, and one account's security — lock state, devices, password, on/off."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from zhucun import scoping
 from zhucun.views import ScopedListView
 
+from . import services
 from .models import Role, User
+from .selectors import devices_of, lock_states
 from .services import account_create
 
 
 class AccountListView(ScopedListView):
-    """Accounts in the caller's scope, searchable by username or scope name."""
+    """Accounts in the caller's scope, searchable by username or scope name, with their lock state."""
 
     model = User
     queryset = User.objects.select_related("region", "unit", "cadre").order_by("role", "username")
@@ -44,11 +51,14 @@ class AccountListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         context["roles"] = Role.choices
         context["form"] = AccountForm()
+        locked = lock_states(list(context["object_list"]))
+        for account in context["object_list"]:
+            account.locked_until = locked.get(account.username)
         return context
 
 
 class AccountForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150, widget=forms.TextInput(attrs={"class": "form-control"}))
+    username = forms.CharField(label="用户名", max_length=200, widget=forms.TextInput(attrs={"class": "form-control"}))
     password = forms.CharField(label="初始密码", widget=forms.PasswordInput(attrs={"class": "form-control"}))
     role = forms.ChoiceField(label="角色", choices=Role.choices, widget=forms.Select(attrs={"class": "form-select"}))
     scope = forms.CharField(
@@ -73,3 +83,134 @@ def account_create_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已创建账号 {user.username}（{user.get_role_display()}：{user.scope_label}）。")
             return redirect("account-list")
     return render(request, "accounts/account_form.html", {"form": form})
+
+
+def _account_in_scope(request: HttpRequest, pk: int) -> User:
+    """The account, fetched through the caller's scope: out of scope is 404 before any role check."""
+    queryset = User.objects.select_related("region", "unit", "cadre__team")
+    return get_object_or_404(scoping.restrict(queryset, request.user), pk=pk)
+
+
+class PasswordResetForm(forms.Form):
+    password = forms.CharField(
+        label="新密码", strip=False, widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "off"})
+    )
+
+
+@login_required
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_in_scope(request, pk)
+    scoping.require(request.user, "account.view")
+    user = request.user
+    return render(
+        request,
+        "accounts/account_detail.html",
+        {
+            "account": account,
+            "locked_until": lock_states([account]).get(account.username),
+            "tokens": devices_of(account),
+            "idle_days": settings.ZHUCUN_TOKEN_IDLE_DAYS,
+            "reset_form": PasswordResetForm(),
+            "can": {
+                action: scoping.can(user, f"account.{action}")
+                for action in ("unlock", "revoke_tokens", "reset_password", "deactivate")
+            },
+        },
+    )
+
+
+def _back(request: HttpRequest, account: User) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("account-detail", pk=account.pk)
+
+
+def _refused(request: HttpRequest, exc: ValidationError) -> None:
+    for error in exc.messages:
+        messages.error(request, error)
+
+
+@login_required
+@require_POST
+def account_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_in_scope(request, pk)
+    try:
+        services.account_unlock(actor=request.user, account=account)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, f"已解锁账号 {account.username}，可以重新登录。")
+    return _back(request, account)
+
+
+@login_required
+@require_POST
+def account_revoke_tokens(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_in_scope(request, pk)
+    raw = request.POST.get("token", "")
+    try:
+        count = services.token_revoke(actor=request.user, account=account, token_id=int(raw) if raw.isdigit() else None)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, f"已注销账号 {account.username} 的 {count} 台登录设备，需重新登录。")
+    return _back(request, account)
+
+
+@login_required
+@require_POST
+def account_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_in_scope(request, pk)
+    form = PasswordResetForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({"password": ["请填写新密码。"]})
+        services.account_reset_password(actor=request.user, account=account, password=form.cleaned_data["password"])
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, f"已重置账号 {account.username} 的密码；其所有设备和会话已退出。")
+    return _back(request, account)
+
+
+@login_required
+@require_POST
+def account_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_in_scope(request, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.account_set_active(actor=request.user, account=account, active=active)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, f"账号 {account.username} 已{'启用' if active else '停用'}。")
+    return _back(request, account)
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label="原密码", strip=False, widget=forms.PasswordInput(attrs={"class": "form-control"})
+    )
+    new_password = forms.CharField(
+        label="新密码", strip=False, widget=forms.PasswordInput(attrs={"class": "form-control"})
+    )
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Everyone's own password. The other devices and sessions end; this session stays."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        assert isinstance(user, User)
+        try:
+            services.password_change(user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, "密码已修改；其他设备和浏览器上的登录已退出。")
+            return redirect("home")
+    return render(request, "accounts/password_change.html", {"form": form})

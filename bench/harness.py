@@ -17,7 +17,6 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -84,8 +83,16 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
+_KEYS: dict[int, str] = {}
+
+
 def token_for(user: User) -> str:
-    return Token.objects.get_or_create(user=user)[0].key
+    """One device token per user for the run (keys are stored hashed, so they are kept here)."""
+    from accounts.services import token_issue
+
+    if user.pk not in _KEYS:
+        _KEYS[user.pk] = token_issue(user=user, device="bench")
+    return _KEYS[user.pk]
 
 
 # --- B1: queries per sign-in ------------------------------------------------------------------

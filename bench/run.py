@@ -269,15 +269,18 @@ def export_probe(mode: str, username: str, trace: bool) -> dict[str, Any]:
 
 def reused_seed(size: Any) -> Any:
     """The SeedResult of the database a previous run kept, read back from it."""
-    from rest_framework.authtoken.models import Token
-
-    from accounts.models import User
+    from accounts.models import ApiToken, User
     from attendance.models import SignIn
     from cadres.management.commands.seed_scale import SeedResult
     from cadres.models import Cadre
 
     personas = {u.username.removeprefix("bench_"): u for u in User.objects.filter(username__startswith="bench_")}
-    tokens = list(Token.objects.filter(user__role="cadre").order_by("user_id").values_list("user__cadre_id", "key"))
+    from cadres.management.commands.seed_scale import bench_key
+
+    rows = ApiToken.objects.filter(user__role="cadre", device="bench").order_by("user_id")
+    tokens = [
+        (cadre_id, bench_key(username)) for cadre_id, username in rows.values_list("user__cadre_id", "user__username")
+    ]
     return SeedResult(
         size=size,
         timings={},

@@ -106,4 +106,8 @@ DEMO_ACCOUNTS = [
     ("shangbei", "township", "130125102", "行唐县上碑镇党委（另一乡镇）"),
     ("danwei", "unit", "省财政厅", "派出单位：省财政厅"),
     ("ganbu", "cadre", "130125100200", "驻村干部：龙州镇东庄村第一书记兼队长"),
+    # 三员 (decision 0048): appointed by the operator, none of them sees the cadres' data.
+    ("xitong", "system_admin", "13", "系统管理员（省）：政策参数、定时作业"),
+    ("anquan", "security_admin", "13", "安全管理员（省）：账号、锁定、交叉检查授权"),
+    ("shenji", "audit_admin", "13", "审计管理员（省）：只读操作记录"),
 ]

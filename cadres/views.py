@@ -152,6 +152,9 @@ class CadreDetailView(ScopedDetailView):
             cadre.id_number if scoping.can(user, "cadre.view_id_number") else mask_id_number(cadre.id_number)
         )
         context["phone"] = cadre.phone if scoping.can(user, "cadre.view_phone") else mask_phone(cadre.phone)
+        from accounts.selectors import cadre_devices  # the cadre's phones, for those who may sign them out
+
+        context["devices"] = cadre_devices(user=user, cadre=cadre)
         return context
 
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from tests.matrix import assessment, attendance, core, leave
+from tests.matrix import accounts, assessment, attendance, core, leave
 from tests.matrix.common import Case
 from zhucun.testing.world import PASSWORD, PERSONAS, TARGETS, World
 
@@ -27,8 +27,8 @@ def _merge(*parts: dict[str, Case]) -> dict[str, Case]:
     return merged
 
 
-MATRIX = _merge(core.MATRIX, attendance.MATRIX, leave.MATRIX, assessment.MATRIX)
-EXTRA_CELLS = {**core.EXTRA, **attendance.EXTRA, **leave.EXTRA, **assessment.EXTRA}
+MATRIX = _merge(core.MATRIX, attendance.MATRIX, leave.MATRIX, assessment.MATRIX, accounts.MATRIX)
+EXTRA_CELLS = {**core.EXTRA, **attendance.EXTRA, **leave.EXTRA, **assessment.EXTRA, **accounts.EXTRA}
 
 
 def _route_names() -> set[str]:
@@ -73,6 +73,19 @@ def _client(case: Case, world: World, persona: str) -> Client | APIClient:
 
 @pytest.mark.parametrize(("name", "case", "persona", "target"), _cells())
 def test_matrix(world: World, name: str, case: Case, persona: str, target: str | None) -> None:
+    response = request_cell(world, name, case, persona, target)
+
+    expected = _anonymous_status(name, case) if persona == "anonymous" else case.expect(persona, target)
+    assert response.status_code == expected, (name, persona, target, getattr(response, "content", b"")[:300])
+
+    if case.lists and target is not None and persona != "anonymous" and response.status_code == 200:
+        marker = case.lists(world, target)
+        body = response.content.decode()
+        assert (marker in body) == (target in case.list_visible[persona]), (name, persona, target, marker)
+
+
+def request_cell(world: World, name: str, case: Case, persona: str, target: str | None) -> Any:
+    """One cell's request, as ``persona`` (also the administrators of tests/test_admin_matrix.py)."""
     client = _client(case, world, persona)
     if case.setup:
         case.setup(world, target)
@@ -89,14 +102,7 @@ def test_matrix(world: World, name: str, case: Case, persona: str, target: str |
         response = client.post(url, data or {}, format="multipart") if case.api else client.post(url, data or {})
     else:
         response = client.post(url, data or {}, format="json") if case.api else client.post(url, data or {})
-
-    expected = _anonymous_status(name, case) if persona == "anonymous" else case.expect(persona, target)
-    assert response.status_code == expected, (name, persona, target, getattr(response, "content", b"")[:300])
-
-    if case.lists and target is not None and persona != "anonymous" and response.status_code == 200:
-        marker = case.lists(world, target)
-        body = response.content.decode()
-        assert (marker in body) == (target in case.list_visible[persona]), (name, persona, target, marker)
+    return response
 
 
 def _anonymous_status(name: str, case: Case) -> int:

@@ -9,16 +9,21 @@ from django.urls import reverse
 
 from zhucun import scoping
 
+ADMIN_ROLES = frozenset({"system_admin", "security_admin", "audit_admin"})
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {}
     items: list[dict[str, str]] = [{"label": "首页", "url": reverse("home"), "icon": "house"}]
+    # The administrators (三员) see only their own pages: no cadres' data (decision 0048).
+    administrator = getattr(user, "role", "") in ADMIN_ROLES
     if scoping.can(user, "region.browse"):
         items.append({"label": "区划与工作队分布", "url": reverse("region-tree"), "icon": "diagram-3"})
-    items.append({"label": "驻村工作队", "url": reverse("team-list"), "icon": "people"})
-    items.append({"label": "驻村干部", "url": reverse("cadre-list"), "icon": "person-badge"})
+    if not administrator:
+        items.append({"label": "驻村工作队", "url": reverse("team-list"), "icon": "people"})
+        items.append({"label": "驻村干部", "url": reverse("cadre-list"), "icon": "person-badge"})
     # --- attendance (issue 3) ---
     if getattr(user, "role", "") == "cadre":
         items.append({"label": "今日签到", "url": reverse("attendance-today"), "icon": "geo-alt"})
@@ -28,9 +33,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     # --- leave (issue 4) ---
     if scoping.can(user, "leave.request"):
         items.append({"label": "我的请假", "url": reverse("leave-mine"), "icon": "calendar2-check"})
-    if getattr(user, "role", "") != "cadre" or getattr(getattr(user, "cadre", None), "role", "") in (
-        "leader",
-        "first_secretary_leader",
+    if not administrator and (
+        getattr(user, "role", "") != "cadre"
+        or getattr(getattr(user, "cadre", None), "role", "") in ("leader", "first_secretary_leader")
     ):
         items.append({"label": "请假审批", "url": reverse("leave-inbox"), "icon": "inbox"})
     if scoping.can(user, "leave.register"):
@@ -50,6 +55,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "花名册导入", "url": reverse("roster-import-page"), "icon": "file-earmark-arrow-up"})
     if scoping.can(user, "calendar.manage"):
         items.append({"label": "节假日与调休", "url": reverse("work-calendar"), "icon": "calendar3"})
+    # --- administrators (issue 10 item 12) ---
+    if scoping.can(user, "grant.manage"):
+        items.append({"label": "交叉检查授权", "url": reverse("grant-list"), "icon": "key"})
+    if scoping.can(user, "system.operate"):
+        items.append({"label": "系统运行", "url": reverse("system-overview"), "icon": "gear"})
     path = request.path
     for item in items:
         item["active"] = (

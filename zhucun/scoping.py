@@ -45,6 +45,9 @@ class Scope:
     cadre_id: int | None = None
     cadre_team_id: int | None = None
     cadre_unit_id: int | None = None
+    #: The models (labels) this scope applies to; None: all. The administrators (三员) see their own
+    #: tables in their region and nothing of the cadres' data (decision 0048).
+    models: frozenset[str] | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -65,7 +68,19 @@ def scope_of(user: AnyUser) -> Scope:
     return scope
 
 
+#: What each administrator's scope covers (三员分立, decision 0048): the security administrator the
+#: accounts and region grants of its region, the audit administrator the audit trail of its region,
+#: the system administrator no scoped table at all (it runs the system: policy versions, jobs).
+ADMIN_MODELS: dict[str, frozenset[str]] = {
+    "security_admin": frozenset({"accounts.User", "accounts.RegionGrant"}),
+    "audit_admin": frozenset({"zhucun.AuditEvent"}),
+    "system_admin": frozenset(),
+}
+
+
 def _compute_scope(anyone: AnyUser) -> Scope:
+    from django.conf import settings
+
     from accounts.models import RegionGrant, Role, User
 
     if not anyone.is_authenticated or not getattr(anyone, "is_active", False):
@@ -81,6 +96,13 @@ def _compute_scope(anyone: AnyUser) -> Scope:
         )
         prefixes = (str(user.region_id), *sorted(granted.values_list("content_object_id", flat=True)))
         return Scope(role=role, region_prefixes=tuple(dict.fromkeys(prefixes)))
+    if role in ADMIN_MODELS:
+        region = str(user.region_id or "")
+        if not region:
+            return EMPTY_SCOPE
+        everything = region == str(settings.ZHUCUN_PROVINCE_CODE)
+        prefixes = () if everything else (region,)
+        return Scope(role=role, everything=everything, region_prefixes=prefixes, models=ADMIN_MODELS[role])
     if role == Role.UNIT:
         return Scope(role=role, unit_id=user.unit_id)
     if role == Role.CADRE:
@@ -183,6 +205,11 @@ def _audit_keys() -> ScopeKeys:
     return ScopeKeys(region=lambda p: Q(region_code__startswith=p))
 
 
+def _grant_keys() -> ScopeKeys:
+    # A grant lends a region: it is within the scope of whoever administers that region.
+    return ScopeKeys(region=lambda p: Q(content_object__code__startswith=p))
+
+
 #: Every scoped model, by label. ``restrict`` refuses a model that is not listed here.
 SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     "cadres.Region": _region_keys,
@@ -191,6 +218,7 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     "cadres.Cadre": _cadre_keys,
     "accounts.User": _user_keys,
     "zhucun.AuditEvent": _audit_keys,
+    "accounts.RegionGrant": _grant_keys,
     # --- attendance (issue 3) ---
     "attendance.SignIn": village_keyed(),
     "attendance.Whereabouts": village_keyed(),
@@ -227,6 +255,8 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
 
 def scope_q(model_label: str, scope: Scope) -> Q | None:
     """The filter for ``scope`` on a model; None means no filter (the province sees everything)."""
+    if scope.models is not None and model_label not in scope.models:
+        return NOTHING
     if scope.everything:
         return None
     try:
@@ -249,9 +279,10 @@ def scope_q(model_label: str, scope: Scope) -> Q | None:
 def restrict(queryset: _Q, user: AnyUser) -> _Q:
     """The rows of ``queryset`` that ``user`` may see."""
     scope = scope_of(user)
-    if scope.is_empty:
+    label = queryset.model._meta.label
+    if scope.is_empty or (scope.models is not None and label not in scope.models):
         return queryset.none()
-    condition = scope_q(queryset.model._meta.label, scope)
+    condition = scope_q(label, scope)
     return queryset if condition is None else queryset.filter(condition)
 
 
@@ -339,16 +370,23 @@ REGIONAL_ROLES = ORG_ROLES | {"township"}
 
 #: action → roles allowed to perform it on objects within their scope.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "account.view": ORG_ROLES,
-    "account.create": ORG_ROLES,
+    "account.view": ORG_ROLES | {"security_admin"},
+    "account.create": ORG_ROLES | {"security_admin"},
+    # --- account security (issue 10 items 2, 3, 12) ---
+    "account.unlock": ORG_ROLES | {"security_admin"},
+    "account.revoke_tokens": ORG_ROLES | {"security_admin"},
+    "account.reset_password": ORG_ROLES | {"security_admin"},
+    "account.deactivate": ORG_ROLES | {"security_admin"},
+    "grant.manage": frozenset({"security_admin"}),  # 交叉检查 region grants (第十三条2)
+    "system.operate": frozenset({"system_admin"}),  # policy profile versions, jobs
     "roster.import": ORG_ROLES,
-    "audit.view": ORG_ROLES,
+    "audit.view": ORG_ROLES | {"audit_admin"},
     # 身份证号 in clear: the county office keeps the cadres' files; everyone else sees it masked.
     "cadre.view_id_number": frozenset({"county_org"}),
     "cadre.view_phone": REGIONAL_ROLES | {"unit"},
     "region.browse": REGIONAL_ROLES,
     # The official holiday and 调休 table (zhucun/workcalendar): kept by the province, warned when missing.
-    "calendar.manage": frozenset({"province_org"}),
+    "calendar.manage": frozenset({"province_org", "system_admin"}),
     # --- leave (issue 4) ---
     "leave.request": frozenset({"cadre"}),  # 第十九条2: the cadre applies and reports back
     "leave.register": REGIONAL_ROLES | {"unit"},  # the leave register (xlsx) of a region and period

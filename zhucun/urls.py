@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import admin_pages
 from accounts import views as account_views
 from attendance import views as attendance_views
 from cadres import views as cadre_views
@@ -22,6 +23,15 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", account_views.AccountListView.as_view(), name="account-list"),
     path("accounts/new/", account_views.account_create_page, name="account-create"),
+    path("accounts/password/", account_views.password_change, name="password-change"),
+    path("accounts/grants/", admin_pages.grant_list, name="grant-list"),
+    path("accounts/grants/<int:pk>/revoke/", admin_pages.grant_revoke, name="grant-revoke"),
+    path("system/", admin_pages.system_overview, name="system-overview"),
+    path("accounts/<int:pk>/", account_views.account_detail, name="account-detail"),
+    path("accounts/<int:pk>/unlock/", account_views.account_unlock, name="account-unlock"),
+    path("accounts/<int:pk>/tokens/revoke/", account_views.account_revoke_tokens, name="account-revoke-tokens"),
+    path("accounts/<int:pk>/password/", account_views.account_reset_password, name="account-reset-password"),
+    path("accounts/<int:pk>/active/", account_views.account_set_active, name="account-set-active"),
     path("regions/", cadre_views.region_tree, name="region-tree"),
     path("regions/<str:code>/", cadre_views.region_tree, name="region-detail"),
     path("teams/", cadre_views.TeamListView.as_view(), name="team-list"),

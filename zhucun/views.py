@@ -70,6 +70,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
     # Provincial staff keep the holiday table: a missing year is a standing banner (decision 0085).
     missing = workcalendar.years_missing(timezone.localdate()) if scoping.can(request.user, "calendar.manage") else []
+    if getattr(request.user, "role", "") in ("system_admin", "security_admin", "audit_admin"):
+        # The administrators (三员) have no cadres' data to summarize: their home is their menu.
+        return render(request, "home_administrator.html", {"missing": missing})
     return render(
         request,
         "home.html",

@@ -10,11 +10,11 @@ import pytest
 from django.db import connection
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.authentication import token_with_cadre
-from accounts.models import User
+from accounts.models import ApiToken, User
+from accounts.services import token_issue
 from cadres.models import Cadre, Region, Team
 from zhucun.testing.world import World
 
@@ -27,13 +27,13 @@ def _values(obj: Model) -> dict[str, Any]:
 
 def test_a_cadres_token_brings_user_cadre_team_and_village_as_the_orm_loads_them(world: World) -> None:
     account = world.personas["cadre"]
-    key = Token.objects.create(user=account).key
+    key = token_issue(user=account)
     with CaptureQueriesContext(connection) as queries:
         token = token_with_cadre(key)
         assert token is not None
         village = token.user.cadre.team.village
     assert len(queries) == 1
-    assert _values(token) == _values(Token.objects.get(key=key))
+    assert _values(token) == _values(ApiToken.objects.get(user=account))
     assert _values(token.user) == _values(User.objects.get(pk=account.pk))
     cadre = Cadre.objects.get(pk=account.cadre_id)
     assert _values(token.user.cadre) == _values(cadre)
@@ -44,7 +44,7 @@ def test_a_cadres_token_brings_user_cadre_team_and_village_as_the_orm_loads_them
 
 def test_an_officials_token_has_no_cadre_and_needs_no_further_query(world: World) -> None:
     account = world.personas["township"]
-    key = Token.objects.create(user=account).key
+    key = token_issue(user=account)
     with CaptureQueriesContext(connection) as queries:
         token = token_with_cadre(key)
         assert token is not None and token.user.cadre is None
@@ -59,7 +59,7 @@ def test_an_unknown_token_is_none() -> None:
 
 def test_a_deactivated_account_is_refused_at_once(world: World) -> None:
     account = world.personas["cadre"]
-    key = Token.objects.create(user=account).key
+    key = token_issue(user=account)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/signins/").status_code == 200

@@ -182,7 +182,7 @@ def test_recall_sets_the_status_and_the_sanctions_with_end_dates_第二十条(wo
         "sanction.create",
     }
     recipients = set(Notification.objects.values_list("recipient__username", flat=True))
-    assert {"p_unit", "p_township", "t_A", "p_county"} <= recipients
+    assert {"p_unit", "p_township", "t_a", "p_county"} <= recipients
     # Decided once: a second decision is a conflict.
     assert decide(county, case, "dismissed")[0] == 409
 

@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.services import token_issue
 from attendance.models import SignIn
 from cadres.models import Cadre
 from tests.attendance.conftest import INSIDE, OUTSIDE, at, jpeg_with_gps
@@ -201,9 +201,9 @@ def test_a_signin_issues_at_most_four_queries(world: World, clock: Any) -> None:
     from zhucun.policy import profile_on
 
     profile_on(timezone.localdate())  # cached for a minute: the steady state of a morning
-    token = Token.objects.create(user=world.personas["cadre"])
+    key = token_issue(user=world.personas["cadre"])
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     with CaptureQueriesContext(connection) as created:
         assert client.post(URL, {"client_id": str(uuid.uuid4()), **INSIDE}, format="json").status_code == 201
     with CaptureQueriesContext(connection) as repeated:
@@ -259,7 +259,7 @@ def test_twenty_parallel_submissions_make_one_row(world: World, clock: Any) -> N
         if os.environ.get("ZHUCUN_REQUIRE_POSTGRES"):
             pytest.fail("this test must run on PostgreSQL in CI")
         pytest.skip("real concurrency needs PostgreSQL")
-    token = Token.objects.create(user=world.personas["cadre"])
+    key = token_issue(user=world.personas["cadre"])
     barrier = threading.Barrier(20)
     statuses: list[int] = []
     ids: list[int] = []
@@ -267,7 +267,7 @@ def test_twenty_parallel_submissions_make_one_row(world: World, clock: Any) -> N
 
     def submit() -> None:
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         barrier.wait()
         try:
             response = client.post(URL, {"client_id": str(uuid.uuid4()), **INSIDE}, format="json")

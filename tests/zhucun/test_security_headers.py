@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.test import Client, override_settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.services import token_issue
 from zhucun.testing.world import World
 
 pytestmark = pytest.mark.django_db
@@ -67,9 +67,9 @@ def test_pages_fragments_and_downloads_for_a_signed_in_official_are_not_stored(w
 
 
 def test_api_answers_to_a_token_are_not_stored(world: World) -> None:
-    token = Token.objects.create(user=world.personas["cadre"])
+    key = token_issue(user=world.personas["cadre"], device="测试手机")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     response = client.get("/api/v1/teams/")
     assert response.status_code == 200
     assert _no_store(response)

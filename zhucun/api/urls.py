@@ -1,10 +1,9 @@
 """/api/v1/ — the public contract of API.md."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
-from accounts.api.views import AccountViewSet
+from accounts.api.views import AccountViewSet, LogoutView, TokenLoginView
 from cadres.api.views import CadreViewSet, RegionViewSet, RosterImportView, RosterTemplateView, TeamViewSet
 
 router = DefaultRouter()
@@ -15,7 +14,8 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("cadres", CadreViewSet, basename="cadre")
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(), name="auth-token"),
+    path("auth/token/", TokenLoginView.as_view(), name="auth-token"),
+    path("auth/logout/", LogoutView.as_view(), name="auth-logout"),
     path("roster-imports/template/", RosterTemplateView.as_view(), name="roster-import-template"),
     path("roster-imports/", RosterImportView.as_view(), name="roster-import"),
     path("", include("attendance.api.urls")),

@@ -124,3 +124,26 @@ def build_world() -> World:
     }
     township_accounts = {target: make(f"t_{target}", "township", _TREE[target][4]) for target in TARGETS}
     return World(teams, leaders, members, units, personas, township_accounts)
+
+
+#: The administrators (三员, issue 10 item 12) — kept out of PERSONAS so the main matrix stays as it
+#: is; tests/test_admin_matrix.py runs every route for them.
+ADMIN_PERSONAS = ("system_admin", "security_admin", "audit_admin")
+
+
+def add_administrators(world: World) -> dict[str, User]:
+    """A system administrator of the province, a security administrator of 甲县 (sees targets A and B)
+    and an audit administrator of 石家庄市, made as the operator makes them (``create_account``)."""
+    admins = {
+        "system_admin": account_create(
+            actor=None, username="p_sysadmin", password=PASSWORD, role="system_admin", scope="13"
+        ),
+        "security_admin": account_create(
+            actor=None, username="p_secadmin", password=PASSWORD, role="security_admin", scope="130102"
+        ),
+        "audit_admin": account_create(
+            actor=None, username="p_auditadmin", password=PASSWORD, role="audit_admin", scope="1301"
+        ),
+    }
+    world.personas.update(admins)
+    return admins

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import io
 import random
 import secrets
@@ -25,10 +26,10 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
-from accounts.models import Role, User
+from accounts.models import ApiToken, Role, User
 from accounts.services import account_create
+from accounts.tokens import digest_of
 from assessment.models import AssessingLevel, AssessmentResult, AssessmentRound, SubjectType
 from attendance.models import AbsenceFinding, SignIn
 from cadres.idnumbers import check_digit
@@ -43,6 +44,12 @@ HEBEI = {"cities": 11, "counties": 172, "townships": 2200, "villages": 7400, "ca
 BATCH = 5000
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志文红玉兰春梅海波宁"
+
+
+def bench_key(username: str) -> str:
+    """The API key of a seeded cadre account: derived from its username, so a kept bench database can be
+    reused (keys are stored only as digests, decision 0046). Bench databases only — never production."""
+    return hashlib.sha256(f"zhucun-bench-token:{username}".encode()).hexdigest()[:40]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -257,8 +264,8 @@ def seed_scale(
             for cadre in cadres
         ]
         User.objects.bulk_create(users, batch_size=BATCH)
-        tokens = [Token(key=secrets.token_hex(20), user=user) for user in users]
-        Token.objects.bulk_create(tokens, batch_size=BATCH)
+        tokens = [ApiToken(digest=digest_of(bench_key(user.username)), user=user, device="bench") for user in users]
+        ApiToken.objects.bulk_create(tokens, batch_size=BATCH)
         counts["accounts"] = len(users)
         step("accounts", t)
 
@@ -450,7 +457,7 @@ def seed_scale(
         counts=counts,
         personas=personas,
         persona_scopes=persona_scopes,
-        cadre_tokens=[(user.cadre_id or 0, token.key) for user, token in zip(users, tokens, strict=True)],
+        cadre_tokens=[(user.cadre_id or 0, bench_key(user.username)) for user in users],
         signin_until=today - dt.timedelta(days=1),
     )
 

@@ -1,0 +1,82 @@
+"""Matrix entries of account security (issue 10 items 2, 3, 12): one account's page and its actions,
+the own password, the API logout. The targets are the world's township accounts t_A…t_D."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import RegionGrant
+from zhucun.testing.world import World
+
+from .common import ACCOUNT_VISIBLE, ORG, Case, everyone, role_only, scoped
+
+
+def _account(world: World, target: str | None) -> int:
+    return world.township_accounts[target or ""].pk
+
+
+MATRIX: dict[str, Case] = {
+    "password-change": Case("get", lambda w, t: reverse("password-change"), everyone(200), api=False, per_target=False),
+    "account-detail": Case(
+        "get", lambda w, t: reverse("account-detail", args=[_account(w, t)]), scoped(ORG, ACCOUNT_VISIBLE), api=False
+    ),
+    "account-unlock": Case(
+        "post",
+        lambda w, t: reverse("account-unlock", args=[_account(w, t)]),
+        scoped(ORG, ACCOUNT_VISIBLE, ok=302),
+        api=False,
+    ),
+    "account-revoke-tokens": Case(
+        "post",
+        lambda w, t: reverse("account-revoke-tokens", args=[_account(w, t)]),
+        scoped(ORG, ACCOUNT_VISIBLE, ok=302),
+        api=False,
+    ),
+    "account-reset-password": Case(
+        "post",
+        lambda w, t: reverse("account-reset-password", args=[_account(w, t)]),
+        scoped(ORG, ACCOUNT_VISIBLE, ok=302),
+        api=False,
+        data=lambda w, t: {"password": "Matrix-reset-2027"},
+    ),
+    "account-set-active": Case(
+        "post",
+        lambda w, t: reverse("account-set-active", args=[_account(w, t)]),
+        scoped(ORG, ACCOUNT_VISIBLE, ok=302),
+        api=False,
+        data=lambda w, t: {"active": "0"},
+    ),
+    "api:auth-logout": Case("post", lambda w, t: reverse("api:auth-logout"), everyone(204), per_target=False),
+}
+
+
+def _grant(world: World, target: str | None) -> None:
+    """A live 交叉检查 grant on the target's village (lent to another county's township account)."""
+    world.extra["grant"] = RegionGrant.objects.create(
+        user=world.township_accounts["D"],
+        permission=Permission.objects.get(codename="inspect_region"),
+        content_object_id=world.village(target or ""),
+        valid_until=timezone.localdate() + dt.timedelta(days=30),
+        reason="matrix",
+    )
+
+
+# 三员 pages (decision 0048): none of the six business personas may open them; the administrators'
+# answers are in tests/matrix/admins.py.
+MATRIX["grant-list"] = Case("get", lambda w, t: reverse("grant-list"), role_only(set()), api=False, per_target=False)
+MATRIX["grant-revoke"] = Case(
+    "post",
+    lambda w, t: reverse("grant-revoke", args=[w.extra["grant"].pk]),
+    scoped(set(), ACCOUNT_VISIBLE),  # a grant is in the scope of its region's administrators
+    api=False,
+    setup=_grant,
+)
+MATRIX["system-overview"] = Case(
+    "get", lambda w, t: reverse("system-overview"), role_only(set()), api=False, per_target=False
+)
+
+EXTRA: dict[str, Case] = {}

@@ -1,0 +1,114 @@
+"""What the three administrators (三员, issue 10 item 12, decision 0048) get on every route of the
+matrix: tests/test_admin_matrix.py runs each route for them (targets A and C: inside and outside
+the security administrator's county) and fails for a route without an answer here.
+
+The personas (zhucun/testing/world.py ``add_administrators``): a system administrator of the
+province, a security administrator of 甲县 (accounts of targets A and B) and an audit administrator
+of 石家庄市. None of them sees any of the cadres' data: business routes are 403 (role) or 404 (scope:
+their scope covers no cadres' table), and the lists that answer 200 come back without the target."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+ADMIN_TARGETS = ("A", "C")
+
+#: What the security administrator's scope holds among the targets' township accounts.
+SECURITY_VISIBLE = {"A"}
+
+#: Routes whose answer is the same for the three administrators and every target.
+SAME: dict[int, list[str]] = {
+    # The shell, the public board, one's own password and logout; lists that come back empty.
+    200: [
+        "notifications", "home", "healthz", "schema", "api-docs", "api:auth-token", "password-change",
+        "public-village", "public-poster",
+        "team-list", "cadre-list", "leave-inbox", "api:region-list", "api:team-list", "api:cadre-list",
+        "api:signin-list(read)", "api:absence-finding-list(read)", "api:whereabouts-list(read)",
+        "api:work-log-list(read)", "api:leave-request-list(read)", "api:leave-request-list(awaiting_me)",
+    ],
+    204: ["api:auth-logout"],
+    302: ["login", "logout", "admin", "attendance-home"],
+    400: ["api:absence-finding-list"],  # the cadre named is not visible: like any unknown reference
+    403: [
+        "region-tree", "roster-import-page", "roster-template-download", "api:roster-import-template",
+        "api:roster-import", "attendance-work-log-post", "attendance-work-logs", "api:signin-list",
+        "api:work-log-list", "api:leave-request-list", "leave-bulk-approve", "leave-mine", "leave-new",
+        "leave-new(post)", "leave-register", "assessment-overview", "assessment-grid", "assessment-grid-check",
+        "assessment-finalize", "assessment-export", "assessment-recall-list", "assessment-recall-export",
+        "assessment-recall-new", "assessment-accountability", "assessment-accountability-export",
+        "assessment-key-training", "api:assessment-export", "api:recall-case-list", "api:recall-case-list(open)",
+    ],
+    404: [
+        "region-detail", "team-detail", "cadre-detail", "api:region-detail", "api:team-detail", "api:cadre-detail",
+        "attendance-today", "attendance-whereabouts-post", "attendance-dashboard", "attendance-dashboard-region",
+        "attendance-register", "attendance-finding-decide", "attendance-work-log-check", "api:attendance-dashboard",
+        "api:attendance-export", "api:absence-finding-detail", "api:absence-finding-confirm",
+        "api:absence-finding-dismiss", "api:whereabouts-list", "api:work-log-detail", "api:work-log-check",
+        "api:leave-request-detail", "api:leave-request-approve", "api:leave-request-reject",
+        "api:leave-request-withdraw", "api:leave-request-report-back", "leave-detail", "leave-decide",
+        "leave-withdraw", "leave-report-back", "assessment-export-job", "assessment-export-download",
+        "assessment-recall-detail", "assessment-recall-consult", "assessment-recall-decide", "assessment-cadre-file",
+        "assessment-key-training-add", "api:assessment-grade", "api:assessment-grade(put)",
+        "api:assessment-opinions", "api:assessment-opinions(read)", "api:recall-case-detail",
+        "api:recall-case-consult", "api:recall-case-decide",
+    ],
+}  # fmt: skip
+
+AdminExpect = Callable[[str, str | None], int]
+
+
+def only(persona_allowed: str, ok: int, others: int = 403) -> AdminExpect:
+    """One administrator's page: ``ok`` for it, ``others`` for the two others."""
+    return lambda persona, target: ok if persona == persona_allowed else others
+
+
+def security_scoped(ok: int, *, outside: int = 404, others: int = 404) -> AdminExpect:
+    """An account of the target's township: the security administrator's when in its county (A), out
+    of scope otherwise (C); the two other administrators' scope holds no accounts at all (404)."""
+
+    def expect(persona: str, target: str | None) -> int:
+        if persona != "security_admin":
+            return others
+        return ok if target in SECURITY_VISIBLE else outside
+
+    return expect
+
+
+EXPECT: dict[str, AdminExpect] = {
+    name: (lambda s: lambda p, t: s)(status) for status, names in SAME.items() for name in names
+}
+EXPECT.update(
+    {
+        # The account list and creation are the role's (403 for the others); creation outside the
+        # county is refused on the form (200 with the error) or in the API (400).
+        "account-list": only("security_admin", 200),
+        "api:account-list(read)": only("security_admin", 200),
+        "account-create": lambda p, t: (302 if t in SECURITY_VISIBLE else 200) if p == "security_admin" else 403,
+        "api:account-list": lambda p, t: (201 if t in SECURITY_VISIBLE else 400) if p == "security_admin" else 403,
+        "api:account-detail": security_scoped(200),
+        "account-detail": security_scoped(200),
+        "account-unlock": security_scoped(302),
+        "account-revoke-tokens": security_scoped(302),
+        "account-reset-password": security_scoped(302),
+        "account-set-active": security_scoped(302),
+        "grant-list": only("security_admin", 200),
+        "grant-revoke": security_scoped(302),
+        "system-overview": only("system_admin", 200),
+        # The holiday and 调休 table is the system administrator's to keep, beside provincial staff.
+        "work-calendar": only("system_admin", 200),
+        "work-calendar-year(read)": only("system_admin", 200),
+        "work-calendar-day(read)": only("system_admin", 200),
+        "work-calendar-year": only("system_admin", 302),
+        "work-calendar-day": only("system_admin", 302),
+        "work-calendar-day-delete": only("system_admin", 302),
+        "work-calendar-publish": only("system_admin", 302),
+    }
+)
+
+
+def visible(name: str, persona: str) -> set[str]:
+    """Targets whose row a list must show to ``persona``: accounts in the security administrator's
+    county; nothing else, to nobody."""
+    if persona == "security_admin" and name in ("account-list", "api:account-list(read)"):
+        return SECURITY_VISIBLE
+    return set()
