@@ -48,6 +48,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "账号管理", "url": reverse("account-list"), "icon": "person-gear"})
     if scoping.can(user, "roster.import"):
         items.append({"label": "花名册导入", "url": reverse("roster-import-page"), "icon": "file-earmark-arrow-up"})
+    if scoping.can(user, "audit.view"):
+        items.append({"label": "操作记录", "url": reverse("audit-list"), "icon": "shield-check"})
     path = request.path
     for item in items:
         item["active"] = (
