@@ -150,7 +150,7 @@ class FilteredListView(ScopedListView):
         region_code = self.request.GET.get("region", "").strip()
         context["filter_region"] = (
             scoping.restrict(Region.objects.filter(code=region_code), self.request.user).first()
-            if region_code
+            if region_code.isdigit()  # a region code is digits; anything else (a NUL byte) names none
             else None
         )
         context.update(
