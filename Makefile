@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest migrate demo vendor clean bench bench-smoke
+.PHONY: run test lint typecheck pytest migrate demo vendor clean bench bench-smoke backup restore
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -47,6 +47,18 @@ bench: venv
 # The harness in miniature (tiny preset, in-process, under a minute); part of `make test` too.
 bench-smoke: venv
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest tests/test_bench_smoke.py -q -p no:warnings
+
+# Backup and restore (PostgreSQL; docs/decisions/0058): pg_dump custom format + media + manifest into
+# $(BACKUP_DIR) (default ZHUCUN_BACKUP_DIR, ./backups); restore into a NEW database and an empty media
+# directory, verified table by table against the manifest:
+#   make backup
+#   make restore BACKUP=backups/zhucun-20261130-203000 DB=zhucun_restored [MEDIA=/srv/zhucun/media-restored]
+backup: venv
+	$(BIN)/python manage.py backup $(if $(BACKUP_DIR),--output-dir $(BACKUP_DIR))
+
+restore: venv
+	@test -n "$(BACKUP)" -a -n "$(DB)" || { echo "用法：make restore BACKUP=backups/zhucun-… DB=新数据库名 [MEDIA=空目录]"; exit 2; }
+	$(BIN)/python manage.py restore $(BACKUP) --database-name $(DB) $(if $(MEDIA),--media-root $(MEDIA))
 
 # Re-fetch the pinned front-end libraries from the npm registry into static/vendor/ (committed).
 vendor:

@@ -23,7 +23,15 @@ from accounts.models import Role, User
 from cadres.models import Cadre, Team, Unit
 from zhucun import scoping
 from zhucun.api.errors import Conflict
-from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot
+from zhucun.audit import (
+    audit_event,
+    audit_record,
+    audit_record_many,
+    home_region_code,
+    operator_context,
+    scope_description,
+    snapshot,
+)
 from zhucun.notifications import notify
 from zhucun.policy import profile_on
 
@@ -737,6 +745,10 @@ def export_job_create(*, actor: Any, year: int) -> ExportJob:
     from .tasks import build_export
 
     job = ExportJob.objects.create(user=actor, year=year)
+    audit_record(
+        actor=actor, action="export_job.create", obj=job, after={"year": year, "scope": scope_description(actor)},
+        region_code=home_region_code(actor),
+    )  # fmt: skip
     transaction.on_commit(lambda: build_export.delay(job.pk))
     return job
 
@@ -761,11 +773,25 @@ def export_job_run(*, job_id: int) -> str:
             out.seek(0)
             job.file.save(f"assessment-{job.year}-{job.pk}.xlsx", File(out), save=False)
     except Exception as exc:  # the person sees that it failed; the log keeps the traceback
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED, error=str(exc)[:300], finished_at=timezone.now()
-        )
+        with transaction.atomic():
+            ExportJob.objects.filter(pk=job.pk).update(
+                status=ExportJob.Status.FAILED, error=str(exc)[:300], finished_at=timezone.now()
+            )
+            _audit_job_end(job, "export_job.fail", {"error": str(exc)[:300]})
         raise
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.DONE, progress=100, rows=rows, file=job.file.name, finished_at=timezone.now()
-    )
+    with transaction.atomic():
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.DONE, progress=100, rows=rows, file=job.file.name, finished_at=timezone.now()
+        )
+        _audit_job_end(job, "export_job.finish", {"rows": rows, "file": str(job.file.name)})
     return str(job.file.name)
+
+
+def _audit_job_end(job: ExportJob, action: str, after: dict[str, Any]) -> None:
+    """The job's end, recorded for the department of the person who asked for it (the worker acts,
+    so there is no actor; the operator names the job)."""
+    with operator_context("job:assessment.build_export"):
+        audit_record(
+            actor=None, action=action, obj=job, after={"user_id": job.user_id, "year": job.year, **after},
+            region_code=home_region_code(job.user),
+        )  # fmt: skip

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from cadres.models import Cadre, Unit
 from zhucun import scoping
 from zhucun.api.errors import Conflict
+from zhucun.audit import audit_export
 from zhucun.exports.xlsx import xlsx_response
 from zhucun.views import ScopedListView
 
@@ -281,7 +282,13 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = _own_job(request, pk)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"驻村考核-{job.year}.xlsx")
+    filename = f"驻村考核-{job.year}.xlsx"
+    audit_export(
+        user=request.user, kind="assessment.exportjob", title=f"{job.year}年度考核结果（导出任务 {job.pk}）",
+        params={"year": job.year}, rows=job.rows, filename=filename, action="export_job.download",
+        object_id=str(job.pk),
+    )  # fmt: skip
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename)
 
 
 # --- Recall ---------------------------------------------------------------------------------------
@@ -314,7 +321,7 @@ def recall_export(request: HttpRequest) -> HttpResponse:
     cases = selectors.filtered_recall_cases(
         user=request.user, status=request.GET.get("status", ""), search=request.GET.get("search", "")
     )
-    return _xlsx(recall_register(cases), "召回案件")
+    return _xlsx(request, recall_register(cases), "召回案件", kind="assessment.recallcase", rows=cases.count())
 
 
 def _case(request: HttpRequest, pk: int) -> RecallCase:
@@ -469,11 +476,18 @@ def accountability(request: HttpRequest) -> HttpResponse:
 def accountability_export(request: HttpRequest) -> HttpResponse:
     """The accountability records in scope as a print-ready xlsx."""
     scoping.require(request.user, "assessment.accountability")
-    return _xlsx(accountability_register(selectors.accountability_records(user=request.user)), "追责问责记录")
+    records = selectors.accountability_records(user=request.user)
+    return _xlsx(
+        request, accountability_register(records), "追责问责记录", kind="assessment.accountabilityrecord",
+        rows=records.count(),
+    )  # fmt: skip
 
 
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    return xlsx_response(content, f"{name}-{timezone.localdate():%Y%m%d}.xlsx")
+def _xlsx(request: HttpRequest, content: bytes, name: str, *, kind: str, rows: int) -> HttpResponse:
+    """The download, once recorded in the audit trail (who took which list, filters, how many rows)."""
+    filename = f"{name}-{timezone.localdate():%Y%m%d}.xlsx"
+    audit_export(user=request.user, kind=kind, title=name, params=request.GET, rows=rows, filename=filename)
+    return xlsx_response(content, filename)
 
 
 @login_required

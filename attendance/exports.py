@@ -11,7 +11,8 @@ from django.utils import timezone
 from cadres.idnumbers import mask_id_number
 from cadres.models import Region
 from zhucun import scoping
-from zhucun.exports.xlsx import write_table, xlsx_response
+from zhucun.audit import audit_export
+from zhucun.exports.xlsx import RowCounter, write_table, xlsx_response
 
 from .selectors import attendance_month, month_bounds
 
@@ -48,10 +49,21 @@ def attendance_register(*, user: Any, region: Region, month: dt.date) -> HttpRes
         ]
         for row in rows
     )
+    title = f"{region.name} {first:%Y年%m月} 驻村干部考勤登记表（√在村 假请假 ×缺勤 外不在范围）"
+    counted = RowCounter(table)
     data = write_table(
-        title=f"{region.name} {first:%Y年%m月} 驻村干部考勤登记表（√在村 假请假 ×缺勤 外不在范围）",
+        title=title,
         headers=headers,
-        rows=table,
+        rows=counted,
         widths=[10, 10, 8, 12, 20, *[3] * len(days), 8, 8, 6],
     )
-    return xlsx_response(data, f"attendance-{region.code}-{first:%Y-%m}.xlsx")
+    filename = f"attendance-{region.code}-{first:%Y-%m}.xlsx"
+    audit_export(
+        user=user,
+        kind="attendance.signin",
+        title=title,
+        params={"region": region.code, "month": f"{first:%Y-%m}"},
+        rows=counted.count,
+        filename=filename,
+    )
+    return xlsx_response(data, filename)

@@ -315,13 +315,24 @@ def register(request: HttpRequest) -> HttpResponse:
     region = (request.GET.get("region") or "").strip()
     rows = selectors.register_rows(user=request.user, region=region, start=start, end=end)
     if request.GET.get("export") == "xlsx":
-        from zhucun.exports.xlsx import write_table, xlsx_response
+        from zhucun.audit import audit_export
+        from zhucun.exports.xlsx import RowCounter, write_table, xlsx_response
 
+        title = f"请假销假登记（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）"
+        counted = RowCounter(_register_row(leave) for leave in rows.iterator(chunk_size=2000))
         data = write_table(
-            title=f"请假销假登记（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）",
+            title=title,
             headers=REGISTER_HEADERS,
-            rows=(_register_row(leave) for leave in rows.iterator(chunk_size=2000)),
+            rows=counted,
             widths=(10, 12, 12, 10, 14, 24, 10, 16, 16, 8, 30, 10, 40, 18),
+        )
+        audit_export(
+            user=request.user,
+            kind="leave.leaverequest",
+            title=title,
+            params={"region": region, "start": start.isoformat(), "end": end.isoformat()},
+            rows=counted.count,
+            filename="leave-register.xlsx",
         )
         return xlsx_response(data, "leave-register.xlsx")
     paginator = Paginator(rows, 50)

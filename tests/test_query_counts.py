@@ -58,6 +58,11 @@ LISTS = {
     "assessment-recall-export": (False, lambda: reverse("assessment-recall-export")),
     "assessment-accountability-export": (False, lambda: reverse("assessment-accountability-export")),
     "api:assessment-export": (True, lambda: reverse("api:assessment-export") + "?year=2026"),
+    # audit viewer (issue 10 item 7)
+    "audit-list": (False, lambda: reverse("audit-list")),
+    "audit-list-filtered": (False, lambda: reverse("audit-list") + "?region=130102001&action=team&search=新村"),
+    "audit-list-export": (False, lambda: reverse("audit-list") + "?export=xlsx"),
+    "api:audit-event-list": (True, lambda: reverse("api:audit-event-list") + "?page_size=200"),
 }
 
 
@@ -95,6 +100,21 @@ def _grow(world: World, rows: int, offset: int) -> None:
     User.objects.bulk_create([User(username=f"cadre{c.pk}", role="cadre", cadre=c) for c in created[::2]])
     _grow_attendance(created)
     _grow_recall(created[::2])
+    _grow_audit(teams)
+
+
+def _grow_audit(teams: list[Team]) -> None:
+    """An audit event on every new team, by a county official (the viewer and its export)."""
+    from zhucun.models import AuditEvent
+
+    actor = User.objects.filter(username="p_county").first()
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(actor=actor, action="team.update", object_type="cadres.team", object_id=str(team.pk),
+                       object_repr=f"{team.village.name}工作队", region_code=team.village_id, after={"unit_id": 1})
+            for team in teams
+        ]
+    )  # fmt: skip
 
 
 def _grow_recall(cadres: list[Cadre]) -> None:
@@ -157,7 +177,15 @@ def _count(world: World, persona: str, name: str) -> int:
 
 
 #: Lists a township official may not open (accounts; accountability is the organization departments').
-NOT_FOR_TOWNSHIPS = {"api:account-list", "account-list", "assessment-accountability-export"}
+NOT_FOR_TOWNSHIPS = {
+    "api:account-list",
+    "account-list",
+    "assessment-accountability-export",
+    "audit-list",
+    "audit-list-filtered",
+    "audit-list-export",
+    "api:audit-event-list",
+}
 
 
 @pytest.mark.parametrize("name", sorted(LISTS))

@@ -3,14 +3,38 @@ record commit or roll back together (SPEC.md non-negotiable 6)."""
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import decimal
-from collections.abc import Iterable
+import getpass
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import models, transaction
 
 from zhucun.models import AuditEvent
+
+#: Who runs a management command or job when there is no logged-in actor (``operator_context``).
+_OPERATOR: contextvars.ContextVar[str] = contextvars.ContextVar("zhucun_audit_operator", default="")
+
+
+@contextmanager
+def operator_context(operator: str) -> Iterator[None]:
+    """Events recorded inside without an ``actor`` name ``operator`` (the command line's person)."""
+    token = _OPERATOR.set(operator[:100])
+    try:
+        yield
+    finally:
+        _OPERATOR.reset(token)
+
+
+def os_operator() -> str:
+    """The operating-system account running this process: the default operator of a command."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container running under an arbitrary uid)
+        return "unknown"
 
 
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
@@ -35,6 +59,10 @@ def _jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, str | int | float | bool) or value is None:
         return value
+    if isinstance(value, dict):  # a JSONField's value stays data, not its repr
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
     return str(value)
 
 
@@ -48,8 +76,10 @@ def audit_event(
     region_code: str = "",
 ) -> AuditEvent:
     """An unsaved event, for services that write many at once with ``audit_record_many``."""
+    real_actor = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEvent(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=real_actor,
+        operator="" if real_actor is not None else _OPERATOR.get(),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
@@ -144,3 +174,84 @@ def update_audited(
     return audit_record(
         actor=actor, action=action, obj=obj, before=before, after=snapshot(obj, fields), region_code=region_code
     )
+
+
+# --- Reads that take data out of the system (issue 10 item 7) ---------------------------------------
+
+#: query parameters that say how a list was shown, not what it holds
+_NOT_FILTERS = frozenset({"export", "page", "page_size", "sort", "csrfmiddlewaretoken"})
+
+
+def scope_description(user: Any) -> dict[str, Any]:
+    """The caller's scope as data (zhucun.scoping): what an export could contain at most."""
+    from zhucun.scoping import scope_of
+
+    scope = scope_of(user)
+    described: dict[str, Any] = {"role": scope.role}
+    if scope.everything:
+        described["everything"] = True
+    if scope.region_prefixes:
+        described["regions"] = list(scope.region_prefixes)
+    if scope.unit_id is not None:
+        described["unit_id"] = scope.unit_id
+    if scope.cadre_id is not None:
+        described["cadre_id"] = scope.cadre_id
+    return described
+
+
+def home_region_code(user: Any) -> str:
+    """The org-tree key of a user's own events (who sees them in the viewer): their region, their
+    unit's region, or their team's village; empty (the province only) otherwise."""
+    region_id = getattr(user, "region_id", None)
+    if region_id:
+        return str(region_id)
+    unit = getattr(user, "unit", None) if getattr(user, "unit_id", None) else None
+    if unit is not None and unit.region_id:
+        return str(unit.region_id)
+    cadre = getattr(user, "cadre", None) if getattr(user, "cadre_id", None) else None
+    if cadre is not None:
+        return str(cadre.team.village_id)
+    return ""
+
+
+def audit_export(
+    *,
+    user: Any,
+    kind: str,
+    title: str,
+    params: Mapping[str, Any] | None = None,
+    rows: int | None = None,
+    filename: str = "",
+    region_code: str | None = None,
+    action: str = "export.xlsx",
+    object_id: str = "",
+) -> AuditEvent:
+    """Record that ``user`` took data out: which list (``kind``, a model label or an export's name),
+    with which filters (``params``, e.g. ``request.GET``), within which scope, how many rows, as which
+    file. A read has no service transaction of its own: the event is one INSERT, and the download is
+    returned only once it is recorded (if recording fails, nothing is downloaded)."""
+    filters: dict[str, Any] = {}
+    for key, value in (params or {}).items():
+        if key in _NOT_FILTERS:
+            continue
+        values = params.getlist(key) if hasattr(params, "getlist") else [value]  # type: ignore[union-attr]
+        values = [v for v in values if v not in ("", None)]
+        if values:
+            filters[key] = values[0] if len(values) == 1 else values
+    after: dict[str, Any] = {"scope": scope_description(user), "filters": filters}
+    if rows is not None:
+        after["rows"] = rows
+    if filename:
+        after["file"] = filename
+    event = AuditEvent(
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        operator="" if getattr(user, "is_authenticated", False) else _OPERATOR.get(),
+        action=action,
+        object_type=kind,
+        object_id=object_id[:64],
+        object_repr=title[:200],
+        region_code=home_region_code(user) if region_code is None else region_code,
+        after=after,
+    )
+    event.save()  # one INSERT: atomic by itself, no savepoint needed
+    return event

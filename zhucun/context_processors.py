@@ -60,6 +60,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "交叉检查授权", "url": reverse("grant-list"), "icon": "key"})
     if scoping.can(user, "system.operate"):
         items.append({"label": "系统运行", "url": reverse("system-overview"), "icon": "gear"})
+    if scoping.can(user, "audit.view"):
+        items.append({"label": "操作记录", "url": reverse("audit-list"), "icon": "shield-check"})
     path = request.path
     for item in items:
         item["active"] = (

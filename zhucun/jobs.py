@@ -22,6 +22,8 @@ SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     ("assessment.detect_recall_triggers", crontab(hour=1, minute=15)),
     ("assessment.expire_sanctions", crontab(hour=0, minute=45)),
     ("assessment.remind_round_deadlines", crontab(hour=8, minute=0)),
+    # --- audit retention (issue 10 item 13) ---
+    ("zhucun.purge_audit_events", crontab(hour=3, minute=30)),
 ]
 
 

@@ -9,6 +9,10 @@ class AuditEvent(models.Model):
 
     Written by services in the same transaction as the change (see zhucun/audit.py). ``region_code``
     is the org-tree key of the object so that scoping filters the trail like every other table.
+
+    Append-only in the database itself: triggers refuse UPDATE, DELETE and TRUNCATE except the
+    retention purge of rows past the minimum retention (docs/decisions/0055, 0057). Hence ``actor`` is
+    PROTECT — a user who acted is deactivated, never deleted (SET_NULL would rewrite the trail).
     """
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
@@ -17,9 +21,12 @@ class AuditEvent(models.Model):
         verbose_name="操作人",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
+    #: who acted outside the application when there is no ``actor``: the OS user (or --operator) of a
+    #: management command such as create_account, or a job's name.
+    operator = models.CharField("命令行操作人", max_length=100, blank=True)
     action = models.CharField("操作", max_length=64, db_index=True)
     object_type = models.CharField("对象类型", max_length=64)
     object_id = models.CharField("对象编号", max_length=64)
@@ -32,7 +39,11 @@ class AuditEvent(models.Model):
         verbose_name = "操作记录"
         verbose_name_plural = "操作记录"
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            # The viewer of a county filters by region prefix (LIKE '130102%'): a pattern-ops index.
+            models.Index(fields=["region_code"], name="audit_region_prefix_idx", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
@@ -43,7 +54,8 @@ class PolicyProfileVersion(models.Model):
 
     The Hebei 2018 regulation is the code default (zhucun/policy.py); each row overrides some of its
     values from ``effective_from`` on. Rows are only added, never edited, so the history is the record
-    of who changed what and when.
+    of who changed what and when. The database refuses UPDATE, DELETE and TRUNCATE (triggers,
+    docs/decisions/0056); a correction is a new version, added through ``zhucun.services.policy_version_add``.
     """
 
     name = models.CharField("名称", max_length=100)

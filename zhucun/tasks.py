@@ -14,3 +14,12 @@ def warn_missing_work_calendar(day: str | None = None) -> int:
     """From October 1, warn provincial staff that next year's holiday table is missing (once per year
     and recipient; docs/decisions/0085)."""
     return work_calendar_warn_missing(today=dt.date.fromisoformat(day) if day else None)
+
+
+@shared_task(name="zhucun.purge_audit_events", acks_late=True)
+def purge_audit_events() -> int:
+    """Archive then delete audit events past ZHUCUN_AUDIT_RETENTION_DAYS (zhucun/audit_archive.py).
+    Idempotent: a second run finds nothing left to purge."""
+    from zhucun.audit_archive import purge_expired
+
+    return purge_expired().rows

@@ -19,6 +19,7 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("notifications/", views.notifications, name="notifications"),
     path("calendar/", include("zhucun.workcalendar.urls")),
+    path("audit/", views.AuditEventListView.as_view(), name="audit-list"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", account_views.AccountListView.as_view(), name="account-list"),

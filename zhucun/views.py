@@ -17,6 +17,8 @@ from django.views.generic import DetailView, ListView
 
 from cadres.models import Region, Team
 from zhucun import scoping
+from zhucun.filtersets import AuditEventFilterSet
+from zhucun.models import AuditEvent
 
 
 class ScopedQuerysetViewMixin(LoginRequiredMixin):
@@ -132,11 +134,21 @@ class FilteredListView(ScopedListView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("export") == "xlsx":
-            from zhucun.exports.xlsx import write_table, xlsx_response
+            from zhucun.audit import audit_export
+            from zhucun.exports.xlsx import RowCounter, write_table, xlsx_response
 
-            rows = (self.export_row(obj) for obj in self.get_queryset().iterator(chunk_size=2000))
+            queryset = self.get_queryset()
+            rows = RowCounter(self.export_row(obj) for obj in queryset.iterator(chunk_size=2000))
             data = write_table(
                 title=self.export_title, headers=self.export_headers, rows=rows, widths=self.export_widths
+            )
+            audit_export(
+                user=request.user,
+                kind=queryset.model._meta.label_lower,
+                title=self.export_title,
+                params=request.GET,
+                rows=rows.count,
+                filename="export.xlsx",
             )
             return xlsx_response(data, "export.xlsx")
         return super().get(request, *args, **kwargs)
@@ -153,7 +165,7 @@ class FilteredListView(ScopedListView):
         region_code = self.request.GET.get("region", "").strip()
         context["filter_region"] = (
             scoping.restrict(Region.objects.filter(code=region_code), self.request.user).first()
-            if region_code
+            if region_code.isdigit()  # a region code is digits; anything else (a NUL byte) names none
             else None
         )
         context.update(
@@ -175,3 +187,88 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# --- The audit viewer (issue 10 item 7) ------------------------------------------------------------
+
+
+def _json_text(value: Any) -> str:
+    import json
+
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)[:32000]  # an xlsx cell holds 32,767
+
+
+class AuditEventListView(FilteredListView):
+    """操作记录: the audit events in the caller's scope (their region's subtree; the province all), with
+    filters, search, the total, and an xlsx of exactly the filtered rows. Read only."""
+
+    model = AuditEvent
+    queryset = AuditEvent.objects.select_related("actor")
+    filterset_class = AuditEventFilterSet
+    required_action = "audit.view"
+    template_name = "zhucun/audit_list.html"
+    paginate_by = 50
+    sort_options = {
+        "-at": ("最新在前", ("-at", "-id")),
+        "at": ("最早在前", ("at", "id")),
+    }
+    default_sort = "-at"
+    export_title = "操作记录"
+    export_headers = (
+        "时间",
+        "操作人",
+        "命令行操作人",
+        "操作",
+        "对象类型",
+        "对象编号",
+        "对象",
+        "所属区划",
+        "变更前",
+        "变更后",
+    )
+    export_widths = (20, 14, 18, 22, 22, 12, 30, 14, 50, 50)
+
+    def filters_invalid(self) -> bool:
+        return bool(self.filterset.is_bound and not self.filterset.is_valid())
+
+    def get_queryset(self) -> QuerySet[Any]:
+        queryset = super().get_queryset()
+        # A filter that cannot apply shows nothing (and answers 400), never everything.
+        return queryset.none() if self.filters_invalid() else queryset
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("export") == "xlsx":
+            self.get_queryset()
+            if self.filters_invalid():
+                errors = "；".join(
+                    f"{self.filterset.form.fields[field].label}：{' '.join(messages)}"
+                    for field, messages in self.filterset.form.errors.items()
+                    if field in self.filterset.form.fields
+                )
+                return HttpResponse(
+                    f"筛选条件有误，未导出：{errors}", status=400, content_type="text/plain; charset=utf-8"
+                )
+        return super().get(request, *args, **kwargs)
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        if self.filters_invalid():
+            kwargs["status"] = 400
+        return super().render_to_response(context, **kwargs)
+
+    def export_row(self, event: Any) -> list[Any]:
+        from django.utils import timezone
+
+        return [
+            timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"),
+            event.actor.username if event.actor else "",
+            event.operator,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.object_repr,
+            event.region_code,
+            _json_text(event.before),
+            _json_text(event.after),
+        ]

@@ -154,12 +154,19 @@ class RecallCaseViewSet(
 
 def workbook_response(*, user: Any, year: int) -> FileResponse:
     """The caller's workbook, built into a temporary file (memory stays flat) and streamed."""
+    from zhucun.audit import audit_export
+
     from ..exports import write_assessment_workbook
 
     out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    write_assessment_workbook(user=user, year=year, out=out)
+    rows = write_assessment_workbook(user=user, year=year, out=out)
     out.seek(0)
-    return FileResponse(out, as_attachment=True, filename=f"驻村考核-{year}.xlsx", content_type=XLSX_CONTENT_TYPE)
+    filename = f"驻村考核-{year}.xlsx"
+    audit_export(
+        user=user, kind="assessment.assessmentresult", title=f"{year}年度考核结果", params={"year": year},
+        rows=rows, filename=filename,
+    )  # fmt: skip
+    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
 class AssessmentExportView(APIView):

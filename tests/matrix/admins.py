@@ -95,6 +95,12 @@ EXPECT.update(
         "grant-revoke": security_scoped(302),
         "system-overview": only("system_admin", 200),
         # The holiday and 调休 table is the system administrator's to keep, beside provincial staff.
+        # The audit administrator of 石家庄市 reads the events of its city (A and C are both in it);
+        # the other two administrators' scope holds no audit events.
+        "audit-list": only("audit_admin", 200),
+        "audit-list(export)": only("audit_admin", 200),
+        "api:audit-event-list": only("audit_admin", 200),
+        "api:audit-event-detail": lambda p, t: 200 if p == "audit_admin" else 404,
         "work-calendar": only("system_admin", 200),
         "work-calendar-year(read)": only("system_admin", 200),
         "work-calendar-day(read)": only("system_admin", 200),
@@ -111,4 +117,6 @@ def visible(name: str, persona: str) -> set[str]:
     county; nothing else, to nobody."""
     if persona == "security_admin" and name in ("account-list", "api:account-list(read)"):
         return SECURITY_VISIBLE
+    if persona == "audit_admin" and name in ("audit-list", "api:audit-event-list"):
+        return {"A", "C"}
     return set()

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import AccountViewSet, LogoutView, TokenLoginView
 from cadres.api.views import CadreViewSet, RegionViewSet, RosterImportView, RosterTemplateView, TeamViewSet
+from zhucun.api.audit import AuditEventViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -12,6 +13,7 @@ router.register("accounts", AccountViewSet, basename="account")
 router.register("regions", RegionViewSet, basename="region")
 router.register("teams", TeamViewSet, basename="team")
 router.register("cadres", CadreViewSet, basename="cadre")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
     path("auth/token/", TokenLoginView.as_view(), name="auth-token"),

@@ -22,7 +22,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "zhucun.apps.ZhucunAdminConfig",  # django.contrib.admin whose every edit is audited (zhucun/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -241,6 +241,14 @@ ZHUCUN_PROVINCE_NAME = os.environ.get("ZHUCUN_PROVINCE_NAME", "河北省")
 ROSTER_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 ROSTER_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 ROSTER_MAX_ROWS = 60_000
+# The audit trail stays online this many days, then the purge job archives and deletes older events
+# (zhucun/audit_archive.py); below 180 days (six months, 等保 2.0) `manage.py check` refuses to start.
+ZHUCUN_AUDIT_RETENTION_DAYS = int(os.environ.get("ZHUCUN_AUDIT_RETENTION_DAYS", "365"))
+# Where the purge writes what it deletes (JSON lines + SHA-256), to be shipped off the host; empty:
+# MEDIA_ROOT/audit-archive (inside the backups of `make backup`).
+ZHUCUN_AUDIT_ARCHIVE_DIR = os.environ.get("ZHUCUN_AUDIT_ARCHIVE_DIR", "")
+# `make backup` writes timestamped folders here (zhucun/backup.py).
+ZHUCUN_BACKUP_DIR = Path(os.environ.get("ZHUCUN_BACKUP_DIR", BASE_DIR / "backups"))
 
 LOGGING = {
     "version": 1,
