@@ -22,6 +22,8 @@ SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     ("assessment.detect_recall_triggers", crontab(hour=1, minute=15)),
     ("assessment.expire_sanctions", crontab(hour=0, minute=45)),
     ("assessment.remind_round_deadlines", crontab(hour=8, minute=0)),
+    # --- the outbox (issue 10; decision 0050): last, so run_jobs publishes what the jobs above queued ---
+    ("zhucun.drain_outbox", crontab()),
 ]
 
 

@@ -1,4 +1,5 @@
-"""Background jobs of the shell (Celery beat; ``manage.py run_jobs``). Thin: a date in, one service."""
+"""Background jobs of the shell (Celery beat; ``manage.py run_jobs``). Thin: a date or ids in, one
+service: the working-calendar warning, publishing the outbox and delivering notifications."""
 
 from __future__ import annotations
 
@@ -14,3 +15,20 @@ def warn_missing_work_calendar(day: str | None = None) -> int:
     """From October 1, warn provincial staff that next year's holiday table is missing (once per year
     and recipient; docs/decisions/0085)."""
     return work_calendar_warn_missing(today=dt.date.fromisoformat(day) if day else None)
+
+
+@shared_task(name="zhucun.drain_outbox", acks_late=True)
+def drain_outbox() -> int:
+    """Publish the tasks the broker could not take when they were asked for (decision 0050). Raises,
+    so ``run_jobs`` and the worker's log report it, while the broker is still unreachable."""
+    from zhucun.outbox import drain
+
+    return drain()
+
+
+@shared_task(name="zhucun.deliver_notifications", acks_late=True)
+def deliver_notifications(ids: list[int]) -> int:
+    """Hand notifications to the delivery channels (SMS, DingTalk) after their commit."""
+    from zhucun.notifications import deliver
+
+    return deliver(ids=ids)
