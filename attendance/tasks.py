@@ -10,12 +10,13 @@ from celery import shared_task
 from django.utils import timezone
 
 from zhucun import outbox
+from zhucun.jobs import RETRY_TRANSIENT
 from zhucun.policy import profile_on
 
 from . import jobs
 
 
-@shared_task(name="attendance.coverage_check", acks_late=True)
+@shared_task(name="attendance.coverage_check", acks_late=True, **RETRY_TRANSIENT)
 def coverage_check(day: str | None = None) -> int:
     """Runs every 15 minutes; acts once the day's sign-in window has closed (the window is a policy
     value, so the schedule does not hard-code it). Fans out one task per county."""
@@ -28,12 +29,12 @@ def coverage_check(day: str | None = None) -> int:
     return len(codes)
 
 
-@shared_task(name="attendance.coverage_check_county", acks_late=True)
+@shared_task(name="attendance.coverage_check_county", acks_late=True, **RETRY_TRANSIENT)
 def coverage_check_county(county_code: str, day: str) -> int:
     return jobs.coverage_check(county_code=county_code, day=dt.date.fromisoformat(day))
 
 
-@shared_task(name="attendance.absence_findings", acks_late=True)
+@shared_task(name="attendance.absence_findings", acks_late=True, **RETRY_TRANSIENT)
 def absence_findings(day: str | None = None) -> int:
     """After a day has ended: that day's absences without leave become pending findings."""
     target = dt.date.fromisoformat(day) if day else timezone.localdate() - dt.timedelta(days=1)
@@ -42,12 +43,12 @@ def absence_findings(day: str | None = None) -> int:
     return len(codes)
 
 
-@shared_task(name="attendance.absence_findings_county", acks_late=True)
+@shared_task(name="attendance.absence_findings_county", acks_late=True, **RETRY_TRANSIENT)
 def absence_findings_county(county_code: str, day: str) -> int:
     return jobs.absence_findings_for_day(county_code=county_code, day=dt.date.fromisoformat(day))
 
 
-@shared_task(name="attendance.erase_coordinates", acks_late=True)
+@shared_task(name="attendance.erase_coordinates", acks_late=True, **RETRY_TRANSIENT)
 def erase_coordinates() -> int:
     today = timezone.localdate()
     return jobs.coordinates_erase(before=today - dt.timedelta(days=profile_on(today).coordinate_retention_days))

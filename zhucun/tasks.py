@@ -7,10 +7,11 @@ import datetime as dt
 
 from celery import shared_task
 
+from zhucun.jobs import RETRY_TRANSIENT
 from zhucun.workcalendar.services import work_calendar_warn_missing
 
 
-@shared_task(name="zhucun.warn_missing_work_calendar", acks_late=True)
+@shared_task(name="zhucun.warn_missing_work_calendar", acks_late=True, **RETRY_TRANSIENT)
 def warn_missing_work_calendar(day: str | None = None) -> int:
     """From October 1, warn provincial staff that next year's holiday table is missing (once per year
     and recipient; docs/decisions/0085)."""
@@ -26,7 +27,7 @@ def drain_outbox() -> int:
     return drain()
 
 
-@shared_task(name="zhucun.deliver_notifications", acks_late=True)
+@shared_task(name="zhucun.deliver_notifications", acks_late=True, **RETRY_TRANSIENT)
 def deliver_notifications(ids: list[int]) -> int:
     """Hand notifications to the delivery channels (SMS, DingTalk) after their commit."""
     from zhucun.notifications import deliver

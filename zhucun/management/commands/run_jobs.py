@@ -19,7 +19,9 @@ class Command(BaseCommand):
         failed: list[str] = []
         for name, _ in SCHEDULED_JOBS:
             try:
-                result = app.tasks[name].apply().get()
+                # throw=False: a transient error is retried as on a worker (zhucun.jobs.RETRY_TRANSIENT);
+                # get() raises what the job finally failed with.
+                result = app.tasks[name].apply(throw=False).get()
             except Exception as exc:  # reported, and the next job still runs
                 failed.append(name)
                 self.stderr.write(f"{name}: 失败 — {type(exc).__name__}: {exc}")
