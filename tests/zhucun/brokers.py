@@ -104,10 +104,14 @@ class RedisServer:
     def resume(self) -> None:
         self.process.send_signal(signal.SIGCONT)
 
-    def queue_length(self, queue: str = "celery") -> int:
+    def _integer(self, command: str) -> int:
         with socket.create_connection(("127.0.0.1", self.port), timeout=2) as conn:
-            conn.sendall(f"LLEN {queue}\r\n".encode())
+            conn.sendall(f"{command}\r\n".encode())
             return int(conn.recv(64).strip().lstrip(b":"))
+
+    def idle(self, queue: str = "celery") -> bool:
+        """No message waits in ``queue`` and none is delivered but unacknowledged (kombu's keys)."""
+        return self._integer(f"LLEN {queue}") == 0 and self._integer("HLEN unacked") == 0
 
     def stop(self) -> None:
         if self.process.poll() is None:
