@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from cadres.models import Cadre, Team, Unit
-from zhucun import scoping
+from zhucun import outbox, scoping
 from zhucun.api.errors import Conflict
 from zhucun.audit import (
     audit_event,
@@ -742,15 +742,24 @@ def export_sync_max_rows() -> int:
 def export_job_create(*, actor: Any, year: int) -> ExportJob:
     """Queue a workbook build; the task starts after the commit (it reads the job row)."""
     _check_year(year)
-    from .tasks import build_export
-
     job = ExportJob.objects.create(user=actor, year=year)
     audit_record(
         actor=actor, action="export_job.create", obj=job, after={"year": year, "scope": scope_description(actor)},
         region_code=home_region_code(actor),
     )  # fmt: skip
-    transaction.on_commit(lambda: build_export.delay(job.pk))
+    # In the outbox with the job (decision 0050): a broker that is down neither fails the request
+    # nor leaves the job queued forever; the drain job publishes it when the broker answers.
+    outbox.enqueue("assessment.build_export", job.pk, key=export_job_key(job.pk))
     return job
+
+
+def export_job_key(job_id: int) -> str:
+    return f"assessment.exportjob:{job_id}"
+
+
+def export_job_waiting_to_queue(job: ExportJob) -> bool:
+    """The job's task could not be handed to the broker yet; the drain job keeps trying."""
+    return job.status == ExportJob.Status.QUEUED and outbox.waiting_to_queue(export_job_key(job.pk))
 
 
 def export_job_run(*, job_id: int) -> str:

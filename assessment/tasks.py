@@ -8,8 +8,10 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from zhucun.jobs import RETRY_TRANSIENT
 
-@shared_task(name="assessment.detect_recall_triggers", acks_late=True, max_retries=3, default_retry_delay=60)
+
+@shared_task(name="assessment.detect_recall_triggers", acks_late=True, **RETRY_TRANSIENT)
 def detect_recall_triggers() -> int:
     """第二十条1–2, the nightly backstop of the immediate detection: final 不称职 grades and three
     confirmed absence days without a case get one; open 不称职 cases whose grade no longer stands are
@@ -19,7 +21,7 @@ def detect_recall_triggers() -> int:
     return len(recall_reconcile_incompetent()) + len(recall_detect_absences()) + len(recall_detect_incompetent())
 
 
-@shared_task(name="assessment.expire_sanctions", acks_late=True, max_retries=3, default_retry_delay=60)
+@shared_task(name="assessment.expire_sanctions", acks_late=True, **RETRY_TRANSIENT)
 def expire_sanctions(day: str | None = None) -> int:
     """第二十条: sanctions past their end date are marked expired."""
     from .services import sanctions_expire
@@ -27,7 +29,7 @@ def expire_sanctions(day: str | None = None) -> int:
     return sanctions_expire(today=dt.date.fromisoformat(day) if day else timezone.localdate())
 
 
-@shared_task(name="assessment.remind_round_deadlines", acks_late=True, max_retries=3, default_retry_delay=60)
+@shared_task(name="assessment.remind_round_deadlines", acks_late=True, **RETRY_TRANSIENT)
 def remind_round_deadlines(day: str | None = None) -> int:
     """第二十一条: rounds not finalized by their deadline remind their department, once."""
     from .services import rounds_remind_overdue
@@ -35,9 +37,11 @@ def remind_round_deadlines(day: str | None = None) -> int:
     return rounds_remind_overdue(today=dt.date.fromisoformat(day) if day else timezone.localdate())
 
 
-@shared_task(name="assessment.build_export", acks_late=True, max_retries=0)
+@shared_task(name="assessment.build_export", acks_late=True)
 def build_export(job_id: int) -> str:
-    """Build a large assessment workbook for an ExportJob (progress in the row, file when done)."""
+    """Build a large assessment workbook for an ExportJob (progress in the row, file when done). Not
+    retried: a failure is shown on the job's page and the user asks again. Idempotent: a job already
+    done is not built again (the outbox delivers at least once)."""
     from .services import export_job_run
 
     return export_job_run(job_id=job_id)

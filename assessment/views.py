@@ -274,7 +274,7 @@ def _own_job(request: HttpRequest, pk: int) -> ExportJob:
 def export_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
     template = "assessment/_export_progress.html" if request.headers.get("HX-Request") else "assessment/export_job.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "waiting_to_queue": services.export_job_waiting_to_queue(job)})
 
 
 @login_required

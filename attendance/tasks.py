@@ -1,4 +1,6 @@
-"""Attendance jobs on Celery: thin tasks that take codes and dates and call attendance/jobs.py."""
+"""Attendance jobs on Celery: thin tasks that take codes and dates and call attendance/jobs.py. The
+fan-outs write one outbox row per county before publishing any (decision 0050), so a broker that
+fails part-way loses no county; every county task is idempotent (attendance/jobs.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,14 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from zhucun import outbox
+from zhucun.jobs import RETRY_TRANSIENT
 from zhucun.policy import profile_on
 
 from . import jobs
 
 
-@shared_task(name="attendance.coverage_check", acks_late=True)
+@shared_task(name="attendance.coverage_check", acks_late=True, **RETRY_TRANSIENT)
 def coverage_check(day: str | None = None) -> int:
     """Runs every 15 minutes; acts once the day's sign-in window has closed (the window is a policy
     value, so the schedule does not hard-code it). Fans out one task per county."""
@@ -20,32 +24,31 @@ def coverage_check(day: str | None = None) -> int:
     target = dt.date.fromisoformat(day) if day else now.date()
     if day is None and now.strftime("%H:%M") < profile_on(target).signin_window_end:
         return 0
-    for code in jobs.county_codes():
-        coverage_check_county.delay(code, target.isoformat())
-    return len(jobs.county_codes())
+    codes = jobs.county_codes()
+    outbox.enqueue_many(coverage_check_county.name, [(code, target.isoformat()) for code in codes])
+    return len(codes)
 
 
-@shared_task(name="attendance.coverage_check_county", acks_late=True)
+@shared_task(name="attendance.coverage_check_county", acks_late=True, **RETRY_TRANSIENT)
 def coverage_check_county(county_code: str, day: str) -> int:
     return jobs.coverage_check(county_code=county_code, day=dt.date.fromisoformat(day))
 
 
-@shared_task(name="attendance.absence_findings", acks_late=True)
+@shared_task(name="attendance.absence_findings", acks_late=True, **RETRY_TRANSIENT)
 def absence_findings(day: str | None = None) -> int:
     """After a day has ended: that day's absences without leave become pending findings."""
     target = dt.date.fromisoformat(day) if day else timezone.localdate() - dt.timedelta(days=1)
     codes = jobs.county_codes()
-    for code in codes:
-        absence_findings_county.delay(code, target.isoformat())
+    outbox.enqueue_many(absence_findings_county.name, [(code, target.isoformat()) for code in codes])
     return len(codes)
 
 
-@shared_task(name="attendance.absence_findings_county", acks_late=True)
+@shared_task(name="attendance.absence_findings_county", acks_late=True, **RETRY_TRANSIENT)
 def absence_findings_county(county_code: str, day: str) -> int:
     return jobs.absence_findings_for_day(county_code=county_code, day=dt.date.fromisoformat(day))
 
 
-@shared_task(name="attendance.erase_coordinates", acks_late=True)
+@shared_task(name="attendance.erase_coordinates", acks_late=True, **RETRY_TRANSIENT)
 def erase_coordinates() -> int:
     today = timezone.localdate()
     return jobs.coordinates_erase(before=today - dt.timedelta(days=profile_on(today).coordinate_retention_days))

@@ -7,10 +7,12 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from zhucun.jobs import RETRY_TRANSIENT
+
 from .services import cadre_terms_expire
 
 
-@shared_task(name="cadres.expire_terms", acks_late=True, max_retries=3, default_retry_delay=60)
+@shared_task(name="cadres.expire_terms", acks_late=True, **RETRY_TRANSIENT)
 def expire_terms(day: str | None = None) -> int:
     """Mark cadres whose term ended as 期满 (第三条). Idempotent."""
     today = dt.date.fromisoformat(day) if day else timezone.localdate()

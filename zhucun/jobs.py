@@ -3,7 +3,10 @@ every one once, now (API.md "Jobs"). Later capabilities append their jobs here."
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery.schedules import crontab
+from django.db import InterfaceError, OperationalError
 
 #: (task name, beat schedule) — every entry also runs in ``run_jobs``.
 SCHEDULED_JOBS: list[tuple[str, crontab]] = [
@@ -24,7 +27,21 @@ SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     ("assessment.remind_round_deadlines", crontab(hour=8, minute=0)),
     # --- audit retention (issue 10 item 13) ---
     ("zhucun.purge_audit_events", crontab(hour=3, minute=30)),
+    # --- the outbox (issue 10; decision 0050): last, so run_jobs publishes what the jobs above queued ---
+    ("zhucun.drain_outbox", crontab()),
 ]
+
+#: Options of every idempotent task: a lost database connection (a PostgreSQL restart or failover,
+#: issue 10 item 6), a deadlock or a serialization failure is retried after a random wait of up to
+#: 2, 4, 8, 16 and 32 s (exponential backoff, full jitter), and then the task fails (decision 0053).
+#: Other errors are bugs: not retried.
+RETRY_TRANSIENT: dict[str, Any] = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
 
 
 def beat_schedule() -> dict[str, dict[str, object]]:

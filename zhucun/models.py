@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AuditEvent(models.Model):
@@ -88,6 +89,8 @@ class Notification(models.Model):
     url = models.CharField("链接", max_length=300, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    # Set once the delivery channels have it: a repeated delivery task sends nothing twice (0050).
+    delivered_at = models.DateTimeField("推送时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "通知"
@@ -149,3 +152,30 @@ class WorkCalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}（{self.get_kind_display()}）"
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to publish, written in the same transaction as the change that asks for it
+    (decision 0050). Deleted once the broker has it; while the broker is down it stays, with the
+    attempts and the last error, and the ``zhucun.drain_outbox`` job publishes it later."""
+
+    task = models.CharField("任务", max_length=200)
+    args = models.JSONField("参数", default=list, blank=True)
+    kwargs = models.JSONField("命名参数", default=dict, blank=True)
+    key = models.CharField("关联对象", max_length=100, blank=True, db_index=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    next_attempt_at = models.DateTimeField("下次发送时间", default=timezone.now)
+    attempts = models.PositiveIntegerField("失败次数", default=0)
+    last_error = models.CharField("最近错误", max_length=300, blank=True)
+    # A sender claims rows before publishing, so the commit hook and the drain job never both send one.
+    claim = models.CharField("认领标记", max_length=32, blank=True, db_index=True)
+    claimed_until = models.DateTimeField("认领截止", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "待发送任务"
+        verbose_name_plural = "待发送任务"
+        ordering = ["next_attempt_at", "id"]
+        indexes = [models.Index(fields=["next_attempt_at", "id"], name="outbox_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.args}"

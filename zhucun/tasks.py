@@ -1,4 +1,5 @@
-"""Background jobs of the shell (Celery beat; ``manage.py run_jobs``). Thin: a date in, one service."""
+"""Background jobs of the shell (Celery beat; ``manage.py run_jobs``). Thin: a date or ids in, one
+service: the working-calendar warning, publishing the outbox and delivering notifications."""
 
 from __future__ import annotations
 
@@ -6,20 +7,38 @@ import datetime as dt
 
 from celery import shared_task
 
+from zhucun.jobs import RETRY_TRANSIENT
 from zhucun.workcalendar.services import work_calendar_warn_missing
 
 
-@shared_task(name="zhucun.warn_missing_work_calendar", acks_late=True)
+@shared_task(name="zhucun.warn_missing_work_calendar", acks_late=True, **RETRY_TRANSIENT)
 def warn_missing_work_calendar(day: str | None = None) -> int:
     """From October 1, warn provincial staff that next year's holiday table is missing (once per year
     and recipient; docs/decisions/0085)."""
     return work_calendar_warn_missing(today=dt.date.fromisoformat(day) if day else None)
 
 
-@shared_task(name="zhucun.purge_audit_events", acks_late=True)
+@shared_task(name="zhucun.purge_audit_events", acks_late=True, **RETRY_TRANSIENT)
 def purge_audit_events() -> int:
     """Archive then delete audit events past ZHUCUN_AUDIT_RETENTION_DAYS (zhucun/audit_archive.py).
     Idempotent: a second run finds nothing left to purge."""
     from zhucun.audit_archive import purge_expired
 
     return purge_expired().rows
+
+
+@shared_task(name="zhucun.drain_outbox", acks_late=True)
+def drain_outbox() -> int:
+    """Publish the tasks the broker could not take when they were asked for (decision 0050). Raises,
+    so ``run_jobs`` and the worker's log report it, while the broker is still unreachable."""
+    from zhucun.outbox import drain
+
+    return drain()
+
+
+@shared_task(name="zhucun.deliver_notifications", acks_late=True, **RETRY_TRANSIENT)
+def deliver_notifications(ids: list[int]) -> int:
+    """Hand notifications to the delivery channels (SMS, DingTalk) after their commit."""
+    from zhucun.notifications import deliver
+
+    return deliver(ids=ids)

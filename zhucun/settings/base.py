@@ -104,6 +104,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A persistent connection the server dropped (restart, failover, pg_terminate_backend) is
+        # tested before a request reuses it, and replaced: no 500s after PostgreSQL restarts (0052).
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -225,13 +228,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-# Without socket timeouts .delay() can hang for tens of seconds on a frozen Redis (TOOLCHAIN.md).
+# Publishing waits about a second at most when Redis is down or frozen (decision 0051): one attempt,
+# bounded by the connect and socket timeouts; the outbox (zhucun/outbox.py) publishes it later.
+# Celery's default retries a publish 3 times, each waiting out the timeouts (25 s seen on a frozen Redis).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
-    "socket_timeout": 5,
-    "socket_connect_timeout": 5,
+    "socket_timeout": 1,
+    "socket_connect_timeout": 1,
 }
-CELERY_BROKER_CONNECTION_TIMEOUT = 5
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # The province this deployment serves: its region is created by a data migration.
