@@ -11,6 +11,7 @@ from django.db import transaction
 from cadres.models import Cadre, Region, Unit
 from zhucun import scoping
 from zhucun.audit import audit_record, snapshot
+from zhucun.inputs import parse_id
 
 from .models import REGION_LEVEL_OF_ROLE, Role, User
 
@@ -33,13 +34,15 @@ def _resolve_scope(*, actor: Any | None, role: str, scope: str) -> dict[str, Any
         return {"region": region}
     if role == Role.UNIT:
         units = Unit.objects.all() if actor is None else scoping.units_managed_by(actor)
-        unit = units.filter(pk=int(scope)).first() if scope.isdigit() else None
+        unit_id = parse_id(scope)
+        unit = units.filter(pk=unit_id).first() if unit_id else None
         if unit is None:
             raise ValidationError({"scope": [f"派出单位 {scope} 不存在或不在您的管辖范围内"]})
         return {"unit": unit}
     if role == Role.CADRE:
         cadres = Cadre.objects.all() if actor is None else scoping.restrict(Cadre.objects.all(), actor)
-        cadre = cadres.filter(pk=int(scope)).first() if scope.isdigit() else None
+        cadre_id = parse_id(scope)
+        cadre = cadres.filter(pk=cadre_id).first() if cadre_id else None
         if cadre is None:
             raise ValidationError({"scope": [f"驻村干部 {scope} 不存在或不在您的管辖范围内"]})
         if User.objects.filter(cadre=cadre).exists():

@@ -11,6 +11,9 @@ from attendance import views as attendance_views
 from cadres import views as cadre_views
 from zhucun import views
 
+#: Bad input is a 400 with a Chinese message, never a 500 (issue 10 item 8).
+handler400 = "zhucun.views.bad_request"
+
 urlpatterns = [
     # First: the phones' API (the morning sign-in) is resolved before the pages' patterns are tried.
     path("api/v1/", include(("zhucun.api.urls", "api"), namespace="api")),

@@ -11,12 +11,14 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.generic import DetailView, ListView
 
 from cadres.models import Region, Team
 from zhucun import scoping
+from zhucun.inputs import InvalidInput
 
 
 class ScopedQuerysetViewMixin(LoginRequiredMixin):
@@ -108,7 +110,17 @@ class FilteredListView(ScopedListView):
         for field in self.filterset.form.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs.setdefault("class", "form-select" if is_select else "form-control")
-        queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            # A filter naming nothing the caller may see is refused (a 400 page listing the errors, or no
+            # export at all), never silently dropped: the page would show, or export, everything.
+            fields = self.filterset.form.fields
+            raise InvalidInput(
+                {
+                    name: [f"「{fields[name].label if name in fields else name}」{message}" for message in messages]
+                    for name, messages in self.filterset.errors.items()
+                }
+            )
+        queryset = self.filterset.qs if self.filterset.is_bound else queryset
         sort = self.request.GET.get("sort", self.default_sort)
         self.current_sort = sort if sort in self.sort_options else self.default_sort
         if self.current_sort:
@@ -160,3 +172,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+GENERIC_BAD_REQUEST = "请求无法处理：参数有误，请检查链接或填写的内容后重试。"
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 400 of the whole site (``handler400``): a Chinese message saying what was wrong — the
+    fields of an ``InvalidInput`` (zhucun/inputs.py), a generic sentence for anything else (Django's
+    own SuspiciousOperation messages are English and may reveal internals). The API gets JSON."""
+    errors = exception.errors if isinstance(exception, InvalidInput) else {"detail": [GENERIC_BAD_REQUEST]}
+    if request.path_info.startswith("/api/"):
+        body: dict[str, Any] = dict(errors)
+        if list(body) == ["detail"]:
+            body = {"detail": "；".join(errors["detail"])}
+        return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+    messages_ = [message for field_messages in errors.values() for message in field_messages]
+    return HttpResponseBadRequest(render_to_string("400.html", {"errors": messages_}, request=request))
