@@ -181,6 +181,13 @@ ZHUCUN_PROVINCE_NAME = os.environ.get("ZHUCUN_PROVINCE_NAME", "河北省")
 ROSTER_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 ROSTER_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 ROSTER_MAX_ROWS = 60_000
+# Costly files (issue 10 item 9, decision 0061): a parse costs per XML element, so a tiny upload may
+# not hold more strings or cells than a full roster (15 columns), nor any part larger than this, and
+# the whole parse stops with a clear 400 after ROSTER_PARSE_SECONDS (below gunicorn's 30 s timeout).
+ROSTER_MAX_SHARED_STRINGS = (ROSTER_MAX_ROWS + 1) * 15
+ROSTER_MAX_CELLS = (ROSTER_MAX_ROWS + 1) * 16
+ROSTER_MAX_PART_BYTES = 100 * 1024 * 1024
+ROSTER_PARSE_SECONDS = int(os.environ.get("ROSTER_PARSE_SECONDS", "20"))
 
 LOGGING = {
     "version": 1,
