@@ -30,6 +30,10 @@ urlpatterns = [
     path("teams/<int:pk>/", cadre_views.TeamDetailView.as_view(), name="team-detail"),
     path("cadres/", cadre_views.CadreListView.as_view(), name="cadre-list"),
     path("cadres/<int:pk>/", cadre_views.CadreDetailView.as_view(), name="cadre-detail"),
+    path("cadres/<int:pk>/id-number/", cadre_views.cadre_reveal_id_number, name="cadre-reveal-id-number"),
+    path(
+        "cadres/export-id-numbers.xlsx", cadre_views.CadreIdNumberExportView.as_view(), name="cadre-export-id-numbers"
+    ),
     path("roster/import/", cadre_views.roster_import_page, name="roster-import-page"),
     path("roster/template.xlsx", cadre_views.roster_template_download, name="roster-template-download"),
     path("attendance/", include("attendance.urls")),
