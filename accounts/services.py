@@ -15,6 +15,7 @@ from django.utils import timezone
 from cadres.models import Cadre, Region, Unit
 from zhucun import scoping
 from zhucun.audit import audit_record, snapshot, update_audited
+from zhucun.inputs import parse_id
 
 from .lockout import locked_until, reset_failures
 from .models import ADMIN_REGION_LEVELS, ADMIN_ROLES, REGION_LEVEL_OF_ROLE, ApiToken, RegionGrant, Role, User
@@ -51,15 +52,15 @@ def _resolve_scope(*, actor: Any | None, role: str, scope: str) -> dict[str, Any
         return {"region": region}
     if role == Role.UNIT:
         units = Unit.objects.all() if actor is None else scoping.units_managed_by(actor)
-        unit = units.filter(pk=int(scope)).first() if scope.isdigit() else None
+        unit_id = parse_id(scope)
+        unit = units.filter(pk=unit_id).first() if unit_id else None
         if unit is None:
             raise ValidationError({"scope": [f"派出单位 {scope} 不存在或不在您的管辖范围内"]})
         return {"unit": unit}
     if role == Role.CADRE:
-        cadre = Cadre.objects.select_related("team").filter(pk=int(scope)).first() if scope.isdigit() else None
-        if cadre is not None and actor is not None:
-            village = cadre.team.village_id if cadre.team_id else ""
-            cadre = cadre if village and scoping.region_in_scope(actor, village) else None
+        cadres = Cadre.objects.all() if actor is None else scoping.restrict(Cadre.objects.all(), actor)
+        cadre_id = parse_id(scope)
+        cadre = cadres.filter(pk=cadre_id).first() if cadre_id else None
         if cadre is None:
             raise ValidationError({"scope": [f"驻村干部 {scope} 不存在或不在您的管辖范围内"]})
         if User.objects.filter(cadre=cadre).exists():

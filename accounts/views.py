@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from zhucun import scoping
+from zhucun.inputs import parse_id
 from zhucun.views import ScopedListView
 
 from . import services
@@ -148,9 +149,13 @@ def account_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def account_revoke_tokens(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account_in_scope(request, pk)
-    raw = request.POST.get("token", "")
+    raw = request.POST.get("token", "").strip()
+    token_id = parse_id(raw) if raw else None
+    if raw and token_id is None:  # a device that cannot exist: never read as "all devices"
+        messages.error(request, "要注销的登录设备不存在，请刷新页面后重试。")
+        return _back(request, account)
     try:
-        count = services.token_revoke(actor=request.user, account=account, token_id=int(raw) if raw.isdigit() else None)
+        count = services.token_revoke(actor=request.user, account=account, token_id=token_id)
     except ValidationError as exc:
         _refused(request, exc)
     else:

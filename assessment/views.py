@@ -23,6 +23,7 @@ from zhucun import scoping
 from zhucun.api.errors import Conflict
 from zhucun.audit import audit_export
 from zhucun.exports.xlsx import xlsx_response
+from zhucun.inputs import InvalidInput, parse_id, parse_year
 from zhucun.views import ScopedListView
 
 from . import rules, selectors, services
@@ -57,9 +58,9 @@ def default_year(today: dt.date | None = None) -> int:
 
 def _year(request: HttpRequest) -> int:
     raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() else default_year()
-    if not services.year_is_valid(year):
-        raise Http404
+    year = parse_year(raw) if raw else default_year()
+    if year is None or not services.year_is_valid(year):
+        raise InvalidInput({"year": ["考核年度应为 2015 年至明年之间的四位年份，例如 ?year=2025。"]})
     return year
 
 
@@ -389,10 +390,10 @@ def recall_new(request: HttpRequest) -> HttpResponse:
     manual = [(v, label) for v, label in RecallCase.Trigger.choices if v not in RecallCase.AUTOMATIC_TRIGGERS]
     form_errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        raw = request.POST.get("cadre", "")
+        cadre_id = parse_id(request.POST.get("cadre", ""))
         cadre = (
-            scoping.restrict(Cadre.objects.select_related("team"), request.user).filter(pk=int(raw)).first()
-            if raw.isdigit()
+            scoping.restrict(Cadre.objects.select_related("team"), request.user).filter(pk=cadre_id).first()
+            if cadre_id
             else None
         )
         if cadre is None:
@@ -434,7 +435,8 @@ def accountability(request: HttpRequest) -> HttpResponse:
     form_errors: dict[str, list[str]] = {}
     if request.method == "POST":
         post = request.POST
-        unit = units.filter(pk=int(post["unit"])).first() if post.get("unit", "").isdigit() else None
+        unit_id = parse_id(post.get("unit", ""))
+        unit = units.filter(pk=unit_id).first() if unit_id else None
         try:
             decided_on = dt.date.fromisoformat(post.get("decided_on", ""))
         except ValueError:
@@ -541,7 +543,7 @@ def key_training_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.key_training_add(
             actor=request.user,
             cadre=cadre,
-            year=int(raw) if raw.isdigit() else 0,
+            year=parse_year(raw) or 0,
             reason=request.POST.get("reason", ""),
             measures=request.POST.get("measures", ""),
         )

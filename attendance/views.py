@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from cadres.models import Cadre, Region
 from cadres.selectors import region_chain
 from zhucun import scoping
+from zhucun.inputs import parse_id, parse_month
 from zhucun.policy import profile_on
 
 from . import services
@@ -35,11 +36,8 @@ from .selectors import (
 
 
 def _month_param(request: HttpRequest) -> dt.date:
-    value = request.GET.get("month", "")
-    try:
-        return dt.date(int(value[:4]), int(value[5:7]), 1)
-    except ValueError:
-        return timezone.localdate().replace(day=1)
+    """``?month=YYYY-MM``, this month when absent; a malformed or implausible month is a 400 page."""
+    return parse_month(request.GET.get("month"), default=timezone.localdate().replace(day=1))
 
 
 @login_required
@@ -76,8 +74,13 @@ def today(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def whereabouts_post(request: HttpRequest) -> HttpResponse:
-    cadre_id = request.POST.get("cadre") or getattr(request.user, "cadre_id", None)
-    cadre = scoping.restrict(Cadre.objects.select_related("team"), request.user).filter(pk=cadre_id).first()
+    raw = request.POST.get("cadre")
+    cadre_id = parse_id(raw) if raw else getattr(request.user, "cadre_id", None)
+    cadre = (
+        scoping.restrict(Cadre.objects.select_related("team"), request.user).filter(pk=cadre_id).first()
+        if cadre_id
+        else None
+    )
     if cadre is None:
         raise Http404
     try:

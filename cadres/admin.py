@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Cadre, Region, Team, Unit
 
@@ -24,6 +25,17 @@ class TeamAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(Cadre)
 class CadreAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """身份证号 stays masked here too (decision 0062); cadres come from the roster import."""
+
     list_display = ["name", "role", "status", "team", "unit"]
     raw_id_fields = ["team", "unit"]
     search_fields = ["name"]
+    exclude = ["id_number"]
+    readonly_fields = ["id_number_masked"]
+
+    @admin.display(description="身份证号")
+    def id_number_masked(self, cadre: Cadre) -> str:
+        return cadre.masked_id_number
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 
 from zhucun import scoping
+from zhucun.filters import ScopedObjectFilter
 
 from .models import Cadre, Region, Team, Unit
 
@@ -43,7 +45,7 @@ def _units_in_scope(request: Any) -> QuerySet[Unit]:
 class TeamFilterSet(_RegionAndSearchMixin):
     region_path = "village__code"
     search_fields = ("village__name", "unit__name", "village__code")
-    unit = django_filters.ModelChoiceFilter(field_name="unit", queryset=_units_in_scope, label="派出单位")
+    unit = ScopedObjectFilter(field_name="unit", queryset=_units_in_scope, widget=forms.Select, label="派出单位")
     unit_level = django_filters.ChoiceFilter(field_name="unit__level", choices=Unit.Level.choices, label="派出层级")
 
     class Meta:
@@ -54,8 +56,8 @@ class TeamFilterSet(_RegionAndSearchMixin):
 class CadreFilterSet(_RegionAndSearchMixin):
     region_path = "team__village__code"
     search_fields = ("name", "phone", "team__village__name", "unit__name")
-    unit = django_filters.ModelChoiceFilter(field_name="unit", queryset=_units_in_scope, label="派出单位")
-    team = django_filters.NumberFilter(field_name="team_id", label="工作队")
+    unit = ScopedObjectFilter(field_name="unit", queryset=_units_in_scope, widget=forms.Select, label="派出单位")
+    team = ScopedObjectFilter(field_name="team", model=Team, label="工作队")
     status = django_filters.ChoiceFilter(choices=Cadre.Status.choices, label="状态")
     role = django_filters.ChoiceFilter(choices=Cadre.Role.choices, label="职务")
 

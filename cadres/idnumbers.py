@@ -20,7 +20,7 @@ def id_number_error(value: str) -> str | None:
     """A Chinese message saying what is wrong with ``value``, or None when it is a valid number."""
     if len(value) != 18:
         return f"身份证号应为 18 位，现为 {len(value)} 位"
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if not value.isascii() or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
         return "身份证号前 17 位应为数字，最后一位为数字或 X"
     try:
         dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))

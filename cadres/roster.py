@@ -10,16 +10,25 @@ import dataclasses
 import datetime as dt
 import io
 import re
+import time
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.conf import settings
-from openpyxl import Workbook, load_workbook
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell.text import Text
+from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
+
+from zhucun.inputs import EARLIEST_DATE
 
 from .idnumbers import id_number_error, normalize_id_number
 from .models import Cadre, Unit
@@ -157,23 +166,114 @@ def roster_template() -> bytes:
     return buffer.getvalue()
 
 
+def _file_error(message: str) -> RosterError:
+    return RosterError([RowError(0, "", message)])
+
+
 def _check_container(data: bytes) -> None:
+    """Refuse, before openpyxl parses anything, a file whose parts are larger or hold more strings and
+    cells than any roster can (issue 10 item 9, docs/decisions/0061-costly-files.md): the cost of a
+    parse grows with the XML elements, not with the bytes uploaded, and a tiny zip can hold millions."""
     if len(data) > settings.ROSTER_MAX_UPLOAD_BYTES:
         limit_mb = settings.ROSTER_MAX_UPLOAD_BYTES // (1024 * 1024)
-        raise RosterError([RowError(0, "", f"文件超过 {limit_mb} MB，请拆分后分批导入。")])
-    not_xlsx = RosterError([RowError(0, "", "文件不是有效的 Excel（.xlsx）文件，请用系统提供的模板填写后上传。")])
+        raise _file_error(f"文件超过 {limit_mb} MB，请拆分后分批导入。")
+    not_xlsx = _file_error("文件不是有效的 Excel（.xlsx）文件，请用系统提供的模板填写后上传。")
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise not_xlsx
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            uncompressed = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
+            infos = archive.infolist()
+            if "xl/workbook.xml" not in {info.filename for info in infos}:
+                raise not_xlsx
+            if sum(info.file_size for info in infos) > settings.ROSTER_MAX_UNCOMPRESSED_BYTES:
+                raise _file_error(_TOO_LARGE_UNPACKED)
+            _check_parts(archive, infos)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError):
+        # a damaged member (bad CRC, unsupported compression, truncated stream)
         raise not_xlsx from None
-    if "xl/workbook.xml" not in names:
-        raise not_xlsx
-    if uncompressed > settings.ROSTER_MAX_UNCOMPRESSED_BYTES:
-        raise RosterError([RowError(0, "", "文件解压后过大，不是正常的花名册，请检查文件。")])
+
+
+_TOO_LARGE_UNPACKED = "文件解压后过大，不是正常的花名册，请检查文件。"
+#: A start tag and its local name (any namespace prefix); bounded, so that a tag cut by a chunk boundary
+#: is always within the bytes carried over to the next chunk. ``row`` before ``r`` (a text run).
+_START_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,40}:)?(si|c|row|r)[\s/>]")
+_CARRY = 512
+#: The row number of a ``<row r="…">`` tag, looked for within the tag's first 256 bytes.
+_ROW_NUMBER = re.compile(rb"""[^>]{0,256}?\sr=["'](\d{1,12})["']""")
+_CHUNK = 1 << 20
+#: ``<sst count="…" uniqueCount="…">``: an honest file says how many strings it holds.
+_UNIQUE_COUNT = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,40}:)?sst\b[^>]*?\buniqueCount=\"(\d{1,12})\"")
+#: A roster row has 15 cells; Excel adds a few styled empty ones, never hundreds.
+MAX_CELLS_PER_ROW = 256
+#: Formatting runs within one text (a partly bold name has 2 or 3).
+MAX_RUNS_PER_TEXT = 1000
+
+
+def _check_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """Each part's unpacked size, then the elements whose number decides the cost of a parse, counted
+    by streaming the decompressed bytes (no XML parser: nothing is built) and stopping at the first
+    limit passed: shared strings (``<si>``) and cells (``<c>``) over the whole file, rows (``<row>``,
+    or the number of the last one: openpyxl yields every empty row up to it) per sheet, cells per row
+    and text runs (``<r>``) per text. Every XML part is counted, whatever the
+    workbook's relationships call it."""
+    max_strings, max_cells = settings.ROSTER_MAX_SHARED_STRINGS, settings.ROSTER_MAX_CELLS
+    max_rows = settings.ROSTER_MAX_ROWS + 1  # and the header
+    strings = cells = 0
+    for info in infos:
+        if info.file_size > settings.ROSTER_MAX_PART_BYTES:
+            raise _file_error(_TOO_LARGE_UNPACKED)
+        if info.is_dir() or not info.filename.endswith((".xml", ".rels")):
+            continue  # images and the like are not parsed when reading values
+        rows = cells_in_row = runs_in_text = 0
+        with archive.open(info) as stream:
+            carry, first = b"", True
+            while True:
+                chunk = stream.read(_CHUNK)
+                block = carry + chunk
+                if first:
+                    declared = _UNIQUE_COUNT.search(block[:4096])
+                    if declared and int(declared[1]) > max_strings:
+                        raise _file_error(_too_many_strings(max_strings))
+                    first = False
+                end = len(block) - _CARRY if chunk else len(block)
+                for match in _START_TAG.finditer(block, 0, max(end, 0)):
+                    name = match[1]
+                    if name == b"c":
+                        cells += 1
+                        cells_in_row += 1
+                        runs_in_text = 0
+                    elif name == b"r":
+                        runs_in_text += 1
+                    elif name == b"row":
+                        rows += 1
+                        cells_in_row = 0
+                        number = _ROW_NUMBER.match(block, match.end() - 1)
+                        if number and int(number[1]) > max_rows:
+                            rows = max(rows, int(number[1]))  # a row far below: as many as its number
+                    else:
+                        strings += 1
+                        runs_in_text = 0
+                    if cells_in_row > MAX_CELLS_PER_ROW or runs_in_text > MAX_RUNS_PER_TEXT:
+                        raise _file_error("文件中有一行或一个单元格的内容异常多（数百列或数千段格式），请检查文件。")
+                if strings > max_strings:
+                    raise _file_error(_too_many_strings(max_strings))
+                if cells > max_cells:
+                    raise _file_error(
+                        f"文件中的单元格超过 {max_cells} 个，远多于一份花名册所需（含大量空单元格），"
+                        "请删除多余内容或拆分文件。"
+                    )
+                if rows > max_rows:
+                    raise _file_error(
+                        f"工作表超过 {max_rows} 行（含空行），一次最多导入 {settings.ROSTER_MAX_ROWS} 行，"
+                        "请删除多余的行或拆分文件。"
+                    )
+                if not chunk:
+                    break
+                carry = block[max(end, 0) :]
+
+
+def _too_many_strings(limit: int) -> str:
+    return f"文件中的文字条目超过 {limit} 条，远多于一份花名册所需，请检查文件或拆分后分批导入。"
 
 
 def _text(value: Any) -> str:
@@ -207,24 +307,93 @@ _LATITUDES = (Decimal(3), Decimal(54))
 
 
 def _decimal(value: Any) -> Decimal | None:
+    """A coordinate, or None: ``NaN`` quantizes to itself and then raises when compared."""
     try:
-        return Decimal(_text(value)).quantize(_MICRO)
+        number = Decimal(_text(value)).quantize(_MICRO)
     except (InvalidOperation, ValueError):
         return None
+    return number if number.is_finite() else None
+
+
+#: The last day a term may start: a roster lists who serves now or soon, not in 2100 or 9999.
+TERM_START_HORIZON = dt.timedelta(days=366)
+
+
+def _invisible(text: str) -> bool:
+    """Control characters and invisible formatting (zero-width, bidi overrides) in a name or a code."""
+    return any(unicodedata.category(char) in ("Cc", "Cf") for char in text)
 
 
 _UNREADABLE = "文件无法作为 Excel（.xlsx）打开，请用系统提供的模板填写后上传。"
 
 
-def _rows(data: bytes) -> Iterator[tuple[int, tuple[Any, ...]]]:
+class _ParseTimeout(Exception):
+    """The parse ran past its deadline (``ROSTER_PARSE_SECONDS``)."""
+
+
+def _timed_out() -> RosterError:
+    return _file_error(
+        f"文件读取超过 {settings.ROSTER_PARSE_SECONDS} 秒仍未完成，内容过多或格式异常。请删除多余的行、列和格式，"
+        "或拆分后分批导入。"
+    )
+
+
+def _clock() -> float:
+    """CPU seconds of this thread: the cost a file imposes, whatever else the machine is doing."""
+    return time.thread_time()
+
+
+class _TimeBoxedReader(ExcelReader):
+    """openpyxl's reader, with the shared-strings table read under the parse deadline: openpyxl reads
+    it whole when the workbook is opened, before any row (``read_strings`` of openpyxl 3.1, the same
+    loop with a clock check)."""
+
+    deadline = 0.0
+
+    def read_strings(self) -> None:
+        found = self.package.find(SHARED_STRINGS)
+        if found is None:
+            return
+        strings: list[str] = []
+        tag = f"{{{SHEET_MAIN_NS}}}si"
+        with self.archive.open(found.PartName[1:]) as source:
+            for events, (_, node) in enumerate(iterparse(source), start=1):
+                if node.tag == tag:
+                    strings.append(Text.from_tree(node).content.replace("x005F_", ""))
+                    node.clear()
+                if events % 4096 == 0 and _clock() > self.deadline:
+                    raise _ParseTimeout
+        self.shared_strings = strings
+
+
+def _rows(data: bytes, deadline: float) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """The first sheet's rows, 15 values each, whatever the sheet declares: its ``<dimension>`` is
+    ignored (a wrong one hides rows, a huge one pads every row to 16,384 columns)."""
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        reader = _TimeBoxedReader(io.BytesIO(data), read_only=True, data_only=True)
+        reader.deadline = deadline
+        reader.read()
+        workbook = reader.wb
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+    except _ParseTimeout:
+        raise _timed_out() from None
     except Exception:  # openpyxl raises many kinds of errors on malformed files
-        raise RosterError([RowError(0, "", _UNREADABLE)]) from None
-    for index, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        yield index, tuple(values)
-    workbook.close()
+        raise _file_error(_UNREADABLE) from None
+    index = 0
+    try:
+        for index, values in enumerate(sheet.iter_rows(max_col=len(COLUMNS), values_only=True), start=1):
+            if _clock() > deadline:
+                raise _timed_out()
+            yield index, tuple(values)
+    except RosterError:
+        raise
+    except Exception:  # malformed XML inside the sheet (``&#0;``), a value openpyxl cannot convert
+        raise _file_error(
+            f"第 {index + 1} 行附近的内容无法读取（文件已损坏或含有非法字符）。请在 Excel 中打开后另存为 .xlsx 再上传。"
+        ) from None
+    finally:
+        workbook.close()
 
 
 def roster_read(upload: IO[bytes]) -> list[RosterRow]:
@@ -240,11 +409,12 @@ def roster_parse(upload: IO[bytes]) -> tuple[list[RosterRow], list[RowError]]:
     service can add its cross-row findings to the list. Problems of the file as a whole (not an xlsx,
     wrong header, no rows) raise RosterError."""
     data = upload.read()
+    deadline = _clock() + settings.ROSTER_PARSE_SECONDS
     _check_container(data)
     errors: list[RowError] = []
     rows: list[RosterRow] = []
     header_seen = False
-    for row_number, values in _rows(data):
+    for row_number, values in _rows(data, deadline):
         if not header_seen:
             header = tuple(_text(value) for value in values[: len(COLUMNS)])
             if header != COLUMNS:
@@ -264,9 +434,11 @@ def roster_parse(upload: IO[bytes]) -> tuple[list[RosterRow], list[RowError]]:
                         )
             header_seen = True
             continue
+        if all(cell is None for cell in values):
+            continue  # empty rows are skipped, not errors (the cheap test first: a sparse sheet has many)
         cells = list(values[: len(COLUMNS)]) + [None] * (len(COLUMNS) - len(values))
         if all(_text(cell) == "" for cell in cells):
-            continue  # empty rows are skipped, not errors
+            continue
         if row_number > settings.ROSTER_MAX_ROWS + 1:
             errors.append(RowError(row_number, "", f"一次最多导入 {settings.ROSTER_MAX_ROWS} 行，请拆分文件。"))
             break
@@ -293,6 +465,8 @@ def _parse_row(row: int, cells: list[Any], errors: list[RowError]) -> RosterRow 
             bad(column, f"「{column}」不能为空")
         elif len(text[column]) > (100 if column == "派出单位" else 40):
             bad(column, f"「{column}」过长")
+        elif _invisible(text[column]):
+            bad(column, f"「{column}」含有换行、控制字符或不可见字符，请删除后重新上传。")
     code = text["村代码"]
     if not _VILLAGE_CODE.match(code):
         bad("村代码", f"村代码应为 12 位数字，现为「{code or '空'}」")
@@ -320,8 +494,15 @@ def _parse_row(row: int, cells: list[Any], errors: list[RowError]) -> RosterRow 
     if role is None:
         bad("职务", f"职务应为 第一书记、队长、第一书记兼队长、队员 之一，现为「{text['职务'] or '空'}」")
     term_start = _date(values["驻村开始日期"])
+    latest_start = timezone.localdate() + TERM_START_HORIZON
     if term_start is None:
         bad("驻村开始日期", f"驻村开始日期应为 2018-07-01 这样的日期，现为「{text['驻村开始日期'] or '空'}」")
+    elif not EARLIEST_DATE <= term_start <= latest_start:
+        bad(
+            "驻村开始日期",
+            f"驻村开始日期应在 {EARLIEST_DATE:%Y-%m-%d} 至 {latest_start:%Y-%m-%d} 之间，"
+            f"现为「{term_start:%Y-%m-%d}」，请检查年份。",
+        )
     if len(errors) > before:
         return None
     assert longitude is not None and latitude is not None and unit_level is not None

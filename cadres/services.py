@@ -11,9 +11,10 @@ from django.conf import settings
 from django.db import transaction
 
 from zhucun import scoping
-from zhucun.audit import audit_event, audit_record_many, snapshot
+from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot
 from zhucun.models import AuditEvent
 
+from .idnumbers import mask_id_number
 from .models import Cadre, Region, Team, Unit
 from .policies import term_end_for
 from .roster import RosterError, RosterRow, RowError, roster_parse
@@ -307,10 +308,57 @@ def _event(actor: Any, action: str, obj: Any, before: dict[str, Any] | None, reg
     if before is not None:
         after = {key: value for key, value in after.items() if before.get(key) != value}
         before = {key: before[key] for key in after}
-    return audit_event(actor=actor, action=action, obj=obj, before=before, after=after, region_code=region_code)
+    return audit_event(
+        actor=actor, action=action, obj=obj, before=_masked(before), after=_masked(after), region_code=region_code
+    )
 
 
-__all__ = ["RosterError", "RosterImportResult", "roster_import"]
+def _masked(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A snapshot with the 身份证号 masked: the audit trail is append-only and read by auditors, and it
+    says that a number changed, not what it is (decision 0062)."""
+    if values is None or "id_number" not in values:
+        return values
+    return {**values, "id_number": mask_id_number(str(values["id_number"]))}
+
+
+@transaction.atomic
+def cadre_id_number_reveal(*, actor: Any, cadre: Cadre) -> str:
+    """The full 身份证号 of one cadre (already fetched through the actor's scope), for the role that keeps
+    the cadres' files (``cadre.view_id_number``: the county organization department). Every reveal is
+    an audit event — who, whose, when — and the number itself is not written into it."""
+    scoping.require(actor, "cadre.view_id_number")
+    audit_record(
+        actor=actor,
+        action="cadre.reveal_id_number",
+        obj=cadre,
+        after={"id_number": mask_id_number(cadre.id_number)},
+        region_code=cadre.team.village_id,
+    )
+    return cadre.id_number
+
+
+@transaction.atomic
+def cadre_id_numbers_export_record(*, actor: Any, filters: dict[str, str], rows: int) -> None:
+    """Record that ``actor`` exported ``rows`` cadres with their full 身份证号 using ``filters`` (the
+    list's query). The export itself writes nothing; its audit event is this service's only write."""
+    scoping.require(actor, "cadre.view_id_number")
+    region = Region.objects.get(code=actor.region_id)
+    audit_record(
+        actor=actor,
+        action="cadre.export_id_numbers",
+        obj=region,
+        after={"filters": filters, "rows": rows},
+        region_code=region.code,
+    )
+
+
+__all__ = [
+    "RosterError",
+    "RosterImportResult",
+    "cadre_id_number_reveal",
+    "cadre_id_numbers_export_record",
+    "roster_import",
+]
 
 
 @transaction.atomic

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
+from accounts.selectors import cadre_devices
 from zhucun import scoping
 from zhucun.views import FilteredListView, ScopedDetailView
 
@@ -17,7 +22,7 @@ from .idnumbers import mask_id_number, mask_phone
 from .models import Cadre, Region, Team
 from .roster import RosterError, roster_template
 from .selectors import region_chain, region_children, team_members, user_home_region
-from .services import roster_import
+from .services import cadre_id_number_reveal, cadre_id_numbers_export_record, roster_import
 
 
 @login_required
@@ -119,7 +124,12 @@ class CadreListView(FilteredListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["show_phone"] = scoping.can(self.request.user, "cadre.view_phone")
+        context["can_export_id_numbers"] = scoping.can(self.request.user, "cadre.view_id_number")
         return context
+
+    def export_id_number(self, cadre: Cadre) -> str:
+        """身份证号 are masked in every export; the full numbers only in CadreIdNumberExportView."""
+        return mask_id_number(cadre.id_number)
 
     def export_row(self, cadre: Cadre) -> list[Any]:
         user = self.request.user
@@ -131,11 +141,45 @@ class CadreListView(FilteredListView):
             cadre.team.village.name,
             cadre.team.village_id,
             cadre.unit.name,
-            cadre.id_number if scoping.can(user, "cadre.view_id_number") else mask_id_number(cadre.id_number),
+            self.export_id_number(cadre),
             cadre.phone if scoping.can(user, "cadre.view_phone") else mask_phone(cadre.phone),
             cadre.term_start,
             cadre.term_end,
         ]
+
+
+@method_decorator(never_cache, name="dispatch")
+class CadreIdNumberExportView(CadreListView):
+    """The cadre list with full 身份证号 (decision 0062): a separate export, POST only, for the role that
+    keeps the cadres' files, with the list's filters from the query string; audited with those filters
+    and the number of rows, never cached."""
+
+    required_action = "cadre.view_id_number"
+    http_method_names = ["post"]
+    export_title = "驻村干部名单（含完整身份证号）"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from zhucun.exports.xlsx import write_table, xlsx_response
+
+        queryset = self.get_queryset()
+        if self.filters_invalid():  # a 400 before anything is exported or audited
+            errors = "；".join(" ".join(messages) for messages in self.filterset.form.errors.values())
+            return HttpResponse(f"筛选条件有误，未导出：{errors}", status=400, content_type="text/plain; charset=utf-8")
+        exported = 0
+
+        def rows() -> Iterator[list[Any]]:
+            nonlocal exported
+            for cadre in queryset.iterator(chunk_size=2000):
+                exported += 1
+                yield self.export_row(cadre)
+
+        data = write_table(title=self.export_title, headers=self.export_headers, rows=rows(), widths=self.export_widths)
+        filters = {key: str(value) for key, value in request.GET.items() if key not in ("page", "export")}
+        cadre_id_numbers_export_record(actor=request.user, filters=filters, rows=exported)
+        return xlsx_response(data, "驻村干部名单-含身份证号.xlsx")
+
+    def export_id_number(self, cadre: Cadre) -> str:
+        return cadre.id_number
 
 
 class CadreDetailView(ScopedDetailView):
@@ -145,17 +189,39 @@ class CadreDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        cadre: Cadre = self.object
-        user = self.request.user
-        context["chain"] = region_chain(cadre.team.village)
-        context["id_number"] = (
-            cadre.id_number if scoping.can(user, "cadre.view_id_number") else mask_id_number(cadre.id_number)
-        )
-        context["phone"] = cadre.phone if scoping.can(user, "cadre.view_phone") else mask_phone(cadre.phone)
-        from accounts.selectors import cadre_devices  # the cadre's phones, for those who may sign them out
-
-        context["devices"] = cadre_devices(user=user, cadre=cadre)
+        context.update(_cadre_context(self.request, self.object))
         return context
+
+
+def _cadre_context(request: HttpRequest, cadre: Cadre, *, revealed: str = "") -> dict[str, Any]:
+    """The cadre page's personal data: 身份证号 masked unless ``revealed`` (the answer of the audited
+    reveal, shown once), the phone by role."""
+    user = request.user
+    return {
+        "chain": region_chain(cadre.team.village),
+        "id_number": revealed or mask_id_number(cadre.id_number),
+        "revealed": bool(revealed),
+        "can_reveal": scoping.can(user, "cadre.view_id_number"),
+        "phone": cadre.phone if scoping.can(user, "cadre.view_phone") else mask_phone(cadre.phone),
+        "devices": cadre_devices(user=user, cadre=cadre),  # the cadre's phones, for those who may sign them out
+    }
+
+
+@login_required
+@require_POST
+@never_cache
+def cadre_reveal_id_number(request: HttpRequest, pk: int) -> HttpResponse:
+    """The county office's explicit, audited look at one cadre's full 身份证号 (decision 0062). From the
+    cadre page's button (htmx) the number replaces the masked one in place; without JavaScript the page
+    is rendered with it. Out of scope: 404; another role: 403."""
+    cadre = scoping.restrict(Cadre.objects.with_list_data(), request.user).filter(pk=pk).first()
+    if cadre is None:
+        raise Http404
+    number = cadre_id_number_reveal(actor=request.user, cadre=cadre)
+    if request.headers.get("HX-Request"):
+        return render(request, "cadres/_id_number.html", {"id_number": number, "revealed": True})
+    context = {"object": cadre, "cadre": cadre, **_cadre_context(request, cadre, revealed=number)}
+    return render(request, "cadres/cadre_detail.html", context)
 
 
 @login_required

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django import forms
 
+from zhucun.inputs import PlausibleDateFormField
+
 from .models import Half, LeaveRequest
 
 
 class LeaveRequestForm(forms.Form):
     kind = forms.ChoiceField(label="假别", choices=LeaveRequest.Kind.choices, initial=LeaveRequest.Kind.PERSONAL)
-    start = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start = PlausibleDateFormField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
     start_half = forms.ChoiceField(label="开始于", choices=Half.choices, initial=Half.AM)
-    end = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    end = PlausibleDateFormField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}))
     end_half = forms.ChoiceField(
         label="结束于", choices=[(Half.AM, "上午（中午返岗）"), (Half.PM, "下午（全天）")], initial=Half.PM
     )

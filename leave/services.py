@@ -67,6 +67,11 @@ def _available_team_leader(cadre: Cadre, today: dt.date) -> Cadre | None:
     )
 
 
+#: How far ahead a leave may be requested: a start in 2200 or 9999 is a typo, not a plan (issue 10
+#: item 8). A leave is asked for when it is known; a year covers any planned rotation or training.
+LEAVE_REQUEST_HORIZON = dt.timedelta(days=366)
+
+
 def _validate_dates(
     *, kind: str, start: dt.date, start_half: str, end: dt.date, end_half: str, reason: str, today: dt.date
 ) -> None:
@@ -79,6 +84,8 @@ def _validate_dates(
         errors["end_half"] = ["结束时间请选择上午（am）或下午（pm）。"]
     if start < today:
         errors["start"] = ["开始日期不能早于今天。已经发生的离岗请向乡镇党委说明情况。"]
+    elif start > today + LEAVE_REQUEST_HORIZON:
+        errors["start"] = ["开始日期不能晚于一年以后，请核对年份。"]
     if end < start or (end == start and start_half == Half.PM and end_half == Half.AM):
         errors["end"] = ["结束时间不能早于开始时间，请检查日期和上午/下午。"]
     elif end - start > dt.timedelta(days=365):
@@ -222,6 +229,15 @@ def _decide_step(*, actor: Any, step: LeaveStep, status: str, comment: str, now:
     return before
 
 
+def _checked_comment(comment: str | None) -> str:
+    """The approver's comment, stripped; longer than the column holds is a 400, not a database error."""
+    comment = (comment or "").strip()
+    limit = LeaveStep._meta.get_field("comment").max_length or 500
+    if len(comment) > limit:
+        raise ValidationError({"comment": [f"审批意见不超过 {limit} 字，请精简后再提交。"]})
+    return comment
+
+
 @transaction.atomic
 def leave_request_approve(
     *, actor: Any, request_id: int, comment: str = "", now: dt.datetime | None = None
@@ -231,7 +247,7 @@ def leave_request_approve(
     now = _now(now)
     request = _locked_request(actor=actor, request_id=request_id)
     step, later = _pending_step_for_decision(actor=actor, request=request)
-    comment = (comment or "").strip()
+    comment = _checked_comment(comment)
     before = _decide_step(actor=actor, step=step, status=LeaveStep.Status.APPROVED, comment=comment, now=now)
     audit_record(
         actor=actor,
@@ -277,7 +293,7 @@ def _skip_later(later: list[LeaveStep]) -> None:
 @transaction.atomic
 def leave_request_reject(*, actor: Any, request_id: int, comment: str, now: dt.datetime | None = None) -> LeaveRequest:
     """The current step's approver refuses, with a reason the applicant reads; the chain ends."""
-    comment = (comment or "").strip()
+    comment = _checked_comment(comment)
     now = _now(now)
     request = _locked_request(actor=actor, request_id=request_id)
     step, later = _pending_step_for_decision(actor=actor, request=request)

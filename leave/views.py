@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhucun import scoping, workcalendar
 from zhucun.api.errors import Conflict
+from zhucun.inputs import parse_date, parse_id
 
 from . import policies, selectors, services
 from .forms import LeaveRequestForm
@@ -160,7 +161,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
     one already decided by someone else is reported and the others still go through."""
     if not policies.approver_of(request.user):
         raise PermissionDenied("您的角色不审批请假。")
-    ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
+    ids = [pk for pk in map(parse_id, request.POST.getlist("ids")) if pk is not None]
     approved, refused = 0, []
     for pk in ids:
         try:
@@ -306,12 +307,9 @@ def register(request: HttpRequest) -> HttpResponse:
     scoping.require(request.user, "leave.register")
     today = timezone.localdate()
     first, last = selectors.month_bounds(today)
-    try:
-        start = dt.date.fromisoformat(request.GET.get("start") or first.isoformat())
-        end = dt.date.fromisoformat(request.GET.get("end") or last.isoformat())
-    except ValueError:
-        messages.error(request, "日期格式应为 YYYY-MM-DD，已显示本月。")
-        start, end = first, last
+    # A malformed or implausible date (year 1, 9999) is a 400 page naming the field.
+    start = parse_date(request.GET.get("start") or first.isoformat(), field="start", label="开始日期")
+    end = parse_date(request.GET.get("end") or last.isoformat(), field="end", label="截止日期")
     region = (request.GET.get("region") or "").strip()
     rows = selectors.register_rows(user=request.user, region=region, start=start, end=end)
     if request.GET.get("export") == "xlsx":

@@ -381,7 +381,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "system.operate": frozenset({"system_admin"}),  # policy profile versions, jobs
     "roster.import": ORG_ROLES,
     "audit.view": ORG_ROLES | {"audit_admin"},
-    # 身份证号 in clear: the county office keeps the cadres' files; everyone else sees it masked.
+    # 身份证号 are masked for everyone; the county office, which keeps the cadres' files, may reveal one
+    # cadre's number and export the list with full numbers, each an audited action (decision 0062).
     "cadre.view_id_number": frozenset({"county_org"}),
     "cadre.view_phone": REGIONAL_ROLES | {"unit"},
     "region.browse": REGIONAL_ROLES,

@@ -12,6 +12,9 @@ from attendance import views as attendance_views
 from cadres import views as cadre_views
 from zhucun import views
 
+#: Bad input is a 400 with a Chinese message, never a 500 (issue 10 item 8).
+handler400 = "zhucun.views.bad_request"
+
 urlpatterns = [
     # First: the phones' API (the morning sign-in) is resolved before the pages' patterns are tried.
     path("api/v1/", include(("zhucun.api.urls", "api"), namespace="api")),
@@ -39,6 +42,10 @@ urlpatterns = [
     path("teams/<int:pk>/", cadre_views.TeamDetailView.as_view(), name="team-detail"),
     path("cadres/", cadre_views.CadreListView.as_view(), name="cadre-list"),
     path("cadres/<int:pk>/", cadre_views.CadreDetailView.as_view(), name="cadre-detail"),
+    path("cadres/<int:pk>/id-number/", cadre_views.cadre_reveal_id_number, name="cadre-reveal-id-number"),
+    path(
+        "cadres/export-id-numbers.xlsx", cadre_views.CadreIdNumberExportView.as_view(), name="cadre-export-id-numbers"
+    ),
     path("roster/import/", cadre_views.roster_import_page, name="roster-import-page"),
     path("roster/template.xlsx", cadre_views.roster_template_download, name="roster-template-download"),
     path("attendance/", include("attendance.urls")),

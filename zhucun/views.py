@@ -11,13 +11,15 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.generic import DetailView, ListView
 
 from cadres.models import Region, Team
 from zhucun import scoping
 from zhucun.filtersets import AuditEventFilterSet
+from zhucun.inputs import InvalidInput
 from zhucun.models import AuditEvent
 
 
@@ -125,12 +127,25 @@ class FilteredListView(ScopedListView):
         for field in self.filterset.form.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs.setdefault("class", "form-select" if is_select else "form-control")
-        queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
         sort = self.request.GET.get("sort", self.default_sort)
         self.current_sort = sort if sort in self.sort_options else self.default_sort
+        if self.filters_invalid():
+            # A filter naming nothing the caller may see is refused — the page shows the errors beside
+            # the filters and no rows (a 400), the export exports nothing — never silently dropped:
+            # the page would otherwise show, or export, everything in scope.
+            return queryset.none()
+        queryset = self.filterset.qs if self.filterset.is_bound else queryset
         if self.current_sort:
             queryset = queryset.order_by(*self.sort_options[self.current_sort][1])
         return queryset
+
+    def filters_invalid(self) -> bool:
+        return bool(self.filterset.is_bound and not self.filterset.is_valid())
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        if self.filters_invalid():
+            kwargs["status"] = 400
+        return super().render_to_response(context, **kwargs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("export") == "xlsx":
@@ -138,6 +153,15 @@ class FilteredListView(ScopedListView):
             from zhucun.exports.xlsx import RowCounter, write_table, xlsx_response
 
             queryset = self.get_queryset()
+            if self.filters_invalid():
+                errors = "；".join(
+                    f"{self.filterset.form.fields[field].label}：{' '.join(messages)}"
+                    for field, messages in self.filterset.form.errors.items()
+                    if field in self.filterset.form.fields
+                )
+                return HttpResponse(
+                    f"筛选条件有误，未导出：{errors}", status=400, content_type="text/plain; charset=utf-8"
+                )
             rows = RowCounter(self.export_row(obj) for obj in queryset.iterator(chunk_size=2000))
             data = write_table(
                 title=self.export_title, headers=self.export_headers, rows=rows, widths=self.export_widths
@@ -230,33 +254,6 @@ class AuditEventListView(FilteredListView):
     )
     export_widths = (20, 14, 18, 22, 22, 12, 30, 14, 50, 50)
 
-    def filters_invalid(self) -> bool:
-        return bool(self.filterset.is_bound and not self.filterset.is_valid())
-
-    def get_queryset(self) -> QuerySet[Any]:
-        queryset = super().get_queryset()
-        # A filter that cannot apply shows nothing (and answers 400), never everything.
-        return queryset.none() if self.filters_invalid() else queryset
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.GET.get("export") == "xlsx":
-            self.get_queryset()
-            if self.filters_invalid():
-                errors = "；".join(
-                    f"{self.filterset.form.fields[field].label}：{' '.join(messages)}"
-                    for field, messages in self.filterset.form.errors.items()
-                    if field in self.filterset.form.fields
-                )
-                return HttpResponse(
-                    f"筛选条件有误，未导出：{errors}", status=400, content_type="text/plain; charset=utf-8"
-                )
-        return super().get(request, *args, **kwargs)
-
-    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
-        if self.filters_invalid():
-            kwargs["status"] = 400
-        return super().render_to_response(context, **kwargs)
-
     def export_row(self, event: Any) -> list[Any]:
         from django.utils import timezone
 
@@ -272,3 +269,20 @@ class AuditEventListView(FilteredListView):
             _json_text(event.before),
             _json_text(event.after),
         ]
+
+
+GENERIC_BAD_REQUEST = "请求无法处理：参数有误，请检查链接或填写的内容后重试。"
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 400 of the whole site (``handler400``): a Chinese message saying what was wrong — the
+    fields of an ``InvalidInput`` (zhucun/inputs.py), a generic sentence for anything else (Django's
+    own SuspiciousOperation messages are English and may reveal internals). The API gets JSON."""
+    errors = exception.errors if isinstance(exception, InvalidInput) else {"detail": [GENERIC_BAD_REQUEST]}
+    if request.path_info.startswith("/api/"):
+        body: dict[str, Any] = dict(errors)
+        if list(body) == ["detail"]:
+            body = {"detail": "；".join(errors["detail"])}
+        return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+    messages_ = [message for field_messages in errors.values() for message in field_messages]
+    return HttpResponseBadRequest(render_to_string("400.html", {"errors": messages_}, request=request))

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from cadres.idnumbers import mask_id_number
+from zhucun.api.fields import ObjectIdField
 
 from ..models import AssessmentResult, CountyEvaluationOpinion, RecallCase, Sanction
 
@@ -81,7 +82,7 @@ class RecallCaseSerializer(serializers.ModelSerializer[RecallCase]):
 
 
 class RecallCaseCreateSerializer(serializers.Serializer[Any]):
-    cadre = serializers.IntegerField()
+    cadre = ObjectIdField()
     trigger = serializers.ChoiceField(choices=RecallCase.Trigger.choices)
     evidence = serializers.CharField(max_length=4000)
 

@@ -4,6 +4,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from zhucun.api.fields import ObjectIdField, PlausibleDateField, PlausibleDateTimeField
+
 from ..models import AbsenceFinding, SignIn, Whereabouts, WorkLog
 
 
@@ -27,10 +29,10 @@ class SignInCreateSerializer(serializers.Serializer[SignIn]):
             "invalid": "经度应为数字。",
         },
     )
-    device_time = serializers.DateTimeField(required=False)
+    device_time = PlausibleDateTimeField(required=False, label="手机时间")
     photo = serializers.FileField(required=False)
     # Present only so that a sign-in "for" someone else is refused, never honoured.
-    cadre = serializers.IntegerField(required=False)
+    cadre = ObjectIdField(required=False)
 
 
 class SignInSerializer(serializers.ModelSerializer[SignIn]):
@@ -71,8 +73,8 @@ def signin_body(signin: SignIn) -> dict[str, Any]:
 
 
 class AbsenceFindingCreateSerializer(serializers.Serializer[AbsenceFinding]):
-    cadre = serializers.IntegerField()
-    date = serializers.DateField()
+    cadre = ObjectIdField()
+    date = PlausibleDateField(label="日期")
     source = serializers.ChoiceField(choices=AbsenceFinding.Source.choices)  # type: ignore[assignment]
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
@@ -90,8 +92,8 @@ class FindingDecisionSerializer(serializers.Serializer[AbsenceFinding]):
 
 
 class WhereaboutsPostSerializer(serializers.Serializer[Whereabouts]):
-    cadre = serializers.IntegerField(required=False)
-    date = serializers.DateField(required=False)
+    cadre = ObjectIdField(required=False)
+    date = PlausibleDateField(required=False, label="日期")
     status = serializers.ChoiceField(choices=Whereabouts.Status.choices)
     note = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
@@ -103,7 +105,7 @@ class WhereaboutsSerializer(serializers.ModelSerializer[Whereabouts]):
 
 
 class WorkLogCreateSerializer(serializers.Serializer[WorkLog]):
-    date = serializers.DateField()
+    date = PlausibleDateField(label="日期")
     content = serializers.CharField(max_length=4000)
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=9)
 

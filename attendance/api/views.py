@@ -15,9 +15,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cadres.models import Cadre, Region
+from cadres.models import Cadre, Region, Team
 from zhucun import scoping
 from zhucun.api.viewsets import ScopedQuerysetMixin
+from zhucun.filters import PlausibleDateFilter, ScopedObjectFilter
+from zhucun.inputs import parse_month
 
 from .. import services
 from ..exports import attendance_register
@@ -39,10 +41,10 @@ from .serializers import (
 
 class _VillageDateFilterSet(django_filters.FilterSet):
     region = django_filters.CharFilter(field_name="village_code", lookup_expr="startswith", label="区划代码")
-    date = django_filters.DateFilter(label="日期")
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="起始日期")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="截止日期")
-    cadre = django_filters.NumberFilter(field_name="cadre_id", label="驻村干部")
+    date = PlausibleDateFilter(label="日期")
+    date_from = PlausibleDateFilter(field_name="date", lookup_expr="gte", label="起始日期")
+    date_to = PlausibleDateFilter(field_name="date", lookup_expr="lte", label="截止日期")
+    cadre = ScopedObjectFilter(field_name="cadre", model=Cadre, label="驻村干部")
 
 
 class SignInFilterSet(_VillageDateFilterSet):
@@ -55,6 +57,24 @@ class FindingFilterSet(_VillageDateFilterSet):
     class Meta:
         model = AbsenceFinding
         fields = ["region", "date", "date_from", "date_to", "cadre", "status", "source"]
+
+
+class WhereaboutsFilterSet(django_filters.FilterSet):
+    date = PlausibleDateFilter(label="日期")
+    cadre = ScopedObjectFilter(field_name="cadre", model=Cadre, label="驻村干部")
+
+    class Meta:
+        model = Whereabouts
+        fields = ["date", "cadre"]
+
+
+class WorkLogFilterSet(django_filters.FilterSet):
+    date = PlausibleDateFilter(label="日期")
+    team = ScopedObjectFilter(field_name="team", model=Team, label="驻村工作队")
+
+    class Meta:
+        model = WorkLog
+        fields = ["date", "team"]
 
 
 class SignInViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
@@ -135,7 +155,7 @@ class WhereaboutsViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.Ge
 
     queryset = Whereabouts.objects.order_by("-date", "cadre_id")
     serializer_class = WhereaboutsSerializer
-    filterset_fields = ["date", "cadre"]
+    filterset_class = WhereaboutsFilterSet
 
     @extend_schema(request=WhereaboutsPostSerializer, responses={201: WhereaboutsSerializer})
     def create(self, request: Request) -> Response:
@@ -161,7 +181,7 @@ class WorkLogViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrieve
 
     queryset = WorkLog.objects.select_related("author").annotate(photo_count=Count("photos")).order_by("-date", "-id")
     serializer_class = WorkLogSerializer
-    filterset_fields = ["date", "team"]
+    filterset_class = WorkLogFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(request=WorkLogCreateSerializer, responses={201: WorkLogSerializer})
@@ -191,13 +211,7 @@ def _region_for(request: Request) -> Region:
 
 
 def _month(request: Request) -> dt.date:
-    value = request.query_params.get("month")
-    if not value:
-        return timezone.localdate().replace(day=1)
-    try:
-        return dt.datetime.strptime(value, "%Y-%m").replace(tzinfo=dt.UTC).date()
-    except ValueError:
-        raise serializers.ValidationError({"month": ["月份格式应为 YYYY-MM，例如 2026-11。"]}) from None
+    return parse_month(request.query_params.get("month"), default=timezone.localdate().replace(day=1))
 
 
 _CadreMonthSchema = inline_serializer(

@@ -59,7 +59,8 @@ class TeamBriefSerializer(serializers.ModelSerializer[Team]):
 
 
 class CadreSerializer(serializers.ModelSerializer[Cadre]):
-    """身份证号 and 手机号 are masked unless the caller's role needs them (zhucun.scoping actions)."""
+    """身份证号 masked for everyone (the county office reveals one by an audited action, decision 0062);
+    手机号 masked unless the caller's role needs it (zhucun.scoping actions)."""
 
     team = TeamBriefSerializer(read_only=True)
     unit = UnitBriefSerializer(read_only=True)
@@ -87,7 +88,7 @@ class CadreSerializer(serializers.ModelSerializer[Cadre]):
         return bool(request) and scoping.can(request.user, action)
 
     def get_id_number(self, cadre: Cadre) -> str:
-        return cadre.id_number if self._can("cadre.view_id_number") else mask_id_number(cadre.id_number)
+        return mask_id_number(cadre.id_number)
 
     def get_phone(self, cadre: Cadre) -> str:
         return cadre.phone if self._can("cadre.view_phone") else mask_phone(cadre.phone)

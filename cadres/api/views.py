@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import filters, serializers, status
+from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,7 +20,7 @@ from zhucun.exports.xlsx import xlsx_response
 from ..filtersets import CadreFilterSet, RegionFilterSet, TeamFilterSet
 from ..models import Cadre, Region, Team
 from ..roster import RosterError, roster_template
-from ..services import roster_import
+from ..services import cadre_id_number_reveal, roster_import
 from .serializers import CadreSerializer, RegionSerializer, TeamSerializer
 
 
@@ -41,12 +43,34 @@ class TeamViewSet(ScopedReadOnlyViewSet):
 
 
 class CadreViewSet(ScopedReadOnlyViewSet):
+    """Cadres in the caller's scope; 身份证号 masked for everyone (decision 0062)."""
+
     queryset = Cadre.objects.with_list_data()
     serializer_class = CadreSerializer
     filterset_class = CadreFilterSet
     filter_backends = [*ScopedReadOnlyViewSet.filter_backends, filters.OrderingFilter]  # type: ignore[misc]
     ordering_fields = ["name", "term_start", "term_end", "team__village_id"]
     ordering = ["team__village_id", "role", "name"]
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer(
+                "CadreIdNumber", {"id": serializers.IntegerField(), "id_number": serializers.CharField()}
+            )
+        },
+        description=(
+            "县委组织部查看一名干部的完整身份证号：每次查看都记入审计日志，响应不缓存（Cache-Control: no-store）。"
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="reveal-id-number")
+    def reveal_id_number(self, request: Request, pk: str | None = None) -> Response:
+        """The county office reveals one cadre's full 身份证号: out of scope 404, other roles 403; audited."""
+        cadre = self.get_object()
+        number = cadre_id_number_reveal(actor=request.user, cadre=cadre)
+        response = Response({"id": cadre.pk, "id_number": number})
+        add_never_cache_headers(response)
+        return response
 
 
 class RosterTemplateView(APIView):

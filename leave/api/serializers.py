@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from zhucun import workcalendar
+from zhucun.api.fields import PlausibleDateField
 
 from ..models import Half, LeaveRequest, LeaveStep
 
@@ -94,13 +95,13 @@ class LeaveRequestCreateSerializer(serializers.Serializer[Any]):
         LeaveRequest.Kind.choices,
         error_messages={"invalid_choice": "假别应为 personal、sick、annual、rotation、other 之一。"},
     )
-    start = serializers.DateField(error_messages={"invalid": "开始日期格式应为 YYYY-MM-DD。"})
+    start = PlausibleDateField(label="开始日期", error_messages={"invalid": "开始日期格式应为 YYYY-MM-DD。"})
     start_half = choice(
         Half.choices,
         default=Half.AM,
         error_messages={"invalid_choice": "开始时间应为 am（上午）或 pm（下午）。"},
     )
-    end = serializers.DateField(error_messages={"invalid": "结束日期格式应为 YYYY-MM-DD。"})
+    end = PlausibleDateField(label="结束日期", error_messages={"invalid": "结束日期格式应为 YYYY-MM-DD。"})
     end_half = choice(
         Half.choices,
         default=Half.PM,

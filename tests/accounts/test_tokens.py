@@ -262,3 +262,18 @@ def test_the_device_list_states_the_idle_period_in_force(world: World, settings:
         reverse("account-detail", args=[world.personas["cadre"].pk]),
     ):
         assert "超过 14 天未使用" in county.get(url).content.decode()
+
+
+def test_a_device_number_that_cannot_exist_revokes_nothing(world: World) -> None:
+    """A garbled device number (e.g. ``²``) was read as "every device" and signed the cadre out
+    everywhere; now it is refused and nothing is revoked."""
+    from accounts.models import ApiToken
+    from accounts.services import token_issue
+
+    cadre_account = world.personas["cadre"]
+    token_issue(user=cadre_account, device="手机")
+    client = Client()
+    client.force_login(world.personas["county"])
+    response = client.post(reverse("account-revoke-tokens", args=[cadre_account.pk]), {"token": "²"})
+    assert response.status_code == 302
+    assert ApiToken.objects.filter(user=cadre_account).count() == 1

@@ -37,6 +37,7 @@ SAME: dict[int, list[str]] = {
         "assessment-finalize", "assessment-export", "assessment-recall-list", "assessment-recall-export",
         "assessment-recall-new", "assessment-accountability", "assessment-accountability-export",
         "assessment-key-training", "api:assessment-export", "api:recall-case-list", "api:recall-case-list(open)",
+        "cadre-export-id-numbers",
     ],
     404: [
         "region-detail", "team-detail", "cadre-detail", "api:region-detail", "api:team-detail", "api:cadre-detail",
@@ -50,7 +51,7 @@ SAME: dict[int, list[str]] = {
         "assessment-recall-detail", "assessment-recall-consult", "assessment-recall-decide", "assessment-cadre-file",
         "assessment-key-training-add", "api:assessment-grade", "api:assessment-grade(put)",
         "api:assessment-opinions", "api:assessment-opinions(read)", "api:recall-case-detail",
-        "api:recall-case-consult", "api:recall-case-decide",
+        "api:recall-case-consult", "api:recall-case-decide", "cadre-reveal-id-number", "api:cadre-reveal-id-number",
     ],
 }  # fmt: skip
 

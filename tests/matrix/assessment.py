@@ -175,7 +175,8 @@ MATRIX: dict[str, Case] = {
     "api:recall-case-list": Case(
         "get",
         lambda w, t: reverse("api:recall-case-list") + f"?cadre={w.members[t or ''].pk}",
-        lambda p, t: 403 if p == "cadre" else 200,
+        # ?cadre= names a cadre in the caller's scope; any other is a 400 (decision 0060)
+        lambda p, t: 403 if p == "cadre" else (200 if t in VISIBLE[p] else 400),
         setup=_case,
         lists=lambda w, t: f'"id":{w.extra["case"].pk},',
         list_visible=CASE_VISIBLE,

@@ -116,6 +116,20 @@ MATRIX: dict[str, Case] = {
     "cadre-detail": Case(
         "get", lambda w, t: reverse("cadre-detail", args=[w.leaders[t or ""].pk]), scoped(), api=False
     ),
+    # 身份证号 in full: the county office only, by an audited POST (decision 0062)
+    "cadre-reveal-id-number": Case(
+        "post",
+        lambda w, t: reverse("cadre-reveal-id-number", args=[w.leaders[t or ""].pk]),
+        scoped({"county"}),
+        api=False,
+    ),
+    "cadre-export-id-numbers": Case(
+        "post",
+        lambda w, t: reverse("cadre-export-id-numbers") + "?status=active",
+        role_only({"county"}),
+        api=False,
+        per_target=False,
+    ),
     "roster-import-page": Case(
         "get", lambda w, t: reverse("roster-import-page"), role_only(ORG), api=False, per_target=False
     ),
@@ -212,6 +226,11 @@ MATRIX: dict[str, Case] = {
         lists=lambda w, t: f'"id":{w.leaders[t].pk},',
     ),
     "api:cadre-detail": Case("get", lambda w, t: reverse("api:cadre-detail", args=[w.leaders[t or ""].pk]), scoped()),
+    "api:cadre-reveal-id-number": Case(
+        "post",
+        lambda w, t: reverse("api:cadre-reveal-id-number", args=[w.leaders[t or ""].pk]),
+        scoped({"county"}),
+    ),
 }
 
 #: The account list is also read (GET) by org roles only; the POST above covers creation.

@@ -77,6 +77,7 @@ NOT_DATA = {
     "assessment-export-job": "the job's progress page; its download is assessment-export-download",
     "assessment-export-download": "audited as export_job.download (test below)",
     "public-poster": "the public village poster (第十九条3), meant to be printed and posted",
+    "cadre-export-id-numbers": "audited as cadre.export_id_numbers (tests/cadres/test_id_number_reveal.py)",
 }
 
 

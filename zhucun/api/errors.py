@@ -11,6 +11,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from zhucun.inputs import InvalidInput
+
 
 class Conflict(exceptions.APIException):
     """409: the object changed under the caller (a racing second approver)."""
@@ -21,7 +23,10 @@ class Conflict(exceptions.APIException):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, InvalidInput):
+        only_detail = list(exc.errors) == ["detail"]
+        exc = exceptions.ValidationError({"detail": str(exc)} if only_detail else exc.errors)
+    elif isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             exc = exceptions.ValidationError(exc.message_dict)
         else:

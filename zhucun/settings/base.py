@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A NUL or other control character in the path or query string: 400 before any view (item 8).
+    "zhucun.middleware.RejectControlCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "zhucun.middleware.NoStoreForSignedInMiddleware",
     "zhucun.middleware.StaffIdleTimeoutMiddleware",
@@ -255,6 +257,13 @@ ZHUCUN_AUDIT_RETENTION_DAYS = int(os.environ.get("ZHUCUN_AUDIT_RETENTION_DAYS", 
 ZHUCUN_AUDIT_ARCHIVE_DIR = os.environ.get("ZHUCUN_AUDIT_ARCHIVE_DIR", "")
 # `make backup` writes timestamped folders here (zhucun/backup.py).
 ZHUCUN_BACKUP_DIR = Path(os.environ.get("ZHUCUN_BACKUP_DIR", BASE_DIR / "backups"))
+# Costly files (issue 10 item 9, decision 0061): a parse costs per XML element, so a tiny upload may
+# not hold more strings or cells than a full roster (15 columns), nor any part larger than this, and
+# the whole parse stops with a clear 400 after ROSTER_PARSE_SECONDS (below gunicorn's 30 s timeout).
+ROSTER_MAX_SHARED_STRINGS = (ROSTER_MAX_ROWS + 1) * 15
+ROSTER_MAX_CELLS = (ROSTER_MAX_ROWS + 1) * 16
+ROSTER_MAX_PART_BYTES = 100 * 1024 * 1024
+ROSTER_PARSE_SECONDS = int(os.environ.get("ROSTER_PARSE_SECONDS", "20"))
 
 LOGGING = {
     "version": 1,
