@@ -10,12 +10,14 @@ from django.utils import timezone
 
 
 @shared_task(name="assessment.detect_recall_triggers", acks_late=True, max_retries=3, default_retry_delay=60)
-def detect_recall_triggers() -> int:
+def detect_recall_triggers(day: str | None = None) -> int:
     """第二十条1–2, the nightly backstop of the immediate detection: 不称职 grades and three confirmed
-    absence days without a case get one. Running it twice opens nothing."""
-    from .services import recall_detect_absences, recall_detect_incompetent
+    absence days without a case get one; so does a profile's yearly leave limit (decision 0079).
+    Running it twice opens nothing."""
+    from .services import recall_detect_absences, recall_detect_incompetent, recall_detect_leave_days
 
-    return len(recall_detect_absences()) + len(recall_detect_incompetent())
+    today = dt.date.fromisoformat(day) if day else timezone.localdate()
+    return len(recall_detect_absences()) + len(recall_detect_incompetent()) + len(recall_detect_leave_days(today=today))
 
 
 @shared_task(name="assessment.expire_sanctions", acks_late=True, max_retries=3, default_retry_delay=60)

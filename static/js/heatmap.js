@@ -1,4 +1,4 @@
-// The township's month heat-map: cadres × days (在村 / 请假 / 不在范围 / 缺勤).
+// The township's month heat-map: cadres × days (公务 / 在村 / 请假 / 不在范围 / 缺勤).
 (function () {
   "use strict";
   var el = document.getElementById("heatmap");
@@ -7,7 +7,7 @@
   var d = JSON.parse(source.textContent);
   var chart = echarts.init(el, null, { renderer: "svg" });
   var narrow = el.clientWidth < 560;
-  var labels = ["缺勤", "不在范围", "请假", "在村"];
+  var labels = ["缺勤", "不在范围", "请假", "在村", "公务"];
   chart.setOption({
     tooltip: { formatter: function (p) { return d.cadres[p.value[1]] + "<br>" + d.month + (p.value[0] + 1) + "日：" + labels[p.value[2]]; } },
     grid: { left: narrow ? 84 : 150, right: 8, top: 10, bottom: 60 },
@@ -16,6 +16,7 @@
     visualMap: {
       type: "piecewise", orient: "horizontal", left: "center", bottom: 0,
       pieces: [
+        { value: 4, label: "公务", color: "#1565c0" },
         { value: 3, label: "在村", color: "#2e7d32" },
         { value: 2, label: "请假", color: "#f9a825" },
         { value: 1, label: "不在范围", color: "#90a4ae" },
