@@ -60,7 +60,7 @@ def test_the_approver_sees_whether_the_month_minimum_can_still_be_met_第十九�
     assert kinds == {"month_minimum"}  # the leader stays in the village: no coverage warning
 
 
-def test_the_inbox_panel_shows_the_leaves_effect_before_deciding_and_the_decision_stays_the_approvers(
+def test_the_inbox_panel_shows_the_leaves_effect_and_the_decision_stays_the_approvers_第十九条(
     world: World, clock: Any
 ) -> None:
     approved_leave(world.leaders["A"], dt.date(2026, 11, 27), dt.date(2026, 12, 6))

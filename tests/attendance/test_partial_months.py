@@ -137,9 +137,7 @@ def test_the_rule_reads_its_minimum_from_the_profile() -> None:
     assert (verdict.required, verdict.meets) == (20, True)
 
 
-def test_the_dashboards_query_counts_do_not_grow_with_partial_months_and_official_business(
-    world: World, clock: Any
-) -> None:
+def test_query_counts_do_not_grow_with_partial_months_and_official_business_第五条(world: World, clock: Any) -> None:
     """Cadres who started on 10 November (21 days in post: 18 required), were in the village 11 days
     and on a 5-day training the county required (第十三条4): 16 credited, 5 days left — they can still
     make it, and only with both readings (proration, official business). The verdicts are read for the

@@ -33,7 +33,7 @@ def test_the_applicant_cancels_an_approved_leave_before_it_starts_第十九条(w
     assert selectors.approved_leave_days(cadre_ids=[leave.cadre_id], start=start, end=start) == {}
 
 
-def test_a_leave_that_has_started_cannot_be_cancelled_and_nobody_else_cancels(world: World) -> None:
+def test_a_leave_that_has_started_cannot_be_cancelled_and_nobody_else_cancels_第十九条(world: World) -> None:
     started = _approved(world, timezone.localdate())
     response = api_as(world.personas["cadre"]).post(reverse("api:leave-request-cancel", args=[started.pk]))
     assert response.status_code == 400
@@ -45,7 +45,7 @@ def test_a_leave_that_has_started_cannot_be_cancelled_and_nobody_else_cancels(wo
     assert set(LeaveRequest.objects.values_list("status", flat=True)) == {"approved"}
 
 
-def test_the_panel_offers_cancel_to_the_applicant_before_the_leave_starts(world: World) -> None:
+def test_the_panel_offers_cancel_to_the_applicant_before_the_leave_starts_第十九条(world: World) -> None:
     leave = _approved(world, timezone.localdate() + dt.timedelta(days=3))
     client = Client()
     client.force_login(world.personas["cadre"])

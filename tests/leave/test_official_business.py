@@ -49,7 +49,7 @@ def test_an_official_trip_is_asked_for_and_approved_like_leave_第十三条(worl
     assert halves[world.members["A"].pk][MONDAY] == {"am": "trip", "pm": "trip"}
 
 
-def test_a_long_trip_goes_to_the_county_office(world: World, member_a: User) -> None:
+def test_a_long_trip_goes_to_the_county_office_第十五条(world: World, member_a: User) -> None:
     pk = _trip(member_a, days=5)
     from leave.models import LeaveRequest
 
@@ -83,7 +83,7 @@ def test_the_organization_department_records_training_it_requires_第十三条(w
     assert OfficialBusiness.objects.count() == 1
 
 
-def test_a_cancelled_training_no_longer_excuses(world: World) -> None:
+def test_a_cancelled_training_no_longer_excuses_第十三条(world: World) -> None:
     business = services.official_business_record(
         actor=world.personas["county"], cadre=world.members["A"], kind="training", start=MONDAY, end=MONDAY,
         title="轮训",
@@ -92,7 +92,7 @@ def test_a_cancelled_training_no_longer_excuses(world: World) -> None:
     assert selectors.official_business_halves(cadre_ids=[world.members["A"].pk], start=MONDAY, end=MONDAY) == {}
 
 
-def test_the_team_leader_asks_for_a_members_trip_but_not_for_their_leave(world: World) -> None:
+def test_the_team_leader_asks_for_a_members_trip_but_not_for_their_leave_第十九条(world: World) -> None:
     """第五条/第十九条2: the leader organizes the team's work and may ask for a member's official trip;
     leave stays the member's own to ask for; a cadre of another team is not found (400)."""
     leader = world.personas["cadre"]
