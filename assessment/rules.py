@@ -528,6 +528,17 @@ def absences_case_due(*, days: int, cases_so_far: int, has_open_case: bool, prof
     return threshold > 0 and not has_open_case and days // threshold > cases_so_far
 
 
+def leave_days_recall_applies(*, profile: PolicyProfile) -> bool:
+    """Whether the profile recalls a cadre for too many days of leave a year (the 2021 national
+    template: more than 30; the Hebei 2018 regulation has no such trigger)."""
+    return profile.recall_leave_days_per_year > 0
+
+
+def leave_days_limit(*, profile: PolicyProfile) -> Decimal:
+    """The yearly leave a cadre may take before the profile's recall applies: more than this is recall."""
+    return Decimal(profile.recall_leave_days_per_year)
+
+
 def sanction_periods(*, recalled_on: dt.date, profile: PolicyProfile) -> list[tuple[str, dt.date, dt.date]]:
     """第二十条: (kind, first day, last day) of each consequence of a recall decided on ``recalled_on``:
     no awards for 1 year, no promotion for 2 years, the recall year not counted as grassroots experience."""

@@ -447,6 +447,62 @@ def recall_reconcile_incompetent() -> list[RecallCase]:
 
 
 @transaction.atomic
+def recall_detect_leave_days(*, today: dt.date, actor: Any = None) -> list[RecallCase]:
+    """A profile's yearly leave limit (the 2021 national template: more than 30 days of leave a year;
+    ``recall_leave_days_per_year``, 0 in the Hebei 2018 profile): each active cadre over it in the year
+    so far gets one case per year (docs/decisions/0079). The 2018 list of 第二十条 has no such trigger,
+    so the case is filed under 第二十条7 其他需要召回的情形, with the year — no schema change. The year
+    just ended is checked too on the first days of January. Idempotent."""
+    from leave.selectors import leave_days_over
+
+    opened: list[RecallCase] = []
+    for year in sorted({(today - dt.timedelta(days=1)).year, today.year}):
+        last = min(today, dt.date(year, 12, 31))
+        profile = profile_on(last)
+        if not rules.leave_days_recall_applies(profile=profile):
+            continue
+        limit = profile.recall_leave_days_per_year
+        over = leave_days_over(start=dt.date(year, 1, 1), end=last, limit=rules.leave_days_limit(profile=profile))
+        trigger = RecallCase.Trigger.OTHER
+        filed = set(RecallCase.objects.filter(cadre_id__in=list(over), trigger=trigger, year=year).values_list(
+            "cadre_id", flat=True
+        ))  # fmt: skip
+        cadres = (
+            Cadre.objects.select_for_update()
+            .filter(pk__in=[pk for pk in over if pk not in filed], status=Cadre.Status.ACTIVE)
+            .select_related("team")
+            .order_by("pk")
+        )
+        cases = RecallCase.objects.bulk_create(
+            [
+                _new_case(
+                    actor=actor,
+                    cadre=cadre,
+                    trigger=trigger,
+                    evidence=(
+                        f"{year}年累计请假 {over[cadre.pk].normalize():f} 天，超过每年 {limit} 天的规定"
+                        f"（{profile.name}）；按第二十条7「其他需要召回的情形」发起。"
+                    ),
+                    year=year,
+                )
+                for cadre in cadres
+            ]
+        )
+        audit_record_many(
+            [
+                audit_event(
+                    actor=actor, action="recall.open", obj=c, before=None, after=snapshot(c), region_code=c.village_code
+                )
+                for c in cases
+            ]
+        )
+        for case in cases:
+            _notify_case(case, "驻村干部召回案件（年度请假超过规定天数）")
+        opened += cases
+    return opened
+
+
+@transaction.atomic
 def recall_detect_incompetent(*, actor: Any = None) -> list[RecallCase]:
     """第二十条1, the nightly backstop: every final 不称职 (a finalized round) without its case gets one."""
     trigger = RecallCase.Trigger.INCOMPETENT_RATING
@@ -566,16 +622,19 @@ def recall_case_decide(*, actor: Any, case: RecallCase, decision: str, reason: s
     ]
     if decision == RecallCase.Status.RECALLED:
         cadre = Cadre.objects.select_for_update().get(pk=locked.cadre_id)
-        cadre_before = {"status": cadre.status}
+        cadre_before = {"status": cadre.status, "term_end": cadre.term_end.isoformat()}
         cadre.status = Cadre.Status.RECALLED
-        cadre.save(update_fields=["status"])
+        # The recall ends the cadre's time in post today: months and years are judged on the days in
+        # post (第五条; docs/decisions/0072), and later years no longer count the cadre.
+        cadre.term_end = min(cadre.term_end, today)
+        cadre.save(update_fields=["status", "term_end"])
         events.append(
             audit_event(
                 actor=actor,
                 action="cadre.recalled",
                 obj=cadre,
                 before=cadre_before,
-                after={"status": cadre.status},
+                after={"status": cadre.status, "term_end": cadre.term_end.isoformat()},
                 region_code=locked.village_code,
             )
         )

@@ -12,13 +12,24 @@ from zhucun.jobs import RETRY_TRANSIENT
 
 
 @shared_task(name="assessment.detect_recall_triggers", acks_late=True, **RETRY_TRANSIENT)
-def detect_recall_triggers() -> int:
+def detect_recall_triggers(day: str | None = None) -> int:
     """第二十条1–2, the nightly backstop of the immediate detection: final 不称职 grades and three
-    confirmed absence days without a case get one; open 不称职 cases whose grade no longer stands are
-    closed. Running it twice changes nothing."""
-    from .services import recall_detect_absences, recall_detect_incompetent, recall_reconcile_incompetent
+    confirmed absence days without a case get one, and so does a profile's yearly leave limit (decision
+    0079); open 不称职 cases whose grade no longer stands are closed. Running it twice changes nothing."""
+    from .services import (
+        recall_detect_absences,
+        recall_detect_incompetent,
+        recall_detect_leave_days,
+        recall_reconcile_incompetent,
+    )
 
-    return len(recall_reconcile_incompetent()) + len(recall_detect_absences()) + len(recall_detect_incompetent())
+    today = dt.date.fromisoformat(day) if day else timezone.localdate()
+    return (
+        len(recall_reconcile_incompetent())
+        + len(recall_detect_absences())
+        + len(recall_detect_incompetent())
+        + len(recall_detect_leave_days(today=today))
+    )
 
 
 @shared_task(name="assessment.expire_sanctions", acks_late=True, **RETRY_TRANSIENT)

@@ -12,15 +12,24 @@ from cadres.idnumbers import mask_id_number
 from cadres.models import Region
 from zhucun.audit import audit_export
 from zhucun.exports.xlsx import RowCounter, write_table, xlsx_response
+from zhucun.policy import profile_on
 
 from .selectors import attendance_month, month_bounds
 
-MARKS = {"present": "√", "leave": "假", "outside": "外", "absent": "×", "upcoming": "", "none": ""}
+MARKS = {"present": "√", "business": "公", "leave": "假", "outside": "外", "absent": "×", "upcoming": "", "none": ""}
 
 
 def attendance_register(*, user: Any, region: Region, month: dt.date) -> HttpResponse:
     first, last = month_bounds(month)
-    rows = attendance_month(user=user, region=region, month=first, today=timezone.localdate())
+    today = timezone.localdate()
+    rows = attendance_month(user=user, region=region, month=first, today=today)
+    profile = profile_on(last if last < today else today)
+    # 第五条 (or the profile's yearly minimum), prorated to the days in post (attendance/rules.py).
+    verdict_header = (
+        f"达到年度要求（{profile.min_days_in_village_per_year}天）"
+        if profile.min_days_in_village_per_year
+        else f"满{profile.min_days_in_village_per_month}天"
+    )
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     headers = [
         "乡镇",
@@ -31,7 +40,9 @@ def attendance_register(*, user: Any, region: Region, month: dt.date) -> HttpRes
         *[str(day.day) for day in days],
         "在村天数",
         "请假天数",
-        "满25天",
+        "公务天数",
+        "应在村天数",
+        verdict_header,
     ]
     table = (
         [
@@ -43,17 +54,19 @@ def attendance_register(*, user: Any, region: Region, month: dt.date) -> HttpRes
             *[MARKS[row.days[day]] for day in days],
             row.days_present,
             float(row.days_on_leave),
+            row.days_on_business,
+            row.verdict.required,
             "是" if row.meets_25_days else "否",
         ]
         for row in rows
     )
-    title = f"{region.name} {first:%Y年%m月} 驻村干部考勤登记表（√在村 假请假 ×缺勤 外不在范围）"
+    title = f"{region.name} {first:%Y年%m月} 驻村干部考勤登记表（√在村 公公务 假请假 ×缺勤 外不在范围）"
     counted = RowCounter(table)
     data = write_table(
         title=title,
         headers=headers,
         rows=counted,
-        widths=[10, 10, 8, 12, 20, *[3] * len(days), 8, 8, 6],
+        widths=[10, 10, 8, 12, 20, *[3] * len(days), 8, 8, 8, 10, 10],
     )
     filename = f"attendance-{region.code}-{first:%Y-%m}.xlsx"
     audit_export(

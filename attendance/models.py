@@ -75,6 +75,8 @@ class Whereabouts(models.Model):
         TRAINING = "training", "培训"
         ROTATION = "rotation", "轮休"
         OTHER = "other", "其他"
+        # Shown for an approved official trip (leave.models.OfficialBusiness); a cadre may post it too.
+        BUSINESS = "business", "公务外出"
 
     cadre = models.ForeignKey(Cadre, verbose_name="驻村干部", on_delete=models.PROTECT, related_name="whereabouts")
     village_code = models.CharField("驻在村代码", max_length=12)
@@ -153,15 +155,18 @@ class WorkLogPhoto(models.Model):
 class AbsenceFinding(models.Model):
     """A finding that a cadre was absent on a day without approved leave (缺岗记录).
 
-    Inspections are recorded as confirmed; a missing sign-in or unposted whereabouts found by a job
-    is *pending* until the township confirms or dismisses it. Only confirmed findings count toward
-    recall (第二十条2), counted as distinct days (attendance/rules.py).
+    Inspections are recorded as confirmed; a missing sign-in, unposted whereabouts or an absence posted
+    without approval found by a job is *pending* until the township confirms or dismisses it. Only
+    confirmed findings count toward recall (第二十条2), counted as distinct days (attendance/rules.py).
     """
 
     class Source(models.TextChoices):
         INSPECTION = "inspection", "明查暗访"
         WHEREABOUTS_UNPOSTED = "whereabouts_unposted", "未公示去向"
         MISSING_SIGNIN = "missing_signin", "未签到"
+        # 请假, 轮休, 外出开会 … posted on the board without approved leave or official business
+        # (第十九条3, 第二十条2; docs/decisions/0070).
+        UNAPPROVED_ABSENCE = "unapproved_absence", "离村未经批准"
 
     class Status(models.TextChoices):
         PENDING = "pending", "待确认"
@@ -172,6 +177,11 @@ class AbsenceFinding(models.Model):
     village_code = models.CharField("驻在村代码", max_length=12)
     date = models.DateField("日期")
     source = models.CharField("来源", max_length=24, choices=Source.choices)
+    # 第十九条2 counts leave in half days, so a finding names its half: am, pm, or "" for the day
+    # (a missing sign-in, nothing posted). An inspection may give the time it found the cadre away,
+    # which decides the half (docs/decisions/0073).
+    half = models.CharField("时段", max_length=2, choices=[("am", "上午"), ("pm", "下午")], blank=True)
+    observed_at = models.TimeField("检查时间", null=True, blank=True)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
     note = models.CharField("说明", max_length=300, blank=True)
     recorded_by = models.ForeignKey(

@@ -11,8 +11,19 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
+from django.utils import timezone
 
 from cadres.models import Cadre, Region, Team
+from leave.models import LeaveRequest
+from leave.selectors import (
+    LEAVE,
+    approved_leave_days,
+    away_at,
+    covered_slots,
+    excused_halves,
+    official_business_cadres,
+    official_business_halves,
+)
 from zhucun import scoping
 from zhucun.policy import PolicyProfile, profile_on
 
@@ -31,73 +42,168 @@ def leave_days(
     *, cadre_ids: list[int] | QuerySet[Any], start: dt.date, end: dt.date
 ) -> dict[int, dict[dt.date, Decimal]]:
     """Days of approved leave per cadre (the leave capability owns leave; attendance only reads it)."""
-    from leave.selectors import approved_leave_days
-
     return approved_leave_days(cadre_ids=cadre_ids, start=start, end=end)
 
 
 @dataclasses.dataclass(frozen=True)
+class Credit:
+    """A cadre's credited days (第五条 驻村工作时间) over a span: days present in the village, and whole
+    days of official business without a sign-in (rules.credited_days)."""
+
+    counted: int = 0
+    today: bool = False
+    present: int = 0
+    business: int = 0
+
+
+NO_CREDIT = Credit()
+
+
+def _credits(
+    *, signins: QuerySet[SignIn], cadre_ids: list[int] | QuerySet[Any], start: dt.date, end: dt.date, today: dt.date
+) -> dict[int, Credit]:
+    """Credited days per cadre in ``[start, end]`` (``end`` not after today), counted in SQL: sign-ins
+    grouped by cadre over ``signins`` (already scoped to the region), and the whole days of official
+    business read from leave — plus, only when there is official business, the sign-ins on those days
+    so that no day counts twice. Two queries (three with official business)."""
+    if end < start:
+        return {}
+    # Counting a column of the (date, village) index, not the id, keeps the scan inside the index.
+    counted = (
+        signins.filter(date__range=(start, end), status__in=PRESENT)
+        .values_list("cadre_id")
+        .annotate(n=Count("date"), today=Count("date", filter=Q(date=today)))
+        .order_by()
+    )
+    present = {pk: (n, signed > 0) for pk, n, signed in counted}
+    business = _business_credit(cadre_ids=cadre_ids, start=start, end=end)
+    result = {}
+    for pk in present.keys() | business.keys():
+        n, signed_today = present.get(pk, (0, False))
+        extra = business.get(pk, set())
+        result[pk] = Credit(
+            counted=n + len(extra), today=signed_today or today in extra, present=n, business=len(extra)
+        )
+    return result
+
+
+def _business_credit(*, cadre_ids: list[int] | QuerySet[Any], start: dt.date, end: dt.date) -> dict[int, set[dt.date]]:
+    """Per cadre, the whole days of official business in ``[start, end]`` without a sign-in in the
+    village that day (those are counted as present already). One query, two with official business."""
+    business = {
+        pk: whole
+        for pk, days in official_business_halves(cadre_ids=cadre_ids, start=start, end=end).items()
+        if (whole := rules.whole_days(days))
+    }
+    if not business:
+        return {}
+    first, last = min(min(days) for days in business.values()), max(max(days) for days in business.values())
+    for pk, day in SignIn.objects.filter(
+        cadre_id__in=list(business), date__range=(first, last), status__in=PRESENT
+    ).values_list("cadre_id", "date"):
+        business[pk].discard(day)
+    return business
+
+
+@dataclasses.dataclass(frozen=True)
 class CadreMonth:
-    """One cadre's month against 第五条."""
+    """One cadre's month against 第五条 (or the profile's yearly minimum)."""
 
     cadre: Cadre
     days_present: int
     days_on_leave: Decimal
-    meets_25_days: bool
-    can_still_meet: bool
-    days: dict[dt.date, str]  # date → present / outside / leave / absent / upcoming
+    days_on_business: int
+    verdict: rules.MinimumDaysVerdict
+    days: dict[dt.date, str]  # date → present / business / leave / outside / absent / upcoming / none
+
+    @property
+    def meets_25_days(self) -> bool:
+        return self.verdict.meets
+
+    @property
+    def can_still_meet(self) -> bool:
+        return self.verdict.can_still_meet
 
 
-def cadres_in_region(*, user: Any, region: Region) -> QuerySet[Cadre]:
+def cadres_in_month(*, user: Any, region: Region, first: dt.date, last: dt.date) -> QuerySet[Cadre]:
+    """The region's cadres in post on at least one day of ``[first, last]`` (第五条 is judged on the days
+    in post, docs/decisions/0072): active ones whose term overlaps it, and those who left within it — a
+    term that ended, a recall or an adjustment ends the term that day."""
     return (
         scoping.restrict(Cadre.objects.all(), user)
-        .filter(team__village__code__startswith=region.code, status=Cadre.Status.ACTIVE)
+        .filter(team__village__code__startswith=region.code, term_start__lte=last, term_end__gte=first)
+        .filter(Q(status=Cadre.Status.ACTIVE) | Q(term_end__lte=last))
         .select_related("team__village__parent", "unit")
         .order_by("team__village_id", "role", "name")
     )
 
 
+def _day_state(*, signed: str | None, excuse: dict[str, str], day: dt.date, today: dt.date, in_post: bool) -> str:
+    if not in_post:
+        return "none"
+    if signed is not None and rules.counts_as_present(signed):
+        return "present"
+    if excuse:
+        return "leave" if LEAVE in excuse.values() else "business"
+    if signed is not None:
+        return "outside"
+    return "upcoming" if day >= today else "absent"
+
+
 def attendance_month(*, user: Any, region: Region, month: dt.date, today: dt.date) -> list[CadreMonth]:
-    """Each active cadre of the region with days present and on leave this month (第五条), and a
-    day-by-day status for the heat-map. Three queries."""
+    """Each cadre in post in the region during the month with days present, on leave and on official
+    business (第五条, 第十三条4), the verdict of ``rules.minimum_days_verdict``, and a day-by-day state
+    for the heat-map. Four queries (two or three more under a yearly minimum, for the year before the
+    month)."""
     first, last = month_bounds(month)
     profile = profile_on(last if last < today else today)
-    cadres = list(cadres_in_region(user=user, region=region))
+    period = rules.judged_period(month=first, profile=profile)
+    cadres = list(cadres_in_month(user=user, region=region, first=first, last=last))
     ids = [cadre.pk for cadre in cadres]
     signins: dict[int, dict[dt.date, str]] = {}
     for cadre_id, day, status in SignIn.objects.filter(cadre_id__in=ids, date__range=(first, last)).values_list(
         "cadre_id", "date", "status"
     ):
         signins.setdefault(cadre_id, {})[day] = status
-    leave = leave_days(cadre_ids=ids, start=first, end=last)
+    excused = excused_halves(cadre_ids=ids, start=first, end=last)
+    earlier: dict[int, Credit] = {}
+    if period.yearly and ids:
+        earlier = _credits(
+            signins=SignIn.objects.filter(cadre_id__in=ids), cadre_ids=ids, start=period.first,
+            end=min(first - dt.timedelta(days=1), today), today=today,
+        )  # fmt: skip
+    cutoff = min(last, today)
     rows = []
     for cadre in cadres:
-        own = signins.get(cadre.pk, {})
-        on_leave = leave.get(cadre.pk, {})
+        own, excuses = signins.get(cadre.pk, {}), excused.get(cadre.pk, {})
         days: dict[dt.date, str] = {}
         day = first
         while day <= last:
-            signed = own.get(day)
-            if signed is not None and rules.counts_as_present(signed):
-                days[day] = "present"
-            elif day in on_leave:
-                days[day] = "leave"
-            elif signed is not None:
-                days[day] = "outside"
-            elif day >= today or day < cadre.term_start:
-                days[day] = "upcoming" if day >= today else "none"
-            else:
-                days[day] = "absent"
+            days[day] = _day_state(
+                signed=own.get(day), excuse=excuses.get(day, {}), day=day, today=today,
+                in_post=cadre.term_start <= day <= cadre.term_end,
+            )  # fmt: skip
             day += dt.timedelta(days=1)
-        present = sum(1 for value in days.values() if value == "present")
-        left = rules.days_left_in_month(month=first, today=today, signed_today=days.get(today) == "present")
+        present = {d for d, state in days.items() if state == "present"}
+        business = {d for d in rules.whole_days(excuses) if d <= cutoff and LEAVE not in excuses[d].values()}
+        credited = {d for d in rules.credited_days(present=present, business=business) if d <= cutoff}
+        before = earlier.get(cadre.pk, NO_CREDIT)
+        leave_halves = sum(1 for halves in excuses.values() for reason in halves.values() if reason == LEAVE)
         rows.append(
             CadreMonth(
                 cadre=cadre,
-                days_present=present,
-                days_on_leave=rules.leave_days_total(on_leave),
-                meets_25_days=rules.meets_monthly_days(days_present=present, profile=profile),
-                can_still_meet=rules.can_still_meet_monthly_days(days_present=present, days_left=left, profile=profile),
+                days_present=len(present),
+                days_on_leave=Decimal(leave_halves) / 2,
+                days_on_business=len(business - present),
+                verdict=rules.minimum_days_verdict(
+                    profile=profile,
+                    month=first,
+                    today=today,
+                    term_start=cadre.term_start,
+                    term_end=cadre.term_end,
+                    counted=before.counted + len(credited),
+                    counted_today=today in credited,
+                ),
                 days=days,
             )
         )
@@ -113,8 +219,16 @@ class CadreMonthTotals:
     village: str
     days_present: int
     days_on_leave: Decimal
-    meets_25_days: bool
-    can_still_meet: bool
+    days_on_business: int
+    verdict: rules.MinimumDaysVerdict
+
+    @property
+    def meets_25_days(self) -> bool:
+        return self.verdict.meets
+
+    @property
+    def can_still_meet(self) -> bool:
+        return self.verdict.can_still_meet
 
 
 def attendance_month_totals(*, user: Any, region: Region, month: dt.date, today: dt.date) -> list[CadreMonthTotals]:
@@ -123,31 +237,37 @@ def attendance_month_totals(*, user: Any, region: Region, month: dt.date, today:
     the cadres are read as plain values — no model objects, no loop over days (docs/performance.md)."""
     first, last = month_bounds(month)
     profile = profile_on(last if last < today else today)
-    in_region = cadres_in_region(user=user, region=region)
-    cadres = list(in_region.values_list("pk", "name", "team__village__name"))
-    signins = scoping.restrict(SignIn.objects.all(), user).filter(
-        village_code__startswith=region.code, date__range=(first, last), status__in=PRESENT
-    )
-    # Counting a column of the (date, village) index, not the id, keeps the scan inside the index.
-    counted = signins.values_list("cadre_id").annotate(n=Count("date"), today=Count("date", filter=Q(date=today)))
-    present = {pk: (n, signed > 0) for pk, n, signed in counted.order_by()}
-    leave = leave_days(cadre_ids=in_region.order_by().values("pk"), start=first, end=last)
-    # Days left depend only on whether the cadre signed in today: two values for the whole month.
-    left = {signed: rules.days_left_in_month(month=first, today=today, signed_today=signed) for signed in (False, True)}
+    period = rules.judged_period(month=first, profile=profile)
+    in_region = cadres_in_month(user=user, region=region, first=first, last=last)
+    cadres = list(in_region.values_list("pk", "name", "team__village__name", "term_start", "term_end"))
+    ids = in_region.order_by().values("pk")
+    signins = scoping.restrict(SignIn.objects.all(), user).filter(village_code__startswith=region.code)
+    cutoff = min(last, today)
+    month_credit = _credits(signins=signins, cadre_ids=ids, start=first, end=cutoff, today=today)
+    period_credit = month_credit
+    if period.yearly:
+        period_credit = _credits(signins=signins, cadre_ids=ids, start=period.first, end=cutoff, today=today)
+    leave = leave_days(cadre_ids=ids, start=first, end=last)
     no_leave = Decimal(0)
     rows = []
-    for pk, name, village in cadres:
-        days, signed_today = present.get(pk, (0, False))
+    for pk, name, village, term_start, term_end in cadres:
+        credit, own = period_credit.get(pk, NO_CREDIT), month_credit.get(pk, NO_CREDIT)
         rows.append(
             CadreMonthTotals(
                 id=pk,
                 name=name,
                 village=village,
-                days_present=days,
+                days_present=own.present,
                 days_on_leave=rules.leave_days_total(leave[pk]) if pk in leave else no_leave,
-                meets_25_days=rules.meets_monthly_days(days_present=days, profile=profile),
-                can_still_meet=rules.can_still_meet_monthly_days(
-                    days_present=days, days_left=left[signed_today], profile=profile
+                days_on_business=own.business,
+                verdict=rules.minimum_days_verdict(
+                    profile=profile,
+                    month=first,
+                    today=today,
+                    term_start=term_start,
+                    term_end=term_end,
+                    counted=credit.counted,
+                    counted_today=credit.today,
                 ),
             )
         )
@@ -230,19 +350,48 @@ def children_summary(*, user: Any, region: Region, day: dt.date, profile: Policy
     for row in grouped(findings, "village_code", n=Count("id")):
         if row["child"] in summary:
             summary[row["child"]].pending_findings = row["n"]
-    # Cadres who can no longer reach the month's minimum (第五条): the days present before today plus
-    # every day left, today included, fall short (a sign-in today moves a day from one to the other).
-    first, _ = month_bounds(day)
-    days_left = rules.days_left_in_month(month=first, today=day, signed_today=False)
-    needed = profile.min_days_in_village_per_month - days_left
+    # Cadres who can no longer reach the minimum (第五条; a yearly one under its profile): the credited
+    # days before today plus every day left in post, today included, fall short (a sign-in today moves
+    # a day from one to the other). Cadres in post the whole period without official business — nearly
+    # all — are counted in SQL against one threshold; the few others (a term starting or ending within
+    # the period, official business) are judged one by one with the same rule (decision 0072).
+    period = rules.judged_period(month=day, profile=profile)
+    yesterday = day - dt.timedelta(days=1)
+    regular = Q(term_start__lte=period.first, term_end__gte=period.last) & ~Q(
+        pk__in=official_business_cadres(start=period.first, end=period.last)
+    )
+    irregular = list(
+        cadres.exclude(regular)
+        .annotate(
+            n=Count(
+                "signins",
+                filter=Q(signins__date__range=(period.first, yesterday), signins__status__in=PRESENT),
+            )
+        )
+        .values_list("pk", "team__village_id", "term_start", "term_end", "n")
+    )
+    irregular_ids = [pk for pk, *_ in irregular]
+    extra = _business_credit(cadre_ids=irregular_ids, start=period.first, end=yesterday) if irregular_ids else {}
+    others: dict[str, int] = {}  # irregular cadres per child
+    behind: dict[str, int] = {}  # … of whom behind
+    for pk, village_code, term_start, term_end, n in irregular:
+        child = village_code[:length]
+        verdict = rules.minimum_days_verdict(
+            profile=profile, month=day, today=day, term_start=term_start, term_end=term_end,
+            counted=n + len(extra.get(pk, ())), counted_today=False,
+        )  # fmt: skip
+        others[child] = others.get(child, 0) + 1
+        behind[child] = behind.get(child, 0) + (0 if verdict.can_still_meet else 1)
+    made: dict[str, int] = {}
+    needed = rules.days_needed_before_today(profile=profile, today=day)
     if needed > 0:
-        # Counted the other way round, through the (date, village) index: the cadres who have already
-        # made ``needed`` days this month; everyone else is behind.
+        # Counted the other way round, through the (date, village) index: the regular cadres who have
+        # already made ``needed`` days; every other regular cadre is behind.
         made_it = (
             scoping.restrict(SignIn.objects.all(), user)
             .filter(
                 village_code__startswith=region.code,
-                date__range=(first, day - dt.timedelta(days=1)),
+                date__range=(period.first, yesterday),
                 status__in=PRESENT,
             )
             .values("cadre_id")
@@ -250,11 +399,13 @@ def children_summary(*, user: Any, region: Region, day: dt.date, profile: Policy
             .filter(n__gte=needed)
             .values("cadre_id")
         )
-        for row in grouped(cadres.filter(pk__in=made_it), "team__village_id", n=Count("id")):
-            if row["child"] in summary:
-                summary[row["child"]].below_days = -row["n"]
-        for entry in summary.values():
-            entry.below_days += entry.cadres
+        made = {
+            row["child"]: row["n"]
+            for row in grouped(cadres.filter(regular, pk__in=made_it), "team__village_id", n=Count("id"))
+        }
+    for code, entry in summary.items():
+        regular_behind = entry.cadres - others.get(code, 0) - made.get(code, 0) if needed > 0 else 0
+        entry.below_days = regular_behind + behind.get(code, 0)
     return list(summary.values())
 
 
@@ -272,29 +423,30 @@ def region_today_totals(rows: list[RegionDay]) -> RegionDay | None:
     return total
 
 
-def whereabouts_board(*, team: Team, day: dt.date) -> list[tuple[Cadre, str]]:
-    """第十九条3 去向公示牌: each active cadre's whereabouts today — posted on the board, else 在村 after
-    a sign-in inside the geofence, else 请假 on approved leave, else 未公示 (treated as absent). Three
-    queries."""
+def whereabouts_board(*, team: Team, now: dt.datetime) -> list[tuple[Cadre, str]]:
+    """第十九条3 去向公示牌: each active cadre's whereabouts now, by ``rules.board_status`` — approved
+    leave or official business for the half of the day it covers (第十九条2), else what was posted,
+    else 在村 after a sign-in inside the geofence or a 销假 today, else 未公示 (treated as absent).
+    Five queries."""
+    day = timezone.localdate(now)
     cadres = list(team.cadres.filter(status=Cadre.Status.ACTIVE).order_by("role", "name"))
     ids = [cadre.pk for cadre in cadres]
     posted = dict(Whereabouts.objects.filter(cadre_id__in=ids, date=day).values_list("cadre_id", "status"))
     signed = set(
         SignIn.objects.filter(cadre_id__in=ids, date=day, status__in=PRESENT).values_list("cadre_id", flat=True)
     )
-    on_leave = leave_days(cadre_ids=ids, start=day, end=day)
-    labels = dict(Whereabouts.Status.choices)
+    away = away_at(cadre_ids=ids, moment=now)
+    labels = {**dict(Whereabouts.Status.choices), rules.UNPOSTED: "未公示"}
     board = []
     for cadre in cadres:
-        if cadre.pk in posted:
-            label = labels[posted[cadre.pk]]
-        elif cadre.pk in on_leave:
-            label = labels[Whereabouts.Status.LEAVE]
-        elif cadre.pk in signed:
-            label = labels[Whereabouts.Status.IN_VILLAGE]
-        else:
-            label = "未公示"
-        board.append((cadre, label))
+        mine = away.get(cadre.pk)
+        status = rules.board_status(
+            away=mine.reason if mine else None,
+            posted=posted.get(cadre.pk),
+            present=cadre.pk in signed,
+            back_today=bool(mine and mine.back_at),
+        )
+        board.append((cadre, labels[status]))
     return board
 
 
@@ -321,3 +473,208 @@ def month_presence(*, cadre_ids: list[int], start: dt.date, end: dt.date) -> dic
         .values_list("cadre_id", "n")
     )
     return {cadre_id: (present.get(cadre_id, 0), findings.get(cadre_id, 0)) for cadre_id in cadre_ids}
+
+
+# --- What a leave would do (第五条, 第十九条2; docs/decisions/0074) ---------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PeriodImpact:
+    """The applicant's period (month, or year under a yearly minimum) with and without the leave."""
+
+    period: str
+    label: str
+    days_counted: int
+    days_required: int
+    days_of_this_leave: Decimal
+    best_without: int
+    best_with: int
+
+    @property
+    def can_still_meet(self) -> bool:
+        return self.best_without >= self.days_required
+
+    @property
+    def can_still_meet_if_approved(self) -> bool:
+        return self.best_with >= self.days_required
+
+
+@dataclasses.dataclass(frozen=True)
+class LeaveImpact:
+    """What approving a leave would do: to the applicant's days in the village (第十九条2 在保证驻村工作
+    时间前提下) and to the village's daily coverage (第五条 保证驻在村每天有驻村干部在岗). The approver
+    reads it before deciding; it decides nothing."""
+
+    periods: list[PeriodImpact]
+    #: dates (and their halves) of the leave on which no other cadre of the team would be in the village
+    uncovered: list[tuple[dt.date, frozenset[str]]]
+    #: other cadres of the team with pending requests over the same days: (name, from, to)
+    pending: list[tuple[str, str, str]]
+
+    def warnings(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for period in self.periods:
+            if period.can_still_meet_if_approved:
+                continue
+            if period.can_still_meet:
+                message = (
+                    f"批准后{period.label}最多在村 {period.best_with} 天，达不到应在村的 {period.days_required} 天"
+                    f"（第五条；已计 {period.days_counted} 天）。"
+                )
+            else:
+                message = (
+                    f"{period.label}已无法达到应在村的 {period.days_required} 天"
+                    f"（第五条；已计 {period.days_counted} 天），批准后差距更大。"
+                )
+            found.append({"kind": "month_minimum", "message": message, "period": period.period})
+        if self.uncovered:
+            days = "、".join(
+                f"{day.month}月{day.day}日"
+                + ("" if len(halves) == 2 else f"（{rules.HALF_LABELS[next(iter(halves))]}）")
+                for day, halves in self.uncovered
+            )
+            found.append(
+                {
+                    "kind": "village_uncovered",
+                    "message": (
+                        f"批准后有 {len(self.uncovered)} 天无其他驻村干部在村（第五条 每天有驻村干部在岗）：{days}。"
+                    ),
+                    "dates": [day.isoformat() for day, _ in self.uncovered],
+                }
+            )
+        for name, start, end in self.pending:
+            found.append(
+                {
+                    "kind": "others_pending",
+                    "message": f"同队{name}另有待审批的请假（{start} 至 {end}），与本次时间重叠。",
+                }
+            )
+        return found
+
+    def payload(self) -> dict[str, Any]:
+        """The JSON the leave API adds to a pending request (``month_impact``, ``coverage_warnings``)."""
+        return {
+            "month_impact": [
+                {
+                    "period": p.period,
+                    "days_counted": p.days_counted,
+                    "days_required": p.days_required,
+                    "days_of_this_leave": float(p.days_of_this_leave),
+                    "can_still_meet": p.can_still_meet,
+                    "can_still_meet_if_approved": p.can_still_meet_if_approved,
+                }
+                for p in self.periods
+            ],
+            "coverage_warnings": self.warnings(),
+        }
+
+
+def _periods_of(*, start: dt.date, end: dt.date, today: dt.date, profile: PolicyProfile) -> list[rules.Period]:
+    periods: list[rules.Period] = []
+    day = max(start, today)
+    while day <= end:
+        period = rules.judged_period(month=day, profile=profile)
+        periods.append(period)
+        day = period.last + dt.timedelta(days=1)
+    return periods
+
+
+def _verdict_with_leave(
+    *, cadre: Cadre, period: rules.Period, today: dt.date, credited: set[dt.date], away: set[dt.date]
+) -> rules.MinimumDaysVerdict:
+    """``rules.minimum_days_verdict`` for the period as of today, with the whole days ``away`` ahead
+    (approved leave, and this one when asked "if approved") not available to be in the village."""
+    profile = profile_on(today)
+    unavailable = {d for d in away if cadre.term_start <= d <= cadre.term_end and d >= today and d not in credited}
+    return rules.minimum_days_verdict(
+        profile=profile,
+        month=max(period.first, today.replace(day=1)),
+        today=today,
+        term_start=cadre.term_start,
+        term_end=cadre.term_end,
+        counted=len(credited),
+        counted_today=today in credited,
+        unavailable=len(unavailable),
+    )
+
+
+def leave_impact(*, request: LeaveRequest, today: dt.date) -> LeaveImpact:
+    """How ``request`` would change its applicant's period(s) and the village's coverage, with
+    ``rules.minimum_days_verdict`` (with and without the leave's whole days) and the team's approved
+    leave and official business, in a fixed number of queries whatever the leave's length."""
+    cadre = Cadre.objects.select_related("team").get(pk=request.cadre_id)
+    profile = profile_on(today)
+    periods = _periods_of(start=request.start, end=request.end, today=today, profile=profile)
+    team = list(
+        Cadre.objects.filter(team_id=cadre.team_id, status=Cadre.Status.ACTIVE)
+        .exclude(pk=cadre.pk)
+        .values_list("pk", "term_start", "term_end")
+    )
+    first = min([p.first for p in periods] + [request.start])
+    last = max([p.last for p in periods] + [request.end])
+    excused = excused_halves(cadre_ids=[cadre.pk, *(pk for pk, _, _ in team)], start=first, end=last)
+    mine = excused.get(cadre.pk, {})
+    present = set(
+        SignIn.objects.filter(cadre=cadre, date__range=(first, today), status__in=PRESENT).values_list(
+            "date", flat=True
+        )
+    )
+    this: dict[dt.date, set[str]] = {}
+    for day, half in covered_slots(
+        start=request.start, start_half=request.start_half, end=request.end, end_half=request.end_half,
+        ended_at=None, first=max(request.start, today), last=request.end,
+    ):  # fmt: skip
+        this.setdefault(day, set()).add(half)
+    business = {d for d in rules.whole_days(mine) if LEAVE not in mine[d].values()}
+    on_leave = {d for d in rules.whole_days(mine) if LEAVE in mine[d].values()}
+    impacts = []
+    for period in periods:
+        credited = {
+            d
+            for d in rules.credited_days(present=present, business=business)
+            if period.first <= d <= min(today, period.last)
+        }
+        taken = {d for d in on_leave if period.first <= d <= period.last}
+        # An official trip is credited like the days in the village (decision 0071): it costs the period
+        # nothing, only the village its cover.
+        ahead = set()
+        if request.kind != LeaveRequest.Kind.BUSINESS:
+            ahead = {d for d in rules.whole_days(this) if period.first <= d <= period.last and d not in credited}
+        without = _verdict_with_leave(cadre=cadre, period=period, today=today, credited=credited, away=taken)
+        with_leave = _verdict_with_leave(cadre=cadre, period=period, today=today, credited=credited, away=taken | ahead)
+        impacts.append(
+            PeriodImpact(
+                period=period.label,
+                label=f"{period.first.year}年" if period.yearly else f"{period.first.month}月",
+                days_counted=without.counted,
+                days_required=without.required_by_period_end,
+                days_of_this_leave=Decimal(sum(len(h) for d, h in this.items() if period.first <= d <= period.last))
+                / 2,
+                best_without=without.counted + without.remaining,
+                best_with=with_leave.counted + with_leave.remaining,
+            )
+        )
+    uncovered = []
+    for day, halves in sorted(this.items()):
+        others = [pk for pk, start, end in team if start <= day <= end]
+        alone = frozenset(half for half in halves if all(half in excused.get(pk, {}).get(day, {}) for pk in others))
+        if alone:
+            uncovered.append((day, alone))
+    pending = [
+        (name, f"{start:%m-%d}", f"{end:%m-%d}")
+        for name, start, end in LeaveRequest.objects.filter(
+            cadre__team_id=cadre.team_id,
+            status=LeaveRequest.Status.PENDING,
+            start__lte=request.end,
+            end__gte=request.start,
+        )
+        .exclude(pk=request.pk)
+        .exclude(cadre=cadre)
+        .values_list("cadre__name", "start", "end")
+    ]
+    return LeaveImpact(periods=impacts, uncovered=uncovered, pending=pending)
+
+
+def leave_impact_payload(request: LeaveRequest, today: dt.date) -> dict[str, Any]:
+    """``leave_impact`` as the leave API shows it; registered with leave at start-up (attendance/apps.py)."""
+    return leave_impact(request=request, today=today).payload()

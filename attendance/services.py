@@ -21,7 +21,7 @@ from zhucun.audit import audit_record, snapshot, update_audited
 from zhucun.policy import profile_on
 
 from . import rules
-from .models import AbsenceFinding, SignIn, Whereabouts, WorkLog, WorkLogPhoto
+from .models import AbsenceFinding, CoverageAlert, SignIn, Whereabouts, WorkLog, WorkLogPhoto
 from .photos import photo_clean
 from .signals import absence_finding_confirmed
 
@@ -115,6 +115,9 @@ def signin_create(
             inside_geofence=inside, distance_m=distance, latitude=latitude, longitude=longitude, photo=photo_name,
             device_time=device_time, server_time=now, offline=offline,
         )  # fmt: skip
+        if rules.counts_as_present(status) and rules.after_window(timezone.localtime(now).time(), profile):
+            # Alerts exist only once the window has closed, so the morning's sign-ins skip this query.
+            _coverage_alert_resolve(actor=actor, village_code=village.code, day=day, now=now)
         return SignInResult(signin=signin, created=True)
     if photo_name:
         default_storage.delete(photo_name)  # a retried or second submission keeps the first photo
@@ -124,6 +127,20 @@ def signin_create(
     if existing is None or existing.cadre_id != cadre.pk:
         raise ValidationError({"client_id": ["该客户端编号已被使用，请重新生成后再签到。"]})
     return SignInResult(signin=existing, created=False)
+
+
+def _coverage_alert_resolve(*, actor: Any, village_code: str, day: dt.date, now: dt.datetime) -> None:
+    """第五条 保证驻在村每天有驻村干部在岗: someone signed in after the day's alert, so the village is
+    covered again; the alert is resolved (audited, with the cadre as the actor)."""
+    alert = CoverageAlert.objects.filter(village_code=village_code, date=day, resolved_at__isnull=True).first()
+    if alert is not None:
+        update_audited(
+            actor=actor,
+            action="coverage_alert.resolve",
+            obj=alert,
+            changes={"resolved_at": now},
+            region_code=village_code,
+        )
 
 
 def _insert_signin(**values: Any) -> int | None:
@@ -173,7 +190,7 @@ def whereabouts_post(*, actor: Any, cadre: Cadre, day: dt.date, status: str, not
     if not _may_post_for(actor, cadre):
         raise PermissionDenied("只有本人或本队队长可以公示去向。")
     if status not in Whereabouts.Status.values:
-        raise ValidationError({"status": ["去向应为 在村、请假、外出开会、培训、轮休、其他 之一。"]})
+        raise ValidationError({"status": ["去向应为 在村、请假、外出开会、培训、轮休、其他、公务外出 之一。"]})
     today = timezone.localdate()
     if not today - dt.timedelta(days=1) <= day <= today + dt.timedelta(days=7):
         raise ValidationError({"date": ["只能公示昨天到未来 7 天的去向。"]})
@@ -248,19 +265,40 @@ def work_log_check(*, actor: Any, log: WorkLog) -> WorkLog:
 # --- Absence findings (缺岗记录) -----------------------------------------------------------------
 
 
-def _refuse_on_leave(cadre: Cadre, day: dt.date) -> None:
-    from leave.selectors import is_on_approved_leave
+def _refuse_when_excused(cadre: Cadre, day: dt.date, half: str) -> None:
+    """第二十条2 不在岗且没有按规定履行请假手续: a finding in a half excused by approved leave or official
+    business is refused; one naming no half on a partly excused day must name it (rules.finding_refusal)."""
+    from leave.selectors import excused_halves
 
-    if is_on_approved_leave(cadre_id=cadre.pk, day=day):
-        raise ValidationError({"date": [f"{cadre.name} {day:%Y年%m月%d日} 有已批准的请假，不能记为缺岗。"]})
+    excused = excused_halves(cadre_ids=[cadre.pk], start=day, end=day).get(cadre.pk, {}).get(day, {})
+    refusal = rules.finding_refusal(half=half, excused=excused)
+    if refusal is not None:
+        raise ValidationError({"date": [f"{cadre.name} {day:%Y年%m月%d日} {refusal}，不能记为缺岗。"]})
 
 
 @transaction.atomic
-def absence_finding_create(*, actor: Any, cadre: Cadre, day: dt.date, source: str, note: str = "") -> AbsenceFinding:
+def absence_finding_create(
+    *,
+    actor: Any,
+    cadre: Cadre,
+    day: dt.date,
+    source: str,
+    note: str = "",
+    half: str = "",
+    time: dt.time | None = None,
+) -> AbsenceFinding:
     """A finding recorded by township or county staff (明查暗访 and the like). Recorded by an official,
-    it is confirmed at once; a day of approved leave is refused (第二十条2: only absence *without*
-    approved leave counts)."""
+    it is confirmed at once. It names its half — ``half`` (am/pm), or the ``time`` the cadre was found
+    away, which decides the half — or the whole day; a half excused by approved leave or official
+    business is refused (第二十条2: only absence *without* approved leave counts; 第十九条2: leave is
+    counted in half days)."""
     scoping.require(actor, "attendance.record_finding")
+    if half not in ("", rules.AM, rules.PM):
+        raise ValidationError({"half": ["时段应为 am（上午）或 pm（下午），不填表示全天。"]})
+    if time is not None:
+        if half and half != rules.half_of(time):
+            raise ValidationError({"half": [f"时段与检查时间 {time:%H:%M} 不符，请核对。"]})
+        half = rules.half_of(time)
     if source not in AbsenceFinding.Source.values:
         raise ValidationError(
             {
@@ -273,7 +311,7 @@ def absence_finding_create(*, actor: Any, cadre: Cadre, day: dt.date, source: st
         raise ValidationError({"date": ["不能记录未来日期的缺岗。"]})
     if day < cadre.term_start:
         raise ValidationError({"date": ["该日期早于该干部的驻村开始日期。"]})
-    _refuse_on_leave(cadre, day)
+    _refuse_when_excused(cadre, day, half)
     if AbsenceFinding.objects.filter(cadre=cadre, date=day, source=source).exists():
         raise ValidationError({"date": ["该干部当天已有同一来源的缺岗记录。"]})
     finding = AbsenceFinding.objects.create(
@@ -281,6 +319,8 @@ def absence_finding_create(*, actor: Any, cadre: Cadre, day: dt.date, source: st
         village_code=cadre.team.village_id,
         date=day,
         source=source,
+        half=half,
+        observed_at=time,
         status=AbsenceFinding.Status.CONFIRMED,
         note=note[:300],
         recorded_by=actor,
@@ -312,7 +352,7 @@ def absence_finding_decide(*, actor: Any, finding: AbsenceFinding, confirm: bool
 
         raise Conflict(f"该缺岗记录已{locked.get_status_display()}，无需重复处理。")
     if confirm:
-        _refuse_on_leave(locked.cadre, locked.date)
+        _refuse_when_excused(locked.cadre, locked.date, locked.half)
     update_audited(
         actor=actor,
         action="absence_finding.confirm" if confirm else "absence_finding.dismiss",

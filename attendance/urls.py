@@ -15,4 +15,5 @@ urlpatterns = [
     path("findings/<int:pk>/decide/", views.finding_decide, name="attendance-finding-decide"),
     path("work-logs/", views.work_logs, name="attendance-work-logs"),
     path("work-logs/<int:pk>/check/", views.work_log_check, name="attendance-work-log-check"),
+    path("leave-impact/<int:pk>/", views.leave_impact, name="attendance-leave-impact"),
 ]

@@ -33,6 +33,7 @@ from .selectors import (
     uncovered_villages,
     whereabouts_board,
 )
+from .selectors import leave_impact as leave_impact_of
 
 
 def _month_param(request: HttpRequest) -> dt.date:
@@ -63,7 +64,7 @@ def today(request: HttpRequest) -> HttpResponse:
         "day": day,
         "signin": signin,
         "profile": profile,
-        "board": whereabouts_board(team=cadre.team, day=day),
+        "board": whereabouts_board(team=cadre.team, now=timezone.now()),
         "whereabouts_choices": Whereabouts.Status.choices,
         "is_leader": cadre.is_leader,
         "logs": WorkLog.objects.filter(author=cadre).order_by("-date", "-id")[:5],
@@ -146,15 +147,21 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
     if region.level == Region.Level.TOWNSHIP:
         rows = attendance_month(user=request.user, region=region, month=month, today=day)
         uncovered = list(uncovered_villages(user=request.user, region=region, day=day))
-        villages = {row.cadre.team.village_id for row in rows}
-        signed_today = sum(1 for row in rows if row.days.get(day) == "present")
+        # Today's figures count the cadres in post today; the month's rows also list those who left in it.
+        on_duty = [
+            row
+            for row in rows
+            if row.cadre.status == Cadre.Status.ACTIVE and row.cadre.term_start <= day <= row.cadre.term_end
+        ]
+        villages = {row.cadre.team.village_id for row in on_duty}
+        signed_today = sum(1 for row in on_duty if row.days.get(day) == "present")
         context.update(
             rows=rows,
             uncovered=uncovered,
             stats={
                 "villages": len(villages),
                 "covered": len(villages) - len(uncovered),
-                "cadres": len(rows),
+                "cadres": len(on_duty),
                 "signed_in": signed_today,
                 "pending": len(context["pending"]),
                 "below": sum(1 for row in rows if not row.meets_25_days),
@@ -177,11 +184,12 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
     return render(request, "attendance/dashboard_region.html", context)
 
 
-_HEAT = {"present": 3, "leave": 2, "outside": 1, "absent": 0}
+_HEAT = {"present": 3, "leave": 2, "outside": 1, "absent": 0, "business": 4}
 
 
 def _heatmap(rows: list[Any], month: dt.date) -> dict[str, Any]:
-    """ECharts heat-map data: cadres × days, value 3 在村 / 2 请假 / 1 不在范围 / 0 缺勤; future days empty."""
+    """ECharts heat-map data: cadres × days, value 4 公务 / 3 在村 / 2 请假 / 1 不在范围 / 0 缺勤; future days
+    and days out of post empty."""
     names = [f"{row.cadre.name}（{row.cadre.team.village.name}）" for row in rows]
     data = []
     for y, row in enumerate(rows):
@@ -241,6 +249,20 @@ def work_log_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def leave_impact(request: HttpRequest, pk: int) -> HttpResponse:
+    """The fragment the leave panel loads (composed in the page: leave does not import attendance): what
+    a pending leave would do to its applicant's month and to the village's daily coverage (第五条,
+    第十九条2). Whoever may see the request may see it; out of scope is 404."""
+    from leave.selectors import leave_requests
+
+    leave = leave_requests(user=request.user).filter(pk=pk).first()
+    if leave is None:
+        raise Http404("未找到该请假申请，或它不在您的管辖范围内。")
+    impact = leave_impact_of(request=leave, today=timezone.localdate())
+    return render(request, "attendance/_leave_impact.html", {"impact": impact, "warnings": impact.warnings()})
+
+
+@login_required
 def register_export(request: HttpRequest, code: str) -> HttpResponse:
     region = _region_or_404(request, code)
     scoping.require(request.user, "attendance.export")
@@ -257,7 +279,7 @@ def public_village(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "attendance/public_village.html",
-        {"team": team, "day": day, "board": whereabouts_board(team=team, day=day)},
+        {"team": team, "day": day, "board": whereabouts_board(team=team, now=timezone.now())},
     )
 
 
@@ -278,6 +300,6 @@ def public_poster(request: HttpRequest, code: str) -> HttpResponse:
             "url": url,
             "qr_uri": qr_uri,
             "day": day,
-            "board": whereabouts_board(team=team, day=day),
+            "board": whereabouts_board(team=team, now=timezone.now()),
         },
     )

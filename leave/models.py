@@ -35,6 +35,9 @@ class LeaveRequest(models.Model):
         ANNUAL = "annual", "带薪年休假"
         ROTATION = "rotation", "轮休"
         OTHER = "other", "其他"
+        # Not leave: a trip on the village's business, asked for and approved like leave (第五条,
+        # 第十三条; docs/decisions/0077). Approval records it as ``OfficialBusiness``.
+        BUSINESS = "business", "公务外出"
 
     class Status(models.TextChoices):
         PENDING = "pending", "待审批"
@@ -42,6 +45,7 @@ class LeaveRequest(models.Model):
         REJECTED = "rejected", "已驳回"
         WITHDRAWN = "withdrawn", "已撤回"
         REPORTED_BACK = "reported_back", "已销假"
+        CANCELLED = "cancelled", "已取消"
 
     #: statuses during which the leave excuses the cadre from being in the village
     GRANTED = (Status.APPROVED, Status.REPORTED_BACK)
@@ -90,6 +94,14 @@ class LeaveRequest(models.Model):
     @property
     def end_label(self) -> str:
         return f"{self.end:%Y-%m-%d} {self.get_end_half_display()}"
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        """The moment the leave begins (Asia/Shanghai): the morning, or noon when it starts at pm."""
+        from django.utils import timezone
+
+        hour = 12 if self.start_half == Half.PM else 0
+        return dt.datetime.combine(self.start, dt.time(hour), tzinfo=timezone.get_default_timezone())
 
     def covers(self, day: dt.date) -> Decimal:
         """How much of ``day`` the leave covers: 1, 0.5 or 0."""
@@ -160,3 +172,70 @@ class LeaveStep(models.Model):
         if self.decided_at is None or self.due_at is None:
             return None
         return self.decided_at <= self.due_at
+
+
+class OfficialBusiness(models.Model):
+    """公务: a cadre away from the village at the demand of the organization (docs/decisions/0071) —
+    training the organization department requires (第十三条4 每年至少对驻村干部轮训1次), meetings it or
+    the township calls (第十三条7, 第十五条3), or a trip on the village's business approved in the
+    system (第五条; 第二十七条 pays its travel). It excuses absence findings and counts toward the
+    month's days (驻村工作时间), but it is not presence in the village for the daily coverage.
+
+    Recorded by the body that called it (``source=recorded``; issue 14's training events call the same
+    service) or made when a ``LeaveRequest`` of kind ``business`` is approved (``source=leave_request``).
+    """
+
+    class Kind(models.TextChoices):
+        TRAINING = "training", "培训"
+        MEETING = "meeting", "会议"
+        TRIP = "trip", "公务外出"
+
+    class Source(models.TextChoices):
+        RECORDED = "recorded", "组织部门登记"
+        LEAVE_REQUEST = "leave_request", "公务外出申请"
+        TRAINING_EVENT = "training_event", "培训安排"
+
+    cadre = models.ForeignKey(
+        Cadre, verbose_name="驻村干部", on_delete=models.PROTECT, related_name="official_business"
+    )
+    village_code = models.CharField("驻在村代码", max_length=12)
+    kind = models.CharField("类别", max_length=12, choices=Kind.choices)
+    title = models.CharField("事项", max_length=200)
+    start = models.DateField("开始日期")
+    start_half = models.CharField("开始于", max_length=2, choices=Half.choices, default=Half.AM)
+    end = models.DateField("结束日期")
+    end_half = models.CharField("结束于", max_length=2, choices=Half.choices, default=Half.PM)
+    source = models.CharField("来源", max_length=16, choices=Source.choices)
+    #: the trip request it was approved through (source ``leave_request``)
+    request = models.OneToOneField(
+        LeaveRequest,
+        verbose_name="公务外出申请",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="official_business",
+    )
+    #: the training event or other record it came from (source ``training_event``), free text
+    source_ref = models.CharField("来源编号", max_length=64, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="批准或登记人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField("批准时间")
+    #: a trip reported back early ends here (销假); later halves are no longer official business
+    ended_at = models.DateTimeField("提前结束时间", null=True, blank=True)
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
+    cancel_reason = models.CharField("取消理由", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "公务"
+        verbose_name_plural = "公务"
+        ordering = ["-start", "-id"]
+        indexes = [
+            models.Index(
+                fields=["village_code", "start"], name="business_village_start_idx", opclasses=PREFIX_OPCLASSES
+            ),
+            models.Index(fields=["cadre", "start"], name="business_cadre_start_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} {self.start}–{self.end} {self.kind}"

@@ -80,15 +80,27 @@ def approval_chain(
         raise ValueError("a leave lasts at least half a day")
     if kind == "annual":
         return (TOWNSHIP, UNIT_HR) if profile.annual_leave_needs_unit_hr else (TOWNSHIP,)
+    if kind == "business":
+        return official_business_chain(days=days, profile=profile)
     if applicant_role in LEADING_ROLES:
         if days >= profile.leader_leave_county_from_days:
-            return (TOWNSHIP, COUNTY_OFFICE)
+            # 须经乡镇党委同意 … 由县驻村工作办公室批准; a profile without the consent step (the 2021
+            # national template: the county beyond 5 days) goes to the county office alone.
+            return (TOWNSHIP, COUNTY_OFFICE) if profile.leader_leave_township_consent else (COUNTY_OFFICE,)
         return (TOWNSHIP,)
     if days <= profile.member_leave_team_leader_max_days:
         return (TEAM_LEADER,) if team_leader_available else (TOWNSHIP,)
     if days <= profile.member_leave_township_max_days:
         return (TOWNSHIP,)
     return (COUNTY_OFFICE,)
+
+
+def official_business_chain(*, days: Decimal, profile: PolicyProfile) -> tuple[str, ...]:
+    """A trip on the village's business (公务外出, docs/decisions/0077) is not the team's leave to grant:
+    the bodies that manage the cadres' days (第十三条 县乡党委承担…日常管理, 第十五条) approve it, with
+    the township's band of the leave thresholds — the township up to ``member_leave_township_max_days``
+    (3; the 2021 template 5), the county 驻村工作办公室 beyond — for every role."""
+    return (TOWNSHIP,) if days <= profile.member_leave_township_max_days else (COUNTY_OFFICE,)
 
 
 def superior_of(approver: str) -> str:

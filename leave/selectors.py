@@ -1,9 +1,12 @@
 """Reads of leave. Each returns a fixed number of queries whatever the number of rows: the joins a
 page needs are owned here (``select_related``/``prefetch_related``), never added by a view.
 
-``approved_leave_days`` and ``is_on_approved_leave`` are the interface other capabilities use: the
-attendance capability excuses days of approved leave from absence findings and shows 请假 on the
-whereabouts board (第十九条2, 第十九条3). Keep their signatures.
+``approved_leave_days``, ``approved_leave_halves``, ``official_business_halves``, ``excused_halves``,
+``away_at`` and ``is_on_approved_leave`` are the interface other capabilities use: the attendance
+capability excuses the half days of approved leave and official business from absence findings, counts
+official business toward the month's days and shows 请假 on the whereabouts board (第十九条2, 第十九条3,
+第十三条4). Keep their signatures. Leave never imports attendance: what attendance knows about a leave
+(its effect on the month and on the village's coverage) is registered here by attendance at start-up.
 """
 
 from __future__ import annotations
@@ -12,66 +15,228 @@ import calendar as _calendar
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from zhucun import scoping
 
 from . import policies
-from .models import LeaveRequest, LeaveStep
+from .models import Half, LeaveRequest, LeaveStep, OfficialBusiness
 
 ZERO = Decimal("0")
+#: a day's two halves, in slot order (``policies.half_day_index``)
+HALVES = (Half.AM.value, Half.PM.value)
+#: what ``excused_halves`` and ``away_at`` call approved leave (official business: its kind)
+LEAVE = "leave"
+
+CadreIds = Iterable[int] | QuerySet[Any]
+
+
+def _ids(cadre_ids: CadreIds) -> list[int] | QuerySet[Any]:
+    """A queryset of ids stays a subquery (a province's 22,000 ids are not sent as parameters)."""
+    return cadre_ids if isinstance(cadre_ids, QuerySet) else list(dict.fromkeys(cadre_ids))
 
 
 def _granted_q(*, start: dt.date, end: dt.date) -> Q:
-    return Q(status__in=LeaveRequest.GRANTED, start__lte=end, end__gte=start)
+    """Granted leave over ``[start, end]`` — not official business, which is not leave (decision 0071)."""
+    return Q(status__in=LeaveRequest.GRANTED, start__lte=end, end__gte=start) & ~Q(kind=LeaveRequest.Kind.BUSINESS)
 
 
-def _effective_end(request: LeaveRequest) -> dt.date:
-    """The last day the leave covers: a cadre who reported back early (销假) is back from that day."""
-    if request.status == LeaveRequest.Status.REPORTED_BACK and request.reported_back_at is not None:
-        back = timezone.localtime(request.reported_back_at).date()
-        return min(request.end, back)
-    return request.end
+def slot_of(moment: dt.datetime) -> int:
+    """The half-day slot ``moment`` falls in (Asia/Shanghai): the morning until noon, then the afternoon."""
+    local = timezone.localtime(moment)
+    return policies.half_day_index(local.date(), Half.PM if local.hour >= 12 else Half.AM)
 
 
-def approved_leave_days(
-    *, cadre_ids: Iterable[int] | QuerySet[Any], start: dt.date, end: dt.date
-) -> dict[int, dict[dt.date, Decimal]]:
-    """For each cadre, the dates in ``[start, end]`` covered by approved leave: 1 for a whole day, 0.5
-    for a half day (statuses approved and reported_back). Cadres without leave are absent from the
-    result. One query. ``cadre_ids`` may be a queryset of cadre ids (``values("pk")``), used as a
-    subquery: a province's 22,000 ids are not sent as parameters."""
-    ids: list[int] | QuerySet[Any]
-    if isinstance(cadre_ids, QuerySet):
-        ids = cadre_ids
-    else:
-        ids = list(dict.fromkeys(cadre_ids))
-        if not ids:
-            return {}
-    result: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
+def covered_slots(
+    *, start: dt.date, start_half: str, end: dt.date, end_half: str, ended_at: dt.datetime | None, first: dt.date,
+    last: dt.date,
+) -> Iterator[tuple[dt.date, str]]:  # fmt: skip
+    """The (date, half) pairs of ``[first, last]`` an absence covers. Ended early (销假) at ``ended_at``,
+    it still covers the half in which the cadre came back, not the halves after (第十九条2; decision 0073)."""
+    low, high = policies.leave_slots(start, start_half, end, end_half)
+    if ended_at is not None:
+        high = min(high, slot_of(ended_at) + 1)
+    low, high = max(low, first.toordinal() * 2), min(high, last.toordinal() * 2 + 2)
+    for slot in range(low, high):
+        yield dt.date.fromordinal(slot // 2), HALVES[slot % 2]
+
+
+def _back_at(request: LeaveRequest) -> dt.datetime | None:
+    return request.reported_back_at if request.status == LeaveRequest.Status.REPORTED_BACK else None
+
+
+def approved_leave_halves(*, cadre_ids: CadreIds, start: dt.date, end: dt.date) -> dict[int, dict[dt.date, set[str]]]:
+    """For each cadre with approved leave in ``[start, end]``, the halves (``am``/``pm``) of each date it
+    covers (statuses approved and reported_back; 销假 ends it after the half it was made in). One query."""
+    ids = _ids(cadre_ids)
+    if not isinstance(ids, QuerySet) and not ids:
+        return {}
+    result: dict[int, dict[dt.date, set[str]]] = defaultdict(lambda: defaultdict(set))
     rows = LeaveRequest.objects.filter(_granted_q(start=start, end=end), cadre_id__in=ids).only(
         "cadre_id", "start", "start_half", "end", "end_half", "status", "reported_back_at"
     )
     for request in rows:
-        day = max(request.start, start)
-        last = min(_effective_end(request), end)
-        while day <= last:
-            covered = request.covers(day)
-            if covered:
-                days = result[request.cadre_id]
-                days[day] = min(Decimal("1"), days.get(day, ZERO) + covered)
-            day += dt.timedelta(days=1)
-    return dict(result)
+        for day, half in covered_slots(
+            start=request.start, start_half=request.start_half, end=request.end, end_half=request.end_half,
+            ended_at=_back_at(request), first=start, last=end,
+        ):  # fmt: skip
+            result[request.cadre_id][day].add(half)
+    return {cadre_id: dict(days) for cadre_id, days in result.items()}
+
+
+def approved_leave_days(*, cadre_ids: CadreIds, start: dt.date, end: dt.date) -> dict[int, dict[dt.date, Decimal]]:
+    """For each cadre, the dates in ``[start, end]`` covered by approved leave: 1 for a whole day, 0.5
+    for a half day (statuses approved and reported_back). Cadres without leave are absent from the
+    result. One query. ``cadre_ids`` may be a queryset of cadre ids (``values("pk")``), used as a
+    subquery: a province's 22,000 ids are not sent as parameters."""
+    return {
+        cadre_id: {day: Decimal(len(halves)) / 2 for day, halves in days.items()}
+        for cadre_id, days in approved_leave_halves(cadre_ids=cadre_ids, start=start, end=end).items()
+    }
 
 
 def is_on_approved_leave(*, cadre_id: int, day: dt.date) -> bool:
     """Whether the cadre is on approved leave for (part of) ``day``. One query."""
-    return day in approved_leave_days(cadre_ids=[cadre_id], start=day, end=day).get(cadre_id, {})
+    return day in approved_leave_halves(cadre_ids=[cadre_id], start=day, end=day).get(cadre_id, {})
+
+
+def _business_rows(*, cadre_ids: CadreIds, start: dt.date, end: dt.date) -> QuerySet[OfficialBusiness]:
+    return OfficialBusiness.objects.filter(
+        cadre_id__in=cadre_ids, start__lte=end, end__gte=start, cancelled_at__isnull=True
+    ).only("cadre_id", "kind", "start", "start_half", "end", "end_half", "ended_at")
+
+
+def official_business_halves(
+    *, cadre_ids: CadreIds, start: dt.date, end: dt.date
+) -> dict[int, dict[dt.date, dict[str, str]]]:
+    """For each cadre on official business in ``[start, end]`` (第十三条4 training, meetings, approved
+    trips; not cancelled), each date's covered halves → the kind. One query."""
+    ids = _ids(cadre_ids)
+    if not isinstance(ids, QuerySet) and not ids:
+        return {}
+    result: dict[int, dict[dt.date, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+    for business in _business_rows(cadre_ids=ids, start=start, end=end):
+        for day, half in covered_slots(
+            start=business.start, start_half=business.start_half, end=business.end, end_half=business.end_half,
+            ended_at=business.ended_at, first=start, last=end,
+        ):  # fmt: skip
+            result[business.cadre_id][day][half] = business.kind
+    return {cadre_id: dict(days) for cadre_id, days in result.items()}
+
+
+def excused_halves(*, cadre_ids: CadreIds, start: dt.date, end: dt.date) -> dict[int, dict[dt.date, dict[str, str]]]:
+    """Each cadre's halves in ``[start, end]`` excused from being in the village, and why: ``"leave"``
+    (approved leave) or the kind of official business (``training``, ``meeting``, ``trip``). Approved
+    leave and official business are the only excuses (第十九条2/3, 第二十条2; decision 0070). Two queries."""
+    result = official_business_halves(cadre_ids=cadre_ids, start=start, end=end)
+    for cadre_id, days in approved_leave_halves(cadre_ids=cadre_ids, start=start, end=end).items():
+        mine = result.setdefault(cadre_id, {})
+        for day, halves in days.items():
+            mine.setdefault(day, {}).update(dict.fromkeys(halves, LEAVE))
+    return result
+
+
+def official_business_cadres(*, start: dt.date, end: dt.date) -> QuerySet[Any]:
+    """Ids of the cadres with official business in ``[start, end]``, as a subquery."""
+    return (
+        OfficialBusiness.objects.filter(start__lte=end, end__gte=start, cancelled_at__isnull=True)
+        .values("cadre_id")
+        .order_by()
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class AwayNow:
+    """A cadre's absence at a moment, for the whereabouts board (第十九条3)."""
+
+    #: ``"leave"`` or a kind of official business, while it covers the moment; None when not away
+    reason: str | None
+    #: the 销假 made earlier the same day (the cadre is back), else None
+    back_at: dt.datetime | None
+
+
+def away_at(*, cadre_ids: CadreIds, moment: dt.datetime) -> dict[int, AwayNow]:
+    """What keeps each cadre away at ``moment``: approved leave or official business covering its half
+    — ended at once by a 销假 or an early end — and whether the cadre reported back earlier that day.
+    Cadres with neither are absent from the result. Two queries."""
+    ids = _ids(cadre_ids)
+    if not isinstance(ids, QuerySet) and not ids:
+        return {}
+    slot = slot_of(moment)
+    day = dt.date.fromordinal(slot // 2)
+    midnight = dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_current_timezone())
+    reason: dict[int, str] = {}
+    back: dict[int, dt.datetime] = {}
+
+    def covers(start: dt.date, start_half: str, end: dt.date, end_half: str, ended: dt.datetime | None) -> bool:
+        low, high = policies.leave_slots(start, start_half, end, end_half)
+        return low <= slot < high and (ended is None or ended > moment)
+
+    leave = LeaveRequest.objects.filter(
+        Q(status__in=LeaveRequest.GRANTED, start__lte=day, end__gte=day)
+        | Q(status=LeaveRequest.Status.REPORTED_BACK, reported_back_at__range=(midnight, moment)),
+        cadre_id__in=ids,
+    ).only("cadre_id", "kind", "start", "start_half", "end", "end_half", "status", "reported_back_at")
+    for request in leave:
+        ended = _back_at(request)
+        if ended is not None and midnight <= ended <= moment:
+            back[request.cadre_id] = ended
+        if request.kind != LeaveRequest.Kind.BUSINESS and covers(
+            request.start, request.start_half, request.end, request.end_half, ended
+        ):
+            reason[request.cadre_id] = LEAVE
+    for business in _business_rows(cadre_ids=ids, start=day, end=day):
+        if business.cadre_id not in reason and covers(
+            business.start, business.start_half, business.end, business.end_half, business.ended_at
+        ):
+            reason[business.cadre_id] = business.kind
+    return {
+        cadre_id: AwayNow(reason=reason.get(cadre_id), back_at=back.get(cadre_id))
+        for cadre_id in reason.keys() | back.keys()
+    }
+
+
+def leave_days_over(*, start: dt.date, end: dt.date, limit: Decimal) -> dict[int, Decimal]:
+    """Cadres whose approved leave in ``[start, end]`` (every kind but official business; 销假 counted)
+    is more than ``limit`` days, with their days. The sum of whole requests picks the candidates in SQL
+    (it can only overstate the period's days); their days are then counted exactly. Two queries."""
+    candidates = (
+        LeaveRequest.objects.filter(_granted_q(start=start, end=end))
+        .values("cadre_id")
+        .annotate(total=Sum("days"))
+        .filter(total__gt=limit)
+        .values("cadre_id")
+        .order_by()
+    )
+    days = approved_leave_days(cadre_ids=candidates, start=start, end=end)
+    totals = {cadre_id: sum(by_day.values(), ZERO) for cadre_id, by_day in days.items()}
+    return {cadre_id: total for cadre_id, total in totals.items() if total > limit}
+
+
+# --- What attendance knows about a leave ---------------------------------------------------------------
+
+#: ``(request, today) → {"month_impact": [...], "coverage_warnings": [...]}``: how a leave would change its
+#: applicant's month (第五条, 第十九条2 在保证驻村工作时间前提下) and the village's daily coverage.
+#: Attendance owns those rules and registers the function (attendance/apps.py); leave calls it without
+#: importing attendance (decision 0074).
+LeaveImpact = Callable[[LeaveRequest, dt.date], dict[str, Any]]
+_impact: list[LeaveImpact] = []
+
+
+def register_leave_impact(provider: LeaveImpact) -> None:
+    _impact[:] = [provider]
+
+
+def leave_impact(*, request: LeaveRequest, today: dt.date) -> dict[str, Any]:
+    """The registered provider's answer, or empty lists when none is registered."""
+    if not _impact:
+        return {"month_impact": [], "coverage_warnings": []}
+    return _impact[0](request, today)
 
 
 def leave_requests(*, user: Any) -> QuerySet[LeaveRequest]:

@@ -27,7 +27,7 @@ from zhucun.notifications import notify
 from zhucun.policy import PolicyProfile, profile_on
 
 from . import policies
-from .models import Half, LeaveRequest, LeaveStep
+from .models import Half, LeaveRequest, LeaveStep, OfficialBusiness
 from .selectors import applicant_user_ids, approver_user_ids, recipients
 
 _STEP_FIELDS = ("status", "decided_by", "decided_at", "comment")
@@ -77,7 +77,7 @@ def _validate_dates(
 ) -> None:
     errors: dict[str, list[str]] = {}
     if kind not in LeaveRequest.Kind.values:
-        errors["kind"] = ["请选择假别：事假、病假、带薪年休假、轮休或其他。"]
+        errors["kind"] = ["请选择假别：事假、病假、带薪年休假、轮休、其他或公务外出。"]
     if start_half not in Half.values:
         errors["start_half"] = ["开始时间请选择上午（am）或下午（pm）。"]
     if end_half not in Half.values:
@@ -114,6 +114,14 @@ def _check_no_overlap(*, cadre: Cadre, start: dt.date, start_half: str, end: dt.
             )
 
 
+def _check_leader_files_trip(*, actor: Any, cadre: Cadre, kind: str) -> None:
+    leader = actor.cadre
+    if kind != LeaveRequest.Kind.BUSINESS:
+        raise PermissionDenied("请假须由本人申请；队长只能为队员申请公务外出。")
+    if leader is None or not leader.is_leader or leader.team_id != cadre.team_id:
+        raise PermissionDenied("只有本队队长可以为队员申请公务外出。")
+
+
 @transaction.atomic
 def leave_request_create(
     *,
@@ -124,10 +132,14 @@ def leave_request_create(
     end: dt.date,
     end_half: str,
     reason: str,
+    cadre_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> LeaveRequest:
     """A cadre asks for leave (第十九条2: 请假销假通过数据平台操作). The approval chain is decided by
-    ``leave.policies.approval_chain`` and the first approver's half-day clock starts now."""
+    ``leave.policies.approval_chain`` and the first approver's half-day clock starts now.
+
+    A team leader may ask for a member's official trip (公务外出, ``cadre_id``): the leader organizes
+    the team's work; leave stays the member's own to ask for (docs/decisions/0077)."""
     scoping.require(actor, "leave.request")
     now = _now(now)
     today = timezone.localdate(now)
@@ -135,8 +147,15 @@ def leave_request_create(
     _validate_dates(
         kind=kind, start=start, start_half=start_half, end=end, end_half=end_half, reason=reason, today=today
     )
+    for_member = cadre_id is not None and cadre_id != actor.cadre_id
+    if for_member:
+        # A cadre sees their own team only: anyone else is "not found", like any out-of-scope reference.
+        member = scoping.restrict(Cadre.objects.all(), actor).filter(pk=cadre_id).first()
+        if member is None:
+            raise ValidationError({"cadre_id": ["驻村干部不存在或不是本队队员。"]})
+        _check_leader_files_trip(actor=actor, cadre=member, kind=kind)
     # Lock the applicant so two simultaneous requests cannot both pass the overlap check.
-    cadre = Cadre.objects.select_for_update().select_related("team").get(pk=actor.cadre_id)
+    cadre = Cadre.objects.select_for_update().select_related("team").get(pk=cadre_id if for_member else actor.cadre_id)
     if cadre.status != Cadre.Status.ACTIVE:
         raise ValidationError({"detail": ["您当前不在驻村岗位上，无需请假。如有疑问请联系县驻村工作办公室。"]})
     _check_no_overlap(cadre=cadre, start=start, start_half=start_half, end=end, end_half=end_half)
@@ -144,16 +163,18 @@ def leave_request_create(
     profile = profile_on(today)
     days = policies.leave_days(start, start_half, end, end_half)
     leader = None
-    if kind != LeaveRequest.Kind.ANNUAL and cadre.role not in policies.LEADING_ROLES:
+    if kind not in (LeaveRequest.Kind.ANNUAL, LeaveRequest.Kind.BUSINESS) and cadre.role not in policies.LEADING_ROLES:
         leader = _available_team_leader(cadre, today)
     chain = policies.approval_chain(
         applicant_role=cadre.role, kind=kind, days=days, profile=profile, team_leader_available=leader is not None
     )
+    if for_member:
+        leader = actor.cadre  # no step of theirs: the key by which the filing leader follows the request
     request = LeaveRequest.objects.create(
         cadre=cadre,
         village_code=cadre.team.village_id,
         unit_id=cadre.unit_id,
-        team_leader=leader if policies.TEAM_LEADER in chain else None,
+        team_leader=leader if policies.TEAM_LEADER in chain or for_member else None,
         kind=kind,
         start=start,
         start_half=start_half,
@@ -276,6 +297,17 @@ def leave_request_approve(
         changes={"status": LeaveRequest.Status.APPROVED, "decided_at": now},
         region_code=request.village_code,
     )
+    if request.kind == LeaveRequest.Kind.BUSINESS:
+        _official_business_create(
+            actor=actor,
+            cadre=request.cadre,
+            kind=OfficialBusiness.Kind.TRIP,
+            title=request.reason[:200],
+            span=(request.start, request.start_half, request.end, request.end_half),
+            source=OfficialBusiness.Source.LEAVE_REQUEST,
+            request=request,
+            now=now,
+        )
     notify(
         recipient_ids=applicant_user_ids(request=request),
         title=f"您的请假（{request.start_label} 至 {request.end_label}）已批准，返岗后请及时销假",
@@ -322,9 +354,12 @@ def leave_request_reject(*, actor: Any, request_id: int, comment: str, now: dt.d
 
 
 def _locked_own_request(*, actor: Any, request_id: int) -> LeaveRequest:
+    """The request, if the actor is its applicant — or the team leader who asked for a member's trip."""
     request = _locked_request(actor=actor, request_id=request_id)
-    if getattr(actor, "cadre_id", None) != request.cadre_id:
-        raise PermissionDenied("只有申请人本人可以撤回或销假。")
+    mine = getattr(actor, "cadre_id", None)
+    filed = request.kind == LeaveRequest.Kind.BUSINESS and mine is not None and mine == request.team_leader_id
+    if mine != request.cadre_id and not filed:
+        raise PermissionDenied("只有申请人本人可以撤回、取消或销假。")
     return request
 
 
@@ -371,7 +406,173 @@ def leave_request_report_back(*, actor: Any, request_id: int, now: dt.datetime |
         changes={"status": LeaveRequest.Status.REPORTED_BACK, "reported_back_at": now},
         region_code=request.village_code,
     )
+    business = OfficialBusiness.objects.filter(request=request, cancelled_at__isnull=True).first()
+    if business is not None:  # back early from a trip: its later halves are no longer official business
+        update_audited(
+            actor=actor,
+            action="official_business.end",
+            obj=business,
+            changes={"ended_at": now},
+            region_code=business.village_code,
+        )
     return request
+
+
+@transaction.atomic
+def leave_request_cancel(*, actor: Any, request_id: int, now: dt.datetime | None = None) -> LeaveRequest:
+    """The applicant no longer needs an approved leave and cancels it before it starts (第十九条2;
+    decision 0076). It then excuses nothing and blocks nothing; the approvers who agreed are told. Once
+    the leave has started, the cadre reports back (销假) instead."""
+    now = _now(now)
+    request = _locked_own_request(actor=actor, request_id=request_id)
+    if request.status != LeaveRequest.Status.APPROVED:
+        raise Conflict(f"这份请假申请{request.get_status_display()}，不能取消。")
+    if now >= request.starts_at:
+        raise ValidationError({"detail": ["请假已经开始，不能取消。返岗后请销假。"]})
+    update_audited(
+        actor=actor,
+        action="leave.request_cancel",
+        obj=request,
+        changes={"status": LeaveRequest.Status.CANCELLED},
+        region_code=request.village_code,
+    )
+    business = OfficialBusiness.objects.filter(request=request, cancelled_at__isnull=True).first()
+    if business is not None:
+        update_audited(
+            actor=actor,
+            action="official_business.cancel",
+            obj=business,
+            changes={"cancelled_at": now},
+            region_code=business.village_code,
+        )
+    approvers = [step.approver for step in request.steps.all() if step.status == LeaveStep.Status.APPROVED]
+    told = sorted({pk for ids in recipients([(request, approver) for approver in approvers]) for pk in ids})
+    notify(
+        recipient_ids=told,
+        title=f"{request.cadre.name}已取消已批准的请假（{request.start_label} 至 {request.end_label}）",
+        url=_detail_url(request),
+    )
+    return request
+
+
+# --- Official business (公务, 第十三条4; docs/decisions/0071) ---------------------------------------------
+
+
+def _official_business_create(
+    *,
+    actor: Any,
+    cadre: Cadre,
+    kind: str,
+    title: str,
+    span: tuple[dt.date, str, dt.date, str],
+    source: str,
+    now: dt.datetime,
+    request: LeaveRequest | None = None,
+    source_ref: str = "",
+) -> OfficialBusiness:
+    start, start_half, end, end_half = span
+    business = OfficialBusiness.objects.create(
+        cadre=cadre,
+        village_code=cadre.team.village_id,
+        kind=kind,
+        title=title,
+        start=start,
+        start_half=start_half,
+        end=end,
+        end_half=end_half,
+        source=source,
+        request=request,
+        source_ref=source_ref,
+        approved_by=actor,
+        approved_at=now,
+    )
+    audit_record(
+        actor=actor,
+        action="official_business.record",
+        obj=business,
+        after=snapshot(business),
+        region_code=business.village_code,
+    )
+    return business
+
+
+@transaction.atomic
+def official_business_record(
+    *,
+    actor: Any,
+    cadre: Cadre,
+    kind: str,
+    start: dt.date,
+    end: dt.date,
+    title: str,
+    start_half: str = Half.AM,
+    end_half: str = Half.PM,
+    source: str = OfficialBusiness.Source.RECORDED,
+    source_ref: str = "",
+    now: dt.datetime | None = None,
+) -> OfficialBusiness:
+    """The body that calls a cadre away records it: training the organization department requires
+    (第十三条4), a meeting it or the township calls (第十三条7, 第十五条3). Training events (issue 14) call
+    this with ``source="training_event"`` and their id in ``source_ref``. The cadre must be in the
+    recorder's scope (else 404); trips are asked for through a ``business`` leave request instead."""
+    scoping.require(actor, "leave.record_official_business")
+    if not scoping.restrict(Cadre.objects.filter(pk=cadre.pk), actor).exists():
+        raise Http404("未找到该驻村干部，或其不在您的管辖范围内。")
+    now = _now(now)
+    title = (title or "").strip()
+    errors: dict[str, list[str]] = {}
+    if kind not in (OfficialBusiness.Kind.TRAINING, OfficialBusiness.Kind.MEETING):
+        errors["kind"] = ["类别应为 training（培训）或 meeting（会议）；公务外出请通过请假申请（公务外出）报批。"]
+    if source not in (OfficialBusiness.Source.RECORDED, OfficialBusiness.Source.TRAINING_EVENT):
+        errors["source"] = ["来源应为 recorded（组织部门登记）或 training_event（培训安排）。"]
+    if start_half not in Half.values or end_half not in Half.values:
+        errors["start_half"] = ["时段请选择上午（am）或下午（pm）。"]
+    elif end < start or (end == start and start_half == Half.PM and end_half == Half.AM):
+        errors["end"] = ["结束时间不能早于开始时间，请检查日期和上午/下午。"]
+    elif end - start > dt.timedelta(days=366):
+        errors["end"] = ["一次公务不能超过一年，请核对结束日期。"]
+    if not title:
+        errors["title"] = ["请填写事项，例如「全县驻村干部轮训」。"]
+    if errors:
+        raise ValidationError(errors)
+    return _official_business_create(
+        actor=actor,
+        cadre=Cadre.objects.select_related("team").get(pk=cadre.pk),
+        kind=kind,
+        title=title[:200],
+        span=(start, start_half, end, end_half),
+        source=source,
+        source_ref=source_ref[:64],
+        now=now,
+    )
+
+
+@transaction.atomic
+def official_business_cancel(
+    *, actor: Any, business_id: int, reason: str, now: dt.datetime | None = None
+) -> OfficialBusiness:
+    """A recorded training or meeting that will not take place (or not for this cadre) is cancelled by
+    the recording bodies; it then excuses nothing. An approved trip is cancelled by its applicant."""
+    scoping.require(actor, "leave.record_official_business")
+    business = (
+        scoping.restrict(OfficialBusiness.objects.all(), actor).select_for_update().filter(pk=business_id).first()
+    )
+    if business is None:
+        raise Http404("未找到该公务记录，或它不在您的管辖范围内。")
+    if business.request_id is not None:
+        raise ValidationError({"detail": ["公务外出申请由申请人取消或销假，不能在此取消。"]})
+    if business.cancelled_at is not None:
+        raise Conflict("该公务记录已取消。")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": ["请填写取消理由。"]})
+    update_audited(
+        actor=actor,
+        action="official_business.cancel",
+        obj=business,
+        changes={"cancelled_at": _now(now), "cancel_reason": reason.strip()[:300]},
+        region_code=business.village_code,
+    )
+    return business
 
 
 # --- Jobs: deadline reminders, escalations, missing 销假 (called by leave/tasks.py) -------------------

@@ -14,4 +14,5 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/decide/", views.decide, name="leave-decide"),
     path("<int:pk>/withdraw/", views.withdraw, name="leave-withdraw"),
     path("<int:pk>/report-back/", views.report_back, name="leave-report-back"),
+    path("<int:pk>/cancel/", views.cancel, name="leave-cancel"),
 ]

@@ -25,12 +25,18 @@ class PolicyProfile:
     term_years: int = 3
     # 第五条: at least 25 days a month in the village; every village has a cadre on duty every day.
     min_days_in_village_per_month: int = 25
+    # A yearly minimum instead (the 2021 national template: 200 days a year; 0: none). When set, it is
+    # the rule the dashboards judge by (attendance/rules.py, docs/decisions/0078).
+    min_days_in_village_per_year: int = 0
     # 第十九条2: a member's leave of up to 1 day is approved by the team leader …
     member_leave_team_leader_max_days: Decimal = Decimal("1")
     # … up to 3 days by the township party committee, beyond that by the county office.
     member_leave_township_max_days: Decimal = Decimal("3")
     # 第十九条2: a first secretary's / leader's leave of 2 days or more also needs the county office.
     leader_leave_county_from_days: Decimal = Decimal("2")
+    # 第十九条2 须经乡镇党委同意: the township consents before the county office approves a leader's longer
+    # leave (off: the county office alone, as in the 2021 national template).
+    leader_leave_township_consent: bool = True
     # 第十九条2: approvers answer within half a day, read as office hours on the working calendar.
     approval_deadline_office_hours: Decimal = Decimal("4")
     # 第二十条2: three absences without approved leave, cumulative, lead to recall.
@@ -80,6 +86,112 @@ class PolicyProfile:
 
 
 HEBEI_2018 = PolicyProfile()
+
+
+# --- Presets: whole sets of the regulation's numbers a deployment switches to (decision 0078) ---------
+
+#: The values a regulation sets. Applying a preset replaces these and keeps the deployment's operational
+#: settings (sign-in window, office hours, geofence, retention) as they are.
+REGULATION_FIELDS = (
+    "term_years",
+    "min_days_in_village_per_month",
+    "min_days_in_village_per_year",
+    "member_leave_team_leader_max_days",
+    "member_leave_township_max_days",
+    "leader_leave_county_from_days",
+    "leader_leave_township_consent",
+    "approval_deadline_office_hours",
+    "recall_absence_findings",
+    "recall_no_awards_years",
+    "recall_no_promotion_years",
+    "recall_leave_days_per_year",
+    "excellent_ratio",
+    "team_funds_yuan_per_year",
+    "reimbursement_interval_months",
+    "annual_leave_needs_unit_hr",
+    "county_poor_team_share_flag",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Preset:
+    """A named set of the regulation's numbers, stored in a ``PolicyProfileVersion`` when applied."""
+
+    name: str
+    basis: str
+    values: dict[str, Any]
+
+
+def _json(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+PRESETS: dict[str, Preset] = {
+    "hebei_2018": Preset(
+        name=HEBEI_2018.name,
+        basis="冀办字〔2018〕50号《河北省扶贫脱贫驻村干部管理办法》",
+        values={field: _json(getattr(HEBEI_2018, field)) for field in REGULATION_FIELDS},
+    ),
+    # SPEC.md "The regulation's numbers are a policy profile": the 2021 national template (中办《关于
+    # 向重点乡村持续选派驻村第一书记和工作队的意见》, 2021): at least 200 days a year in the village; the
+    # township approves leave up to 5 days, the county organization department beyond (no team-leader
+    # step, no township consent before the county); more than 30 days of leave in a year leads to recall;
+    # a 2-year term. Numbers it does not change keep the 2018 values.
+    "national_2021": Preset(
+        name="2021年全国驻村第一书记和工作队模板",
+        basis="SPEC.md：2021年全国模板（每年在村不少于200天；乡镇审批5天以内请假，县委组织部审批5天以上；"
+        "年累计请假超过30天召回；任期2年）",
+        values={
+            **{field: _json(getattr(HEBEI_2018, field)) for field in REGULATION_FIELDS},
+            "term_years": 2,
+            "min_days_in_village_per_month": 0,
+            "min_days_in_village_per_year": 200,
+            "member_leave_team_leader_max_days": "0",
+            "member_leave_township_max_days": "5",
+            # "5天以上" is beyond 5; durations are counted in half days, so beyond 5 is from 5.5.
+            "leader_leave_county_from_days": "5.5",
+            "leader_leave_township_consent": False,
+            "recall_leave_days_per_year": 30,
+        },
+    ),
+}
+
+
+def profile_preset_apply(*, actor: Any, preset: str, effective_from: dt.date, basis: str = "") -> Any:
+    """Switch the deployment to ``preset`` from ``effective_from`` (SPEC.md: profiles change only with a
+    record of who changed what and when, and apply from a date): a new ``PolicyProfileVersion`` whose
+    values are those in force that day with the preset's regulation numbers over them, and its audit
+    event. Raises ValueError (Chinese) for an unknown preset."""
+    from django.db import transaction
+
+    from zhucun.audit import audit_record, snapshot
+    from zhucun.models import PolicyProfileVersion
+
+    if preset not in PRESETS:
+        raise ValueError(f"未知的政策模板「{preset}」，可选：{'、'.join(PRESETS)}。")
+    chosen = PRESETS[preset]
+    HEBEI_2018.with_overrides(chosen.values)  # a preset with a wrong value fails here, not when read
+    with transaction.atomic():
+        current = (
+            PolicyProfileVersion.objects.filter(effective_from__lte=effective_from)
+            .order_by("-effective_from", "-id")
+            .first()
+        )
+        version = PolicyProfileVersion.objects.create(
+            name=chosen.name,
+            effective_from=effective_from,
+            overrides={**(current.overrides if current else {}), **chosen.values},
+            basis=(basis or chosen.basis)[:200],
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(
+            actor=actor,
+            action="policy_profile.apply",
+            obj=version,
+            before={"name": current.name, "overrides": current.overrides} if current else None,
+            after={**snapshot(version, ["name", "effective_from", "overrides", "basis"]), "preset": preset},
+        )
+    return version
 
 
 #: day → (monotonic expiry, profile). The sign-in hot path reads the profile on every request; the

@@ -232,6 +232,7 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
         unit=lambda u: Q(unit_id=u),
         cadre=lambda s: Q(cadre_id=s.cadre_id) | Q(team_leader_id=s.cadre_id),
     ),
+    "leave.OfficialBusiness": village_keyed(),
     # --- assessment and recall (issue 5) ---
     "assessment.AssessmentRound": lambda: ScopeKeys(region=lambda p: Q(region_code__startswith=p)),
     "assessment.AssessmentResult": lambda: ScopeKeys(
@@ -392,6 +393,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "leave.request": frozenset({"cadre"}),  # 第十九条2: the cadre applies and reports back
     "leave.register": REGIONAL_ROLES | {"unit"},  # the leave register (xlsx) of a region and period
     "leave.on_time": ORG_ROLES,  # the on-time rate per approving body: county and above
+    # 第十三条4, 第十五条3: the bodies that call cadres to training and meetings record it (decision 0071)
+    "leave.record_official_business": REGIONAL_ROLES,
     # --- attendance (issue 3) ---
     "attendance.view_dashboard": REGIONAL_ROLES,
     "attendance.record_finding": frozenset({"county_org", "township"}),

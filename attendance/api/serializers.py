@@ -77,14 +77,37 @@ class AbsenceFindingCreateSerializer(serializers.Serializer[AbsenceFinding]):
     date = PlausibleDateField(label="日期")
     source = serializers.ChoiceField(choices=AbsenceFinding.Source.choices)  # type: ignore[assignment]
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    # 第十九条2 counts leave in half days: the half the cadre was found away, or the time (HH:MM).
+    half = serializers.ChoiceField(
+        choices=[("am", "上午"), ("pm", "下午")],
+        required=False,
+        allow_blank=True,
+        error_messages={"invalid_choice": "时段应为 am（上午）或 pm（下午），不填表示全天。"},
+    )
+    time = serializers.TimeField(
+        required=False, format="%H:%M", error_messages={"invalid": "检查时间格式应为 HH:MM，例如 10:30。"}
+    )
 
 
 class AbsenceFindingSerializer(serializers.ModelSerializer[AbsenceFinding]):
     cadre_name = serializers.CharField(source="cadre.name", read_only=True)
+    time = serializers.TimeField(source="observed_at", read_only=True, allow_null=True)
 
     class Meta:
         model = AbsenceFinding
-        fields = ["id", "cadre", "cadre_name", "date", "source", "status", "note", "recorded_at", "decision_reason"]
+        fields = [
+            "id",
+            "cadre",
+            "cadre_name",
+            "date",
+            "half",
+            "time",
+            "source",
+            "status",
+            "note",
+            "recorded_at",
+            "decision_reason",
+        ]
 
 
 class FindingDecisionSerializer(serializers.Serializer[AbsenceFinding]):

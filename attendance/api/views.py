@@ -126,7 +126,13 @@ class AbsenceFindingViewSet(
         if cadre is None:
             return Response({"cadre": ["驻村干部不存在或不在您的管辖范围内。"]}, status=status.HTTP_400_BAD_REQUEST)
         finding = services.absence_finding_create(
-            actor=request.user, cadre=cadre, day=data["date"], source=data["source"], note=data.get("note", "")
+            actor=request.user,
+            cadre=cadre,
+            day=data["date"],
+            source=data["source"],
+            note=data.get("note", ""),
+            half=data.get("half", ""),
+            time=data.get("time"),
         )
         return Response(AbsenceFindingSerializer(finding).data, status=status.HTTP_201_CREATED)
 
@@ -222,8 +228,14 @@ _CadreMonthSchema = inline_serializer(
         "village": serializers.CharField(),
         "days_present": serializers.IntegerField(),
         "days_on_leave": serializers.DecimalField(max_digits=4, decimal_places=1),
-        "meets_25_days": serializers.BooleanField(),
+        "meets_25_days": serializers.BooleanField(
+            help_text="第五条（或政策参数中的年度要求）：按在岗天数折算后是否达标"
+        ),
         "can_still_meet": serializers.BooleanField(),
+        "days_on_business": serializers.IntegerField(help_text="全天公务（培训、会议、批准的公务外出）天数"),
+        "days_counted": serializers.IntegerField(help_text="计入驻村工作时间的天数：在村与全天公务"),
+        "days_required": serializers.IntegerField(help_text="按在岗天数折算的应在村天数"),
+        "period": serializers.CharField(help_text="判定期间：YYYY-MM（每月要求）或 YYYY（年度要求）"),
     },
     many=True,
 )
@@ -266,6 +278,10 @@ class AttendanceDashboardView(APIView):
                         "days_on_leave": str(row.days_on_leave),
                         "meets_25_days": row.meets_25_days,
                         "can_still_meet": row.can_still_meet,
+                        "days_on_business": row.days_on_business,
+                        "days_counted": row.verdict.counted,
+                        "days_required": row.verdict.required,
+                        "period": row.verdict.period,
                     }
                     for row in rows
                 ],

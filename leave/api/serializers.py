@@ -93,7 +93,7 @@ class LeaveRequestCreateSerializer(serializers.Serializer[Any]):
 
     kind = choice(
         LeaveRequest.Kind.choices,
-        error_messages={"invalid_choice": "假别应为 personal、sick、annual、rotation、other 之一。"},
+        error_messages={"invalid_choice": "假别应为 personal、sick、annual、rotation、other、business 之一。"},
     )
     start = PlausibleDateField(label="开始日期", error_messages={"invalid": "开始日期格式应为 YYYY-MM-DD。"})
     start_half = choice(
@@ -108,6 +108,49 @@ class LeaveRequestCreateSerializer(serializers.Serializer[Any]):
         error_messages={"invalid_choice": "结束时间应为 am（上午）或 pm（下午）。"},
     )
     reason = serializers.CharField(max_length=500, error_messages={"blank": "请填写请假事由。"})
+    # A team leader asking for a member's official trip (kind ``business``) names the member.
+    cadre_id = serializers.IntegerField(
+        required=False, min_value=1, error_messages={"invalid": "cadre_id 应为驻村干部编号（整数）。"}
+    )
+
+
+class MonthImpactSerializer(serializers.Serializer[Any]):
+    """第五条 (or a profile's yearly rule): the applicant's period with and without this leave."""
+
+    period = serializers.CharField(help_text="YYYY-MM (monthly rule) or YYYY (yearly rule)")
+    days_counted = serializers.IntegerField(help_text="days in the village or on official business so far")
+    days_required = serializers.IntegerField(help_text="the minimum, prorated to the days in post")
+    days_of_this_leave = serializers.DecimalField(max_digits=5, decimal_places=1, coerce_to_string=False)
+    can_still_meet = serializers.BooleanField()
+    can_still_meet_if_approved = serializers.BooleanField()
+
+
+class CoverageWarningSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField(help_text="month_minimum | village_uncovered | others_pending")
+    message = serializers.CharField()
+    dates = serializers.ListField(child=serializers.DateField(), required=False)
+
+
+class LeaveRequestDetailSerializer(LeaveRequestSerializer):
+    """One request; while it is pending, what it would do to its applicant's month and to the village's
+    daily coverage, for the approver to see before deciding (第五条, 第十九条2; decision 0074)."""
+
+    month_impact = serializers.SerializerMethodField()
+    coverage_warnings = serializers.SerializerMethodField()
+
+    class Meta(LeaveRequestSerializer.Meta):
+        fields = [*LeaveRequestSerializer.Meta.fields, "month_impact", "coverage_warnings"]
+
+    def _impact(self) -> dict[str, Any]:
+        return dict(self.context.get("impact") or {})
+
+    @extend_schema_field(MonthImpactSerializer(many=True))
+    def get_month_impact(self, request: LeaveRequest) -> list[dict[str, Any]]:
+        return list(self._impact().get("month_impact", []))
+
+    @extend_schema_field(CoverageWarningSerializer(many=True))
+    def get_coverage_warnings(self, request: LeaveRequest) -> list[dict[str, Any]]:
+        return list(self._impact().get("coverage_warnings", []))
 
 
 class LeaveDecisionSerializer(serializers.Serializer[Any]):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -16,7 +17,12 @@ from zhucun import scoping
 
 from .. import selectors, services
 from ..models import LeaveRequest
-from .serializers import LeaveDecisionSerializer, LeaveRequestCreateSerializer, LeaveRequestSerializer
+from .serializers import (
+    LeaveDecisionSerializer,
+    LeaveRequestCreateSerializer,
+    LeaveRequestDetailSerializer,
+    LeaveRequestSerializer,
+)
 
 
 class LeaveRequestViewSet(
@@ -46,6 +52,15 @@ class LeaveRequestViewSet(
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: LeaveRequestDetailSerializer})
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One request; a pending one carries ``month_impact`` and ``coverage_warnings`` (第五条)."""
+        leave = self.get_object()
+        impact = None
+        if leave.status == LeaveRequest.Status.PENDING:
+            impact = selectors.leave_impact(request=leave, today=timezone.localdate())
+        return Response(LeaveRequestDetailSerializer(leave, context={"impact": impact}).data)
 
     @extend_schema(request=LeaveRequestCreateSerializer, responses={201: LeaveRequestSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -82,6 +97,13 @@ class LeaveRequestViewSet(
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
         done = services.leave_request_withdraw(actor=request.user, request_id=int(pk))
+        return Response(self._fresh(done.pk))
+
+    @extend_schema(request=None, responses={200: LeaveRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        """The applicant cancels an approved leave before it starts (第十九条2)."""
+        done = services.leave_request_cancel(actor=request.user, request_id=int(pk))
         return Response(self._fresh(done.pk))
 
     @extend_schema(request=None, responses={200: LeaveRequestSerializer})

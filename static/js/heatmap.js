@@ -1,4 +1,4 @@
-// The township's month heat-map: cadres × days (在村 / 请假 / 不在范围 / 缺勤).
+// The township's month heat-map: cadres × days (公务 / 在村 / 请假 / 不在范围 / 缺勤).
 (function () {
   "use strict";
   var el = document.getElementById("heatmap");
@@ -9,7 +9,7 @@
   el.style.height = (d.cadres.length + 4) * 10 + "px";
   var chart = echarts.init(el, null, { renderer: "svg" });
   var narrow = el.clientWidth < 560;
-  var labels = ["缺勤", "不在范围", "请假", "在村"];
+  var labels = ["缺勤", "不在范围", "请假", "在村", "公务"];
   chart.setOption({
     // The tooltip is HTML: names from the roster are escaped, never markup.
     tooltip: {
@@ -24,6 +24,7 @@
     visualMap: {
       type: "piecewise", orient: "horizontal", left: "center", bottom: 0,
       pieces: [
+        { value: 4, label: "公务", color: "#1565c0" },
         { value: 3, label: "在村", color: "#2e7d32" },
         { value: 2, label: "请假", color: "#f9a825" },
         { value: 1, label: "不在范围", color: "#90a4ae" },

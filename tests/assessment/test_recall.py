@@ -93,14 +93,12 @@ def test_pending_and_dismissed_findings_do_not_count_第二十条(world: World) 
     assert detect_recall_triggers() == 0
 
 
-def test_a_finding_on_a_day_of_approved_leave_is_refused_so_it_never_counts_第二十条(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_finding_on_a_day_of_approved_leave_is_refused_so_it_never_counts_第二十条(world: World) -> None:
     """Attendance refuses the finding when the day is covered by approved leave (leave.selectors)."""
-    import leave.selectors
+    from tests.leave.factories import leave_request
 
     cadre = world.members["A"]
-    monkeypatch.setattr(leave.selectors, "is_on_approved_leave", lambda *, cadre_id, day: day == DAYS[2])
+    leave_request(cadre, start=DAYS[2], days=1, status="approved")
     find(world, cadre, DAYS[0])
     find(world, cadre, DAYS[1])
     with pytest.raises(ValidationError, match="已批准的请假"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -50,22 +51,39 @@ def test_only_signins_inside_the_geofence_count_as_days_in_the_village_第五条
     assert not rules.counts_as_present(SignIn.Status.OUTSIDE_GEOFENCE)
 
 
-@pytest.mark.parametrize(("days", "meets"), [(24, False), (25, True), (31, True)])
+def _verdict(counted: int, *, today: dt.date = dt.date(2026, 12, 5), profile: object = HEBEI_2018) -> Any:
+    """November 2026 judged for a cadre in post all month, by default after the month is over."""
+    return rules.minimum_days_verdict(
+        profile=profile,  # type: ignore[arg-type]
+        month=dt.date(2026, 11, 1),
+        today=today,
+        term_start=dt.date(2025, 3, 1),
+        term_end=dt.date(2028, 2, 29),
+        counted=counted,
+        counted_today=False,
+    )
+
+
+@pytest.mark.parametrize(("days", "meets"), [(24, False), (25, True), (30, True)])
 def test_a_month_needs_at_least_25_days_in_the_village_第五条(days: int, meets: bool) -> None:
-    assert rules.meets_monthly_days(days_present=days, profile=HEBEI_2018) is meets
+    assert _verdict(days).meets is meets
 
 
 def test_another_provinces_minimum_days_comes_from_its_profile() -> None:
     profile = HEBEI_2018.with_overrides({"min_days_in_village_per_month": 20})
-    assert rules.meets_monthly_days(days_present=20, profile=profile)
+    assert _verdict(20, profile=profile).meets
 
 
 def test_can_still_make_25_days_counts_the_days_left_第五条() -> None:
-    november = dt.date(2026, 11, 1)
     # On 26 November, not yet signed in: 26..30 = 5 days left.
-    left = rules.days_left_in_month(month=november, today=dt.date(2026, 11, 26), signed_today=False)
-    assert left == 5
-    assert rules.days_left_in_month(month=november, today=dt.date(2026, 11, 26), signed_today=True) == 4
-    assert rules.can_still_meet_monthly_days(days_present=20, days_left=5, profile=HEBEI_2018)
-    assert not rules.can_still_meet_monthly_days(days_present=19, days_left=5, profile=HEBEI_2018)
-    assert rules.days_left_in_month(month=november, today=dt.date(2026, 12, 1), signed_today=False) == 0
+    today = dt.date(2026, 11, 26)
+    assert _verdict(20, today=today).remaining == 5
+    assert _verdict(20, today=today).can_still_meet
+    assert not _verdict(19, today=today).can_still_meet
+    signed_today = rules.minimum_days_verdict(
+        profile=HEBEI_2018, month=dt.date(2026, 11, 1), today=today, term_start=dt.date(2025, 3, 1),
+        term_end=dt.date(2028, 2, 29), counted=21, counted_today=True,
+    )  # fmt: skip
+    assert signed_today.remaining == 4
+    assert _verdict(24).remaining == 0  # the month is over: nothing left to make up
+    assert not _verdict(24).can_still_meet

@@ -52,6 +52,7 @@ SAME: dict[int, list[str]] = {
         "assessment-key-training-add", "api:assessment-grade", "api:assessment-grade(put)",
         "api:assessment-opinions", "api:assessment-opinions(read)", "api:recall-case-detail",
         "api:recall-case-consult", "api:recall-case-decide", "cadre-reveal-id-number", "api:cadre-reveal-id-number",
+        "attendance-leave-impact", "leave-cancel", "api:leave-request-cancel",
     ],
 }  # fmt: skip
 

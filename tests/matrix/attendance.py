@@ -53,6 +53,14 @@ def _signin(world: World, target: str | None) -> None:
     )  # fmt: skip
 
 
+def _pending_leave(world: World, target: str | None) -> None:
+    """The target's leader asks for a day's leave (the township decides; the cadre persona is leader A)."""
+    from tests.leave.factories import leave_request
+
+    assert target is not None
+    world.extra["leave"] = leave_request(world.leaders[target], reason=f"事由{target}")
+
+
 def _record_finding(persona: str, target: str | None) -> int:
     """The cadre must be visible (else 400, like any out-of-scope reference); then only the township
     and county may record."""
@@ -115,6 +123,14 @@ MATRIX: dict[str, Case] = {
         scoped(DECIDERS, ok=302),
         api=False,
         setup=_log,
+    ),
+    # 第五条, 第十九条2: what a pending leave does, for whoever may see the request (decision 0074)
+    "attendance-leave-impact": Case(
+        "get",
+        lambda w, t: reverse("attendance-leave-impact", args=[w.extra["leave"].pk]),
+        scoped(ALL),
+        api=False,
+        setup=_pending_leave,
     ),
     "public-village": Case(
         "get",

@@ -55,6 +55,12 @@ def _approved_leader_request(world: World, target: str | None) -> None:
     _leader_request(world, target, approved=True)
 
 
+def _approved_future_leader_request(world: World, target: str | None) -> None:
+    """Approved and starting tomorrow: the applicant may still cancel it (第十九条2)."""
+    assert target is not None
+    leave_request(world.leaders[target], reason=f"事由{target}", status=LeaveRequest.Status.APPROVED)
+
+
 def _latest(world: World, target: str | None, *, member: bool) -> int:
     assert target is not None
     cadre = world.members[target] if member else world.leaders[target]
@@ -121,6 +127,12 @@ MATRIX: dict[str, Case] = {
         applicant_only,
         setup=_leader_request,
     ),
+    "api:leave-request-cancel": Case(
+        "post",
+        _api("cancel", member=False),
+        applicant_only,
+        setup=_approved_future_leader_request,
+    ),
     "api:leave-request-report-back": Case(
         "post",
         _api("report-back", member=False),
@@ -156,6 +168,13 @@ MATRIX: dict[str, Case] = {
     ),
     "leave-withdraw": Case(
         "post", _page("leave-withdraw", member=False), applicant_only_page, api=False, setup=_leader_request
+    ),
+    "leave-cancel": Case(
+        "post",
+        _page("leave-cancel", member=False),
+        applicant_only_page,
+        api=False,
+        setup=_approved_future_leader_request,
     ),
     "leave-report-back": Case(
         "post",
