@@ -67,6 +67,15 @@ class Region(models.Model):
                 return Region.Level(level)
         return None
 
+    @classmethod
+    def prefix_of(cls, code: str, level: Region.Level | str) -> str:
+        """The code of the region at ``level`` that contains ``code`` (``130102001001`` at the county
+        level is ``130102``); ValueError when ``code`` lies above that level."""
+        length = cls.CODE_LENGTHS[Region.Level(level)]
+        if len(code) < length:
+            raise ValueError(f"{code!r} is above the {level} level")
+        return code[:length]
+
     @staticmethod
     def ancestor_codes(code: str) -> list[str]:
         """The codes above ``code``, province first (``130102001`` → ``13``, ``1301``, ``130102``)."""

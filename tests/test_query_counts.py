@@ -58,6 +58,13 @@ LISTS = {
     "assessment-recall-export": (False, lambda: reverse("assessment-recall-export")),
     "assessment-accountability-export": (False, lambda: reverse("assessment-accountability-export")),
     "api:assessment-export": (True, lambda: reverse("api:assessment-export") + "?year=2026"),
+    # team funds
+    "api:fund-expense-list": (True, lambda: reverse("api:fund-expense-list") + "?page_size=200"),
+    "api:fund-allocation-list": (True, lambda: reverse("api:fund-allocation-list") + "?page_size=200"),
+    "api:fund-reimbursement-list": (True, lambda: reverse("api:fund-reimbursement-list") + "?page_size=200"),
+    "funds-overview-county": (False, lambda: reverse("funds-overview-region", args=["130102"])),
+    "funds-overview-township": (False, lambda: reverse("funds-overview-region", args=["130102001"])),
+    "funds-ledger": (False, lambda: reverse("funds-ledger", args=[Team.objects.get(village_id="130102001001").pk])),
 }
 
 
@@ -95,6 +102,48 @@ def _grow(world: World, rows: int, offset: int) -> None:
     User.objects.bulk_create([User(username=f"cadre{c.pk}", role="cadre", cadre=c) for c in created[::2]])
     _grow_attendance(created)
     _grow_recall(created[::2])
+    _grow_funds(teams, Team.objects.get(village_id="130102001001"))
+
+
+def _grow_funds(teams: list[Team], team_a: Team) -> None:
+    """Each new team has an account with an allocation and a reimbursed expense with a receipt; team A's
+    ledger gains one expense with a receipt per new team."""
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+
+    from funding.models import FundAccount, LedgerEntry, Receipt, Reimbursement, ReimbursementItem
+
+    year = timezone.localdate().year
+    day = timezone.localdate()
+    account_a, _ = FundAccount.objects.get_or_create(
+        team=team_a, year=year, defaults={"village_code": team_a.village_id, "allocated": Decimal(80000)}
+    )
+    accounts = FundAccount.objects.bulk_create(
+        [FundAccount(team=t, year=year, village_code=t.village_id, allocated=Decimal(80000)) for t in teams]
+    )
+    entries = LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(account=a, village_code=a.village_code, kind=kind, date=day, amount=Decimal(10),
+                        source_level="county" if kind == "allocation" else "",
+                        category="" if kind == "allocation" else "office", description="增长")
+            for a in [*accounts, *([account_a] * len(teams))]
+            for kind in (("allocation", "expense") if a is not account_a else ("expense",))
+        ]
+    )  # fmt: skip
+    expenses = [e for e in entries if e.kind == "expense"]
+    others = [e for e in expenses if e.account is not account_a]
+    Receipt.objects.bulk_create(
+        [Receipt(entry=e, village_code=e.village_code, kind="image", file=ContentFile(b"x", name="r.jpg"), size=1,
+                 sha256="0" * 64) for e in expenses]
+    )  # fmt: skip
+    batches = Reimbursement.objects.bulk_create(
+        [Reimbursement(team_id=e.account.team_id, village_code=e.village_code, date=day, total=e.amount)
+         for e in others]
+    )  # fmt: skip
+    ReimbursementItem.objects.bulk_create(
+        [ReimbursementItem(reimbursement=b, expense=e) for b, e in zip(batches, others, strict=True)]
+    )  # fmt: skip
 
 
 def _grow_recall(cadres: list[Cadre]) -> None:

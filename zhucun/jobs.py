@@ -20,6 +20,9 @@ SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     ("assessment.detect_recall_triggers", crontab(hour=1, minute=15)),
     ("assessment.expire_sanctions", crontab(hour=0, minute=45)),
     ("assessment.remind_round_deadlines", crontab(hour=8, minute=0)),
+    # --- team funds (issue 12) ---
+    ("funding.overdue_flags", crontab(hour=7, minute=10)),
+    ("funding.open_year", crontab(hour=0, minute=5, day_of_month=1, month_of_year=1)),
 ]
 
 

@@ -222,7 +222,23 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
         unit=lambda u: Q(unit_id=u),
         cadre=lambda s: Q(cadre_id=s.cadre_id),
     ),
+    # --- team funds (issue 12): accounts, entries and batches carry the team's village code ---
+    "funding.FundAccount": lambda: _team_funds_keys("team"),
+    "funding.LedgerEntry": lambda: _team_funds_keys("account__team"),
+    "funding.Receipt": lambda: _team_funds_keys("entry__account__team"),
+    "funding.Reimbursement": lambda: _team_funds_keys("team"),
+    "funding.OverdueFlag": lambda: _team_funds_keys("team"),
 }
+
+
+def _team_funds_keys(team_path: str) -> ScopeKeys:
+    """A team's funds: the stationing region by village code, the dispatching unit its teams' funds
+    (第九条1 资金支持), the team's own cadres their team's ledger."""
+    return ScopeKeys(
+        region=lambda p: Q(village_code__startswith=p),
+        unit=lambda u: Q(**{f"{team_path}__unit_id": u}),
+        cadre=lambda s: Q(**{f"{team_path}_id": s.cadre_team_id or 0}),
+    )
 
 
 def scope_q(model_label: str, scope: Scope) -> Q | None:
@@ -368,6 +384,14 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "recall.open": ORG_ROLES,
     "recall.consult": ORG_ROLES | {"unit"},
     "recall.decide": ORG_ROLES,  # and only the assessing department (第二十条)
+    # --- team funds (issue 12; 第十四条4, 第二十七条) ---
+    "funds.view": REGIONAL_ROLES | {"unit", "cadre"},
+    "funds.overview": REGIONAL_ROLES,  # the overview one level down
+    # book allocations, reversals and reimbursements, name the responsible person: the county that
+    # keeps the account (funding/policies.py checks it is the team's own county)
+    "funds.keep": frozenset({"county_org"}),
+    "funds.expense": frozenset({"county_org", "cadre"}),  # and for a cadre only the team's leader
+    "funds.export": REGIONAL_ROLES | {"unit"},
 }
 
 

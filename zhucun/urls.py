@@ -34,6 +34,7 @@ urlpatterns = [
     path("public/villages/<str:code>/poster/", attendance_views.public_poster, name="public-poster"),
     path("leave/", include("leave.urls")),
     path("assessment/", include("assessment.urls")),
+    path("funds/", include("funding.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path(settings.ADMIN_URL, admin.site.urls),

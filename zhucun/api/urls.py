@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("attendance.api.urls")),
     path("", include("leave.api.urls")),
     path("", include("assessment.api.urls")),
+    path("", include("funding.api.urls")),
     path("", include(router.urls)),
 ]

@@ -1,0 +1,181 @@
+"""The funds API (API.md "Team funds"). Reads go through the scoped querysets; each write is one
+service call after the team (or entry) was fetched through the caller's scope (out of scope → 404).
+Entries are never edited or deleted: the viewsets do not offer PUT, PATCH or DELETE (405)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from cadres.models import Team
+from zhucun import scoping
+
+from .. import selectors, services
+from ..models import LedgerEntry, Reimbursement
+from .serializers import (
+    AllocationCreateSerializer,
+    ExpenseCreateSerializer,
+    LedgerEntrySerializer,
+    ReimbursementCreateSerializer,
+    ReimbursementSerializer,
+    ReverseSerializer,
+    TeamFundsSerializer,
+)
+
+
+def _user(request: Request) -> User:
+    return cast(User, request.user)  # IsAuthenticated ran first
+
+
+def scoped_team(request: Request, team_id: int) -> Team:
+    """The team, if the caller may see it; else 404 (API.md: out of scope is 404)."""
+    return get_object_or_404(scoping.restrict(Team.objects.select_related("unit", "village"), request.user), pk=team_id)
+
+
+def _year_param(request: Request) -> int:
+    from rest_framework.exceptions import ValidationError
+
+    raw = request.query_params.get("year", "")
+    if not raw:
+        return timezone.localdate().year
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise ValidationError({"year": ["year 应为四位年份，例如 2026。"]})
+    return int(raw)
+
+
+class _EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[LedgerEntry]):
+    serializer_class = LedgerEntrySerializer
+    queryset = LedgerEntry.objects.none()
+    lookup_value_regex = r"\d+"
+    kind = ""
+
+    def get_queryset(self) -> QuerySet[LedgerEntry]:
+        scoping.require(self.request.user, "funds.view")
+        rows = (
+            scoping.restrict(LedgerEntry.objects.filter(kind=self.kind), self.request.user)
+            .select_related("account", "created_by")
+            .prefetch_related("receipts")
+            .order_by("-date", "-id")
+        )
+        team = self.request.query_params.get("team", "")
+        if self.action == "list" and team.isdigit():
+            rows = rows.filter(account__team_id=int(team))
+        year = self.request.query_params.get("year", "")
+        if self.action == "list" and year.isdigit():
+            rows = rows.filter(account__year=int(year))
+        return rows
+
+    @extend_schema(request=ReverseSerializer, responses={201: LedgerEntrySerializer})
+    @action(detail=True, methods=["post"])
+    def reverse(self, request: Request, pk: str) -> Response:
+        entry = self.get_object()
+        scoping.require(request.user, "funds.keep")
+        body = ReverseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        reversal = services.entry_reverse(actor=_user(request), entry=entry, reason=body.validated_data["reason"])
+        return Response(LedgerEntrySerializer(reversal).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(parameters=[OpenApiParameter("team", int), OpenApiParameter("year", int)])
+class AllocationViewSet(_EntryViewSet):
+    """Allocations (拨入) into a team's account, booked by the county that keeps it (第十四条4)."""
+
+    kind = LedgerEntry.Kind.ALLOCATION
+
+    @extend_schema(request=AllocationCreateSerializer, responses={201: LedgerEntrySerializer})
+    def create(self, request: Request) -> Response:
+        body = AllocationCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        team = scoped_team(request, data["team"])
+        scoping.require(request.user, "funds.keep")
+        entry = services.allocation_create(
+            actor=_user(request),
+            team=team,
+            year=data["year"],
+            amount=data.get("amount"),
+            source_level=data["source_level"],
+            is_subsidy=data["is_subsidy"],
+            day=data.get("date"),
+            description=data["description"],
+        )
+        return Response(LedgerEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(parameters=[OpenApiParameter("team", int), OpenApiParameter("year", int)])
+class ExpenseViewSet(_EntryViewSet):
+    """Expenses (支出) in 第二十七条's categories, with receipts (multipart ``receipt``)."""
+
+    kind = LedgerEntry.Kind.EXPENSE
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(request=ExpenseCreateSerializer, responses={201: LedgerEntrySerializer})
+    def create(self, request: Request) -> Response:
+        data_in: Any = request.data
+        if hasattr(data_in, "getlist"):
+            data_in = {**data_in.dict(), "receipt": request.FILES.getlist("receipt")}
+        body = ExpenseCreateSerializer(data=data_in)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        team = scoped_team(request, data["team"])
+        scoping.require(request.user, "funds.expense")
+        entry = services.expense_create(
+            actor=_user(request),
+            team=team,
+            day=data["date"],
+            category=data["category"],
+            amount=data["amount"],
+            description=data["description"],
+            receipts=data["receipt"],
+        )
+        return Response(LedgerEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class ReimbursementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Reimbursement]):
+    """Reimbursement batches (报销) by the county (第十四条4 至少每两个月报销1次)."""
+
+    serializer_class = ReimbursementSerializer
+    queryset = Reimbursement.objects.none()
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self) -> QuerySet[Reimbursement]:
+        scoping.require(self.request.user, "funds.view")
+        rows = scoping.restrict(Reimbursement.objects.all(), self.request.user).prefetch_related("items")
+        team = self.request.query_params.get("team", "")
+        if self.action == "list" and team.isdigit():
+            rows = rows.filter(team_id=int(team))
+        return rows.order_by("-date", "-id")
+
+    @extend_schema(request=ReimbursementCreateSerializer, responses={201: ReimbursementSerializer})
+    def create(self, request: Request) -> Response:
+        body = ReimbursementCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        team = scoped_team(request, data["team"])
+        scoping.require(request.user, "funds.keep")
+        batch = services.reimbursement_create(
+            actor=_user(request), team=team, day=data["date"], expense_ids=data["expenses"], note=data["note"]
+        )
+        fresh = Reimbursement.objects.prefetch_related("items").get(pk=batch.pk)
+        return Response(ReimbursementSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+class TeamFundsView(APIView):
+    """``GET /api/v1/funds/teams/{team_id}/?year=``: the team's year (API.md)."""
+
+    @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: TeamFundsSerializer})
+    def get(self, request: Request, team_id: int) -> Response:
+        team = scoped_team(request, team_id)
+        scoping.require(request.user, "funds.view")
+        return Response(TeamFundsSerializer(selectors.team_year(team=team, year=_year_param(request))).data)

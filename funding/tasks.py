@@ -1,0 +1,21 @@
+"""Team funds jobs on Celery: thin, idempotent tasks that call one service each."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task(name="funding.overdue_flags", acks_late=True)
+def overdue_flags() -> int:
+    """Nightly: flag teams whose expenses wait longer than the reimbursement interval (第十四条4)."""
+    return services.overdue_flags_raise()
+
+
+@shared_task(name="funding.open_year", acks_late=True)
+def open_year() -> int:
+    """On the first of January (and idempotently on any later run): open this year's accounts with
+    last year's balance carried in (第二十七条 可转入下年度使用)."""
+    return services.accounts_open_year(year=timezone.localdate().year)

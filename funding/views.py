@@ -1,0 +1,286 @@
+"""Team funds pages: the overview one level down (county: its teams; city and province: their
+counties and cities), the team ledger with the county's actions, the leader's phone form for an
+expense, and receipt downloads. Every object is fetched through zhucun.scoping (out of scope → 404);
+every change is one service call (funding/services.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from cadres.models import Region, Team
+from cadres.selectors import region_chain
+from zhucun import scoping
+
+from . import policies, selectors, services
+from .models import Category, LedgerEntry, Receipt, SourceLevel
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # login_required ran first
+
+
+def _year(request: HttpRequest) -> int:
+    raw = request.GET.get("year", "") or request.POST.get("year", "")
+    today = timezone.localdate()
+    if raw.isdigit() and policies.FIRST_YEAR <= int(raw) <= today.year + 1:
+        return int(raw)
+    return today.year
+
+
+def _team(request: HttpRequest, pk: int) -> Team:
+    return get_object_or_404(
+        scoping.restrict(Team.objects.select_related("village__parent__parent", "unit"), request.user), pk=pk
+    )
+
+
+def _home_region(request: HttpRequest) -> Region:
+    """Where the overview opens: the user's own region (the province for provincial staff)."""
+    from django.conf import settings
+
+    scope = scoping.scope_of(request.user)
+    code = settings.ZHUCUN_PROVINCE_CODE if scope.everything else (scope.region_prefixes or ("",))[0]
+    region = Region.objects.filter(code=code).first()
+    if region is None:  # a unit or a cadre: no region of their own
+        raise PermissionDenied("工作经费总览供县级及以上组织部门和乡镇查看；工作队的台账请从工作队页面进入。")
+    return region
+
+
+@login_required
+def overview(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """工作经费总览: per team for a county or township, per child region above (drill-down)."""
+    region = (
+        get_object_or_404(scoping.restrict(Region.objects.all(), request.user), code=code)
+        if code
+        else _home_region(request)
+    )
+    scoping.require(request.user, "funds.overview")
+    if region.level == Region.Level.VILLAGE:
+        raise Http404
+    year = _year(request)
+    data = selectors.overview(user=request.user, region=region, year=year)
+    chart = {
+        "labels": [label for _, label, _ in data.by_category],
+        "values": [float(value) for _, _, value in data.by_category],
+    }
+    return render(
+        request,
+        "funding/overview.html",
+        {
+            "region": region,
+            "chain": region_chain(region),
+            "year": year,
+            "years": list(range(timezone.localdate().year + 1, policies.FIRST_YEAR - 1, -1)),
+            "data": data,
+            "chart": chart,
+            "child_level": selectors.child_level(region),
+        },
+    )
+
+
+class AllocationForm(forms.Form):
+    amount = forms.DecimalField(label="金额（元）", max_digits=14, decimal_places=4, required=False)
+    source_level = forms.ChoiceField(
+        label="资金来源", choices=[("", "按派出层级"), *SourceLevel.choices], required=False
+    )
+    is_subsidy = forms.BooleanField(label="省级困难县补贴", required=False)
+    description = forms.CharField(label="摘要", max_length=200, required=False)
+
+
+class ExpenseForm(forms.Form):
+    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    category = forms.ChoiceField(label="支出类别", choices=Category.choices)
+    amount = forms.CharField(label="金额（元）", max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    description = forms.CharField(label="摘要", max_length=200)
+
+
+class ResponsibleForm(forms.Form):
+    responsible_name = forms.CharField(label="经费负责人", max_length=40)
+    responsible_phone = forms.CharField(label="手机号", max_length=11, required=False)
+
+
+def _apply(request: HttpRequest, form: forms.Form, call: Any, done: str) -> bool:
+    """Run a service with the form's data; its Chinese errors land next to the fields."""
+    try:
+        call()
+    except ValidationError as error:
+        for field, messages_ in getattr(error, "message_dict", {"__all__": error.messages}).items():
+            for message in messages_:
+                form.add_error(field if field in form.fields else None, message)
+        return False
+    messages.success(request, done)
+    return True
+
+
+@login_required
+def ledger(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team's ledger for a year, with the keeper's and the leader's actions."""
+    team = _team(request, pk)
+    scoping.require(request.user, "funds.view")
+    year = _year(request)
+    keeper = policies.is_keeper(request.user, team)
+    can_book = policies.may_book_expense(request.user, team)
+    year_data = selectors.team_year(team=team, year=year)
+    allocation_form = AllocationForm(prefix="alloc")
+    responsible_form = ResponsibleForm(
+        prefix="resp",
+        initial={
+            "responsible_name": year_data.account.responsible_name if year_data.account else "",
+            "responsible_phone": year_data.account.responsible_phone if year_data.account else "",
+        },
+    )
+    if request.method == "POST":
+        scoping.require(request.user, "funds.keep")
+        action = request.POST.get("action", "")
+        if action == "allocate":
+            allocation_form = AllocationForm(request.POST, prefix="alloc")
+            if allocation_form.is_valid() and _apply(
+                request,
+                allocation_form,
+                lambda: services.allocation_create(
+                    actor=_user(request),
+                    team=team,
+                    year=year,
+                    amount=allocation_form.cleaned_data["amount"],
+                    source_level=allocation_form.cleaned_data["source_level"],
+                    is_subsidy=allocation_form.cleaned_data["is_subsidy"],
+                    description=allocation_form.cleaned_data["description"],
+                ),
+                "拨款已入账。",
+            ):
+                return redirect(f"{reverse('funds-ledger', args=[team.pk])}?year={year}")
+        elif action == "responsible":
+            responsible_form = ResponsibleForm(request.POST, prefix="resp")
+            if responsible_form.is_valid() and _apply(
+                request,
+                responsible_form,
+                lambda: services.account_set_responsible(
+                    actor=_user(request),
+                    team=team,
+                    year=year,
+                    name=responsible_form.cleaned_data["responsible_name"],
+                    phone=responsible_form.cleaned_data["responsible_phone"],
+                ),
+                "经费负责人已更新。",
+            ):
+                return redirect(f"{reverse('funds-ledger', args=[team.pk])}?year={year}")
+        else:
+            raise Http404
+    entries = list(selectors.ledger(team=team, year=year))
+    return render(
+        request,
+        "funding/ledger.html",
+        {
+            "team": team,
+            "chain": region_chain(team.village),
+            "year": year,
+            "years": list(range(timezone.localdate().year + 1, policies.FIRST_YEAR - 1, -1)),
+            "data": year_data,
+            "entries": entries,
+            "keeper": keeper,
+            "can_book": can_book,
+            "allocation_form": allocation_form,
+            "responsible_form": responsible_form,
+            "waiting": [
+                e for e in entries if e.kind == "expense" and not getattr(e, "reversed_by_id", None) and not _settled(e)
+            ],
+        },
+    )
+
+
+def _settled(entry: LedgerEntry) -> bool:
+    return hasattr(entry, "reimbursement_item")
+
+
+@login_required
+@require_POST
+def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(scoping.restrict(LedgerEntry.objects.select_related("account"), request.user), pk=pk)
+    scoping.require(request.user, "funds.keep")
+    back = f"{reverse('funds-ledger', args=[entry.account.team_id])}?year={entry.account.year}"
+    try:
+        services.entry_reverse(actor=_user(request), entry=entry, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, "已冲销。")
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def reimburse(request: HttpRequest, pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    scoping.require(request.user, "funds.keep")
+    year = _year(request)
+    ids = [int(value) for value in request.POST.getlist("expenses") if value.isdigit()]
+    raw_date = request.POST.get("date", "")
+    try:
+        day = dt.date.fromisoformat(raw_date) if raw_date else timezone.localdate()
+        batch = services.reimbursement_create(actor=_user(request), team=team, day=day, expense_ids=ids)
+    except ValueError:
+        messages.error(request, "报销日期格式应为 YYYY-MM-DD。")
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, f"已登记报销 {batch.total:,.2f} 元（{len(ids)} 笔）。")
+    return redirect(f"{reverse('funds-ledger', args=[team.pk])}?year={year}")
+
+
+@login_required
+def expense_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """The leader's phone form: one expense with a photo of its receipt."""
+    team = _team(request, pk)
+    scoping.require(request.user, "funds.expense")
+    if not policies.may_book_expense(request.user, team):
+        raise PermissionDenied("只有本队队长或县委组织部可以登记支出。")
+    form = ExpenseForm(request.POST or None, initial={"date": timezone.localdate().isoformat()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _apply(
+            request,
+            form,
+            lambda: services.expense_create(
+                actor=_user(request),
+                team=team,
+                day=data["date"],
+                category=data["category"],
+                amount=data["amount"],
+                description=data["description"],
+                receipts=request.FILES.getlist("receipt"),
+            ),
+            "支出已登记。",
+        ):
+            return redirect(f"{reverse('funds-ledger', args=[team.pk])}?year={data['date'].year}")
+    return render(
+        request, "funding/expense_new.html", {"team": team, "form": form, "chain": region_chain(team.village)}
+    )
+
+
+@login_required
+def receipt_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A receipt, always as a download: never rendered inline, never sniffed, sandboxed."""
+    receipt = get_object_or_404(scoping.restrict(Receipt.objects.all(), request.user), pk=pk)
+    scoping.require(request.user, "funds.view")
+    extension = "pdf" if receipt.kind == Receipt.Kind.PDF else "jpg"
+    response = FileResponse(
+        receipt.file.open("rb"),
+        as_attachment=True,
+        filename=f"凭证-{receipt.entry_id}-{receipt.pk}.{extension}",
+        content_type="application/pdf" if extension == "pdf" else "image/jpeg",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
