@@ -22,8 +22,9 @@ from accounts.models import User
 from cadres.models import Region, Team
 from cadres.selectors import region_chain
 from zhucun import scoping
+from zhucun.exports.xlsx import xlsx_response
 
-from . import policies, selectors, services
+from . import exports, policies, selectors, services
 from .models import Category, LedgerEntry, Receipt, SourceLevel
 
 
@@ -70,6 +71,10 @@ def overview(request: HttpRequest, code: str | None = None) -> HttpResponse:
         raise Http404
     year = _year(request)
     data = selectors.overview(user=request.user, region=region, year=year)
+    if request.GET.get("export") == "xlsx":
+        scoping.require(request.user, "funds.export")
+        content = exports.overview_workbook(data, child_level=selectors.child_level(region))
+        return xlsx_response(content, f"{region.name}{year}年驻村工作经费.xlsx")
     chart = {
         "labels": [label for _, label, _ in data.by_category],
         "values": [float(value) for _, _, value in data.by_category],
@@ -178,6 +183,10 @@ def ledger(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             raise Http404
     entries = list(selectors.ledger(team=team, year=year))
+    if request.GET.get("export") == "xlsx":
+        scoping.require(request.user, "funds.export")
+        content = exports.ledger_workbook(team=team, year=year_data, entries=entries)
+        return xlsx_response(content, f"{team.village.name}驻村工作队{year}年工作经费台账.xlsx")
     return render(
         request,
         "funding/ledger.html",

@@ -65,6 +65,11 @@ LISTS = {
     "funds-overview-county": (False, lambda: reverse("funds-overview-region", args=["130102"])),
     "funds-overview-township": (False, lambda: reverse("funds-overview-region", args=["130102001"])),
     "funds-ledger": (False, lambda: reverse("funds-ledger", args=[Team.objects.get(village_id="130102001001").pk])),
+    "funds-ledger-export": (
+        False,
+        lambda: reverse("funds-ledger", args=[Team.objects.get(village_id="130102001001").pk]) + "?export=xlsx",
+    ),
+    "funds-overview-export": (False, lambda: reverse("funds-overview-region", args=["130102"]) + "?export=xlsx"),
 }
 
 

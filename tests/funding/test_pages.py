@@ -96,3 +96,26 @@ def test_the_keeper_allocates_and_names_the_responsible_person_on_the_ledger(wor
                              "resp-responsible_phone": "13912345678"}).status_code == 302  # fmt: skip
     page = client.get(url).content.decode()
     assert "80,000.00" in page and "李会计" in page
+
+
+def test_ledger_and_overview_export_to_formula_safe_xlsx(world: World, keeper: User) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    _fund(world, keeper)
+    services.expense_create(actor=keeper, team=world.teams["A"], day=timezone.localdate(), category="office",
+                            amount="1", description="=HYPERLINK(\"http://x\")")  # fmt: skip
+    client = _client(keeper)
+    ledger = client.get(reverse("funds-ledger", args=[world.teams["A"].pk]) + "?export=xlsx")
+    assert ledger.status_code == 200 and ledger["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(ledger.content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+    assert any(cell.value.startswith("=HYPERLINK") and cell.data_type == "s" for cell in cells)
+    assert "十一月伙食补助" in {cell.value for cell in cells}
+    values = list(sheet.iter_rows(values_only=True))
+    assert any(row[4] == -1200 for row in values)  # expenses take money out
+    overview = client.get(reverse("funds-overview") + "?export=xlsx")
+    rows = list(load_workbook(io.BytesIO(overview.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == f"甲县{timezone.localdate().year}年驻村工作经费"
+    assert rows[-1][0] == "合计"
