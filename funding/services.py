@@ -24,14 +24,15 @@ from accounts.models import User
 from cadres.models import Cadre, Team
 from zhucun.api.errors import Conflict
 from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot
+from zhucun.documents import document_clean
 from zhucun.notifications import Message, notify_many
 from zhucun.policy import profile_on
 
 from . import policies
 from .models import Category, FundAccount, LedgerEntry, OverdueFlag, Receipt, Reimbursement, ReimbursementItem
-from .receipts import MAX_RECEIPTS_PER_ENTRY, receipt_clean
 
 _TOTALS = ("carried_in", "allocated", "spent", "surplus_spent")
+MAX_RECEIPTS_PER_ENTRY = 6
 
 
 def _lock_team(team: Team) -> Team:
@@ -198,7 +199,7 @@ def expense_create(
     cleaned_files = []
     if not errors:
         for upload in files:
-            cleaned_files.append(receipt_clean(upload))  # raises a ValidationError naming "receipt"
+            cleaned_files.append(document_clean(upload, field="receipt"))
     if errors:
         raise ValidationError(errors)
     value = clean["amount"]

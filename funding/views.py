@@ -22,6 +22,7 @@ from accounts.models import User
 from cadres.models import Region, Team
 from cadres.selectors import region_chain
 from zhucun import scoping
+from zhucun.documents import download_response
 from zhucun.exports.xlsx import xlsx_response
 
 from . import exports, policies, selectors, services
@@ -283,13 +284,6 @@ def receipt_download(request: HttpRequest, pk: int) -> FileResponse:
     receipt = get_object_or_404(scoping.restrict(Receipt.objects.all(), request.user), pk=pk)
     scoping.require(request.user, "funds.view")
     extension = "pdf" if receipt.kind == Receipt.Kind.PDF else "jpg"
-    response = FileResponse(
-        receipt.file.open("rb"),
-        as_attachment=True,
-        filename=f"凭证-{receipt.entry_id}-{receipt.pk}.{extension}",
-        content_type="application/pdf" if extension == "pdf" else "image/jpeg",
+    return download_response(
+        receipt.file, filename=f"凭证-{receipt.entry_id}-{receipt.pk}.{extension}", kind=receipt.kind
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -131,7 +131,7 @@ def test_reimbursement_and_overdue_after_run_jobs(world: World, keeper: User) ->
 def test_a_receipt_uploaded_with_the_expense_is_listed_and_downloads_as_an_attachment(
     world: World, keeper: User, leader: User
 ) -> None:
-    from tests.funding.test_receipts import jpeg_with_gps
+    from tests.zhucun.test_documents import jpeg_with_gps
 
     _allocate(keeper, world)
     upload = jpeg_with_gps()

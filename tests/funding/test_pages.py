@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from funding import services
 from funding.models import LedgerEntry
-from tests.funding.test_receipts import jpeg_with_gps
+from tests.zhucun.test_documents import jpeg_with_gps
 from zhucun.testing.world import World
 
 

@@ -188,7 +188,7 @@ def test_entries_cannot_be_edited_or_deleted_through_the_models(world: World, ke
         entry.delete()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_database_refuses_to_edit_or_delete_an_entry_on_postgresql(world: World) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the append-only trigger is PostgreSQL's (SQLite is the embedded demo database)")

@@ -11,7 +11,7 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
-from funding.receipts import MAX_PDF_PAGES, receipt_clean
+from zhucun.documents import MAX_PDF_PAGES, document_clean
 
 
 def jpeg_with_gps() -> io.BytesIO:
@@ -48,7 +48,7 @@ def test_a_photo_receipt_is_reencoded_without_exif_or_gps() -> None:
     source = jpeg_with_gps()
     assert Image.open(source).getexif()  # the fixture does carry EXIF
     source.seek(0)
-    cleaned = receipt_clean(source)
+    cleaned = document_clean(source, field="receipt")
     assert cleaned.kind == "image"
     stored = Image.open(io.BytesIO(cleaned.content.read()))
     assert stored.format == "JPEG" and not stored.getexif()
@@ -57,7 +57,7 @@ def test_a_photo_receipt_is_reencoded_without_exif_or_gps() -> None:
 def test_a_pdf_receipt_loses_its_scripts_and_open_actions() -> None:
     source = _pdf(script=True)
     assert b"/JavaScript" in source.getvalue()
-    cleaned = receipt_clean(source)
+    cleaned = document_clean(source, field="receipt")
     data = cleaned.content.read()
     assert cleaned.kind == "pdf"
     assert b"/JavaScript" not in data and b"/OpenAction" not in data and b"/JS" not in data
@@ -66,7 +66,7 @@ def test_a_pdf_receipt_loses_its_scripts_and_open_actions() -> None:
 
 def test_a_pdf_with_too_many_pages_is_refused() -> None:
     with pytest.raises(ValidationError) as refused:
-        receipt_clean(_pdf(MAX_PDF_PAGES + 1))
+        document_clean(_pdf(MAX_PDF_PAGES + 1), field="receipt")
     assert "页" in refused.value.message_dict["receipt"][0]
 
 
@@ -78,7 +78,7 @@ def test_fake_or_unknown_files_are_refused_in_chinese(payload: bytes) -> None:
     upload = io.BytesIO(payload)
     upload.name = "receipt.pdf"
     with pytest.raises(ValidationError) as refused:
-        receipt_clean(upload)
+        document_clean(upload, field="receipt")
     assert any(word in refused.value.message_dict["receipt"][0] for word in ("无法识别", "PDF", "照片"))
 
 
@@ -86,5 +86,5 @@ def test_an_oversized_pdf_is_refused_before_parsing() -> None:
     upload = io.BytesIO(b"%PDF-" + b"0" * (10 * 1024 * 1024 + 10))
     upload.name = "big.pdf"
     with pytest.raises(ValidationError) as refused:
-        receipt_clean(upload)
+        document_clean(upload, field="receipt")
     assert "MB" in refused.value.message_dict["receipt"][0]
