@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.utils import timezone
 
 from .idnumbers import mask_id_number
 from .querysets import CadreQuerySet, RegionQuerySet, TeamQuerySet, UnitQuerySet
@@ -199,3 +200,53 @@ class Cadre(models.Model):
 
     def term_days_left(self, today: dt.date) -> int:
         return (self.term_end - today).days
+
+
+def adjustment_attachment_path(instance: TermAdjustment, filename: str) -> str:
+    return f"term-adjustments/{instance.requested_at:%Y/%m}/{filename}"
+
+
+class TermAdjustment(models.Model):
+    """第三条: 没有特殊原因不得调整。确需调整的，派出单位须写出书面申请，由同级党委组织部门审核批准，
+    报上级组织部门备案. The dispatching unit's written application, the decision of the organization
+    department of the unit's level, and the filing with the level above (who sees it in its list)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "已驳回"
+
+    cadre = models.ForeignKey(Cadre, verbose_name="驻村干部", on_delete=models.PROTECT, related_name="adjustments")
+    unit = models.ForeignKey(Unit, verbose_name="派出单位", on_delete=models.PROTECT, related_name="adjustments")
+    #: where the cadre served when the application was made (scoping key, like every big table)
+    village_code = models.CharField("驻在村代码", max_length=12)
+    reason = models.TextField("书面申请", max_length=4000)
+    attachment = models.FileField("申请附件", upload_to=adjustment_attachment_path, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        "accounts.User", verbose_name="申请人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    decided_by = models.ForeignKey(
+        "accounts.User", verbose_name="审批人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    comment = models.CharField("审批意见", max_length=500, blank=True)
+    #: the organization department that decides (level, region code) and the one it is filed with
+    decided_by_level = models.CharField("审批机关层级", max_length=10)
+    decided_by_region = models.CharField("审批机关区划", max_length=12)
+    filed_with = models.CharField("报备机关", max_length=60)
+
+    class Meta:
+        verbose_name = "任期调整申请"
+        verbose_name_plural = "任期调整申请"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # one open application per cadre at a time
+            models.UniqueConstraint(
+                fields=["cadre"], condition=models.Q(status="pending"), name="term_adjustment_one_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} 任期调整 {self.get_status_display()}"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from zhucun.policy import profile_on
+
+from .models import Cadre, Region, Unit
 
 
 def term_end_for(term_start: dt.date) -> dt.date:
@@ -17,3 +20,41 @@ def term_end_for(term_start: dt.date) -> dt.date:
     except ValueError:  # 29 February into a non-leap year
         anniversary = term_start.replace(year=term_start.year + years, day=28) + dt.timedelta(days=1)
     return anniversary - dt.timedelta(days=1)
+
+
+# --- 第三条: term adjustments --------------------------------------------------------------------
+
+
+def may_request_adjustment(user: Any, cadre: Cadre) -> bool:
+    """第三条: 派出单位须写出书面申请 — the cadre's own dispatching unit, for a cadre in post."""
+    return (
+        getattr(user, "role", "") == "unit"
+        and getattr(user, "unit_id", None) == cadre.unit_id
+        and cadre.status == Cadre.Status.ACTIVE
+    )
+
+
+def adjustment_decider(unit: Unit) -> tuple[str, str]:
+    """第三条: 由同级党委组织部门审核批准 — (level, region code) of the unit's level's department
+    (the same department that assesses and recalls its cadres, 第十二条)."""
+    from zhucun.scoping import assessing_department
+
+    return assessing_department(unit)
+
+
+def may_decide_adjustment(user: Any, unit: Unit) -> bool:
+    from zhucun.scoping import department_of
+
+    return department_of(user) == adjustment_decider(unit)
+
+
+def adjustment_filed_with(unit: Unit) -> str:
+    """第三条: 报上级组织部门备案 — the organization department one level above the decider, by name.
+    Inside the system it sees the filed adjustment by its region scope (the city, the province)."""
+    level, region_code = adjustment_decider(unit)
+    if level == "county":
+        city = Region.objects.filter(code=Region.prefix_of(region_code, Region.Level.CITY)).first()
+        return f"{city.name if city else ''}委组织部"
+    if level == "city":
+        return "省委组织部"
+    return "中央组织部"  # the province's own and central units' cadres: filed outside the system

@@ -6,15 +6,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from zhucun import scoping
+from zhucun.documents import download_response
 from zhucun.views import FilteredListView, ScopedDetailView
 
+from . import policies, services
 from .filtersets import CadreFilterSet, TeamFilterSet
 from .idnumbers import mask_id_number, mask_phone
-from .models import Cadre, Region, Team
+from .models import Cadre, Region, Team, TermAdjustment
 from .roster import RosterError, roster_template
 from .selectors import region_chain, region_children, team_members, user_home_region
 from .services import roster_import
@@ -86,6 +93,8 @@ class TeamDetailView(ScopedDetailView):
         context["members"] = team_members(team=team)
         context["chain"] = region_chain(team.village)
         context["show_phone"] = scoping.can(self.request.user, "cadre.view_phone")
+        context["may_dispatch"] = scoping.can(self.request.user, "term.dispatch")
+        context["may_view_funds"] = scoping.can(self.request.user, "funds.view")
         return context
 
 
@@ -119,6 +128,8 @@ class CadreListView(FilteredListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["show_phone"] = scoping.can(self.request.user, "cadre.view_phone")
+        context["may_dispatch"] = scoping.can(self.request.user, "term.dispatch")
+        context["may_view_funds"] = scoping.can(self.request.user, "funds.view")
         return context
 
     def export_row(self, cadre: Cadre) -> list[Any]:
@@ -152,6 +163,7 @@ class CadreDetailView(ScopedDetailView):
             cadre.id_number if scoping.can(user, "cadre.view_id_number") else mask_id_number(cadre.id_number)
         )
         context["phone"] = cadre.phone if scoping.can(user, "cadre.view_phone") else mask_phone(cadre.phone)
+        context["may_adjust"] = policies.may_request_adjustment(user, cadre)
         return context
 
 
@@ -186,3 +198,137 @@ def roster_template_download(request: HttpRequest) -> HttpResponse:
     from zhucun.exports.xlsx import xlsx_response
 
     return xlsx_response(roster_template(), "花名册模板.xlsx")
+
+
+# --- 第三条: term adjustments and the replacement's dispatch -----------------------------------
+
+
+@login_required
+def term_adjustment_list(request: HttpRequest) -> HttpResponse:
+    """任期调整: the applications the user may see, pending first."""
+    scoping.require(request.user, "term.view")
+    rows = scoping.restrict(
+        TermAdjustment.objects.select_related("cadre__team__village", "unit"), request.user
+    ).order_by(Case(When(status="pending", then=Value(0)), default=Value(1)), "-requested_at", "-id")
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    return render(request, "cadres/term_adjustment_list.html", {"page_obj": page})
+
+
+@login_required
+def term_adjustment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    adjustment = get_object_or_404(
+        scoping.restrict(TermAdjustment.objects.select_related("cadre__team__village", "unit"), request.user), pk=pk
+    )
+    scoping.require(request.user, "term.view")
+    may_decide = adjustment.status == "pending" and policies.may_decide_adjustment(request.user, adjustment.unit)
+    if request.method == "POST":
+        scoping.require(request.user, "term.decide")
+        decision = request.POST.get("decision")
+        if decision not in ("approve", "reject"):
+            messages.error(request, "请选择批准或驳回。")
+        else:
+            try:
+                services.term_adjustment_decide(
+                    actor=request.user,
+                    adjustment_id=adjustment.pk,
+                    approve=decision == "approve",
+                    comment=request.POST.get("comment", ""),
+                )
+            except ValidationError as error:
+                messages.error(request, "；".join(error.messages))
+            else:
+                messages.success(
+                    request,
+                    "已批准，干部状态已改为“已调整”，并报上级组织部门备案。" if decision == "approve" else "已驳回。",
+                )
+                return redirect("term-adjustment-detail", pk=adjustment.pk)
+    return render(
+        request,
+        "cadres/term_adjustment_detail.html",
+        {"adjustment": adjustment, "may_decide": may_decide, "chain": region_chain(adjustment.cadre.team.village)},
+    )
+
+
+@login_required
+def term_adjustment_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
+    adjustment = get_object_or_404(scoping.restrict(TermAdjustment.objects.all(), request.user), pk=pk)
+    scoping.require(request.user, "term.view")
+    if not adjustment.attachment:
+        raise Http404
+    kind = "pdf" if str(adjustment.attachment.name).endswith(".pdf") else "image"
+    return download_response(
+        adjustment.attachment, filename=f"任期调整申请-{adjustment.pk}.{'pdf' if kind == 'pdf' else 'jpg'}", kind=kind
+    )
+
+
+@login_required
+def term_adjustment_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dispatching unit's written application for one of its cadres (第三条)."""
+    cadre = get_object_or_404(
+        scoping.restrict(Cadre.objects.select_related("unit", "team__village"), request.user), pk=pk
+    )
+    scoping.require(request.user, "term.request")
+    if not policies.may_request_adjustment(request.user, cadre):
+        raise PermissionDenied("任期调整须由干部的派出单位提出书面申请（第三条）。")
+    error = ""
+    if request.method == "POST":
+        try:
+            adjustment = services.term_adjustment_request(
+                actor=request.user,
+                cadre=cadre,
+                reason=request.POST.get("reason", ""),
+                attachment=request.FILES.get("attachment"),
+            )
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+        else:
+            messages.success(request, "申请已提交，等待同级党委组织部门审批。")
+            return redirect("term-adjustment-detail", pk=adjustment.pk)
+    return render(
+        request,
+        "cadres/term_adjustment_new.html",
+        {
+            "cadre": cadre,
+            "error": error,
+            "reason": request.POST.get("reason", ""),
+            "chain": region_chain(cadre.team.village),
+        },
+    )
+
+
+@login_required
+def team_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+    """A replacement joins the team after a recall, an adjustment or a term's end (第三条, 第二十条)."""
+    team = get_object_or_404(scoping.restrict(Team.objects.select_related("village", "unit"), request.user), pk=pk)
+    scoping.require(request.user, "term.dispatch")
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            cadre = services.cadre_dispatch(
+                actor=request.user,
+                team=team,
+                name=request.POST.get("name", ""),
+                gender=request.POST.get("gender", ""),
+                id_number=request.POST.get("id_number", ""),
+                phone=request.POST.get("phone", ""),
+                role=request.POST.get("role", ""),
+                term_start=request.POST.get("term_start", ""),
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            messages.success(request, f"{cadre.name}已派驻到{team}，任期自 {cadre.term_start:%Y年%m月%d日} 起算。")
+            return redirect("team-detail", pk=team.pk)
+    return render(
+        request,
+        "cadres/team_dispatch.html",
+        {
+            "team": team,
+            "errors": errors,
+            "values": request.POST,
+            "roles": Cadre.Role.choices,
+            "genders": Cadre.Gender.choices,
+            "chain": region_chain(team.village),
+            "today": timezone.localdate(),
+        },
+    )

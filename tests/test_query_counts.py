@@ -58,6 +58,9 @@ LISTS = {
     "assessment-recall-export": (False, lambda: reverse("assessment-recall-export")),
     "assessment-accountability-export": (False, lambda: reverse("assessment-accountability-export")),
     "api:assessment-export": (True, lambda: reverse("api:assessment-export") + "?year=2026"),
+    # the term
+    "api:term-adjustment-list": (True, lambda: reverse("api:term-adjustment-list") + "?page_size=200"),
+    "term-adjustment-list": (False, lambda: reverse("term-adjustment-list")),
     # team funds
     "api:fund-expense-list": (True, lambda: reverse("api:fund-expense-list") + "?page_size=200"),
     "api:fund-allocation-list": (True, lambda: reverse("api:fund-allocation-list") + "?page_size=200"),
@@ -108,6 +111,20 @@ def _grow(world: World, rows: int, offset: int) -> None:
     _grow_attendance(created)
     _grow_recall(created[::2])
     _grow_funds(teams, Team.objects.get(village_id="130102001001"))
+    _grow_terms(created[1::2])
+
+
+def _grow_terms(cadres: list[Cadre]) -> None:
+    """A term adjustment filed for every new member (pages and API lists)."""
+    from cadres.models import TermAdjustment
+
+    TermAdjustment.objects.bulk_create(
+        [
+            TermAdjustment(cadre=c, unit=c.unit, village_code=c.team.village_id, reason="调整", decided_by_level="county",
+                           decided_by_region="130102", filed_with="石家庄市委组织部")
+            for c in cadres
+        ]
+    )  # fmt: skip
 
 
 def _grow_funds(teams: list[Team], team_a: Team) -> None:

@@ -222,6 +222,12 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
         unit=lambda u: Q(unit_id=u),
         cadre=lambda s: Q(cadre_id=s.cadre_id),
     ),
+    # --- the term (issue 12, 第三条): the unit's application, seen where the cadre serves ---
+    "cadres.TermAdjustment": lambda: ScopeKeys(
+        region=lambda p: Q(village_code__startswith=p),
+        unit=lambda u: Q(unit_id=u),
+        cadre=lambda s: Q(cadre_id=s.cadre_id),
+    ),
     # --- team funds (issue 12): accounts, entries and batches carry the team's village code ---
     "funding.FundAccount": lambda: _team_funds_keys("team"),
     "funding.LedgerEntry": lambda: _team_funds_keys("account__team"),
@@ -384,6 +390,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "recall.open": ORG_ROLES,
     "recall.consult": ORG_ROLES | {"unit"},
     "recall.decide": ORG_ROLES,  # and only the assessing department (第二十条)
+    # --- the term (issue 12, 第三条) ---
+    "term.view": REGIONAL_ROLES | {"unit"},
+    "term.request": frozenset({"unit"}),  # 派出单位须写出书面申请 (its own cadres: cadres/policies.py)
+    "term.decide": ORG_ROLES,  # 同级党委组织部门审核批准 (the unit's level: cadres/policies.py)
+    "term.dispatch": ORG_ROLES,  # a replacement joins the team, as a roster import would place them
     # --- team funds (issue 12; 第十四条4, 第二十七条) ---
     "funds.view": REGIONAL_ROLES | {"unit", "cadre"},
     "funds.overview": REGIONAL_ROLES,  # the overview one level down

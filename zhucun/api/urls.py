@@ -5,6 +5,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import AccountViewSet
+from cadres.api.terms import TermAdjustmentViewSet
 from cadres.api.views import CadreViewSet, RegionViewSet, RosterImportView, RosterTemplateView, TeamViewSet
 
 router = DefaultRouter()
@@ -13,6 +14,7 @@ router.register("accounts", AccountViewSet, basename="account")
 router.register("regions", RegionViewSet, basename="region")
 router.register("teams", TeamViewSet, basename="team")
 router.register("cadres", CadreViewSet, basename="cadre")
+router.register("term-adjustments", TermAdjustmentViewSet, basename="term-adjustment")
 
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="auth-token"),
