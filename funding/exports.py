@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from cadres.models import Team
 from zhucun.exports.xlsx import write_table
 
 from .models import LedgerEntry
-from .selectors import Overview, TeamYear
+from .selectors import InsuranceRow, Overview, TeamYear
 
 
 def overview_workbook(data: Overview, *, child_level: str | None) -> bytes:
@@ -63,4 +64,39 @@ def ledger_workbook(*, team: Team, year: TeamYear, entries: Iterable[LedgerEntry
         headers=("日期", "类型", "类别 / 来源", "摘要", "金额（元）", "凭证（张）", "备注"),
         rows=rows,
         widths=(12, 8, 22, 40, 14, 10, 10),
+    )
+
+
+def insurance_workbook(rows: list[InsuranceRow], *, today: dt.date) -> bytes:
+    """第二十八条: the register, one line per policy (a cadre without one gets a line of their own)."""
+    lines: list[list[object]] = []
+    for row in rows:
+        cadre = row.cadre
+        head = [cadre.team.village.name, cadre.name, cadre.get_role_display(), cadre.unit.name]
+        gap = row.first_gap.isoformat() if row.first_gap else ""
+        for policy in row.policies or [None]:
+            if policy is None:
+                lines.append([*head, "", "", "", "", "", "", gap])
+            else:
+                lines.append(
+                    [*head, policy.insurer, policy.policy_number, policy.cover_start, policy.cover_end, policy.premium,
+                     policy.get_paying_level_display(), gap]
+                )  # fmt: skip
+    return write_table(
+        title=f"驻村干部意外保险登记（{today:%Y年%m月%d日}）",
+        headers=(
+            "驻在村",
+            "姓名",
+            "职务",
+            "派出单位",
+            "保险公司",
+            "保单号",
+            "保障起期",
+            "保障止期",
+            "保费（元）",
+            "列支层级",
+            "首个未投保日",
+        ),
+        rows=lines,
+        widths=(14, 10, 12, 24, 18, 20, 12, 12, 12, 10, 14),
     )

@@ -266,3 +266,59 @@ class OverdueFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village_code} {self.month:%Y-%m} 逾期 {self.expenses} 笔"
+
+
+class InsurancePolicy(models.Model):
+    """A cadre's accident insurance (第二十八条 省市县财政分级列支驻村干部意外保险专项经费): which insurer,
+    which policy, which days it covers, what it cost and which level's finance paid. A wrong record is
+    voided with a reason (the register keeps it), never edited."""
+
+    cadre = models.ForeignKey(
+        "cadres.Cadre", verbose_name="驻村干部", on_delete=models.PROTECT, related_name="insurance_policies"
+    )
+    village_code = models.CharField("驻在村代码", max_length=12)
+    insurer = models.CharField("保险公司", max_length=60)
+    policy_number = models.CharField("保单号", max_length=40)
+    cover_start = models.DateField("保障起期")
+    cover_end = models.DateField("保障止期")
+    premium = models.DecimalField("保费（元）", max_digits=10, decimal_places=2)
+    paying_level = models.CharField("列支层级", max_length=10, choices=SourceLevel.choices)
+    voided_reason = models.CharField("作废原因", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "意外保险"
+        verbose_name_plural = "意外保险"
+        ordering = ["cadre_id", "cover_start"]
+        constraints = [
+            models.CheckConstraint(
+                name="insurance_cover_order", condition=models.Q(cover_end__gte=models.F("cover_start"))
+            ),
+            models.UniqueConstraint(fields=["insurer", "policy_number", "cadre"], name="insurance_policy_unique"),
+        ]
+        indexes = [models.Index(fields=["village_code"], name="insurance_village_idx", opclasses=_PATTERN_OPS)]
+
+    def __str__(self) -> str:
+        return f"{self.insurer} {self.policy_number}"
+
+
+class InsuranceGapFlag(models.Model):
+    """A cadre in post found without accident insurance for some day of the term (第二十八条), flagged
+    once a month by the nightly job with a notification to the county and the dispatching unit."""
+
+    cadre = models.ForeignKey("cadres.Cadre", verbose_name="驻村干部", on_delete=models.PROTECT, related_name="+")
+    village_code = models.CharField("驻在村代码", max_length=12)
+    month = models.DateField("月份")
+    first_gap = models.DateField("首个未投保日")
+    raised_at = models.DateTimeField("标记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "未投保标记"
+        verbose_name_plural = "未投保标记"
+        constraints = [models.UniqueConstraint(fields=["cadre", "month"], name="insurance_gap_one_per_cadre_month")]
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} {self.month:%Y-%m} 自 {self.first_gap} 无保障"

@@ -127,3 +127,25 @@ def overdue_before(*, today: dt.date, profile: PolicyProfile) -> dt.date:
 def _days_in_month(year: int, month: int) -> int:
     following = dt.date(year + month // 12, month % 12 + 1, 1)
     return (following - dt.timedelta(days=1)).day
+
+
+# --- 第二十八条: accident insurance -------------------------------------------------------------
+
+
+def first_uncovered_day(
+    *, term_start: dt.date, until: dt.date, covers: list[tuple[dt.date, dt.date]]
+) -> dt.date | None:
+    """The first day from ``term_start`` to ``until`` (inclusive) that no cover period includes, or None
+    when every day is covered (第二十八条: every cadre insured for every day of the term)."""
+    day = term_start
+    for start, end in sorted(covers):
+        if day > until:
+            return None
+        if start > day:
+            return day
+        day = max(day, end + dt.timedelta(days=1))
+    return day if day <= until else None
+
+
+#: how far ahead a lapse is flagged, so the next policy can be bought in time
+INSURANCE_LOOKAHEAD_DAYS = 30

@@ -260,3 +260,57 @@ def spending_by_category(*, entries_q: QuerySet[FundAccount]) -> list[tuple[str,
     return [
         (row["category"], str(labels.get(row["category"], row["category"])), row["net"]) for row in rows if row["net"]
     ]
+
+
+# --- 第二十八条: accident insurance -------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class InsuranceRow:
+    cadre: Any
+    policies: list[Any]
+    first_gap: dt.date | None
+
+
+def insurance_register(*, user: Any, region_code: str, today: dt.date, only_gaps: bool = False) -> list[InsuranceRow]:
+    """Cadres in post in ``region_code`` within the user's scope, with their valid policies and the first
+    day of their term, up to a month ahead, that no policy covers (第二十八条). Two queries."""
+    from cadres.models import Cadre
+
+    cadres = scoping.restrict(Cadre.objects.all(), user).filter(team__village__code__startswith=region_code)
+    return insurance_rows(cadres=cadres, today=today, only_gaps=only_gaps)
+
+
+def insurance_rows(*, cadres: QuerySet[Any], today: dt.date, only_gaps: bool) -> list[InsuranceRow]:
+    """``insurance_register`` over any set of cadres (the nightly job reads the whole province). Two
+    queries; the cover arithmetic is per cadre in Python, on rows already loaded."""
+    from django.db.models import Prefetch
+
+    from cadres.models import Cadre
+
+    from .models import InsurancePolicy
+
+    until = today + dt.timedelta(days=policies.INSURANCE_LOOKAHEAD_DAYS)
+    loaded = (
+        cadres.filter(status=Cadre.Status.ACTIVE)
+        .select_related("team__village", "unit")
+        .prefetch_related(
+            Prefetch(
+                "insurance_policies",
+                queryset=InsurancePolicy.objects.filter(voided_reason="").order_by("cover_start"),
+                to_attr="valid_policies",
+            )
+        )
+        .order_by("team__village_id", "role", "name")
+    )
+    rows = []
+    for cadre in loaded:
+        valid = cadre.valid_policies
+        gap = policies.first_uncovered_day(
+            term_start=cadre.term_start,
+            until=min(until, cadre.term_end),
+            covers=[(policy.cover_start, policy.cover_end) for policy in valid],
+        )
+        if gap is not None or not only_gaps:
+            rows.append(InsuranceRow(cadre=cadre, policies=valid, first_gap=gap))
+    return rows

@@ -21,15 +21,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from cadres.models import Cadre, Team
+from cadres.models import Cadre, Region, Team
 from zhucun.api.errors import Conflict
-from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot
+from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot, update_audited
 from zhucun.documents import document_clean
 from zhucun.notifications import Message, notify_many
 from zhucun.policy import profile_on
 
 from . import policies
-from .models import Category, FundAccount, LedgerEntry, OverdueFlag, Receipt, Reimbursement, ReimbursementItem
+from .models import (
+    Category,
+    FundAccount,
+    InsuranceGapFlag,
+    InsurancePolicy,
+    LedgerEntry,
+    OverdueFlag,
+    Receipt,
+    Reimbursement,
+    ReimbursementItem,
+)
 
 _TOTALS = ("carried_in", "allocated", "spent", "surplus_spent")
 MAX_RECEIPTS_PER_ENTRY = 6
@@ -481,3 +491,167 @@ __all__ = [
     "overdue_flags_raise",
     "reimbursement_create",
 ]
+
+
+# --- 第二十八条: accident insurance -------------------------------------------------------------
+
+
+def _require_insurance_manager(actor: User, cadre: Cadre) -> None:
+    """Organization departments register their cadres' policies; a unit its own cadres'."""
+    if actor.role == "unit" and actor.unit_id != cadre.unit_id:
+        raise PermissionDenied("派出单位只能登记本单位干部的保险。")
+    if actor.role not in ("province_org", "city_org", "county_org", "unit"):
+        raise PermissionDenied("意外保险由组织部门或派出单位登记。")
+
+
+@transaction.atomic
+def insurance_policy_register(
+    *,
+    actor: User,
+    cadre: Cadre,
+    insurer: str,
+    policy_number: str,
+    cover_start: dt.date,
+    cover_end: dt.date,
+    premium: Decimal | str,
+    paying_level: str,
+) -> InsurancePolicy:
+    """第二十八条: record a cadre's accident insurance policy."""
+    _require_insurance_manager(actor, cadre)
+    errors: dict[str, list[str]] = {}
+    insurer, policy_number = (insurer or "").strip(), (policy_number or "").strip()
+    if not insurer:
+        errors["insurer"] = ["请填写保险公司。"]
+    if not policy_number:
+        errors["policy_number"] = ["请填写保单号。"]
+    if cover_end < cover_start:
+        errors["cover_end"] = ["保障止期不能早于起期。"]
+    elif (cover_end - cover_start).days > 3 * 366:
+        errors["cover_end"] = ["一张保单的保障期不超过 3 年，请核对。"]
+    if not dt.date(policies.FIRST_YEAR, 1, 1) <= cover_start <= timezone.localdate() + dt.timedelta(days=366):
+        errors["cover_start"] = ["保障起期不在合理范围内，请核对。"]
+    if paying_level not in ("province", "city", "county"):
+        errors["paying_level"] = ["列支层级应为省级、市级或县级财政（第二十八条）。"]
+    try:
+        amount = policies.clean_amount(premium, field="premium")
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    if InsurancePolicy.objects.filter(cadre=cadre, insurer=insurer, policy_number=policy_number).exists():
+        raise ValidationError({"policy_number": ["这张保单已经登记过了。"]})
+    policy = InsurancePolicy.objects.create(
+        cadre=cadre,
+        village_code=cadre.team.village_id,
+        insurer=insurer[:60],
+        policy_number=policy_number[:40],
+        cover_start=cover_start,
+        cover_end=cover_end,
+        premium=amount,
+        paying_level=paying_level,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="funding.insurance_register",
+        obj=policy,
+        after=snapshot(policy),
+        region_code=policy.village_code,
+    )
+    return policy
+
+
+@transaction.atomic
+def insurance_policy_void(*, actor: User, policy: InsurancePolicy, reason: str) -> InsurancePolicy:
+    """A wrongly registered policy is voided with a reason; the register keeps it."""
+    _require_insurance_manager(actor, policy.cadre)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["请填写作废原因。"]})
+    policy = InsurancePolicy.objects.select_for_update().get(pk=policy.pk)
+    if policy.voided_reason:
+        raise Conflict("这张保单已经作废了。")
+    update_audited(
+        actor=actor,
+        action="funding.insurance_void",
+        obj=policy,
+        changes={"voided_reason": reason[:200]},
+        region_code=policy.village_code,
+    )
+    return policy
+
+
+@transaction.atomic
+def insurance_gaps_flag(*, today: dt.date | None = None) -> int:
+    """Flag cadres in post without cover for some day of their term up to a month ahead (第二十八条),
+    once a month each, and tell their county and dispatching unit. A fixed number of queries."""
+    from .selectors import insurance_rows
+
+    today = today or timezone.localdate()
+    month = today.replace(day=1)
+    rows = insurance_rows(cadres=Cadre.objects.all(), today=today, only_gaps=True)
+    flagged = set(InsuranceGapFlag.objects.filter(month=month).values_list("cadre_id", flat=True))
+    fresh = [row for row in rows if row.cadre.pk not in flagged]
+    if not fresh:
+        return 0
+    flags = InsuranceGapFlag.objects.bulk_create(
+        [
+            InsuranceGapFlag(
+                cadre=row.cadre, village_code=row.cadre.team.village_id, month=month, first_gap=row.first_gap
+            )
+            for row in fresh
+            if row.first_gap is not None
+        ]
+    )
+    by_county: dict[str, int] = {}
+    by_unit: dict[int, int] = {}
+    for row in fresh:
+        county = Region.prefix_of(row.cadre.team.village_id, Region.Level.COUNTY)
+        by_county[county] = by_county.get(county, 0) + 1
+        by_unit[row.cadre.unit_id] = by_unit.get(row.cadre.unit_id, 0) + 1
+    recipients: dict[tuple[str, object], list[int]] = {}
+    for user_id, region_id in User.objects.filter(
+        role="county_org", is_active=True, region_id__in=list(by_county)
+    ).values_list("pk", "region_id"):
+        recipients.setdefault(("county", str(region_id)), []).append(user_id)
+    for user_id, unit_id in User.objects.filter(role="unit", is_active=True, unit_id__in=list(by_unit)).values_list(
+        "pk", "unit_id"
+    ):
+        recipients.setdefault(("unit", unit_id), []).append(user_id)
+    url = reverse("funds-insurance")
+    notify_many(
+        [
+            *(
+                Message(
+                    recipient_ids=recipients.get(("county", county), []),
+                    title=f"有 {count} 名在岗驻村干部缺少意外保险",
+                    body="第二十八条：请为在岗驻村干部办理意外保险，覆盖驻村期间的每一天。",
+                    url=url,
+                )
+                for county, count in by_county.items()
+            ),
+            *(
+                Message(
+                    recipient_ids=recipients.get(("unit", unit), []),
+                    title=f"本单位有 {count} 名驻村干部缺少意外保险",
+                    body="第二十八条：请协调办理意外保险。",
+                    url=url,
+                )
+                for unit, count in by_unit.items()
+            ),
+        ]
+    )
+    audit_record_many(
+        [
+            audit_event(
+                actor=None,
+                action="funding.insurance_gap",
+                obj=flag,
+                before=None,
+                after=snapshot(flag),
+                region_code=flag.village_code,
+            )
+            for flag in flags
+        ]
+    )
+    return len(flags)

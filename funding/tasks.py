@@ -19,3 +19,9 @@ def open_year() -> int:
     """On the first of January (and idempotently on any later run): open this year's accounts with
     last year's balance carried in (第二十七条 可转入下年度使用)."""
     return services.accounts_open_year(year=timezone.localdate().year)
+
+
+@shared_task(name="funding.insurance_gaps", acks_late=True)
+def insurance_gaps() -> int:
+    """Nightly: flag cadres in post without accident insurance for some day of their term (第二十八条)."""
+    return services.insurance_gaps_flag()

@@ -12,4 +12,6 @@ urlpatterns = [
     path("teams/<int:pk>/reimburse/", views.reimburse, name="funds-reimburse"),
     path("entries/<int:pk>/reverse/", views.entry_reverse, name="funds-entry-reverse"),
     path("receipts/<int:pk>/", views.receipt_download, name="funds-receipt"),
+    path("insurance/", views.insurance_register, name="funds-insurance"),
+    path("insurance/cadres/<int:pk>/", views.insurance_policy_new, name="funds-insurance-new"),
 ]

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from cadres.models import Region, Team
+from cadres.models import Cadre, Region, Team
 from cadres.selectors import region_chain
 from zhucun import scoping
 from zhucun.documents import download_response
@@ -287,3 +288,65 @@ def receipt_download(request: HttpRequest, pk: int) -> FileResponse:
     return download_response(
         receipt.file, filename=f"凭证-{receipt.entry_id}-{receipt.pk}.{extension}", kind=receipt.kind
     )
+
+
+# --- 第二十八条: accident insurance -------------------------------------------------------------
+
+
+@login_required
+def insurance_register(request: HttpRequest) -> HttpResponse:
+    """意外保险登记: cadres in post with their policies, the uncovered ones flagged; xlsx export."""
+    scoping.require(request.user, "insurance.register")
+    scope = scoping.scope_of(request.user)
+    region_code = request.GET.get("region", "").strip()
+    if not region_code.isdigit() or len(region_code) > 12:
+        region_code = "" if scope.everything or not scope.region_prefixes else scope.region_prefixes[0]
+    only_gaps = request.GET.get("gaps") == "1"
+    today = timezone.localdate()
+    rows = selectors.insurance_register(user=request.user, region_code=region_code, today=today, only_gaps=only_gaps)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(exports.insurance_workbook(rows, today=today), f"驻村干部意外保险登记{today:%Y%m%d}.xlsx")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "funding/insurance.html",
+        {
+            "page_obj": page,
+            "region": region_code,
+            "only_gaps": only_gaps,
+            "gaps": sum(1 for row in rows if row.first_gap is not None),
+            "total": len(rows),
+            "may_manage": scoping.can(request.user, "insurance.manage"),
+            "levels": SourceLevel.choices,
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_POST
+def insurance_policy_new(request: HttpRequest, pk: int) -> HttpResponse:
+    cadre = get_object_or_404(scoping.restrict(Cadre.objects.select_related("team"), request.user), pk=pk)
+    scoping.require(request.user, "insurance.manage")
+    try:
+        start = dt.date.fromisoformat(request.POST.get("cover_start", ""))
+        end = dt.date.fromisoformat(request.POST.get("cover_end", ""))
+    except ValueError:
+        messages.error(request, "保障起止日期格式应为 YYYY-MM-DD。")
+    else:
+        try:
+            services.insurance_policy_register(
+                actor=_user(request),
+                cadre=cadre,
+                insurer=request.POST.get("insurer", ""),
+                policy_number=request.POST.get("policy_number", ""),
+                cover_start=start,
+                cover_end=end,
+                premium=request.POST.get("premium", ""),
+                paying_level=request.POST.get("paying_level", ""),
+            )
+        except ValidationError as error:
+            messages.error(request, f"{cadre.name}：" + "；".join(error.messages))
+        else:
+            messages.success(request, f"已登记{cadre.name}的意外保险。")
+    return redirect(request.POST.get("next") or reverse("funds-insurance"))

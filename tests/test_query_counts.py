@@ -72,6 +72,8 @@ LISTS = {
         False,
         lambda: reverse("funds-ledger", args=[Team.objects.get(village_id="130102001001").pk]) + "?export=xlsx",
     ),
+    "funds-insurance": (False, lambda: reverse("funds-insurance") + "?region=130102001"),
+    "api:insurance-policy-list": (True, lambda: reverse("api:insurance-policy-list") + "?page_size=200"),
     "funds-overview-export": (False, lambda: reverse("funds-overview-region", args=["130102"]) + "?export=xlsx"),
 }
 
@@ -112,6 +114,20 @@ def _grow(world: World, rows: int, offset: int) -> None:
     _grow_recall(created[::2])
     _grow_funds(teams, Team.objects.get(village_id="130102001001"))
     _grow_terms(created[1::2])
+    _grow_insurance(created)
+
+
+def _grow_insurance(cadres: list[Cadre]) -> None:
+    """A policy for every new cadre (the register and the API list)."""
+    from funding.models import InsurancePolicy
+
+    InsurancePolicy.objects.bulk_create(
+        [
+            InsurancePolicy(cadre=c, village_code=c.team.village_id, insurer="人保", policy_number=f"P{c.pk}",
+                            cover_start=c.term_start, cover_end=c.term_end, premium=100, paying_level="county")
+            for c in cadres
+        ]
+    )  # fmt: skip
 
 
 def _grow_terms(cadres: list[Cadre]) -> None:
@@ -120,8 +136,8 @@ def _grow_terms(cadres: list[Cadre]) -> None:
 
     TermAdjustment.objects.bulk_create(
         [
-            TermAdjustment(cadre=c, unit=c.unit, village_code=c.team.village_id, reason="调整", decided_by_level="county",
-                           decided_by_region="130102", filed_with="石家庄市委组织部")
+            TermAdjustment(cadre=c, unit=c.unit, village_code=c.team.village_id, reason="调整",
+                           decided_by_level="county", decided_by_region="130102", filed_with="石家庄市委组织部")
             for c in cadres
         ]
     )  # fmt: skip

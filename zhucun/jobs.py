@@ -22,6 +22,7 @@ SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     ("assessment.remind_round_deadlines", crontab(hour=8, minute=0)),
     # --- team funds (issue 12) ---
     ("funding.overdue_flags", crontab(hour=7, minute=10)),
+    ("funding.insurance_gaps", crontab(hour=7, minute=20)),
     ("funding.open_year", crontab(hour=0, minute=5, day_of_month=1, month_of_year=1)),
 ]
 

@@ -234,6 +234,7 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     "funding.Receipt": lambda: _team_funds_keys("entry__account__team"),
     "funding.Reimbursement": lambda: _team_funds_keys("team"),
     "funding.OverdueFlag": lambda: _team_funds_keys("team"),
+    "funding.InsurancePolicy": village_keyed(),
 }
 
 
@@ -403,6 +404,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "funds.keep": frozenset({"county_org"}),
     "funds.expense": frozenset({"county_org", "cadre"}),  # and for a cadre only the team's leader
     "funds.export": REGIONAL_ROLES | {"unit"},
+    # 第二十八条: the register is read by whoever manages cadres; organization departments and the
+    # cadre's own unit record policies (funding/services.py checks the unit's own cadres)
+    "insurance.register": REGIONAL_ROLES | {"unit"},  # the register page and its export
+    "insurance.view": REGIONAL_ROLES | {"unit", "cadre"},  # a policy (a cadre: their own)
+    "insurance.manage": ORG_ROLES | {"unit"},
 }
 
 

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from zhucun.api.fields import choice
 
-from ..models import Category, LedgerEntry, Receipt, Reimbursement, SourceLevel
+from ..models import Category, InsurancePolicy, LedgerEntry, Receipt, Reimbursement, SourceLevel
 
 
 def money(**kwargs: Any) -> serializers.DecimalField:
@@ -134,3 +134,37 @@ class TeamFundsSerializer(serializers.Serializer[Any]):
 
     def get_responsible_name(self, row: Any) -> str:
         return row.account.responsible_name if row.account else ""
+
+
+class InsurancePolicySerializer(serializers.ModelSerializer[InsurancePolicy]):
+    premium = money(read_only=True)
+    cadre_name = serializers.CharField(source="cadre.name", read_only=True)
+
+    class Meta:
+        model = InsurancePolicy
+        fields = [
+            "id",
+            "cadre",
+            "cadre_name",
+            "insurer",
+            "policy_number",
+            "cover_start",
+            "cover_end",
+            "premium",
+            "paying_level",
+            "voided_reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class InsurancePolicyCreateSerializer(serializers.Serializer[Any]):
+    cadre = serializers.IntegerField(error_messages={"invalid": "cadre 应为驻村干部编号。"})
+    insurer = serializers.CharField(max_length=60)
+    policy_number = serializers.CharField(max_length=40)
+    cover_start = serializers.DateField(error_messages={"invalid": "日期格式应为 YYYY-MM-DD。"})
+    cover_end = serializers.DateField(error_messages={"invalid": "日期格式应为 YYYY-MM-DD。"})
+    premium = serializers.CharField(max_length=40)
+    paying_level = choice(
+        SourceLevel.choices, error_messages={"invalid_choice": "paying_level 应为 province、city 或 county。"}
+    )

@@ -18,14 +18,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from cadres.models import Team
+from cadres.models import Cadre, Team
 from zhucun import scoping
 
 from .. import selectors, services
-from ..models import LedgerEntry, Reimbursement
+from ..models import InsurancePolicy, LedgerEntry, Reimbursement
 from .serializers import (
     AllocationCreateSerializer,
     ExpenseCreateSerializer,
+    InsurancePolicyCreateSerializer,
+    InsurancePolicySerializer,
     LedgerEntrySerializer,
     ReimbursementCreateSerializer,
     ReimbursementSerializer,
@@ -179,3 +181,53 @@ class TeamFundsView(APIView):
         team = scoped_team(request, team_id)
         scoping.require(request.user, "funds.view")
         return Response(TeamFundsSerializer(selectors.team_year(team=team, year=_year_param(request))).data)
+
+
+class InsurancePolicyViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[InsurancePolicy]
+):
+    """Accident insurance policies (第二十八条). ``?cadre=`` filters."""
+
+    serializer_class = InsurancePolicySerializer
+    queryset = InsurancePolicy.objects.none()
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self) -> QuerySet[InsurancePolicy]:
+        rows = scoping.restrict(InsurancePolicy.objects.select_related("cadre"), self.request.user)
+        cadre = self.request.query_params.get("cadre", "")
+        if self.action == "list" and cadre.isdigit():
+            rows = rows.filter(cadre_id=int(cadre))
+        return rows.order_by("cadre_id", "cover_start", "id")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        scoping.require(request.user, "insurance.view")
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        policy = self.get_object()
+        scoping.require(request.user, "insurance.view")
+        return Response(self.get_serializer(policy).data)
+
+    @extend_schema(request=InsurancePolicyCreateSerializer, responses={201: InsurancePolicySerializer})
+    def create(self, request: Request) -> Response:
+        body = InsurancePolicyCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        cadre = get_object_or_404(
+            scoping.restrict(Cadre.objects.select_related("team"), request.user), pk=data.pop("cadre")
+        )
+        scoping.require(request.user, "insurance.manage")
+        policy = services.insurance_policy_register(actor=_user(request), cadre=cadre, **data)
+        return Response(InsurancePolicySerializer(policy).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReverseSerializer, responses={200: InsurancePolicySerializer})
+    @action(detail=True, methods=["post"])
+    def void(self, request: Request, pk: str) -> Response:
+        policy = self.get_object()
+        scoping.require(request.user, "insurance.manage")
+        body = ReverseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        voided = services.insurance_policy_void(
+            actor=_user(request), policy=policy, reason=body.validated_data["reason"]
+        )
+        return Response(InsurancePolicySerializer(voided).data)

@@ -18,10 +18,10 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from funding.models import FundAccount, LedgerEntry, Receipt, Reimbursement, ReimbursementItem
+from funding.models import FundAccount, InsurancePolicy, LedgerEntry, Receipt, Reimbursement, ReimbursementItem
 from zhucun.testing.world import World
 
-from .common import ALL, REGIONAL, VISIBLE, Case, Expect, everyone, role_only, scoped
+from .common import ALL, ORG, REGIONAL, VISIBLE, Case, Expect, everyone, role_only, scoped
 
 #: the keeper of each target's account among the personas: 甲县 keeps A and B
 KEEPER = {"county"}
@@ -93,6 +93,32 @@ def _batch(world: World, target: str | None) -> int:
 def _team(world: World, target: str | None) -> int:
     assert target is not None
     return world.teams[target].pk
+
+
+def _policy(world: World, target: str | None) -> None:
+    assert target is not None
+    cadre = world.leaders[target]
+    InsurancePolicy.objects.create(
+        cadre=cadre, village_code=cadre.team.village_id, insurer=f"保险{target}", policy_number=f"P{target}",
+        cover_start=cadre.term_start, cover_end=cadre.term_end, premium=Decimal(100), paying_level="county",
+    )  # fmt: skip
+
+
+def _policy_pk(world: World, target: str | None) -> int:
+    assert target is not None
+    return InsurancePolicy.objects.get(cadre=world.leaders[target]).pk
+
+
+def insurance_managers(ok: int) -> Expect:
+    """Organization departments who see the cadre; the unit for its own cadres (A)."""
+
+    def expect(persona: str, target: str | None) -> int:
+        assert target is not None
+        if target not in VISIBLE[persona]:
+            return 404
+        return ok if persona in ORG or persona == "unit" else 403
+
+    return expect
 
 
 MATRIX: dict[str, Case] = {
@@ -198,6 +224,55 @@ MATRIX: dict[str, Case] = {
     ),
     "api:fund-team": Case(
         "get", lambda w, t: reverse("api:fund-team", args=[_team(w, t)]) + "?year=2026", scoped(ALL), setup=_fund
+    ),
+    # --- accident insurance (第二十八条) ---------------------------------------------------------
+    "funds-insurance": Case(
+        "get",
+        lambda w, t: reverse("funds-insurance"),
+        role_only(REGIONAL | {"unit"}),
+        api=False,
+        lists=lambda w, t: reverse("cadre-detail", args=[w.leaders[t].pk]),
+    ),
+    "funds-insurance-new": Case(
+        "post",
+        lambda w, t: reverse("funds-insurance-new", args=[w.leaders[t or ""].pk]),
+        insurance_managers(302),
+        api=False,
+        data=lambda w, t: {
+            "insurer": "人保",
+            "policy_number": "N1",
+            "cover_start": "2025-03-01",
+            "cover_end": "2026-02-28",
+            "premium": "100",
+            "paying_level": "county",
+        },
+    ),
+    "api:insurance-policy-list": Case(
+        "post",
+        lambda w, t: reverse("api:insurance-policy-list"),
+        insurance_managers(201),
+        data=lambda w, t: {
+            "cadre": w.leaders[t or ""].pk,
+            "insurer": "人保",
+            "policy_number": "N1",
+            "cover_start": "2025-03-01",
+            "cover_end": "2026-02-28",
+            "premium": "100",
+            "paying_level": "county",
+        },
+    ),
+    "api:insurance-policy-detail": Case(
+        "get",
+        lambda w, t: reverse("api:insurance-policy-detail", args=[_policy_pk(w, t)]),
+        scoped(ALL),  # a cadre sees their own policy (the cadre persona leads A)
+        setup=_policy,
+    ),
+    "api:insurance-policy-void": Case(
+        "post",
+        lambda w, t: reverse("api:insurance-policy-void", args=[_policy_pk(w, t)]),
+        insurance_managers(200),
+        setup=_policy,
+        data=lambda w, t: {"reason": "录错了"},
     ),
 }
 
