@@ -250,3 +250,38 @@ class TermAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cadre_id} 任期调整 {self.get_status_display()}"
+
+
+class TermReminder(models.Model):
+    """A term-end reminder sent (90 and 30 days before, issue 12), so each is sent once."""
+
+    cadre = models.ForeignKey(Cadre, verbose_name="驻村干部", on_delete=models.CASCADE, related_name="+")
+    days_before = models.PositiveSmallIntegerField("提前天数")
+    sent_at = models.DateTimeField("发送时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "期满提醒"
+        verbose_name_plural = "期满提醒"
+        constraints = [models.UniqueConstraint(fields=["cadre", "days_before"], name="term_reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} 期满前 {self.days_before} 天"
+
+
+class Handover(models.Model):
+    """The handover at the end of a cadre's service (期满、调整或召回): the checklist of
+    ``cadres.policies.HANDOVER_ITEMS``, each ticked by the township or county that manages the cadre
+    day to day (第十五条), kept for the file (第十五条2 档案)."""
+
+    cadre = models.OneToOneField(Cadre, verbose_name="驻村干部", on_delete=models.PROTECT, related_name="handover")
+    village_code = models.CharField("驻在村代码", max_length=12)
+    #: item key → {"by": user id, "by_name": str, "at": ISO datetime, "note": str}
+    done = models.JSONField("已完成事项", default=dict)
+    completed_at = models.DateTimeField("交接完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "离任交接"
+        verbose_name_plural = "离任交接"
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} 离任交接"

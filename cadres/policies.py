@@ -58,3 +58,31 @@ def adjustment_filed_with(unit: Unit) -> str:
     if level == "city":
         return "省委组织部"
     return "中央组织部"  # the province's own and central units' cadres: filed outside the system
+
+
+# --- the end of a term: reminders and the handover ------------------------------------------------
+
+#: days before the term's end when the unit and the organization department are reminded
+TERM_END_REMINDER_DAYS = (90, 30)
+
+#: what a cadre hands over when service in the village ends (期满、调整、召回): the records the
+#: regulation asks the team to keep (第十五条2 档案, 第十五条5 扶贫工作手册和工作日志, 第七条 任务清单,
+#: 第六条7–8 走访, 第十四条4 经费, 第十八条 党组织关系)
+HANDOVER_ITEMS: tuple[tuple[str, str], ...] = (
+    ("work_log", "《工作日志》和《扶贫工作手册》移交乡镇党委（第十五条5）"),
+    ("task_list", "年度帮扶任务清单进展情况说明（第七条）"),
+    ("households", "贫困户、非贫困户走访记录移交接替人员（第六条7–8）"),
+    ("funds", "工作经费账目核对、经费负责人交接（第十四条4）"),
+    ("party", "党组织关系转回原单位（第十八条）"),
+    ("materials", "村级资料、办公用品等物品移交"),
+)
+
+
+def handover_due(cadre: Cadre, today: dt.date) -> bool:
+    """The handover opens 30 days before the term ends, and whenever service ended otherwise."""
+    return cadre.status != Cadre.Status.ACTIVE or (cadre.term_end - today).days <= TERM_END_REMINDER_DAYS[-1]
+
+
+def may_record_handover(user: Any) -> bool:
+    """The township and the county manage cadres day to day (第十五条, 第十三条) and keep the file."""
+    return getattr(user, "role", "") in ("township", "county_org")

@@ -19,10 +19,10 @@ from zhucun.api.errors import Conflict
 from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot, update_audited
 from zhucun.documents import document_clean
 from zhucun.models import AuditEvent
-from zhucun.notifications import notify
+from zhucun.notifications import Message, notify, notify_many
 
 from . import policies
-from .models import Cadre, Region, Team, TermAdjustment, Unit
+from .models import Cadre, Handover, Region, Team, TermAdjustment, TermReminder, Unit
 from .policies import term_end_for
 from .roster import RosterError, RosterRow, RowError, roster_parse
 
@@ -582,3 +582,85 @@ def cadre_dispatch(
     )
     audit_record(actor=actor, action="cadre.dispatch", obj=cadre, after=snapshot(cadre), region_code=team.village_id)
     return cadre
+
+
+@transaction.atomic
+def term_end_reminders_send(*, today: dt.date | None = None) -> int:
+    """Remind the unit and the organization department of its level 90 and 30 days before a cadre's
+    term ends, once each (the replacement has to be chosen in time). A fixed number of queries."""
+    today = today or timezone.localdate()
+    sent = 0
+    for days in policies.TERM_END_REMINDER_DAYS:
+        due = list(
+            Cadre.objects.filter(
+                status=Cadre.Status.ACTIVE, term_end__gte=today, term_end__lte=today + dt.timedelta(days=days)
+            )
+            .exclude(pk__in=TermReminder.objects.filter(days_before=days).values("cadre_id"))
+            .select_related("unit", "team__village")
+        )
+        if not due:
+            continue
+        TermReminder.objects.bulk_create([TermReminder(cadre=cadre, days_before=days) for cadre in due])
+        departments = {cadre.pk: policies.adjustment_decider(cadre.unit) for cadre in due}
+        roles = {"province": "province_org", "city": "city_org", "county": "county_org"}
+        by_department: dict[tuple[str, str], list[int]] = {}
+        for user_id, role, region_id in User.objects.filter(
+            role__in=list(roles.values()), region_id__in={code for _, code in departments.values()}, is_active=True
+        ).values_list("pk", "role", "region_id"):
+            by_department.setdefault((role, str(region_id)), []).append(user_id)
+        by_unit: dict[int, list[int]] = {}
+        for user_id, unit_id in User.objects.filter(
+            role="unit", unit_id__in={cadre.unit_id for cadre in due}, is_active=True
+        ).values_list("pk", "unit_id"):
+            by_unit.setdefault(unit_id, []).append(user_id)
+        messages = []
+        for cadre in due:
+            level, code = departments[cadre.pk]
+            messages.append(
+                Message(
+                    recipient_ids=[*by_unit.get(cadre.unit_id, []), *by_department.get((roles[level], code), [])],
+                    title=f"{cadre.team.village.name}驻村干部{cadre.name}将于 {cadre.term_end:%Y年%m月%d日} 期满",
+                    body="请及早确定接替人选，期满时办理离任交接（第三条）。",
+                    url=reverse("cadre-detail", args=[cadre.pk]),
+                )
+            )
+        notify_many(messages)
+        sent += len(due)
+    return sent
+
+
+@transaction.atomic
+def handover_tick(*, actor: Any, cadre: Cadre, item: str, done: bool, note: str = "") -> Handover:
+    """Tick (or untick) one item of a cadre's handover checklist; audited. The checklist is complete
+    when every item is ticked."""
+    if not policies.may_record_handover(actor):
+        raise PermissionDenied("离任交接由乡镇党委或县委组织部登记。")
+    if item not in dict(policies.HANDOVER_ITEMS):
+        raise ValidationError({"item": ["没有这个交接事项。"]})
+    if not policies.handover_due(cadre, timezone.localdate()):
+        raise ValidationError({"item": ["离任交接在期满前 30 天或调整、召回后办理。"]})
+    handover, _ = Handover.objects.select_for_update().get_or_create(
+        cadre=cadre, defaults={"village_code": cadre.team.village_id}
+    )
+    before = snapshot(handover, ["done", "completed_at"])
+    if done:
+        handover.done[item] = {
+            "by": actor.pk,
+            "by_name": actor.get_full_name() or actor.username,
+            "at": timezone.now().isoformat(),
+            "note": (note or "").strip()[:200],
+        }
+    else:
+        handover.done.pop(item, None)
+    complete = all(key in handover.done for key, _ in policies.HANDOVER_ITEMS)
+    handover.completed_at = (handover.completed_at or timezone.now()) if complete else None
+    handover.save(update_fields=["done", "completed_at"])
+    audit_record(
+        actor=actor,
+        action="cadre.handover_tick",
+        obj=handover,
+        before=before,
+        after=snapshot(handover, ["done", "completed_at"]),
+        region_code=handover.village_code,
+    )
+    return handover

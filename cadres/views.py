@@ -21,7 +21,7 @@ from zhucun.views import FilteredListView, ScopedDetailView
 from . import policies, services
 from .filtersets import CadreFilterSet, TeamFilterSet
 from .idnumbers import mask_id_number, mask_phone
-from .models import Cadre, Region, Team, TermAdjustment
+from .models import Cadre, Handover, Region, Team, TermAdjustment
 from .roster import RosterError, roster_template
 from .selectors import region_chain, region_children, team_members, user_home_region
 from .services import roster_import
@@ -164,6 +164,7 @@ class CadreDetailView(ScopedDetailView):
         )
         context["phone"] = cadre.phone if scoping.can(user, "cadre.view_phone") else mask_phone(cadre.phone)
         context["may_adjust"] = policies.may_request_adjustment(user, cadre)
+        context["handover_due"] = policies.handover_due(cadre, timezone.localdate()) and scoping.can(user, "term.view")
         return context
 
 
@@ -330,5 +331,44 @@ def team_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
             "genders": Cadre.Gender.choices,
             "chain": region_chain(team.village),
             "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def handover(request: HttpRequest, pk: int) -> HttpResponse:
+    """离任交接: the checklist at the end of a cadre's service, printable for the township's file."""
+    cadre = get_object_or_404(
+        scoping.restrict(Cadre.objects.select_related("team__village", "unit"), request.user), pk=pk
+    )
+    scoping.require(request.user, "term.view")
+    record = Handover.objects.filter(cadre=cadre).first()
+    may_tick = policies.may_record_handover(request.user) and policies.handover_due(cadre, timezone.localdate())
+    if request.method == "POST":
+        if not policies.may_record_handover(request.user):
+            raise PermissionDenied("离任交接由乡镇党委或县委组织部登记。")
+        try:
+            services.handover_tick(
+                actor=request.user,
+                cadre=cadre,
+                item=request.POST.get("item", ""),
+                done=request.POST.get("done") == "1",
+                note=request.POST.get("note", ""),
+            )
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        return redirect("cadre-handover", pk=cadre.pk)
+    done = record.done if record else {}
+    items = [{"key": key, "label": label, "done": done.get(key)} for key, label in policies.HANDOVER_ITEMS]
+    return render(
+        request,
+        "cadres/handover.html",
+        {
+            "cadre": cadre,
+            "items": items,
+            "record": record,
+            "may_tick": may_tick,
+            "due": policies.handover_due(cadre, timezone.localdate()),
+            "chain": region_chain(cadre.team.village),
         },
     )

@@ -8,6 +8,7 @@ from celery.schedules import crontab
 #: (task name, beat schedule) — every entry also runs in ``run_jobs``.
 SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     ("cadres.expire_terms", crontab(hour=0, minute=30)),
+    ("cadres.term_end_reminders", crontab(hour=8, minute=5)),
     # --- attendance (issue 3) ---
     ("attendance.coverage_check", crontab(minute="*/15", hour="6-23")),
     ("attendance.absence_findings", crontab(hour=0, minute=20)),

@@ -28,6 +28,7 @@ urlpatterns = [
     path("cadres/", cadre_views.CadreListView.as_view(), name="cadre-list"),
     path("cadres/<int:pk>/", cadre_views.CadreDetailView.as_view(), name="cadre-detail"),
     path("cadres/<int:pk>/adjust/", cadre_views.term_adjustment_new, name="term-adjustment-new"),
+    path("cadres/<int:pk>/handover/", cadre_views.handover, name="cadre-handover"),
     path("teams/<int:pk>/dispatch/", cadre_views.team_dispatch, name="team-dispatch"),
     path("term-adjustments/", cadre_views.term_adjustment_list, name="term-adjustment-list"),
     path("term-adjustments/<int:pk>/", cadre_views.term_adjustment_detail, name="term-adjustment-detail"),

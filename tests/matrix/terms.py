@@ -85,6 +85,9 @@ MATRIX: dict[str, Case] = {
     "term-adjustment-new": Case(
         "get", lambda w, t: reverse("term-adjustment-new", args=[w.members[t or ""].pk]), the_unit(200), api=False
     ),
+    "cadre-handover": Case(
+        "get", lambda w, t: reverse("cadre-handover", args=[w.members[t or ""].pk]), scoped(READERS), api=False
+    ),
     "team-dispatch": Case(
         "get", lambda w, t: reverse("team-dispatch", args=[w.teams[t or ""].pk]), scoped(ORG), api=False
     ),
