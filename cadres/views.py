@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -16,7 +15,7 @@ from django.utils import timezone
 
 from zhucun import scoping
 from zhucun.documents import download_response
-from zhucun.views import FilteredListView, ScopedDetailView
+from zhucun.views import FilteredListView, ScopedDetailView, paginate
 
 from . import policies, services
 from .filtersets import CadreFilterSet, TeamFilterSet
@@ -211,8 +210,7 @@ def term_adjustment_list(request: HttpRequest) -> HttpResponse:
     rows = scoping.restrict(
         TermAdjustment.objects.select_related("cadre__team__village", "unit"), request.user
     ).order_by(Case(When(status="pending", then=Value(0)), default=Value(1)), "-requested_at", "-id")
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
-    return render(request, "cadres/term_adjustment_list.html", {"page_obj": page})
+    return render(request, "cadres/term_adjustment_list.html", paginate(request, rows))
 
 
 @login_required

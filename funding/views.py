@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +24,7 @@ from cadres.selectors import region_chain
 from zhucun import scoping
 from zhucun.documents import download_response
 from zhucun.exports.xlsx import xlsx_response
+from zhucun.views import paginate
 
 from . import exports, policies, selectors, services
 from .models import Category, LedgerEntry, Receipt, SourceLevel
@@ -96,13 +96,27 @@ def overview(request: HttpRequest, code: str | None = None) -> HttpResponse:
     )
 
 
+_INPUT = {"class": "form-control"}
+
+
 class AllocationForm(forms.Form):
-    amount = forms.DecimalField(label="金额（元）", max_digits=14, decimal_places=4, required=False)
-    source_level = forms.ChoiceField(
-        label="资金来源", choices=[("", "按派出层级"), *SourceLevel.choices], required=False
+    amount = forms.DecimalField(
+        label="金额（元）",
+        max_digits=14,
+        decimal_places=4,
+        required=False,
+        widget=forms.TextInput(attrs={**_INPUT, "inputmode": "decimal"}),
     )
-    is_subsidy = forms.BooleanField(label="省级困难县补贴", required=False)
-    description = forms.CharField(label="摘要", max_length=200, required=False)
+    source_level = forms.ChoiceField(
+        label="资金来源",
+        choices=[("", "按派出层级"), *SourceLevel.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    is_subsidy = forms.BooleanField(
+        label="省级困难县补贴", required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
+    description = forms.CharField(label="摘要", max_length=200, required=False, widget=forms.TextInput(attrs=_INPUT))
 
 
 class ExpenseForm(forms.Form):
@@ -113,8 +127,10 @@ class ExpenseForm(forms.Form):
 
 
 class ResponsibleForm(forms.Form):
-    responsible_name = forms.CharField(label="经费负责人", max_length=40)
-    responsible_phone = forms.CharField(label="手机号", max_length=11, required=False)
+    responsible_name = forms.CharField(label="经费负责人", max_length=40, widget=forms.TextInput(attrs=_INPUT))
+    responsible_phone = forms.CharField(
+        label="手机号", max_length=11, required=False, widget=forms.TextInput(attrs={**_INPUT, "inputmode": "tel"})
+    )
 
 
 def _apply(request: HttpRequest, form: forms.Form, call: Any, done: str) -> bool:
@@ -303,19 +319,20 @@ def insurance_register(request: HttpRequest) -> HttpResponse:
         region_code = "" if scope.everything or not scope.region_prefixes else scope.region_prefixes[0]
     only_gaps = request.GET.get("gaps") == "1"
     today = timezone.localdate()
-    rows = selectors.insurance_register(user=request.user, region_code=region_code, today=today, only_gaps=only_gaps)
+    everyone = selectors.insurance_register(user=request.user, region_code=region_code, today=today)
+    uncovered = [row for row in everyone if row.first_gap is not None]
+    rows = uncovered if only_gaps else everyone
     if request.GET.get("export") == "xlsx":
         return xlsx_response(exports.insurance_workbook(rows, today=today), f"驻村干部意外保险登记{today:%Y%m%d}.xlsx")
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "funding/insurance.html",
         {
-            "page_obj": page,
+            **paginate(request, rows, per_page=50),
             "region": region_code,
             "only_gaps": only_gaps,
-            "gaps": sum(1 for row in rows if row.first_gap is not None),
-            "total": len(rows),
+            "gaps": len(uncovered),
+            "total": len(everyone),
             "may_manage": scoping.can(request.user, "insurance.manage"),
             "levels": SourceLevel.choices,
             "today": today,
