@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+
+from django.db.models import QuerySet
 
 from cadres.models import Team
 from zhucun.exports.xlsx import write_table
 
-from .models import LedgerEntry
+from .models import Category, LedgerEntry, SourceLevel
 from .selectors import InsuranceRow, Overview, TeamYear
 
 
@@ -99,4 +101,36 @@ def insurance_workbook(rows: list[InsuranceRow], *, today: dt.date) -> bytes:
         ),
         rows=lines,
         widths=(14, 10, 12, 24, 18, 20, 12, 12, 12, 10, 14),
+    )
+
+
+def region_ledger_workbook(*, region_name: str, year: int, entries: QuerySet[LedgerEntry]) -> bytes:
+    """All teams' entries of a region for a year (the county's ledger), one line per entry, streamed."""
+    from django.db.models import F
+
+    from cadres.models import Region
+
+    villages = dict(Region.objects.filter(code__in=entries.values("village_code")).values_list("code", "name"))
+    kinds, categories, levels = dict(LedgerEntry.Kind.choices), dict(Category.choices), dict(SourceLevel.choices)
+    reversed_kinds = dict(
+        LedgerEntry.objects.filter(pk__in=entries.filter(kind="reversal").values("reverses_id")).values_list(
+            "pk", "kind"
+        )
+    )
+
+    def lines() -> Iterator[list[object]]:
+        for code, day, kind, amount, category, level, text, reverses in entries.values_list(
+            "village_code", "date", "kind", "amount", "category", "source_level", "description", F("reverses_id")
+        ).iterator(chunk_size=2000):
+            sign = (
+                1 if kind == "allocation" or (kind == "reversal" and reversed_kinds.get(reverses) == "expense") else -1
+            )
+            yield [villages.get(code, code), day, kinds[kind], categories.get(category) or levels.get(level, ""), text,
+                   sign * amount]  # fmt: skip
+
+    return write_table(
+        title=f"{region_name}{year}年驻村工作经费分户账",
+        headers=("驻在村", "日期", "类型", "类别 / 来源", "摘要", "金额（元）"),
+        rows=lines(),
+        widths=(14, 12, 8, 22, 40, 14),
     )

@@ -314,3 +314,13 @@ def insurance_rows(*, cadres: QuerySet[Any], today: dt.date, only_gaps: bool) ->
         if gap is not None or not only_gaps:
             rows.append(InsuranceRow(cadre=cadre, policies=valid, first_gap=gap))
     return rows
+
+
+def region_entries(*, user: Any, region: Region, year: int) -> QuerySet[LedgerEntry]:
+    """Every entry of ``region``'s teams in ``year`` (the county's ledger workbook), in ledger order,
+    as plain rows: the workbook streams them (``values_list``), so memory stays flat at any size."""
+    return (
+        scoping.restrict(LedgerEntry.objects.all(), user)
+        .filter(village_code__startswith=region.code, account__year=year)
+        .order_by("village_code", "date", "id")
+    )

@@ -77,6 +77,11 @@ def overview(request: HttpRequest, code: str | None = None) -> HttpResponse:
         scoping.require(request.user, "funds.export")
         content = exports.overview_workbook(data, child_level=selectors.child_level(region))
         return xlsx_response(content, f"{region.name}{year}年驻村工作经费.xlsx")
+    if request.GET.get("export") == "ledger":
+        scoping.require(request.user, "funds.export")
+        entries = selectors.region_entries(user=request.user, region=region, year=year)
+        content = exports.region_ledger_workbook(region_name=region.name, year=year, entries=entries)
+        return xlsx_response(content, f"{region.name}{year}年驻村工作经费分户账.xlsx")
     chart = {
         "labels": [label for _, label, _ in data.by_category],
         "values": [float(value) for _, _, value in data.by_category],

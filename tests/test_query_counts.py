@@ -72,6 +72,7 @@ LISTS = {
         False,
         lambda: reverse("funds-ledger", args=[Team.objects.get(village_id="130102001001").pk]) + "?export=xlsx",
     ),
+    "funds-county-ledger-export": (False, lambda: reverse("funds-overview-region", args=["130102"]) + "?export=ledger"),
     "funds-insurance": (False, lambda: reverse("funds-insurance") + "?region=130102001"),
     "api:insurance-policy-list": (True, lambda: reverse("api:insurance-policy-list") + "?page_size=200"),
     "funds-overview-export": (False, lambda: reverse("funds-overview-region", args=["130102"]) + "?export=xlsx"),

@@ -119,3 +119,19 @@ def test_ledger_and_overview_export_to_formula_safe_xlsx(world: World, keeper: U
     rows = list(load_workbook(io.BytesIO(overview.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == f"甲县{timezone.localdate().year}年驻村工作经费"
     assert rows[-1][0] == "合计"
+
+
+def test_the_county_ledger_exports_every_teams_entries_with_their_signs(world: World, keeper: User) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    _fund(world, keeper)
+    services.allocation_create(actor=keeper, team=world.teams["B"], year=timezone.localdate().year, amount=Decimal(5))
+    expense = LedgerEntry.objects.get(description="十一月伙食补助")
+    services.entry_reverse(actor=keeper, entry=expense, reason="重复")
+    response = _client(keeper).get(reverse("funds-overview") + "?export=ledger")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))[2:]
+    assert sorted((row[0], row[2], row[5]) for row in rows) == sorted(
+        [("甲村", "拨入", 80000), ("甲村", "支出", -1200), ("甲村", "冲销", 1200), ("乙村", "拨入", 5)]
+    )
