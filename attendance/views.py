@@ -4,8 +4,6 @@ level down for county, city and province), findings, work logs, the register and
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
 from typing import Any
 
 import segno
@@ -159,7 +157,7 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 "below": sum(1 for row in rows if not row.meets_25_days),
                 "cannot_meet": sum(1 for row in rows if not row.can_still_meet),
             },
-            heatmap=json.dumps(_heatmap(rows, month), ensure_ascii=False),
+            heatmap=_heatmap(rows, month),  # printed with json_script: data, never markup
         )
         return render(request, "attendance/dashboard_township.html", context)
     children = children_summary(user=request.user, region=region, day=day, profile=profile)
@@ -167,14 +165,11 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
     context.update(
         children=children,
         total=total,
-        chart=json.dumps(
-            {
-                "names": [child.region.name for child in children],
-                "covered": [child.covered for child in children],
-                "uncovered": [child.uncovered for child in children],
-            },
-            ensure_ascii=False,
-        ),
+        chart={  # printed with json_script: data, never markup
+            "names": [child.region.name for child in children],
+            "covered": [child.covered for child in children],
+            "uncovered": [child.uncovered for child in children],
+        },
     )
     return render(request, "attendance/dashboard_region.html", context)
 
@@ -269,8 +264,8 @@ def public_poster(request: HttpRequest, code: str) -> HttpResponse:
     if team is None:
         raise Http404
     url = request.build_absolute_uri(reverse("public-village", args=[code]))
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", scale=6, xmldecl=False, svgns=True)
+    # An <img> of a data URI, not inline SVG markup: safe by construction, whatever the URL holds.
+    qr_uri = segno.make(url, error="m").svg_data_uri(scale=6)
     day = timezone.localdate()
     return render(
         request,
@@ -278,7 +273,7 @@ def public_poster(request: HttpRequest, code: str) -> HttpResponse:
         {
             "team": team,
             "url": url,
-            "qr_svg": buffer.getvalue().decode(),
+            "qr_uri": qr_uri,
             "day": day,
             "board": whereabouts_board(team=team, day=day),
         },

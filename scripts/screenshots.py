@@ -151,6 +151,8 @@ class Shooter:
             if team:
                 self.visit(page, viewport, user, "team-detail", team)
             self.visit(page, viewport, user, "cadres", "/cadres/")
+            self.visit(page, viewport, user, "attendance-dashboard", "/attendance/dashboard/")
+            self.visit(page, viewport, user, "leave-inbox", "/leave/inbox/")
             cadre = self.first_link(page, "/cadres/", "cadre-table")
             if cadre:
                 self.visit(page, viewport, user, "cadre-detail", cadre)
@@ -171,6 +173,7 @@ class Shooter:
             self.visit(page, viewport, "longzhou", "regions", "/regions/")
             self.visit(page, viewport, "longzhou", "teams", "/teams/")
             self.visit(page, viewport, "longzhou", "cadres", "/cadres/")
+            self.visit(page, viewport, "longzhou", "attendance-dashboard", "/attendance/dashboard/")
 
         with self.session(viewport, "danwei") as page:  # dispatching unit
             self.visit(page, viewport, "danwei", "home", "/")

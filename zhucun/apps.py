@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_delete, post_save
 
 
@@ -12,3 +13,11 @@ class ZhucunConfig(AppConfig):
 
         post_save.connect(profile_cache_clear, sender=PolicyProfileVersion, dispatch_uid="policy-cache-save")
         post_delete.connect(profile_cache_clear, sender=PolicyProfileVersion, dispatch_uid="policy-cache-delete")
+        user_logged_in.connect(_start_staff_session, dispatch_uid="staff-session-start")
+
+
+def _start_staff_session(sender: object, request: object, user: object, **kwargs: object) -> None:
+    from zhucun.middleware import start_staff_session
+
+    if request is not None and hasattr(request, "session"):
+        start_staff_session(request, user)  # type: ignore[arg-type]

@@ -5,11 +5,19 @@
   var source = document.getElementById("heatmap-data");
   if (!el || !source || !window.echarts) return;
   var d = JSON.parse(source.textContent);
+  // One 10 px band per cadre plus room for the axes and legend (CSS sets the 220 px minimum).
+  el.style.height = (d.cadres.length + 4) * 10 + "px";
   var chart = echarts.init(el, null, { renderer: "svg" });
   var narrow = el.clientWidth < 560;
   var labels = ["缺勤", "不在范围", "请假", "在村"];
   chart.setOption({
-    tooltip: { formatter: function (p) { return d.cadres[p.value[1]] + "<br>" + d.month + (p.value[0] + 1) + "日：" + labels[p.value[2]]; } },
+    // The tooltip is HTML: names from the roster are escaped, never markup.
+    tooltip: {
+      formatter: function (p) {
+        var esc = echarts.format.encodeHTML;
+        return esc(d.cadres[p.value[1]]) + "<br>" + esc(d.month) + (p.value[0] + 1) + "日：" + labels[p.value[2]];
+      },
+    },
     grid: { left: narrow ? 84 : 150, right: 8, top: 10, bottom: 60 },
     xAxis: { type: "category", data: d.days, splitArea: { show: true }, name: "日" },
     yAxis: { type: "category", data: d.cadres, inverse: true, axisLabel: { width: narrow ? 78 : 140, overflow: "truncate" } },

@@ -171,6 +171,19 @@ def test_an_offline_signin_synced_the_same_day_keeps_both_times(world: World, cl
     assert signin.server_time == at(12, 0)
 
 
+def test_an_offline_signin_captured_before_8_beijing_time_counts_for_the_beijing_day(world: World, clock: Any) -> None:
+    """The phone sends UTC (toISOString): 07:30 in Beijing is 23:30 of the day before in UTC. The
+    server judges the day in Asia/Shanghai and accepts it (issue 10 item 17)."""
+    clock.set(at(8, 10))
+    response = _cadre_client(world).post(
+        URL, {"client_id": str(uuid.uuid4()), **INSIDE, "device_time": "2026-11-25T23:30:00.000Z"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    signin = SignIn.objects.get()
+    assert signin.date.isoformat() == "2026-11-26" and signin.offline
+    assert signin.device_time == at(7, 30)
+
+
 def test_an_offline_signin_from_yesterday_is_refused(world: World, clock: Any) -> None:
     import datetime as dt
 

@@ -8,11 +8,12 @@ skipped, unless ZHUCUN_REQUIRE_BROWSER is set (CI), in which case they fail.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import BrowserContext, ConsoleMessage, expect
 
 from zhucun.testing.world import World, build_world
 
@@ -63,3 +64,40 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 def world(transactional_db: None) -> World:
     """The org tree and personas, committed (the live server runs in another thread)."""
     return build_world()
+
+
+_REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__zcCspViolation({url: document.URL, directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample});
+});
+"""
+
+
+def watch_csp(context: BrowserContext) -> list[str]:
+    """Every Content-Security-Policy violation in the context's pages, as the browser reports it: the
+    securitypolicyviolation events and the console's "Refused to …" errors."""
+    violations: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            violations.append(f"console: {message.text}")
+
+    def on_report(source: Any, report: dict[str, str]) -> None:
+        violations.append(f"{report['url']}: {report['directive']} blocked {report['blocked']!r} {report['sample']!r}")
+
+    context.on("console", on_console)
+    context.expose_binding("__zcCspViolation", on_report)
+    context.add_init_script(_REPORT_VIOLATIONS)
+    return violations
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(request: pytest.FixtureRequest) -> Iterator[list[str]]:
+    """Every browser test runs under the CSP and fails on any violation (issue 10 item 10)."""
+    if "page" not in request.fixturenames:
+        yield []
+        return
+    page = request.getfixturevalue("page")
+    violations = watch_csp(page.context)
+    yield violations
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.child import INVALID_TITLE_REGEX
 from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,7 +36,9 @@ def write_table(
 ) -> bytes:
     """One sheet: a title row, a bold frozen header, the rows; A4 landscape, fit to width."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+    # A sheet's name may not contain \ * ? : / [ ] (a region named with one made the export a 500);
+    # the full title is still written in the first row.
+    sheet = workbook.create_sheet(title=INVALID_TITLE_REGEX.sub("_", title)[:31].strip("'") or "Sheet1")
     for index, width in enumerate(widths or [14] * len(headers), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A3"

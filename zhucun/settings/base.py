@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "guardian",
     "zhucun",
     "accounts",
@@ -46,12 +47,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "zhucun.middleware.NoStoreForSignedInMiddleware",
+    "zhucun.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -73,6 +77,24 @@ TEMPLATES = [
         },
     },
 ]
+
+# Content-Security-Policy (django-csp; decision 0041): scripts and styles only from our own static
+# files — no inline script, no inline style, no eval — so a name that slipped past escaping still
+# cannot run. Bootstrap's CSS draws some icons from data: URIs, and so does the poster's QR code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # DATABASE_URL selects the database; unset, an embedded SQLite file (API.md "Running").
 DATABASES = {
@@ -96,6 +118,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Staff sessions end after this many minutes without a request (0: never), beside the absolute
+# SESSION_COOKIE_AGE counted from the login; cadres' phones are not affected (decision 0042).
+ZHUCUN_SESSION_IDLE_MINUTES = int(os.environ.get("ZHUCUN_SESSION_IDLE_MINUTES", "30"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

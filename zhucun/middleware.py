@@ -1,0 +1,91 @@
+"""Two response policies of issue 10 item 10 (decision 0042):
+
+* nothing a signed-in person sees is kept by a browser or a proxy cache (``Cache-Control: no-store``);
+* staff sessions end after ``ZHUCUN_SESSION_IDLE_MINUTES`` without a request, beside the absolute
+  ``SESSION_COOKIE_AGE`` counted from the login. Cadres are not affected: their phones stay signed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+
+#: session key: when the staff member last made a request (a POSIX timestamp)
+LAST_SEEN = "zhucun.last_seen"
+#: the last-seen time is written at most this often, so a session is not saved on every request
+TOUCH_EVERY_SECONDS = 60
+
+
+def _is_staff(user: Any) -> bool:
+    return bool(user.is_authenticated) and getattr(user, "role", "") != "cadre"
+
+
+def _idle_limit_seconds() -> int:
+    return int(settings.ZHUCUN_SESSION_IDLE_MINUTES) * 60
+
+
+def start_staff_session(request: HttpRequest, user: Any) -> None:
+    """At login (``user_logged_in``): the idle clock starts, and the session's end is fixed at login
+    time plus SESSION_COOKIE_AGE — saving the session later (each touch of the idle clock) must not
+    push the absolute end further."""
+    if not _is_staff(user) or not _idle_limit_seconds():
+        return
+    now = timezone.now()
+    request.session[LAST_SEEN] = now.timestamp()
+    request.session.set_expiry(now + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE))
+
+
+class NoStoreForSignedInMiddleware:
+    """``Cache-Control: no-store, private`` (and ``Pragma: no-cache`` for HTTP/1.0 proxies) on every
+    response to a signed-in request — pages, htmx fragments, API answers and downloads. Static files
+    never reach this middleware (WhiteNoise answers them earlier), and public pages stay cacheable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        # After the view: DRF has put a token-authenticated user on the request by then.
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META:
+            add_never_cache_headers(response)
+            response.headers["Pragma"] = "no-cache"
+        return response
+
+
+class StaffIdleTimeoutMiddleware:
+    """Ends a staff session idle for longer than ``ZHUCUN_SESSION_IDLE_MINUTES`` (0 turns it off): the
+    request goes on as anonymous (pages redirect to the login page, which says why; the API answers
+    401/403), an htmx request is sent to the login page as a whole."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        limit = _idle_limit_seconds()
+        user = getattr(request, "user", None)
+        if limit and user is not None and _is_staff(user):
+            now = timezone.now()
+            last_seen = request.session.get(LAST_SEEN)
+            if last_seen is not None and now.timestamp() - float(last_seen) > limit:
+                logout(request)
+                minutes = settings.ZHUCUN_SESSION_IDLE_MINUTES
+                messages.warning(request, f"您已超过 {minutes} 分钟未操作，为保护数据已自动退出，请重新登录。")
+                if request.headers.get("HX-Request"):
+                    login = redirect_to_login(request.get_full_path())
+                    return HttpResponse(status=204, headers={"HX-Redirect": login["Location"]})
+            elif last_seen is None or now.timestamp() - float(last_seen) >= TOUCH_EVERY_SECONDS:
+                if last_seen is None and request.session.get("_session_expiry") is None:
+                    # a session from before this policy: its absolute end counts from now
+                    request.session.set_expiry(now + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE))
+                request.session[LAST_SEEN] = now.timestamp()
+        return self.get_response(request)
