@@ -18,11 +18,11 @@ from accounts.models import User
 from cadres.models import Cadre, Team
 from zhucun import scoping
 from zhucun.audit import audit_record, snapshot, update_audited
+from zhucun.photos import photo_clean
 from zhucun.policy import profile_on
 
 from . import rules
 from .models import AbsenceFinding, CoverageAlert, SignIn, Whereabouts, WorkLog, WorkLogPhoto
-from .photos import photo_clean
 from .signals import absence_finding_confirmed
 
 #: How far a phone's clock may run ahead of the server before its time is not believed.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.utils import timezone
 
 from .idnumbers import mask_id_number
 from .querysets import CadreQuerySet, RegionQuerySet, TeamQuerySet, UnitQuerySet
@@ -66,6 +67,15 @@ class Region(models.Model):
             if len(code) == length:
                 return Region.Level(level)
         return None
+
+    @classmethod
+    def prefix_of(cls, code: str, level: Region.Level | str) -> str:
+        """The code of the region at ``level`` that contains ``code`` (``130102001001`` at the county
+        level is ``130102``); ValueError when ``code`` lies above that level."""
+        length = cls.CODE_LENGTHS[Region.Level(level)]
+        if len(code) < length:
+            raise ValueError(f"{code!r} is above the {level} level")
+        return code[:length]
 
     @staticmethod
     def ancestor_codes(code: str) -> list[str]:
@@ -190,3 +200,88 @@ class Cadre(models.Model):
 
     def term_days_left(self, today: dt.date) -> int:
         return (self.term_end - today).days
+
+
+def adjustment_attachment_path(instance: TermAdjustment, filename: str) -> str:
+    return f"term-adjustments/{instance.requested_at:%Y/%m}/{filename}"
+
+
+class TermAdjustment(models.Model):
+    """第三条: 没有特殊原因不得调整。确需调整的，派出单位须写出书面申请，由同级党委组织部门审核批准，
+    报上级组织部门备案. The dispatching unit's written application, the decision of the organization
+    department of the unit's level, and the filing with the level above (who sees it in its list)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "已驳回"
+
+    cadre = models.ForeignKey(Cadre, verbose_name="驻村干部", on_delete=models.PROTECT, related_name="adjustments")
+    unit = models.ForeignKey(Unit, verbose_name="派出单位", on_delete=models.PROTECT, related_name="adjustments")
+    #: where the cadre served when the application was made (scoping key, like every big table)
+    village_code = models.CharField("驻在村代码", max_length=12)
+    reason = models.TextField("书面申请", max_length=4000)
+    attachment = models.FileField("申请附件", upload_to=adjustment_attachment_path, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        "accounts.User", verbose_name="申请人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    decided_by = models.ForeignKey(
+        "accounts.User", verbose_name="审批人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    comment = models.CharField("审批意见", max_length=500, blank=True)
+    #: the organization department that decides (level, region code) and the one it is filed with
+    decided_by_level = models.CharField("审批机关层级", max_length=10)
+    decided_by_region = models.CharField("审批机关区划", max_length=12)
+    filed_with = models.CharField("报备机关", max_length=60)
+
+    class Meta:
+        verbose_name = "任期调整申请"
+        verbose_name_plural = "任期调整申请"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # one open application per cadre at a time
+            models.UniqueConstraint(
+                fields=["cadre"], condition=models.Q(status="pending"), name="term_adjustment_one_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} 任期调整 {self.get_status_display()}"
+
+
+class TermReminder(models.Model):
+    """A term-end reminder sent (90 and 30 days before, issue 12), so each is sent once."""
+
+    cadre = models.ForeignKey(Cadre, verbose_name="驻村干部", on_delete=models.CASCADE, related_name="+")
+    days_before = models.PositiveSmallIntegerField("提前天数")
+    sent_at = models.DateTimeField("发送时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "期满提醒"
+        verbose_name_plural = "期满提醒"
+        constraints = [models.UniqueConstraint(fields=["cadre", "days_before"], name="term_reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} 期满前 {self.days_before} 天"
+
+
+class Handover(models.Model):
+    """The handover at the end of a cadre's service (期满、调整或召回): the checklist of
+    ``cadres.policies.HANDOVER_ITEMS``, each ticked by the township or county that manages the cadre
+    day to day (第十五条), kept for the file (第十五条2 档案)."""
+
+    cadre = models.OneToOneField(Cadre, verbose_name="驻村干部", on_delete=models.PROTECT, related_name="handover")
+    village_code = models.CharField("驻在村代码", max_length=12)
+    #: item key → {"by": user id, "by_name": str, "at": ISO datetime, "note": str}
+    done = models.JSONField("已完成事项", default=dict)
+    completed_at = models.DateTimeField("交接完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "离任交接"
+        verbose_name_plural = "离任交接"
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} 离任交接"

@@ -8,14 +8,22 @@ from collections import defaultdict
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import User
 from zhucun import scoping
-from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot
+from zhucun.api.errors import Conflict
+from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot, update_audited
+from zhucun.documents import document_clean
 from zhucun.models import AuditEvent
+from zhucun.notifications import Message, notify, notify_many
 
+from . import policies
 from .idnumbers import mask_id_number
-from .models import Cadre, Region, Team, Unit
+from .models import Cadre, Handover, Region, Team, TermAdjustment, TermReminder, Unit
 from .policies import term_end_for
 from .roster import RosterError, RosterRow, RowError, roster_parse
 
@@ -155,15 +163,89 @@ def roster_import(*, actor: Any, upload: IO[bytes]) -> RosterImportResult:
     }
     members = {
         cadre.id_number: cadre
-        for cadre in Cadre.objects.select_related("team").filter(team__village_id__in=village_codes)
+        for cadre in Cadre.objects.select_related("team__village", "unit").filter(team__village_id__in=village_codes)
     }
+    existing = _existing_cadres(rows=rows, members=members)
+    errors += _check_existing(actor=actor, rows=rows, existing=existing)
     if not read_errors:  # a team's composition can only be judged with every one of its rows
         errors += _check_teams(rows=rows, teams=teams, cadres=members)
     if rows and settings.ZHUCUN_PROVINCE_CODE not in regions:
         errors.insert(0, RowError(0, "", "系统中尚未建立本省区划，请联系管理员运行数据库迁移。"))
     if errors:
         raise RosterError(sorted(errors, key=lambda e: (e.row, e.column)))
-    return _write(actor=actor, rows=rows, regions=regions, teams=teams, members=members)
+    return _write(actor=actor, rows=rows, regions=regions, teams=teams, members=members, existing=existing)
+
+
+def _existing_cadres(*, rows: list[RosterRow], members: dict[str, Cadre]) -> dict[str, Cadre]:
+    """The file's cadres already in the system, by ID number: those of the file's villages are loaded
+    already, the others are looked up in chunks."""
+    existing = {row.id_number: members[row.id_number] for row in rows if row.id_number in members}
+    elsewhere = [row.id_number for row in rows if row.id_number not in existing]
+    for chunk in _chunks(elsewhere):
+        existing.update(
+            (c.id_number, c) for c in Cadre.objects.select_related("team__village", "unit").filter(id_number__in=chunk)
+        )
+    return existing
+
+
+def _check_existing(*, actor: Any, rows: list[RosterRow], existing: dict[str, Cadre]) -> list[RowError]:
+    """第三条: a cadre's post changes only by a term adjustment, never by a roster import. A row may
+    update a cadre's particulars in the same team, unit and term; it may not move the cadre to another
+    team or unit, restart the term, touch a cadre outside the importer's scope, or place again a cadre
+    who was recalled, adjusted or whose term ended (re-importing the same file still changes nothing)."""
+    if not existing:
+        return []
+    visible = set(
+        scoping.restrict(Cadre.objects.filter(pk__in=[c.pk for c in existing.values()]), actor).values_list(
+            "pk", flat=True
+        )
+    )
+    adjust = "如确需调整，请由派出单位提出任期调整申请（第三条）"
+    errors: list[RowError] = []
+    for row in rows:
+        cadre = existing.get(row.id_number)
+        if cadre is None:
+            continue
+        if cadre.pk not in visible:
+            errors.append(
+                RowError(row.row, "身份证号", f"该干部已登记在您管辖范围以外的工作队，不能通过导入修改；{adjust}")
+            )
+            continue
+        if cadre.team.village_id != row.village_code:
+            errors.append(
+                RowError(
+                    row.row,
+                    "村代码",
+                    f"该干部现在「{cadre.team.village.name}」工作队，导入不能把干部调到其他工作队；{adjust}",
+                )
+            )
+        if (cadre.unit.level, cadre.unit.region_id, cadre.unit.name) != row.unit_key():
+            errors.append(
+                RowError(
+                    row.row, "派出单位", f"该干部的派出单位是「{cadre.unit.name}」，导入不能更换派出单位；{adjust}"
+                )
+            )
+        if cadre.term_start != row.term_start:
+            errors.append(
+                RowError(
+                    row.row,
+                    "驻村开始日期",
+                    f"该干部的驻村开始日期是 {cadre.term_start:%Y-%m-%d}，导入不能重新起算任期；{adjust}",
+                )
+            )
+        if cadre.status != Cadre.Status.ACTIVE and (cadre.name, cadre.phone, cadre.role) != (
+            row.name,
+            row.phone,
+            row.role,
+        ):
+            errors.append(
+                RowError(
+                    row.row,
+                    "身份证号",
+                    f"该干部的状态是「{cadre.get_status_display()}」，导入不能重新派驻或修改；如需重新选派，请由派出单位办理",
+                )
+            )
+    return errors
 
 
 def _changed_fields(obj: Any, before: dict[str, Any], fields: list[str]) -> tuple[str, ...]:
@@ -188,6 +270,7 @@ def _write(
     regions: dict[str, Region],
     teams: dict[str, Team],
     members: dict[str, Cadre],
+    existing: dict[str, Cadre],
 ) -> RosterImportResult:
     events: list[AuditEvent] = []
 
@@ -259,10 +342,7 @@ def _write(
     Team.objects.bulk_update(changed_teams, ["unit"], batch_size=1000)
     events += [_event(actor, "team.create", team, None, team.village_id) for team in new_teams]
 
-    # Cadres by ID number: those of the file's villages are loaded already, look up the others.
-    existing = {row.id_number: members[row.id_number] for row in rows if row.id_number in members}
-    elsewhere = [row.id_number for row in rows if row.id_number not in existing]
-    existing.update((c.id_number, c) for chunk in _chunks(elsewhere) for c in Cadre.objects.filter(id_number__in=chunk))
+    # Cadres by ID number (looked up before the checks, see ``_existing_cadres``).
     new_cadres: list[Cadre] = []
     changed_cadres: list[Cadre] = []
     cadre_changes: dict[tuple[str, ...], list[Cadre]] = defaultdict(list)
@@ -282,6 +362,8 @@ def _write(
         if cadre is None:
             new_cadres.append(Cadre(id_number=row.id_number, **values))
             continue
+        if cadre.status != Cadre.Status.ACTIVE:
+            continue  # a recalled, adjusted or expired cadre is never re-placed (checked: nothing differs)
         before = snapshot(cadre)
         for name, value in values.items():
             setattr(cadre, name, value)
@@ -388,3 +470,245 @@ def cadre_terms_expire(*, today: dt.date, actor: Any = None) -> int:
         events.append(event)
     audit_record_many(events)
     return len(due)
+
+
+# --- 第三条: term adjustments and the replacement's dispatch ------------------------------------
+
+
+def _department_accounts(level: str, region_code: str) -> list[int]:
+    """The active accounts of an organization department (level, region)."""
+    role = {"province": "province_org", "city": "city_org", "county": "county_org"}[level]
+    return list(User.objects.filter(role=role, region_id=region_code, is_active=True).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def term_adjustment_request(
+    *, actor: Any, cadre: Cadre, reason: str, attachment: IO[bytes] | None = None
+) -> TermAdjustment:
+    """The dispatching unit's written application (第三条 派出单位须写出书面申请). One open at a time."""
+    if not policies.may_request_adjustment(actor, cadre):
+        raise PermissionDenied("任期调整须由干部的派出单位提出书面申请（第三条）。")
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": ["请写明调整的特殊原因（至少 10 个字），这是第三条要求的书面申请。"]})
+    cadre = Cadre.objects.select_for_update().select_related("unit", "team").get(pk=cadre.pk)
+    if TermAdjustment.objects.filter(cadre=cadre, status=TermAdjustment.Status.PENDING).exists():
+        raise ValidationError({"cadre": ["该干部已有一份待审批的任期调整申请。"]})
+    level, region_code = policies.adjustment_decider(cadre.unit)
+    adjustment = TermAdjustment.objects.create(
+        cadre=cadre,
+        unit=cadre.unit,
+        village_code=cadre.team.village_id,
+        reason=reason[:4000],
+        attachment=document_clean(attachment, field="attachment").content if attachment else "",
+        requested_by=actor,
+        decided_by_level=level,
+        decided_by_region=region_code,
+        filed_with=policies.adjustment_filed_with(cadre.unit),
+    )
+    audit_record(
+        actor=actor,
+        action="cadre.term_adjustment_request",
+        obj=adjustment,
+        after=snapshot(adjustment),
+        region_code=adjustment.village_code,
+    )
+    notify(
+        recipient_ids=_department_accounts(level, region_code),
+        title=f"{cadre.unit.name}申请调整驻村干部{cadre.name}",
+        body=reason[:200],
+        url=reverse("term-adjustment-detail", args=[adjustment.pk]),
+    )
+    return adjustment
+
+
+@transaction.atomic
+def term_adjustment_decide(
+    *, actor: Any, adjustment_id: int, approve: bool, comment: str = "", now: dt.datetime | None = None
+) -> TermAdjustment:
+    """The same-level organization department approves or rejects (第三条 审核批准); approval makes the
+    cadre 已调整 and files the adjustment with the level above. A racing second decider gets 409."""
+    adjustment = TermAdjustment.objects.select_for_update().select_related("cadre", "unit").get(pk=adjustment_id)
+    if not policies.may_decide_adjustment(actor, adjustment.unit):
+        raise PermissionDenied("任期调整由派出单位同级的党委组织部门审批（第三条）。")
+    if adjustment.status != TermAdjustment.Status.PENDING:
+        raise Conflict("这份任期调整申请已经审批过了。")
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise ValidationError({"comment": ["驳回时请写明理由，派出单位会看到。"]})
+    now = now or timezone.now()
+    update_audited(
+        actor=actor,
+        action="cadre.term_adjustment_approve" if approve else "cadre.term_adjustment_reject",
+        obj=adjustment,
+        changes={
+            "status": TermAdjustment.Status.APPROVED if approve else TermAdjustment.Status.REJECTED,
+            "decided_by": actor,
+            "decided_at": now,
+            "comment": comment[:500],
+        },
+        region_code=adjustment.village_code,
+    )
+    cadre = Cadre.objects.select_for_update().get(pk=adjustment.cadre_id)
+    if approve and cadre.status == Cadre.Status.ACTIVE:
+        before = snapshot(cadre, ["status"])
+        cadre.status = Cadre.Status.ADJUSTED
+        cadre.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action="cadre.adjusted",
+            obj=cadre,
+            before=before,
+            after=snapshot(cadre, ["status"]),
+            region_code=adjustment.village_code,
+        )
+    unit_accounts = list(
+        User.objects.filter(role="unit", unit_id=adjustment.unit_id, is_active=True).values_list("pk", flat=True)
+    )
+    notify(
+        recipient_ids=unit_accounts,
+        title=f"驻村干部{adjustment.cadre.name}的任期调整申请{'已批准' if approve else '被驳回'}",
+        body=comment[:200],
+        url=reverse("term-adjustment-detail", args=[adjustment.pk]),
+    )
+    return adjustment
+
+
+@transaction.atomic
+def cadre_dispatch(
+    *, actor: Any, team: Team, name: str, gender: str, id_number: str, phone: str, role: str, term_start: Any
+) -> Cadre:
+    """A replacement joins the team (after a recall, an adjustment or a term's end): a new cadre of the
+    team's unit whose term starts on ``term_start`` (第三条). Who may: an organization department that
+    may import the team's roster. The team keeps one leader and one 第一书记 in post."""
+    from .idnumbers import id_number_error, normalize_id_number
+
+    scoping.require(actor, "term.dispatch")
+    if not scoping.region_in_scope(actor, team.village_id):
+        raise PermissionDenied("只能为本辖区的工作队派驻干部。")
+    errors: dict[str, list[str]] = {}
+    name, phone = (name or "").strip(), (phone or "").strip()
+    if not 2 <= len(name) <= 40:
+        errors["name"] = ["请填写姓名（2 至 40 个字）。"]
+    if gender not in Cadre.Gender.values:
+        errors["gender"] = ["请选择性别。"]
+    if role not in Cadre.Role.values:
+        errors["role"] = ["请选择职务。"]
+    if not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")):
+        errors["phone"] = ["手机号应为 11 位数字。"]
+    number = normalize_id_number(id_number or "")
+    problem = id_number_error(number)
+    if problem:
+        errors["id_number"] = [problem]
+    elif Cadre.objects.filter(id_number=number).exists():
+        errors["id_number"] = ["该身份证号已登记为驻村干部；调整岗位须经任期调整（第三条）。"]
+    try:
+        start = term_start if isinstance(term_start, dt.date) else dt.date.fromisoformat(str(term_start))
+    except ValueError:
+        errors["term_start"] = ["驻村开始日期格式应为 YYYY-MM-DD。"]
+    else:
+        today = timezone.localdate()
+        if not today - dt.timedelta(days=90) <= start <= today + dt.timedelta(days=90):
+            errors["term_start"] = ["驻村开始日期应在今天前后 90 天之内。"]
+    if role in Cadre.Role.values and not errors.get("role"):
+        posts = {"leader": Cadre.LEADER_ROLES, "first_secretary": ("first_secretary", "first_secretary_leader")}
+        for label, roles in (("队长", posts["leader"]), ("第一书记", posts["first_secretary"])):
+            if role in roles and Cadre.objects.filter(team=team, status=Cadre.Status.ACTIVE, role__in=roles).exists():
+                errors.setdefault("role", []).append(f"该工作队已有在岗的{label}，一个工作队只能有一名{label}。")
+    if errors:
+        raise ValidationError(errors)
+    cadre = Cadre.objects.create(
+        name=name,
+        gender=gender,
+        id_number=number,
+        phone=phone,
+        unit=team.unit,
+        team=team,
+        role=role,
+        term_start=start,
+        term_end=term_end_for(start),
+    )
+    audit_record(actor=actor, action="cadre.dispatch", obj=cadre, after=snapshot(cadre), region_code=team.village_id)
+    return cadre
+
+
+@transaction.atomic
+def term_end_reminders_send(*, today: dt.date | None = None) -> int:
+    """Remind the unit and the organization department of its level 90 and 30 days before a cadre's
+    term ends, once each (the replacement has to be chosen in time). A fixed number of queries."""
+    today = today or timezone.localdate()
+    sent = 0
+    for days in policies.TERM_END_REMINDER_DAYS:
+        due = list(
+            Cadre.objects.filter(
+                status=Cadre.Status.ACTIVE, term_end__gte=today, term_end__lte=today + dt.timedelta(days=days)
+            )
+            .exclude(pk__in=TermReminder.objects.filter(days_before=days).values("cadre_id"))
+            .select_related("unit", "team__village")
+        )
+        if not due:
+            continue
+        TermReminder.objects.bulk_create([TermReminder(cadre=cadre, days_before=days) for cadre in due])
+        departments = {cadre.pk: policies.adjustment_decider(cadre.unit) for cadre in due}
+        roles = {"province": "province_org", "city": "city_org", "county": "county_org"}
+        by_department: dict[tuple[str, str], list[int]] = {}
+        for user_id, role, region_id in User.objects.filter(
+            role__in=list(roles.values()), region_id__in={code for _, code in departments.values()}, is_active=True
+        ).values_list("pk", "role", "region_id"):
+            by_department.setdefault((role, str(region_id)), []).append(user_id)
+        by_unit: dict[int, list[int]] = {}
+        for user_id, unit_id in User.objects.filter(
+            role="unit", unit_id__in={cadre.unit_id for cadre in due}, is_active=True
+        ).values_list("pk", "unit_id"):
+            by_unit.setdefault(unit_id, []).append(user_id)
+        messages = []
+        for cadre in due:
+            level, code = departments[cadre.pk]
+            messages.append(
+                Message(
+                    recipient_ids=[*by_unit.get(cadre.unit_id, []), *by_department.get((roles[level], code), [])],
+                    title=f"{cadre.team.village.name}驻村干部{cadre.name}将于 {cadre.term_end:%Y年%m月%d日} 期满",
+                    body="请及早确定接替人选，期满时办理离任交接（第三条）。",
+                    url=reverse("cadre-detail", args=[cadre.pk]),
+                )
+            )
+        notify_many(messages)
+        sent += len(due)
+    return sent
+
+
+@transaction.atomic
+def handover_tick(*, actor: Any, cadre: Cadre, item: str, done: bool, note: str = "") -> Handover:
+    """Tick (or untick) one item of a cadre's handover checklist; audited. The checklist is complete
+    when every item is ticked."""
+    if not policies.may_record_handover(actor):
+        raise PermissionDenied("离任交接由乡镇党委或县委组织部登记。")
+    if item not in dict(policies.HANDOVER_ITEMS):
+        raise ValidationError({"item": ["没有这个交接事项。"]})
+    if not policies.handover_due(cadre, timezone.localdate()):
+        raise ValidationError({"item": ["离任交接在期满前 30 天或调整、召回后办理。"]})
+    handover, _ = Handover.objects.select_for_update().get_or_create(
+        cadre=cadre, defaults={"village_code": cadre.team.village_id}
+    )
+    before = snapshot(handover, ["done", "completed_at"])
+    if done:
+        handover.done[item] = {
+            "by": actor.pk,
+            "by_name": actor.get_full_name() or actor.username,
+            "at": timezone.now().isoformat(),
+            "note": (note or "").strip()[:200],
+        }
+    else:
+        handover.done.pop(item, None)
+    complete = all(key in handover.done for key, _ in policies.HANDOVER_ITEMS)
+    handover.completed_at = (handover.completed_at or timezone.now()) if complete else None
+    handover.save(update_fields=["done", "completed_at"])
+    audit_record(
+        actor=actor,
+        action="cadre.handover_tick",
+        obj=handover,
+        before=before,
+        after=snapshot(handover, ["done", "completed_at"]),
+        region_code=handover.village_code,
+    )
+    return handover

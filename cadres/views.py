@@ -7,19 +7,26 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import cadre_devices
 from zhucun import scoping
-from zhucun.views import FilteredListView, ScopedDetailView
+from zhucun.audit import audit_export
+from zhucun.documents import download_response
+from zhucun.views import FilteredListView, ScopedDetailView, paginate
 
+from . import policies, services
 from .filtersets import CadreFilterSet, TeamFilterSet
 from .idnumbers import mask_id_number, mask_phone
-from .models import Cadre, Region, Team
+from .models import Cadre, Handover, Region, Team, TermAdjustment
 from .roster import RosterError, roster_template
 from .selectors import region_chain, region_children, team_members, user_home_region
 from .services import cadre_id_number_reveal, cadre_id_numbers_export_record, roster_import
@@ -91,6 +98,8 @@ class TeamDetailView(ScopedDetailView):
         context["members"] = team_members(team=team)
         context["chain"] = region_chain(team.village)
         context["show_phone"] = scoping.can(self.request.user, "cadre.view_phone")
+        context["may_dispatch"] = scoping.can(self.request.user, "term.dispatch")
+        context["may_view_funds"] = scoping.can(self.request.user, "funds.view")
         return context
 
 
@@ -204,6 +213,8 @@ def _cadre_context(request: HttpRequest, cadre: Cadre, *, revealed: str = "") ->
         "can_reveal": scoping.can(user, "cadre.view_id_number"),
         "phone": cadre.phone if scoping.can(user, "cadre.view_phone") else mask_phone(cadre.phone),
         "devices": cadre_devices(user=user, cadre=cadre),  # the cadre's phones, for those who may sign them out
+        "may_adjust": policies.may_request_adjustment(user, cadre),
+        "handover_due": policies.handover_due(cadre, timezone.localdate()) and scoping.can(user, "term.view"),
     }
 
 
@@ -255,3 +266,182 @@ def roster_template_download(request: HttpRequest) -> HttpResponse:
     from zhucun.exports.xlsx import xlsx_response
 
     return xlsx_response(roster_template(), "花名册模板.xlsx")
+
+
+# --- 第三条: term adjustments and the replacement's dispatch -----------------------------------
+
+
+@login_required
+def term_adjustment_list(request: HttpRequest) -> HttpResponse:
+    """任期调整: the applications the user may see, pending first."""
+    scoping.require(request.user, "term.view")
+    rows = scoping.restrict(
+        TermAdjustment.objects.select_related("cadre__team__village", "unit"), request.user
+    ).order_by(Case(When(status="pending", then=Value(0)), default=Value(1)), "-requested_at", "-id")
+    return render(request, "cadres/term_adjustment_list.html", paginate(request, rows))
+
+
+@login_required
+def term_adjustment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    adjustment = get_object_or_404(
+        scoping.restrict(TermAdjustment.objects.select_related("cadre__team__village", "unit"), request.user), pk=pk
+    )
+    scoping.require(request.user, "term.view")
+    may_decide = adjustment.status == "pending" and policies.may_decide_adjustment(request.user, adjustment.unit)
+    if request.method == "POST":
+        scoping.require(request.user, "term.decide")
+        decision = request.POST.get("decision")
+        if decision not in ("approve", "reject"):
+            messages.error(request, "请选择批准或驳回。")
+        else:
+            try:
+                services.term_adjustment_decide(
+                    actor=request.user,
+                    adjustment_id=adjustment.pk,
+                    approve=decision == "approve",
+                    comment=request.POST.get("comment", ""),
+                )
+            except ValidationError as error:
+                messages.error(request, "；".join(error.messages))
+            else:
+                messages.success(
+                    request,
+                    "已批准，干部状态已改为“已调整”，并报上级组织部门备案。" if decision == "approve" else "已驳回。",
+                )
+                return redirect("term-adjustment-detail", pk=adjustment.pk)
+    return render(
+        request,
+        "cadres/term_adjustment_detail.html",
+        {"adjustment": adjustment, "may_decide": may_decide, "chain": region_chain(adjustment.cadre.team.village)},
+    )
+
+
+@login_required
+def term_adjustment_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
+    adjustment = get_object_or_404(scoping.restrict(TermAdjustment.objects.all(), request.user), pk=pk)
+    scoping.require(request.user, "term.view")
+    if not adjustment.attachment:
+        raise Http404
+    kind = "pdf" if str(adjustment.attachment.name).endswith(".pdf") else "image"
+    audit_export(
+        user=request.user,
+        kind="cadres.termadjustment",
+        title=f"任期调整申请附件 {adjustment.pk}",
+        action="download.file",
+        object_id=str(adjustment.pk),
+    )
+    return download_response(
+        adjustment.attachment, filename=f"任期调整申请-{adjustment.pk}.{'pdf' if kind == 'pdf' else 'jpg'}", kind=kind
+    )
+
+
+@login_required
+def term_adjustment_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dispatching unit's written application for one of its cadres (第三条)."""
+    cadre = get_object_or_404(
+        scoping.restrict(Cadre.objects.select_related("unit", "team__village"), request.user), pk=pk
+    )
+    scoping.require(request.user, "term.request")
+    if not policies.may_request_adjustment(request.user, cadre):
+        raise PermissionDenied("任期调整须由干部的派出单位提出书面申请（第三条）。")
+    error = ""
+    if request.method == "POST":
+        try:
+            adjustment = services.term_adjustment_request(
+                actor=request.user,
+                cadre=cadre,
+                reason=request.POST.get("reason", ""),
+                attachment=request.FILES.get("attachment"),
+            )
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+        else:
+            messages.success(request, "申请已提交，等待同级党委组织部门审批。")
+            return redirect("term-adjustment-detail", pk=adjustment.pk)
+    return render(
+        request,
+        "cadres/term_adjustment_new.html",
+        {
+            "cadre": cadre,
+            "error": error,
+            "reason": request.POST.get("reason", ""),
+            "chain": region_chain(cadre.team.village),
+        },
+    )
+
+
+@login_required
+def team_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+    """A replacement joins the team after a recall, an adjustment or a term's end (第三条, 第二十条)."""
+    team = get_object_or_404(scoping.restrict(Team.objects.select_related("village", "unit"), request.user), pk=pk)
+    scoping.require(request.user, "term.dispatch")
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            cadre = services.cadre_dispatch(
+                actor=request.user,
+                team=team,
+                name=request.POST.get("name", ""),
+                gender=request.POST.get("gender", ""),
+                id_number=request.POST.get("id_number", ""),
+                phone=request.POST.get("phone", ""),
+                role=request.POST.get("role", ""),
+                term_start=request.POST.get("term_start", ""),
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            messages.success(request, f"{cadre.name}已派驻到{team}，任期自 {cadre.term_start:%Y年%m月%d日} 起算。")
+            return redirect("team-detail", pk=team.pk)
+    return render(
+        request,
+        "cadres/team_dispatch.html",
+        {
+            "team": team,
+            "errors": errors,
+            "values": request.POST,
+            "roles": Cadre.Role.choices,
+            "genders": Cadre.Gender.choices,
+            "chain": region_chain(team.village),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def handover(request: HttpRequest, pk: int) -> HttpResponse:
+    """离任交接: the checklist at the end of a cadre's service, printable for the township's file."""
+    cadre = get_object_or_404(
+        scoping.restrict(Cadre.objects.select_related("team__village", "unit"), request.user), pk=pk
+    )
+    scoping.require(request.user, "term.view")
+    record = Handover.objects.filter(cadre=cadre).first()
+    may_tick = policies.may_record_handover(request.user) and policies.handover_due(cadre, timezone.localdate())
+    if request.method == "POST":
+        if not policies.may_record_handover(request.user):
+            raise PermissionDenied("离任交接由乡镇党委或县委组织部登记。")
+        try:
+            services.handover_tick(
+                actor=request.user,
+                cadre=cadre,
+                item=request.POST.get("item", ""),
+                done=request.POST.get("done") == "1",
+                note=request.POST.get("note", ""),
+            )
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        return redirect("cadre-handover", pk=cadre.pk)
+    done = record.done if record else {}
+    items = [{"key": key, "label": label, "done": done.get(key)} for key, label in policies.HANDOVER_ITEMS]
+    return render(
+        request,
+        "cadres/handover.html",
+        {
+            "cadre": cadre,
+            "items": items,
+            "record": record,
+            "may_tick": may_tick,
+            "due": policies.handover_due(cadre, timezone.localdate()),
+            "chain": region_chain(cadre.team.village),
+        },
+    )

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from tests.matrix import accounts, assessment, attendance, audit, core, leave
+from tests.matrix import accounts, assessment, attendance, audit, core, funding, leave, terms
 from tests.matrix.common import Case
 from zhucun.testing.world import PASSWORD, PERSONAS, TARGETS, World
 
@@ -27,8 +27,26 @@ def _merge(*parts: dict[str, Case]) -> dict[str, Case]:
     return merged
 
 
-MATRIX = _merge(core.MATRIX, attendance.MATRIX, leave.MATRIX, assessment.MATRIX, accounts.MATRIX, audit.MATRIX)
-EXTRA_CELLS = {**core.EXTRA, **attendance.EXTRA, **leave.EXTRA, **assessment.EXTRA, **accounts.EXTRA, **audit.EXTRA}
+MATRIX = _merge(
+    core.MATRIX,
+    attendance.MATRIX,
+    leave.MATRIX,
+    assessment.MATRIX,
+    accounts.MATRIX,
+    audit.MATRIX,
+    funding.MATRIX,
+    terms.MATRIX,
+)
+EXTRA_CELLS = {
+    **core.EXTRA,
+    **attendance.EXTRA,
+    **leave.EXTRA,
+    **assessment.EXTRA,
+    **accounts.EXTRA,
+    **audit.EXTRA,
+    **funding.EXTRA,
+    **terms.EXTRA,
+}
 
 
 def _route_names() -> set[str]:

@@ -64,6 +64,24 @@ LISTS = {
     "audit-list-filtered": (False, lambda: reverse("audit-list") + "?region=130102001&action=team&search=新村"),
     "audit-list-export": (False, lambda: reverse("audit-list") + "?export=xlsx"),
     "api:audit-event-list": (True, lambda: reverse("api:audit-event-list") + "?page_size=200"),
+    # the term
+    "api:term-adjustment-list": (True, lambda: reverse("api:term-adjustment-list") + "?page_size=200"),
+    "term-adjustment-list": (False, lambda: reverse("term-adjustment-list")),
+    # team funds
+    "api:fund-expense-list": (True, lambda: reverse("api:fund-expense-list") + "?page_size=200"),
+    "api:fund-allocation-list": (True, lambda: reverse("api:fund-allocation-list") + "?page_size=200"),
+    "api:fund-reimbursement-list": (True, lambda: reverse("api:fund-reimbursement-list") + "?page_size=200"),
+    "funds-overview-county": (False, lambda: reverse("funds-overview-region", args=["130102"])),
+    "funds-overview-township": (False, lambda: reverse("funds-overview-region", args=["130102001"])),
+    "funds-ledger": (False, lambda: reverse("funds-ledger", args=[Team.objects.get(village_id="130102001001").pk])),
+    "funds-ledger-export": (
+        False,
+        lambda: reverse("funds-ledger", args=[Team.objects.get(village_id="130102001001").pk]) + "?export=xlsx",
+    ),
+    "funds-county-ledger-export": (False, lambda: reverse("funds-overview-region", args=["130102"]) + "?export=ledger"),
+    "funds-insurance": (False, lambda: reverse("funds-insurance") + "?region=130102001"),
+    "api:insurance-policy-list": (True, lambda: reverse("api:insurance-policy-list") + "?page_size=200"),
+    "funds-overview-export": (False, lambda: reverse("funds-overview-region", args=["130102"]) + "?export=xlsx"),
 }
 
 
@@ -102,6 +120,9 @@ def _grow(world: World, rows: int, offset: int) -> None:
     _grow_attendance(created)
     _grow_recall(created[::2])
     _grow_audit(teams)
+    _grow_funds(teams, Team.objects.get(village_id="130102001001"))
+    _grow_terms(created[1::2])
+    _grow_insurance(created)
 
 
 def _grow_audit(teams: list[Team]) -> None:
@@ -115,6 +136,73 @@ def _grow_audit(teams: list[Team]) -> None:
                        object_repr=f"{team.village.name}工作队", region_code=team.village_id, after={"unit_id": 1})
             for team in teams
         ]
+    )  # fmt: skip
+
+
+def _grow_insurance(cadres: list[Cadre]) -> None:
+    """A policy for every new cadre (the register and the API list)."""
+    from funding.models import InsurancePolicy
+
+    InsurancePolicy.objects.bulk_create(
+        [
+            InsurancePolicy(cadre=c, village_code=c.team.village_id, insurer="人保", policy_number=f"P{c.pk}",
+                            cover_start=c.term_start, cover_end=c.term_end, premium=100, paying_level="county")
+            for c in cadres
+        ]
+    )  # fmt: skip
+
+
+def _grow_terms(cadres: list[Cadre]) -> None:
+    """A term adjustment filed for every new member (pages and API lists)."""
+    from cadres.models import TermAdjustment
+
+    TermAdjustment.objects.bulk_create(
+        [
+            TermAdjustment(cadre=c, unit=c.unit, village_code=c.team.village_id, reason="调整",
+                           decided_by_level="county", decided_by_region="130102", filed_with="石家庄市委组织部")
+            for c in cadres
+        ]
+    )  # fmt: skip
+
+
+def _grow_funds(teams: list[Team], team_a: Team) -> None:
+    """Each new team has an account with an allocation and a reimbursed expense with a receipt; team A's
+    ledger gains one expense with a receipt per new team."""
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+
+    from funding.models import FundAccount, LedgerEntry, Receipt, Reimbursement, ReimbursementItem
+
+    year = timezone.localdate().year
+    day = timezone.localdate()
+    account_a, _ = FundAccount.objects.get_or_create(
+        team=team_a, year=year, defaults={"village_code": team_a.village_id, "allocated": Decimal(80000)}
+    )
+    accounts = FundAccount.objects.bulk_create(
+        [FundAccount(team=t, year=year, village_code=t.village_id, allocated=Decimal(80000)) for t in teams]
+    )
+    entries = LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(account=a, village_code=a.village_code, kind=kind, date=day, amount=Decimal(10),
+                        source_level="county" if kind == "allocation" else "",
+                        category="" if kind == "allocation" else "office", description="增长")
+            for a in [*accounts, *([account_a] * len(teams))]
+            for kind in (("allocation", "expense") if a is not account_a else ("expense",))
+        ]
+    )  # fmt: skip
+    expenses = [e for e in entries if e.kind == "expense"]
+    others = [e for e in expenses if e.account is not account_a]
+    Receipt.objects.bulk_create(
+        [Receipt(entry=e, village_code=e.village_code, kind="image", file=ContentFile(b"x", name="r.jpg"), size=1,
+                 sha256="0" * 64) for e in expenses]
+    )  # fmt: skip
+    batches = Reimbursement.objects.bulk_create(
+        [Reimbursement(team_id=e.account.team_id, village_code=e.village_code, date=day, total=e.amount)
+         for e in others]
+    )  # fmt: skip
+    ReimbursementItem.objects.bulk_create(
+        [ReimbursementItem(reimbursement=b, expense=e) for b, e in zip(batches, others, strict=True)]
     )  # fmt: skip
 
 

@@ -49,6 +49,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "追责问责", "url": reverse("assessment-accountability"), "icon": "exclamation-octagon"})
     if scoping.can(user, "assessment.key_training"):
         items.append({"label": "重点培养对象", "url": reverse("assessment-key-training"), "icon": "star"})
+    # --- funds and the term (issue 12) ---
+    if scoping.can(user, "funds.overview"):
+        items.append({"label": "工作经费", "url": reverse("funds-overview"), "icon": "wallet2"})
+    elif getattr(user, "role", "") == "cadre" and getattr(user, "cadre", None) is not None:
+        items.append(
+            {"label": "工作经费", "url": reverse("funds-ledger", args=[user.cadre.team_id]), "icon": "wallet2"}
+        )
+    if scoping.can(user, "insurance.register"):
+        items.append({"label": "意外保险", "url": reverse("funds-insurance"), "icon": "shield-plus"})
+    if scoping.can(user, "term.view"):
+        items.append({"label": "任期调整", "url": reverse("term-adjustment-list"), "icon": "arrow-left-right"})
     if scoping.can(user, "account.view"):
         items.append({"label": "账号管理", "url": reverse("account-list"), "icon": "person-gear"})
     if scoping.can(user, "roster.import"):

@@ -11,6 +11,7 @@ from django.db import InterfaceError, OperationalError
 #: (task name, beat schedule) — every entry also runs in ``run_jobs``.
 SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     ("cadres.expire_terms", crontab(hour=0, minute=30)),
+    ("cadres.term_end_reminders", crontab(hour=8, minute=5)),
     # --- working calendar (issue 11 item 3): next year's holiday table missing from October 1 ---
     ("zhucun.warn_missing_work_calendar", crontab(hour=8, minute=5)),
     # --- attendance (issue 3) ---
@@ -25,6 +26,10 @@ SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     ("assessment.detect_recall_triggers", crontab(hour=1, minute=15)),
     ("assessment.expire_sanctions", crontab(hour=0, minute=45)),
     ("assessment.remind_round_deadlines", crontab(hour=8, minute=0)),
+    # --- team funds (issue 12) ---
+    ("funding.overdue_flags", crontab(hour=7, minute=10)),
+    ("funding.insurance_gaps", crontab(hour=7, minute=20)),
+    ("funding.open_year", crontab(hour=0, minute=5, day_of_month=1, month_of_year=1)),
     # --- audit retention (issue 10 item 13) ---
     ("zhucun.purge_audit_events", crontab(hour=3, minute=30)),
     # --- the outbox (issue 10; decision 0050): last, so run_jobs publishes what the jobs above queued ---

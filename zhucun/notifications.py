@@ -7,7 +7,8 @@ hands each notification to the channels once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from django.db import transaction
@@ -28,6 +29,30 @@ CHANNELS: list[Channel] = []
 def notify(*, recipient_ids: Iterable[int], title: str, body: str = "", url: str = "") -> list[Notification]:
     rows = Notification.objects.bulk_create(
         [Notification(recipient_id=pk, title=title, body=body, url=url) for pk in dict.fromkeys(recipient_ids)]
+    )
+    if CHANNELS and rows:
+        outbox.enqueue("zhucun.deliver_notifications", [row.pk for row in rows])
+    return rows
+
+
+@dataclasses.dataclass(frozen=True)
+class Message:
+    """One notification for several recipients (``notify_many``)."""
+
+    recipient_ids: Sequence[int]
+    title: str
+    body: str = ""
+    url: str = ""
+
+
+def notify_many(messages: Iterable[Message]) -> list[Notification]:
+    """Many different notifications in one INSERT (jobs that flag many teams at once)."""
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(recipient_id=pk, title=m.title, body=m.body, url=m.url)
+            for m in messages
+            for pk in dict.fromkeys(m.recipient_ids)
+        ]
     )
     if CHANNELS and rows:
         outbox.enqueue("zhucun.deliver_notifications", [row.pk for row in rows])

@@ -251,7 +251,30 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
         unit=lambda u: Q(unit_id=u),
         cadre=lambda s: Q(cadre_id=s.cadre_id),
     ),
+    # --- the term (issue 12, 第三条): the unit's application, seen where the cadre serves ---
+    "cadres.TermAdjustment": lambda: ScopeKeys(
+        region=lambda p: Q(village_code__startswith=p),
+        unit=lambda u: Q(unit_id=u),
+        cadre=lambda s: Q(cadre_id=s.cadre_id),
+    ),
+    # --- team funds (issue 12): accounts, entries and batches carry the team's village code ---
+    "funding.FundAccount": lambda: _team_funds_keys("team"),
+    "funding.LedgerEntry": lambda: _team_funds_keys("account__team"),
+    "funding.Receipt": lambda: _team_funds_keys("entry__account__team"),
+    "funding.Reimbursement": lambda: _team_funds_keys("team"),
+    "funding.OverdueFlag": lambda: _team_funds_keys("team"),
+    "funding.InsurancePolicy": village_keyed(),
 }
+
+
+def _team_funds_keys(team_path: str) -> ScopeKeys:
+    """A team's funds: the stationing region by village code, the dispatching unit its teams' funds
+    (第九条1 资金支持), the team's own cadres their team's ledger."""
+    return ScopeKeys(
+        region=lambda p: Q(village_code__startswith=p),
+        unit=lambda u: Q(**{f"{team_path}__unit_id": u}),
+        cadre=lambda s: Q(**{f"{team_path}_id": s.cadre_team_id or 0}),
+    )
 
 
 def scope_q(model_label: str, scope: Scope) -> Q | None:
@@ -412,6 +435,24 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "recall.open": ORG_ROLES,
     "recall.consult": ORG_ROLES | {"unit"},
     "recall.decide": ORG_ROLES,  # and only the assessing department (第二十条)
+    # --- the term (issue 12, 第三条) ---
+    "term.view": REGIONAL_ROLES | {"unit"},
+    "term.request": frozenset({"unit"}),  # 派出单位须写出书面申请 (its own cadres: cadres/policies.py)
+    "term.decide": ORG_ROLES,  # 同级党委组织部门审核批准 (the unit's level: cadres/policies.py)
+    "term.dispatch": ORG_ROLES,  # a replacement joins the team, as a roster import would place them
+    # --- team funds (issue 12; 第十四条4, 第二十七条) ---
+    "funds.view": REGIONAL_ROLES | {"unit", "cadre"},
+    "funds.overview": REGIONAL_ROLES,  # the overview one level down
+    # book allocations, reversals and reimbursements, name the responsible person: the county that
+    # keeps the account (funding/policies.py checks it is the team's own county)
+    "funds.keep": frozenset({"county_org"}),
+    "funds.expense": frozenset({"county_org", "cadre"}),  # and for a cadre only the team's leader
+    "funds.export": REGIONAL_ROLES | {"unit"},
+    # 第二十八条: the register is read by whoever manages cadres; organization departments and the
+    # cadre's own unit record policies (funding/services.py checks the unit's own cadres)
+    "insurance.register": REGIONAL_ROLES | {"unit"},  # the register page and its export
+    "insurance.view": REGIONAL_ROLES | {"unit", "cadre"},  # a policy (a cadre: their own)
+    "insurance.manage": ORG_ROLES | {"unit"},
 }
 
 

@@ -46,6 +46,16 @@ urlpatterns = [
     path(
         "cadres/export-id-numbers.xlsx", cadre_views.CadreIdNumberExportView.as_view(), name="cadre-export-id-numbers"
     ),
+    path("cadres/<int:pk>/adjust/", cadre_views.term_adjustment_new, name="term-adjustment-new"),
+    path("cadres/<int:pk>/handover/", cadre_views.handover, name="cadre-handover"),
+    path("teams/<int:pk>/dispatch/", cadre_views.team_dispatch, name="team-dispatch"),
+    path("term-adjustments/", cadre_views.term_adjustment_list, name="term-adjustment-list"),
+    path("term-adjustments/<int:pk>/", cadre_views.term_adjustment_detail, name="term-adjustment-detail"),
+    path(
+        "term-adjustments/<int:pk>/attachment/",
+        cadre_views.term_adjustment_attachment,
+        name="term-adjustment-attachment",
+    ),
     path("roster/import/", cadre_views.roster_import_page, name="roster-import-page"),
     path("roster/template.xlsx", cadre_views.roster_template_download, name="roster-template-download"),
     path("attendance/", include("attendance.urls")),
@@ -53,6 +63,7 @@ urlpatterns = [
     path("public/villages/<str:code>/poster/", attendance_views.public_poster, name="public-poster"),
     path("leave/", include("leave.urls")),
     path("assessment/", include("assessment.urls")),
+    path("funds/", include("funding.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its init script as a separate file: no inline script under the CSP.
     path(

@@ -202,6 +202,21 @@ class FilteredListView(ScopedListView):
         return context
 
 
+def paginate(request: HttpRequest, rows: Any, *, per_page: int = 25) -> dict[str, Any]:
+    """What ``includes/pagination.html`` needs, for function views: the page, the total and the query
+    string without ``page`` (so the links keep the filters)."""
+    paginator = Paginator(rows, per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "page_obj": page,
+        "paginator": paginator,
+        "is_paginated": paginator.num_pages > 1,
+        "query_string": query.urlencode(),
+    }
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers and docker-compose: the process answers and the database is reachable. No
     data, no login. Also the floor of one request in `make bench` (B1, docs/performance.md)."""

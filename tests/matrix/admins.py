@@ -38,6 +38,8 @@ SAME: dict[int, list[str]] = {
         "assessment-recall-new", "assessment-accountability", "assessment-accountability-export",
         "assessment-key-training", "api:assessment-export", "api:recall-case-list", "api:recall-case-list(open)",
         "cadre-export-id-numbers",
+        "funds-overview", "funds-insurance", "term-adjustment-list", "api:fund-allocation-list(read)",
+        "api:fund-expense-list(read)", "api:fund-reimbursement-list(read)", "api:term-adjustment-list(read)",
     ],
     404: [
         "region-detail", "team-detail", "cadre-detail", "api:region-detail", "api:team-detail", "api:cadre-detail",
@@ -53,6 +55,15 @@ SAME: dict[int, list[str]] = {
         "api:assessment-opinions", "api:assessment-opinions(read)", "api:recall-case-detail",
         "api:recall-case-consult", "api:recall-case-decide", "cadre-reveal-id-number", "api:cadre-reveal-id-number",
         "attendance-leave-impact", "leave-cancel", "api:leave-request-cancel",
+        # team funds and the term (issue 12): every object is a team's or a cadre's, out of their scope
+        "funds-overview-region", "funds-ledger", "funds-ledger(allocate)", "funds-expense-new", "funds-reimburse",
+        "funds-entry-reverse", "funds-receipt", "funds-insurance-new", "api:fund-allocation-list",
+        "api:fund-allocation-detail", "api:fund-allocation-reverse", "api:fund-expense-list", "api:fund-expense-detail",
+        "api:fund-expense-reverse", "api:fund-reimbursement-list", "api:fund-reimbursement-detail", "api:fund-team",
+        "api:insurance-policy-list", "api:insurance-policy-detail", "api:insurance-policy-void",
+        "term-adjustment-new", "term-adjustment-detail", "term-adjustment-attachment", "cadre-handover",
+        "team-dispatch", "api:term-adjustment-list", "api:term-adjustment-detail", "api:term-adjustment-approve",
+        "api:term-adjustment-reject",
     ],
 }  # fmt: skip
 

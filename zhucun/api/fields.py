@@ -1,12 +1,14 @@
-"""Serializer fields that refuse implausible input with a Chinese message naming the field (issue 10
-item 8, zhucun/inputs.py). DRF's own DateField accepts year 1 and 9999, and its IntegerField numbers no
-database key can hold. (Its FloatField refuses NaN and Infinity itself since DRF 3.15.)"""
+"""Serializer fields shared by every app's API. Most refuse implausible input with a Chinese message
+naming the field (issue 10 item 8, zhucun/inputs.py): DRF's own DateField accepts year 1 and 9999, and
+its IntegerField numbers no database key can hold. (Its FloatField refuses NaN and Infinity itself
+since DRF 3.15.) ``choice`` documents a choice field as a pattern rather than an enum component."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from zhucun.inputs import EARLIEST_DATE, LATEST_DATE, MAX_ID, NOT_FOUND_MESSAGE, date_range_message
@@ -51,3 +53,17 @@ class ObjectIdField(serializers.IntegerField):
         messages.setdefault("min_value", NOT_FOUND_MESSAGE)
         messages.setdefault("max_value", NOT_FOUND_MESSAGE)
         super().__init__(**kwargs)
+
+
+def choice(choices: list[tuple[str, str]], **kwargs: Any) -> serializers.ChoiceField:
+    """A choice field documented as a string pattern listing its values rather than as an enum
+    component: drf-spectacular names enum components after the field name, so the leave app's
+    ``kind``/``status`` and its two half-day fields would collide with other apps' enums (W001)."""
+    values = [value for value, _ in choices]
+    described = "；".join(f"{value}（{label}）" for value, label in choices)
+
+    @extend_schema_field({"type": "string", "pattern": f"^({'|'.join(values)})$", "description": described})
+    class InlineChoiceField(serializers.ChoiceField):
+        pass
+
+    return InlineChoiceField(choices=choices, **kwargs)

@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import AccountViewSet, LogoutView, TokenLoginView
+from cadres.api.terms import TermAdjustmentViewSet
 from cadres.api.views import CadreViewSet, RegionViewSet, RosterImportView, RosterTemplateView, TeamViewSet
 from zhucun.api.audit import AuditEventViewSet
 
@@ -14,6 +15,7 @@ router.register("regions", RegionViewSet, basename="region")
 router.register("teams", TeamViewSet, basename="team")
 router.register("cadres", CadreViewSet, basename="cadre")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
+router.register("term-adjustments", TermAdjustmentViewSet, basename="term-adjustment")
 
 urlpatterns = [
     path("auth/token/", TokenLoginView.as_view(), name="auth-token"),
@@ -23,5 +25,6 @@ urlpatterns = [
     path("", include("attendance.api.urls")),
     path("", include("leave.api.urls")),
     path("", include("assessment.api.urls")),
+    path("", include("funding.api.urls")),
     path("", include(router.urls)),
 ]

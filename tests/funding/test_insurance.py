@@ -1,0 +1,110 @@
+"""Accident insurance (第二十八条): the register, its gaps, the nightly flag."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from funding import services
+from funding.models import InsuranceGapFlag, InsurancePolicy
+from funding.policies import first_uncovered_day
+from tests.conftest import api_as
+from zhucun.models import AuditEvent, Notification
+from zhucun.testing.world import World
+
+D = dt.date
+
+
+def test_first_uncovered_day_reads_every_day_of_the_term_第二十八条() -> None:
+    term = {"term_start": D(2025, 3, 1), "until": D(2026, 12, 30)}
+    assert first_uncovered_day(**term, covers=[]) == D(2025, 3, 1)
+    full = [(D(2025, 3, 1), D(2026, 2, 28)), (D(2026, 3, 1), D(2027, 2, 28))]
+    assert first_uncovered_day(**term, covers=full) is None
+    gap = [(D(2025, 3, 1), D(2026, 2, 27)), (D(2026, 3, 1), D(2027, 2, 28))]
+    assert first_uncovered_day(**term, covers=gap) == D(2026, 2, 28)
+    assert first_uncovered_day(**term, covers=[(D(2025, 3, 2), D(2027, 1, 1))]) == D(2025, 3, 1)
+    lapse = [(D(2025, 3, 1), D(2026, 12, 29))]
+    assert first_uncovered_day(**term, covers=lapse) == D(2026, 12, 30)
+
+
+def _register(world: World, *, actor: str = "county", target: str = "A", **extra: object) -> InsurancePolicy:
+    values = {"insurer": "人保财险", "policy_number": "PA2025001", "cover_start": D(2025, 3, 1),
+              "cover_end": D(2027, 2, 28), "premium": "120", "paying_level": "county", **extra}  # fmt: skip
+    return services.insurance_policy_register(actor=world.personas[actor], cadre=world.leaders[target], **values)  # type: ignore[arg-type]
+
+
+def test_a_policy_is_registered_and_audited_and_a_unit_only_for_its_own_cadres(world: World) -> None:
+    policy = _register(world)
+    assert AuditEvent.objects.filter(action="funding.insurance_register", object_id=str(policy.pk)).exists()
+    _register(world, actor="unit", policy_number="PA2025002")
+    with pytest.raises(PermissionDenied):
+        _register(world, actor="unit", target="B", policy_number="PB1")
+    with pytest.raises(PermissionDenied):
+        _register(world, actor="township", policy_number="PT1")
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"cover_end": D(2025, 2, 1)}, "cover_end"),
+        ({"premium": "-3"}, "premium"),
+        ({"paying_level": "village"}, "paying_level"),
+        ({"insurer": " "}, "insurer"),
+        ({"cover_start": D(1999, 1, 1)}, "cover_start"),
+    ],
+)
+def test_bad_policies_are_refused_naming_the_field(world: World, extra: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        _register(world, **extra)
+    assert field in refused.value.message_dict
+    assert not InsurancePolicy.objects.exists()
+
+
+def test_the_nightly_job_flags_uncovered_cadres_once_a_month_and_tells_county_and_unit(world: World) -> None:
+    _register(world)  # leader A covered; everyone else is not
+    today = D(2026, 11, 30)
+    flagged = services.insurance_gaps_flag(today=today)
+    assert flagged == 7  # 8 cadres in the world, one covered
+    assert services.insurance_gaps_flag(today=today) == 0
+    assert not InsuranceGapFlag.objects.filter(cadre=world.leaders["A"]).exists()
+    assert Notification.objects.filter(recipient=world.personas["county"], title__contains="缺少意外保险").exists()
+    assert Notification.objects.filter(recipient=world.personas["unit"], title__contains="缺少意外保险").exists()
+
+
+def test_a_voided_policy_no_longer_covers(world: World) -> None:
+    policy = _register(world)
+    response = api_as(world.personas["county"]).post(
+        reverse("api:insurance-policy-void", args=[policy.pk]), {"reason": "保单号录错"}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["voided_reason"] == "保单号录错"
+    services.insurance_gaps_flag(today=D(2026, 11, 30))
+    assert InsuranceGapFlag.objects.filter(cadre=world.leaders["A"]).exists()
+
+
+def test_the_api_registers_a_policy_and_refuses_bad_input(world: World) -> None:
+    client = api_as(world.personas["county"])
+    body = {"cadre": world.leaders["A"].pk, "insurer": "人保财险", "policy_number": "X1", "cover_start": "2025-03-01",
+            "cover_end": "2026-02-28", "premium": "120.00", "paying_level": "county"}  # fmt: skip
+    assert client.post(reverse("api:insurance-policy-list"), body, format="json").status_code == 201
+    bad = client.post(
+        reverse("api:insurance-policy-list"), {**body, "policy_number": "X2", "premium": "1e9"}, format="json"
+    )
+    assert bad.status_code == 400 and "premium" in bad.json()
+    assert InsurancePolicy.objects.count() == 1
+
+
+def test_the_register_page_shows_gaps_and_exports(world: World) -> None:
+    _register(world)
+    client = Client()
+    client.force_login(world.personas["county"])
+    page = client.get(reverse("funds-insurance") + "?gaps=1").content.decode()
+    assert world.members["A"].name in page and world.leaders["A"].name not in page
+    export = client.get(reverse("funds-insurance") + "?export=xlsx")
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert any(row[5] == "PA2025001" for row in rows)
