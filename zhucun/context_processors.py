@@ -52,10 +52,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     # --- funds and the term (issue 12) ---
     if scoping.can(user, "funds.overview"):
         items.append({"label": "工作经费", "url": reverse("funds-overview"), "icon": "wallet2"})
-    elif getattr(user, "role", "") == "cadre" and getattr(user, "cadre", None) is not None:
-        items.append(
-            {"label": "工作经费", "url": reverse("funds-ledger", args=[user.cadre.team_id]), "icon": "wallet2"}
-        )
+    elif (cadre := getattr(user, "cadre", None) if getattr(user, "role", "") == "cadre" else None) is not None:
+        items.append({"label": "工作经费", "url": reverse("funds-ledger", args=[cadre.team_id]), "icon": "wallet2"})
     if scoping.can(user, "insurance.register"):
         items.append({"label": "意外保险", "url": reverse("funds-insurance"), "icon": "shield-plus"})
     if scoping.can(user, "term.view"):
