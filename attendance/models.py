@@ -14,10 +14,7 @@ from django.db import models
 from django.utils import timezone
 
 from cadres.models import Cadre, Team
-
-#: On PostgreSQL a prefix filter (``village_code LIKE '130102%'``) needs the pattern operator class
-#: to use the index under a non-C collation; other databases ignore opclasses.
-PREFIX_OPCLASSES = ["varchar_pattern_ops", "date_ops"]
+from zhucun.db import PREFIX_OPCLASSES
 
 
 class SignIn(models.Model):

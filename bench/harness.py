@@ -293,7 +293,7 @@ def smoke(*, log: Any = lambda _: None) -> dict[str, Any]:
     key of bench/results.json, each figure measured in miniature in this process."""
     from django.core.management import call_command
 
-    from cadres.management.commands.seed_scale import ScaleSize, seed_scale
+    from zhucun.management.commands.seed_scale import ScaleSize, seed_scale
 
     seeded = seed_scale(size=ScaleSize.small(), log=log)
     personas = {level: User.objects.get(username=name) for level, name in seeded.personas.items()}

@@ -271,11 +271,11 @@ def reused_seed(size: Any) -> Any:
     """The SeedResult of the database a previous run kept, read back from it."""
     from accounts.models import ApiToken, User
     from attendance.models import SignIn
-    from cadres.management.commands.seed_scale import SeedResult
     from cadres.models import Cadre
+    from zhucun.management.commands.seed_scale import SeedResult
 
     personas = {u.username.removeprefix("bench_"): u for u in User.objects.filter(username__startswith="bench_")}
-    from cadres.management.commands.seed_scale import bench_key
+    from zhucun.management.commands.seed_scale import bench_key
 
     rows = ApiToken.objects.filter(user__role="cadre", device="bench").order_by("user_id")
     tokens = [
@@ -313,7 +313,7 @@ def main() -> None:
     from django.utils import timezone
 
     from accounts.models import User
-    from cadres.management.commands.seed_scale import HEBEI, ScaleSize, seed_scale
+    from zhucun.management.commands.seed_scale import HEBEI, ScaleSize, seed_scale
 
     size = ScaleSize(**HEBEI, days=DAYS) if HEBEI["cadres"] == CADRES else ScaleSize.for_cadres(CADRES, DAYS)
     t = time.perf_counter()

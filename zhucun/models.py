@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from zhucun.db import CODE_OPCLASSES
+
 
 class AuditEvent(models.Model):
     """One state change: who did what to which object, when, with the fields before and after.
@@ -43,7 +45,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             # The viewer of a county filters by region prefix (LIKE '130102%'): a pattern-ops index.
-            models.Index(fields=["region_code"], name="audit_region_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["region_code"], name="audit_region_prefix_idx", opclasses=CODE_OPCLASSES),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from accounts import admin_pages
 from accounts import views as account_views
 from attendance import views as attendance_views
 from cadres import views as cadre_views
-from zhucun import views
+from zhucun import home, views
 
 #: Bad input is a 400 with a Chinese message, never a 500 (issue 10 item 8).
 handler400 = "zhucun.views.bad_request"
@@ -18,7 +18,7 @@ handler400 = "zhucun.views.bad_request"
 urlpatterns = [
     # First: the phones' API (the morning sign-in) is resolved before the pages' patterns are tried.
     path("api/v1/", include(("zhucun.api.urls", "api"), namespace="api")),
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
     path("notifications/", views.notifications, name="notifications"),
     path("calendar/", include("zhucun.workcalendar.urls")),

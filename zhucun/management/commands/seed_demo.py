@@ -1,4 +1,5 @@
-"""``manage.py seed_demo``: a small realistic province with one account per role. Idempotent."""
+"""``manage.py seed_demo``: a small realistic province with one account per role. Idempotent. The shell's
+(decision 0100): it composes every capability's demo data, which the organization may not import."""
 
 import io
 from typing import Any
