@@ -319,6 +319,9 @@ def funds_figures(personas: dict[str, Any], scopes: dict[str, str]) -> tuple[dic
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from cadres.models import Region
+    from funding import selectors as funds_selectors
+
     year = harness.funds_year()
     results: dict[str, Any] = {}
     raw: dict[str, Any] = {"year": year}
@@ -332,7 +335,10 @@ def funds_figures(personas: dict[str, Any], scopes: dict[str, str]) -> tuple[dic
         client.force_login(personas[level])
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(path)
-        queries, rows = len(ctx.captured_queries), len(response.context["data"].rows)
+        assert response.status_code == 200, response.status_code
+        queries = len(ctx.captured_queries)  # the whole request: session, user, region, overview
+        region = Region.objects.get(code=code)
+        rows = len(funds_selectors.overview(user=personas[level], region=region, year=year).rows)
         connection.close()
         n = samples[level]
         page_runs, sql_runs, floor_runs = [], [], []
@@ -419,11 +425,27 @@ def reused_seed(size: Any) -> Any:
     tokens = [
         (cadre_id, bench_key(username)) for cadre_id, username in rows.values_list("user__cadre_id", "user__username")
     ]
+    # the kept database's own size, whatever BENCH_CADRES says now
+    from django.db.models import Count, Max, Min
+
+    from cadres.models import Region
+
+    levels = dict(Region.objects.values_list("level").annotate(n=Count("code")).values_list("level", "n"))
+    span = SignIn.objects.aggregate(first=Min("date"), last=Max("date"))
+    days = (span["last"] - span["first"]).days + 1 if span["first"] else 0
+    size = type(size)(
+        cities=levels.get("city", 0),
+        counties=levels.get("county", 0),
+        townships=levels.get("township", 0),
+        villages=levels.get("village", 0),
+        cadres=Cadre.objects.count(),
+        days=days,
+    )
     return SeedResult(
         size=size,
         timings={},
         counts={
-            "cadres": Cadre.objects.count(),
+            "cadres": size.cadres,
             "signins": SignIn.objects.count(),
             "ledger_entries": LedgerEntry.objects.count(),
             "reused": 1,
@@ -442,7 +464,10 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     started_all = time.perf_counter()
     load_at_start = [round(x, 2) for x in os.getloadavg()]
-    log(f"fresh database {DB}; size cadres={CADRES} days={DAYS}; rounds={ROUNDS}; {WORKERS} gunicorn workers")
+    log(
+        f"{'kept' if os.environ.get('BENCH_REUSE') else 'fresh'} database {DB}; size cadres={CADRES} days={DAYS}; "
+        f"rounds={ROUNDS}; {WORKERS} gunicorn workers; groups {','.join(sorted(ONLY)) or 'all'}"
+    )
     reuse = bool(os.environ.get("BENCH_REUSE"))
     if not reuse:
         fresh_database()
@@ -463,6 +488,7 @@ def main() -> None:
     t = time.perf_counter()
     # BENCH_REUSE=1: measure the database a previous BENCH_KEEP=1 run left (no seeding).
     seeded = reused_seed(size) if reuse else seed_scale(size=size, log=log)
+    size = seeded.size
     seed_s = time.perf_counter() - t
     log(f"seeded in {seed_s:.1f} s: {seeded.counts}")
     # What autovacuum does in production soon after a bulk load (it is off on these machines): fresh
