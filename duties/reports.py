@@ -109,7 +109,7 @@ def facts_for(obligation: Obligation, *, today: dt.date | None = None) -> dict[s
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
-    cadre_rows = []
+    cadre_rows: list[dict[str, Any]] = []
     total_days = total_present = 0
     for c in rows:
         first, last = max(start, c.term_start), min(end, c.term_end)
@@ -200,7 +200,7 @@ def docx_bytes(*, title: str, facts: dict[str, Any], narrative: str, filed_on: d
     style = document.styles["Normal"]
     style.font.name = "FangSong"
     style.font.size = Pt(14)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋")  # type: ignore[union-attr]
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋")
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = heading.add_run(title)

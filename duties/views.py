@@ -133,7 +133,7 @@ def _render_detail(
             "data": request.POST,
             "first": first,
             "last": min(last, today),
-            "default_date": min(last, today) if first <= today else first,
+            "date_value": request.POST.get("date") or f"{min(last, today) if first <= today else first:%Y-%m-%d}",
             "today": today,
         },
         status=status,
@@ -236,7 +236,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": reports.summary_lines(facts),
             "errors": errors,
             "data": request.POST,
-            "default_date": min(last, today),
+            "date_value": request.POST.get("date") or f"{min(last, today):%Y-%m-%d}",
         },
         status=400 if errors else 200,
     )
