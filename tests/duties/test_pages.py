@@ -68,7 +68,7 @@ def test_the_compliance_export_is_what_the_filters_show_and_is_audited(generated
     response = _client(generated, "county").get(reverse("duties-compliance") + "?status=overdue&export=xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
-    values = [row for row in sheet.iter_rows(min_row=3, values_only=True)]
+    values = list(sheet.iter_rows(min_row=3, values_only=True))
     assert values and all(row[6] == "已逾期" for row in values)
     assert len(values) == Obligation.objects.filter(status="overdue", region_code__startswith="130102").count()
     event = AuditEvent.objects.get(action="export.xlsx", object_type="duties.obligation")
@@ -98,7 +98,8 @@ def _unit_report(world: World) -> Obligation:
 
 def test_the_half_year_report_opens_prefilled_with_the_periods_facts_第九条4(generated: World) -> None:
     SignIn.objects.create(
-        cadre=generated.leaders["A"], village_code=generated.village("A"), date=dt.date(YEAR, 3, 2), status="ok", inside_geofence=True, distance_m=10,
+        cadre=generated.leaders["A"], village_code=generated.village("A"), date=dt.date(YEAR, 3, 2), status="ok",
+        inside_geofence=True, distance_m=10,
         latitude="38.0", longitude="114.5",
     )  # fmt: skip
     o = _unit_report(generated)
