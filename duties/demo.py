@@ -54,8 +54,8 @@ def seed_duties(*, today: dt.date | None = None) -> int:
         services.obligation_fulfil(actor=user, obligation=o, day=day, note=note, today=today)
     unit = users.get("danwei")
     report = (
-        Obligation.objects.filter(duty="unit_halfyear_report", period=f"{today.year}-H1", unit_id=unit.unit_id).first()
-        if unit is not None
+        Obligation.objects.filter(duty="unit_halfyear_report", period=f"{today.year}-H1", unit=unit.unit).first()
+        if unit is not None and unit.unit is not None
         else None
     )
     if unit is not None and report is not None and report.due <= today:
