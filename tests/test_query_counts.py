@@ -82,6 +82,11 @@ LISTS = {
     "funds-insurance": (False, lambda: reverse("funds-insurance") + "?region=130102001"),
     "api:insurance-policy-list": (True, lambda: reverse("api:insurance-policy-list") + "?page_size=200"),
     "funds-overview-export": (False, lambda: reverse("funds-overview-region", args=["130102"]) + "?export=xlsx"),
+    # the duties calendar (issue 13)
+    "api:duty-list": (True, lambda: reverse("api:duty-list") + "?page_size=200"),
+    "duties-mine": (False, lambda: reverse("duties-mine") + "?year=2026"),
+    "duties-compliance": (False, lambda: reverse("duties-compliance")),
+    "duties-compliance-export": (False, lambda: reverse("duties-compliance") + "?status=overdue&export=xlsx"),
 }
 
 
@@ -123,6 +128,33 @@ def _grow(world: World, rows: int, offset: int) -> None:
     _grow_funds(teams, Team.objects.get(village_id="130102001001"))
     _grow_terms(created[1::2])
     _grow_insurance(created)
+    _grow_duties(teams)
+
+
+def _grow_duties(teams: list[Team]) -> None:
+    """Per new team, an overdue obligation of unit A (甲县's unit), of 甲县 and of 甲一镇, with evidence."""
+    from django.core.files.base import ContentFile
+
+    from duties.models import Evidence, Obligation
+
+    day = dt.date(2026, 3, 31)
+    rows = Obligation.objects.bulk_create(
+        [
+            Obligation(duty=duty, article="第九条2", body_type=body_type, unit=unit, region_code=code, body_key=key,
+                       body_name=f"主体{team.pk}", year=2026, period=f"g{team.pk}", period_label="2026年第一季度",
+                       period_start=dt.date(2026, 1, 1), period_end=day, due=day, status="overdue")
+            for team in teams
+            for duty, body_type, unit, code, key in (
+                ("unit_quarterly_study", "unit", team.unit, "130102", str(team.unit_id)),
+                ("county_quarterly_meeting", "county", None, "130102", "130102"),
+                ("township_first_secretary_meeting", "township", None, "130102001", "130102001"),
+            )
+        ]
+    )  # fmt: skip
+    Evidence.objects.bulk_create(
+        [Evidence(obligation=o, region_code=o.region_code, kind="image", file=ContentFile(b"x", name="e.jpg"), size=1,
+                  sha256="0" * 64) for o in rows]
+    )  # fmt: skip
 
 
 def _grow_audit(teams: list[Team]) -> None:
@@ -280,6 +312,8 @@ NOT_FOR_TOWNSHIPS = {
     "audit-list-export",
     "api:audit-event-list",
     "cadre-export-id-numbers",
+    "duties-compliance",
+    "duties-compliance-export",
 }
 
 

@@ -56,6 +56,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "工作经费", "url": reverse("funds-ledger", args=[cadre.team_id]), "icon": "wallet2"})
     if scoping.can(user, "insurance.register"):
         items.append({"label": "意外保险", "url": reverse("funds-insurance"), "icon": "shield-plus"})
+    # --- the duties calendar (issue 13) ---
+    if scoping.can(user, "duties.view"):
+        items.append({"label": "我的待办", "url": reverse("duties-mine"), "icon": "calendar-event"})
+    if scoping.can(user, "duties.compliance"):
+        items.append({"label": "履职情况", "url": reverse("duties-compliance"), "icon": "list-check"})
     if scoping.can(user, "term.view"):
         items.append({"label": "任期调整", "url": reverse("term-adjustment-list"), "icon": "arrow-left-right"})
     if scoping.can(user, "account.view"):

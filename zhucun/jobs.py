@@ -30,6 +30,9 @@ SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     ("funding.overdue_flags", crontab(hour=7, minute=10)),
     ("funding.insurance_gaps", crontab(hour=7, minute=20)),
     ("funding.open_year", crontab(hour=0, minute=5, day_of_month=1, month_of_year=1)),
+    # --- the duties calendar (issue 13): obligations first, then their status, reminders, escalation ---
+    ("duties.generate_obligations", crontab(hour=0, minute=10)),
+    ("duties.mark_overdue", crontab(hour=7, minute=30)),
     # --- audit retention (issue 10 item 13) ---
     ("zhucun.purge_audit_events", crontab(hour=3, minute=30)),
     # --- the outbox (issue 10; decision 0050): last, so run_jobs publishes what the jobs above queued ---

@@ -264,6 +264,15 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     "funding.Reimbursement": lambda: _team_funds_keys("team"),
     "funding.OverdueFlag": lambda: _team_funds_keys("team"),
     "funding.InsurancePolicy": village_keyed(),
+    # --- the duties calendar (issue 13): the body's region (a unit's: its department's region), by
+    # prefix; a unit sees its own obligations; cadres have none ---
+    "duties.Obligation": lambda: ScopeKeys(region=lambda p: Q(region_code__startswith=p), unit=lambda u: Q(unit_id=u)),
+    "duties.Evidence": lambda: ScopeKeys(
+        region=lambda p: Q(region_code__startswith=p), unit=lambda u: Q(obligation__unit_id=u)
+    ),
+    "duties.Report": lambda: ScopeKeys(
+        region=lambda p: Q(region_code__startswith=p), unit=lambda u: Q(obligation__unit_id=u)
+    ),
 }
 
 
@@ -453,6 +462,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "insurance.register": REGIONAL_ROLES | {"unit"},  # the register page and its export
     "insurance.view": REGIONAL_ROLES | {"unit", "cadre"},  # a policy (a cadre: their own)
     "insurance.manage": ORG_ROLES | {"unit"},
+    # --- the duties calendar (issue 13; 第九条, 第十条, 第十三条–第十五条) ---
+    "duties.view": REGIONAL_ROLES | {"unit"},  # one's own calendar, and what is in scope
+    # only the body itself fulfils (duties/catalogue.py ``is_body``): checked after this role check
+    "duties.fulfil": REGIONAL_ROLES | {"unit"},
+    # the compliance view: an organization department its units and lower departments, a county its
+    # townships (第十二条, 第十三条); with its audited xlsx
+    "duties.compliance": ORG_ROLES,
 }
 
 

@@ -40,6 +40,8 @@ SAME: dict[int, list[str]] = {
         "cadre-export-id-numbers",
         "funds-overview", "funds-insurance", "term-adjustment-list", "api:fund-allocation-list(read)",
         "api:fund-expense-list(read)", "api:fund-reimbursement-list(read)", "api:term-adjustment-list(read)",
+        # the duties calendar (issue 13): no administrator is a body, none has the compliance view
+        "duties-mine", "duties-compliance", "api:duty-list",
     ],
     404: [
         "region-detail", "team-detail", "cadre-detail", "api:region-detail", "api:team-detail", "api:cadre-detail",
@@ -64,6 +66,10 @@ SAME: dict[int, list[str]] = {
         "term-adjustment-new", "term-adjustment-detail", "term-adjustment-attachment", "cadre-handover",
         "team-dispatch", "api:term-adjustment-list", "api:term-adjustment-detail", "api:term-adjustment-approve",
         "api:term-adjustment-reject",
+        # the duties calendar (issue 13): their scope holds no obligation
+        "duties-detail", "duties-fulfil", "duties-report", "duties-report(post)", "duties-report-docx",
+        "duties-accountability", "duties-accountability(post)", "duties-evidence", "api:duty-detail",
+        "api:duty-fulfil", "api:duty-fulfil(township)",
     ],
 }  # fmt: skip
 
