@@ -23,12 +23,55 @@ def _wecom() -> ChannelAdapter:
     )
 
 
+def _dingtalk() -> ChannelAdapter:
+    from .dingtalk import DingTalkChannel
+
+    return DingTalkChannel(
+        base_url=settings.ZHUCUN_DINGTALK_BASE_URL,
+        appkey=settings.ZHUCUN_DINGTALK_APPKEY,
+        appsecret=settings.ZHUCUN_DINGTALK_APPSECRET,
+        agentid=settings.ZHUCUN_DINGTALK_AGENTID,
+    )
+
+
+def _sms() -> ChannelAdapter:
+    from .sms import AliyunSmsChannel
+
+    return AliyunSmsChannel(
+        base_url=settings.ZHUCUN_SMS_BASE_URL,
+        access_key_id=settings.ZHUCUN_SMS_ACCESS_KEY_ID,
+        access_key_secret=settings.ZHUCUN_SMS_ACCESS_KEY_SECRET,
+        sign_name=settings.ZHUCUN_SMS_SIGN_NAME,
+        template_code=settings.ZHUCUN_SMS_TEMPLATE_CODE,
+        region_id=settings.ZHUCUN_SMS_REGION_ID,
+    )
+
+
+def _email() -> ChannelAdapter:
+    from .email import EmailChannel
+
+    return EmailChannel()
+
+
 #: channel code → builder of its adapter from the settings
-FACTORIES: dict[str, Callable[[], ChannelAdapter]] = {"wecom": _wecom}
+FACTORIES: dict[str, Callable[[], ChannelAdapter]] = {
+    "wecom": _wecom,
+    "dingtalk": _dingtalk,
+    "sms": _sms,
+    "email": _email,
+}
 
 #: channel code → the settings it cannot work without (``manage.py check``)
 REQUIRED_SETTINGS: dict[str, tuple[str, ...]] = {
     "wecom": ("ZHUCUN_WECOM_CORPID", "ZHUCUN_WECOM_SECRET", "ZHUCUN_WECOM_AGENTID"),
+    "dingtalk": ("ZHUCUN_DINGTALK_APPKEY", "ZHUCUN_DINGTALK_APPSECRET", "ZHUCUN_DINGTALK_AGENTID"),
+    "sms": (
+        "ZHUCUN_SMS_ACCESS_KEY_ID",
+        "ZHUCUN_SMS_ACCESS_KEY_SECRET",
+        "ZHUCUN_SMS_SIGN_NAME",
+        "ZHUCUN_SMS_TEMPLATE_CODE",
+    ),
+    "email": ("EMAIL_HOST", "DEFAULT_FROM_EMAIL"),
 }
 
 
