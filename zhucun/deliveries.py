@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -310,14 +310,19 @@ def queue_due(*, now: dt.datetime | None = None, limit: int = SWEEP_LIMIT) -> in
     grace = now - dt.timedelta(seconds=SWEEP_GRACE_SECONDS)
     due = (
         Delivery.objects.filter(
-            Q(status=Delivery.Status.QUEUED, due_at__lte=now, updated_at__lte=grace)
+            # waiting for its time (planned before it was due), or its task presumed lost
+            Q(status=Delivery.Status.QUEUED, due_at__lte=now, due_at__gt=F("updated_at"))
+            | Q(status=Delivery.Status.QUEUED, due_at__lte=now, updated_at__lte=grace)
             | Q(status=Delivery.Status.SENDING, claimed_until__lte=now)
         )
         .order_by("due_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
     ids = list(due)
-    _queue(ids)
+    if ids:
+        # Queued now: the next sweep leaves them to their task for the grace period.
+        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED).update(updated_at=now)
+        _queue(ids)
     return len(ids)
 
 
