@@ -82,6 +82,9 @@ LISTS = {
     "funds-insurance": (False, lambda: reverse("funds-insurance") + "?region=130102001"),
     "api:insurance-policy-list": (True, lambda: reverse("api:insurance-policy-list") + "?page_size=200"),
     "funds-overview-export": (False, lambda: reverse("funds-overview-region", args=["130102"]) + "?export=xlsx"),
+    # messages that reach people (issue 15): one's own settings with the recent deliveries
+    "notification-settings": (False, lambda: reverse("notification-settings")),
+    "api:notification-preferences": (True, lambda: reverse("api:notification-preferences")),
 }
 
 
@@ -123,6 +126,27 @@ def _grow(world: World, rows: int, offset: int) -> None:
     _grow_funds(teams, Team.objects.get(village_id="130102001001"))
     _grow_terms(created[1::2])
     _grow_insurance(created)
+    _grow_deliveries(teams)
+
+
+def _grow_deliveries(teams: list[Team]) -> None:
+    """A notification about every new team to the county and township officials, each with a delivery
+    and a held one merged into a digest (their settings page lists their recent deliveries)."""
+    from zhucun.models import Delivery, Notification
+
+    people = list(User.objects.filter(username__in=["p_county", "p_township"]))
+    notes = Notification.objects.bulk_create(
+        [Notification(recipient=user, title=f"{team.village.name}的通知") for team in teams for user in people]
+    )
+    now = timezone.now()
+    digests = Delivery.objects.bulk_create(
+        [Delivery(key=f"digest:{n.recipient_id}:sms:{n.pk}", recipient_id=n.recipient_id, channel="sms", due_at=now)
+         for n in notes]
+    )  # fmt: skip
+    Delivery.objects.bulk_create(
+        [Delivery(key=f"n{n.pk}:sms", recipient_id=n.recipient_id, channel="sms", notification=n, due_at=now,
+                  status="merged", digest=d) for n, d in zip(notes, digests, strict=True)]
+    )  # fmt: skip
 
 
 def _grow_audit(teams: list[Team]) -> None:
