@@ -25,14 +25,20 @@ ADDRESS_OF_CHANNEL = {"sms": "mobile", "email": "email", "wecom": "wecom_userid"
 
 
 class PreferencesForm(forms.Form):
-    channels = forms.MultipleChoiceField(label="接收渠道", required=False, widget=forms.CheckboxSelectMultiple)
+    channels = forms.MultipleChoiceField(
+        label="接收渠道", required=False, widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+    )
     digest = forms.TypedChoiceField(
         label="非紧急通知",
         choices=[("1", "每天早上汇总为一条晨报（推荐）"), ("0", "每条立即发送")],
         coerce=lambda value: value == "1",
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
-    quiet_enabled = forms.BooleanField(label="夜间免打扰", required=False)
+    quiet_enabled = forms.BooleanField(
+        label="夜间免打扰",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input", "role": "switch"}),
+    )
     quiet_start = forms.TimeField(label="开始", required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     quiet_end = forms.TimeField(label="结束", required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     mobile = forms.CharField(label="手机号（短信）", required=False, max_length=11)
