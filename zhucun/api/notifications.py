@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -67,9 +69,13 @@ def _state(user: Any) -> dict[str, Any]:
 
 
 class NotificationPreferencesView(APIView):
+    serializer_class = PreferencesSerializer
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="本人的通知设置与最近的推送记录")
     def get(self, request: Request) -> Response:
         return Response(_state(request.user))
 
+    @extend_schema(request=PreferencesSerializer, responses=OpenApiTypes.OBJECT, summary="修改本人的通知设置")
     def put(self, request: Request) -> Response:
         from zhucun.services import notification_preferences_update
 
