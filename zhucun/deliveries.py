@@ -34,8 +34,10 @@ logger = logging.getLogger(__name__)
 SEND_TASK = "zhucun.send_delivery"
 #: A sender owns a claimed row this long; after that the sweeper queues it again (the sender died).
 CLAIM_SECONDS = 600
-#: The sweeper leaves alone rows queued less than this long ago: their task is on its way.
-SWEEP_GRACE_SECONDS = 120
+#: The sweeper leaves alone rows queued or retried less than this long ago: their task, or Celery's
+#: retry of it (at most 30 min away, zhucun.jobs.DELIVERY_RETRY), is on its way. Only a task that was
+#: lost (or a retry asked for in process, without a worker) is queued again by the sweeper.
+SWEEP_GRACE_SECONDS = 2400
 SWEEP_LIMIT = 2000
 #: Titles listed in one digest; the rest are counted.
 DIGEST_LINES = 10

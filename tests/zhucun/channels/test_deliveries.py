@@ -123,7 +123,9 @@ def test_in_process_a_busy_platform_leaves_the_delivery_queued_and_the_request_a
         delivery.refresh_from_db()
         assert (delivery.status, delivery.attempts) == ("queued", 1)
         assert "HTTP 502" in delivery.last_error
-        # The sweeper queues it again once its task is presumed lost.
+        # A retry may still be on its way (up to 30 min): the sweeper leaves the row alone, then queues it
+        # again once the retry is presumed lost.
+        assert deliveries.queue_due() == 0
         Delivery.objects.update(updated_at="2000-01-01T00:00:00Z")
         with commit():
             assert deliveries.queue_due() == 1
