@@ -87,6 +87,9 @@ LISTS = {
     "duties-mine": (False, lambda: reverse("duties-mine") + "?year=2026"),
     "duties-compliance": (False, lambda: reverse("duties-compliance")),
     "duties-compliance-export": (False, lambda: reverse("duties-compliance") + "?status=overdue&export=xlsx"),
+    # messages that reach people (issue 15): one's own settings with the recent deliveries
+    "notification-settings": (False, lambda: reverse("notification-settings")),
+    "api:notification-preferences": (True, lambda: reverse("api:notification-preferences")),
 }
 
 
@@ -129,6 +132,7 @@ def _grow(world: World, rows: int, offset: int) -> None:
     _grow_terms(created[1::2])
     _grow_insurance(created)
     _grow_duties(teams)
+    _grow_deliveries(teams)
 
 
 def _grow_duties(teams: list[Team]) -> None:
@@ -154,6 +158,26 @@ def _grow_duties(teams: list[Team]) -> None:
     Evidence.objects.bulk_create(
         [Evidence(obligation=o, region_code=o.region_code, kind="image", file=ContentFile(b"x", name="e.jpg"), size=1,
                   sha256="0" * 64) for o in rows]
+    )  # fmt: skip
+
+
+def _grow_deliveries(teams: list[Team]) -> None:
+    """A notification about every new team to the county and township officials, each with a delivery
+    and a held one merged into a digest (their settings page lists their recent deliveries)."""
+    from zhucun.models import Delivery, Notification
+
+    people = list(User.objects.filter(username__in=["p_county", "p_township"]))
+    notes = Notification.objects.bulk_create(
+        [Notification(recipient=user, title=f"{team.village.name}的通知") for team in teams for user in people]
+    )
+    now = timezone.now()
+    digests = Delivery.objects.bulk_create(
+        [Delivery(key=f"digest:{n.recipient_id}:sms:{n.pk}", recipient_id=n.recipient_id, channel="sms", due_at=now)
+         for n in notes]
+    )  # fmt: skip
+    Delivery.objects.bulk_create(
+        [Delivery(key=f"n{n.pk}:sms", recipient_id=n.recipient_id, channel="sms", notification=n, due_at=now,
+                  status="merged", digest=d) for n, d in zip(notes, digests, strict=True)]
     )  # fmt: skip
 
 

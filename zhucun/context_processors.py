@@ -74,13 +74,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "交叉检查授权", "url": reverse("grant-list"), "icon": "key"})
     if scoping.can(user, "system.operate"):
         items.append({"label": "系统运行", "url": reverse("system-overview"), "icon": "gear"})
+    if scoping.can(user, "delivery.view_status"):
+        items.append({"label": "消息推送状态", "url": reverse("delivery-status"), "icon": "send-check"})
     if scoping.can(user, "audit.view"):
         items.append({"label": "操作记录", "url": reverse("audit-list"), "icon": "shield-check"})
     path = request.path
+    matching = [
+        item["url"] for item in items if path == item["url"] or (item["url"] != "/" and path.startswith(item["url"]))
+    ]
+    best = max(matching, key=len, default=None)  # /system/deliveries/ is not also 系统运行 (/system/)
     for item in items:
-        item["active"] = (
-            "active" if (path == item["url"] or (item["url"] != "/" and path.startswith(item["url"]))) else ""
-        )
+        item["active"] = "active" if item["url"] == best else ""
     return {
         "nav_items": items,
         "nav_role": getattr(user, "get_role_display", lambda: "")(),

@@ -70,11 +70,13 @@ def scope_of(user: AnyUser) -> Scope:
 
 #: What each administrator's scope covers (三员分立, decision 0048): the security administrator the
 #: accounts and region grants of its region, the audit administrator the audit trail of its region,
-#: the system administrator no scoped table at all (it runs the system: policy versions, jobs).
+#: the system administrator only the delivery records of the channels (it runs the system: policy
+#: versions, jobs, whether messages reach people — decision 0152).
 ADMIN_MODELS: dict[str, frozenset[str]] = {
     "security_admin": frozenset({"accounts.User", "accounts.RegionGrant"}),
     "audit_admin": frozenset({"zhucun.AuditEvent"}),
-    "system_admin": frozenset(),
+    # the channels' delivery records, to see that messages reach people (decision 0152)
+    "system_admin": frozenset({"zhucun.Delivery"}),
 }
 
 
@@ -187,6 +189,24 @@ def _user_keys() -> ScopeKeys:
     )
 
 
+def _prefixed(keys: ScopeKeys, prefix: str) -> ScopeKeys:
+    """``keys`` of a related model, reached through ``prefix`` (``recipient__``)."""
+
+    def lookup(child: Any) -> Any:
+        return through(child) if isinstance(child, Q) else (prefix + child[0], child[1])
+
+    def through(q: Q) -> Q:
+        q = q.copy()
+        q.children = [lookup(child) for child in q.children]
+        return q
+
+    return ScopeKeys(
+        region=lambda p: through(keys.region(p)),
+        unit=lambda u: through(keys.unit(u)),
+        cadre=lambda s: through(keys.cadre(s)),
+    )
+
+
 def village_keyed(cadre_path: str = "cadre", village_field: str = "village_code") -> Callable[[], ScopeKeys]:
     """Keys of a table that carries the village code it is filtered by and (optionally) the cadre it
     is about: the region sees it by prefix, the unit sees its own cadres' rows, a cadre their own."""
@@ -219,6 +239,8 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     "accounts.User": _user_keys,
     "zhucun.AuditEvent": _audit_keys,
     "accounts.RegionGrant": _grant_keys,
+    # A delivery is in the scope of whoever's scope holds its recipient's account (decision 0152).
+    "zhucun.Delivery": lambda: _prefixed(_user_keys(), "recipient__"),
     # --- attendance (issue 3) ---
     "attendance.SignIn": village_keyed(),
     "attendance.Whereabouts": village_keyed(),
@@ -412,6 +434,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "account.deactivate": ORG_ROLES | {"security_admin"},
     "grant.manage": frozenset({"security_admin"}),  # 交叉检查 region grants (第十三条2)
     "system.operate": frozenset({"system_admin"}),  # policy profile versions, jobs
+    "delivery.view_status": frozenset({"system_admin"}),  # the channels' health, no titles (0152)
     "roster.import": ORG_ROLES,
     "audit.view": ORG_ROLES | {"audit_admin"},
     # 身份证号 are masked for everyone; the county office, which keeps the cadres' files, may reveal one

@@ -20,14 +20,15 @@ SECURITY_VISIBLE = {"A"}
 SAME: dict[int, list[str]] = {
     # The shell, the public board, one's own password and logout; lists that come back empty.
     200: [
-        "notifications", "home", "healthz", "schema", "api-docs", "api:auth-token", "password-change",
+        "notifications", "notification-settings", "api:notification-preferences", "api:notification-preferences(put)",
+        "home", "healthz", "schema", "api-docs", "api:auth-token", "password-change",
         "public-village", "public-poster",
         "team-list", "cadre-list", "leave-inbox", "api:region-list", "api:team-list", "api:cadre-list",
         "api:signin-list(read)", "api:absence-finding-list(read)", "api:whereabouts-list(read)",
         "api:work-log-list(read)", "api:leave-request-list(read)", "api:leave-request-list(awaiting_me)",
     ],
     204: ["api:auth-logout"],
-    302: ["login", "logout", "admin", "attendance-home"],
+    302: ["login", "logout", "admin", "attendance-home", "notification-settings(post)"],
     400: ["api:absence-finding-list"],  # the cadre named is not visible: like any unknown reference
     403: [
         "region-tree", "roster-import-page", "roster-template-download", "api:roster-import-template",
@@ -113,6 +114,8 @@ EXPECT.update(
         "grant-list": only("security_admin", 200),
         "grant-revoke": security_scoped(302),
         "system-overview": only("system_admin", 200),
+        # The channels' health (decision 0152): the system administrator, without the messages' titles.
+        "delivery-status": only("system_admin", 200),
         # The holiday and 调休 table is the system administrator's to keep, beside provincial staff.
         # The audit administrator of 石家庄市 reads the events of its city (A and C are both in it);
         # the other two administrators' scope holds no audit events.
