@@ -343,7 +343,9 @@ NOT_FOR_TOWNSHIPS = {
 
 @pytest.mark.parametrize("name", sorted(LISTS))
 @pytest.mark.parametrize("persona", ["county", "township"])
-def test_list_query_count_is_pinned_and_does_not_grow_with_rows(world: World, persona: str, name: str) -> None:
+def test_list_query_count_is_pinned_and_does_not_grow_with_rows(
+    office_hours: dt.datetime, world: World, persona: str, name: str
+) -> None:
     if persona == "township" and name in NOT_FOR_TOWNSHIPS:
         pytest.skip("townships may not see this list (403, covered by the permission matrix)")
     _grow(world, 10, offset=100)

@@ -10,6 +10,7 @@ CI (ZHUCUN_REQUIRE_CELERY) fails instead of skipping when redis-server or Postgr
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import signal
@@ -129,7 +130,7 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30) -> N
 @pytest.mark.parametrize("fault", ["refused", "paused"])
 @override_settings(ZHUCUN_EXPORT_SYNC_MAX_ROWS=0)
 def test_while_redis_is_down_requests_answer_in_time_nothing_is_lost_and_the_work_runs_after_recovery(
-    world: World, redis_server: RedisServer, fault: str, recorder: RecordingChannel
+    office_hours: dt.datetime, world: World, redis_server: RedisServer, fault: str, recorder: RecordingChannel
 ) -> None:
     channel = recorder
     applicant = cadre_account(world.members["A"], "member_a")
