@@ -4,11 +4,13 @@ tests/test_api_schema.py drives every operation against this schema."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import jsonschema
 import pytest
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from leave.models import LeaveRequest
@@ -196,3 +198,24 @@ def test_a_page_address_that_matches_no_route_keeps_the_html_404(world: World, c
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_recorded_finding_with_its_time_of_day_conforms_to_the_schema(openapi: dict[str, Any], world: World) -> None:
+    """Found by the schemathesis run: a finding recorded with ``"time": "01:18:07.2"`` answered
+    ``"time": "01:18:07.200000"``, which the ``time`` format (RFC 3339, an offset required) refuses —
+    as it refuses every local ``HH:MM:SS`` DRF writes. Times of day are documented by a pattern."""
+    import jsonschema_rs
+
+    township = api_as(world.personas["township"])
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    body = {"cadre": world.members["A"].pk, "date": yesterday.isoformat(), "source": "inspection"}
+    response = township.post("/api/v1/absence-findings/", {**body, "time": "01:18:07.2"}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["time"] == "01:18:07.200000"
+    for name in ("AbsenceFinding", "AbsenceFindingCreateRequest"):
+        schema = _component(openapi, name)["properties"]["time"]
+        assert "format" not in schema
+        validator = jsonschema_rs.validator_for({"type": "string", "pattern": schema["pattern"]}, validate_formats=True)
+        assert validator.is_valid(response.json()["time"])
+        assert validator.is_valid("10:30")
+        assert not validator.is_valid("24:00")

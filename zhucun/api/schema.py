@@ -24,6 +24,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
 from rest_framework.fields import Field
 
 from zhucun.api.fields import PlausibleDateField, PlausibleDateTimeField
@@ -45,6 +46,9 @@ DECISION_ACTIONS = frozenset(
         "void",
     }
 )
+
+#: A local time of day as DRF reads and writes it: ``10:30``, ``10:30:00``, ``10:30:00.250000``.
+TIME_OF_DAY_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
 
@@ -122,8 +126,13 @@ class ZhucunAutoSchema(AutoSchema):
     def _map_serializer_field(
         self, field: Field[Any, Any, Any, Any], direction: str, bypass_extensions: bool = False
     ) -> Any:
-        """Dates carry their plausible range (zhucun.inputs): in words, and as a pattern on the year."""
+        """Dates carry their plausible range (zhucun.inputs): in words, and as a pattern on the year.
+        Times of day are local (Asia/Shanghai) ``HH:MM[:SS]`` without an offset, which the ``time``
+        format (RFC 3339 ``full-time``) would require: they are documented by a pattern instead."""
         schema = super()._map_serializer_field(field, direction, bypass_extensions)  # type: ignore[no-untyped-call]
+        if isinstance(field, serializers.TimeField) and schema.get("format") == "time":
+            del schema["format"]
+            schema["pattern"] = TIME_OF_DAY_PATTERN
         if isinstance(field, PlausibleDateField | PlausibleDateTimeField) and schema.get("type") == "string":
             earliest, latest = (
                 (field.earliest, field.latest)
