@@ -14,6 +14,8 @@ from zhucun import home, notification_pages, views
 
 #: Bad input is a 400 with a Chinese message, never a 500 (issue 10 item 8).
 handler400 = "zhucun.views.bad_request"
+#: An API address that matches no route is the API's JSON 404, as the OpenAPI schema says (decision 0065).
+handler404 = "zhucun.views.not_found"
 
 urlpatterns = [
     # First: the phones' API (the morning sign-in) is resolved before the pages' patterns are tried.
