@@ -167,6 +167,8 @@ class AbsenceFinding(models.Model):
         # 请假, 轮休, 外出开会 … posted on the board without approved leave or official business
         # (第十九条3, 第二十条2; docs/decisions/0070).
         UNAPPROVED_ABSENCE = "unapproved_absence", "离村未经批准"
+        # 第十三条3 随机抽查: a presence check missed or answered outside the geofence (supervision app).
+        PRESENCE_CHECK = "presence_check", "随机抽查"
 
     class Status(models.TextChoices):
         PENDING = "pending", "待确认"

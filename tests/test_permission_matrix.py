@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from tests.matrix import accounts, assessment, attendance, audit, core, funding, leave, terms
+from tests.matrix import accounts, assessment, attendance, audit, core, funding, leave, supervision, terms
 from tests.matrix.common import Case
 from zhucun.testing.world import PASSWORD, PERSONAS, TARGETS, World
 
@@ -36,6 +36,7 @@ MATRIX = _merge(
     audit.MATRIX,
     funding.MATRIX,
     terms.MATRIX,
+    supervision.MATRIX,
 )
 EXTRA_CELLS = {
     **core.EXTRA,
@@ -46,6 +47,7 @@ EXTRA_CELLS = {
     **audit.EXTRA,
     **funding.EXTRA,
     **terms.EXTRA,
+    **supervision.EXTRA,
 }
 
 

@@ -82,6 +82,10 @@ LISTS = {
     "funds-insurance": (False, lambda: reverse("funds-insurance") + "?region=130102001"),
     "api:insurance-policy-list": (True, lambda: reverse("api:insurance-policy-list") + "?page_size=200"),
     "funds-overview-export": (False, lambda: reverse("funds-overview-region", args=["130102"]) + "?export=xlsx"),
+    # supervision (issue 13)
+    "api:presence-check-list": (True, lambda: reverse("api:presence-check-list") + "?page_size=200"),
+    "supervision-presence-list": (False, lambda: reverse("supervision-presence-list")),
+    "supervision-presence-list-export": (False, lambda: reverse("supervision-presence-list") + "?export=xlsx"),
 }
 
 
@@ -123,6 +127,22 @@ def _grow(world: World, rows: int, offset: int) -> None:
     _grow_funds(teams, Team.objects.get(village_id="130102001001"))
     _grow_terms(created[1::2])
     _grow_insurance(created)
+    _grow_supervision(created)
+
+
+def _grow_supervision(cadres: list[Cadre]) -> None:
+    """A presence check of every new cadre, answered (the list pages, the export and the API)."""
+    from supervision.models import PresenceCheck
+
+    now = timezone.now()
+    issuer = User.objects.filter(username="p_township").first()
+    PresenceCheck.objects.bulk_create(
+        [
+            PresenceCheck(cadre=c, village_code=c.team.village_id, minutes=30, issued_by=issuer, issued_at=now,
+                          due_at=now, status="present", answered_at=now, distance_m=10)
+            for c in cadres
+        ]
+    )  # fmt: skip
 
 
 def _grow_audit(teams: list[Team]) -> None:

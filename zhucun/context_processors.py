@@ -56,6 +56,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "工作经费", "url": reverse("funds-ledger", args=[cadre.team_id]), "icon": "wallet2"})
     if scoping.can(user, "insurance.register"):
         items.append({"label": "意外保险", "url": reverse("funds-insurance"), "icon": "shield-plus"})
+    # --- supervision (issue 13) ---
+    if scoping.can(user, "presence.follow"):
+        items.append({"label": "随机抽查", "url": reverse("supervision-presence-list"), "icon": "geo"})
+    elif scoping.can(user, "presence.answer"):
+        items.append({"label": "随机抽查", "url": reverse("supervision-presence-mine"), "icon": "geo"})
     if scoping.can(user, "term.view"):
         items.append({"label": "任期调整", "url": reverse("term-adjustment-list"), "icon": "arrow-left-right"})
     if scoping.can(user, "account.view"):

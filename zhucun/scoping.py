@@ -264,6 +264,8 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     "funding.Reimbursement": lambda: _team_funds_keys("team"),
     "funding.OverdueFlag": lambda: _team_funds_keys("team"),
     "funding.InsurancePolicy": village_keyed(),
+    # --- supervision (issue 13): random presence checks carry the cadre's village code ---
+    "supervision.PresenceCheck": village_keyed(),
 }
 
 
@@ -453,6 +455,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "insurance.register": REGIONAL_ROLES | {"unit"},  # the register page and its export
     "insurance.view": REGIONAL_ROLES | {"unit", "cadre"},  # a policy (a cadre: their own)
     "insurance.manage": ORG_ROLES | {"unit"},
+    # --- supervision (issue 13) ---
+    # 第十三条3 随机抽查: the township and the county (their daily management, 第十五条1) ask a cadre to
+    # confirm presence; organization departments above follow the checks; the cadre answers their own.
+    "presence.issue": frozenset({"county_org", "township"}),
+    "presence.follow": REGIONAL_ROLES,  # the page of checks and its export
+    "presence.view": REGIONAL_ROLES | {"cadre"},  # a check (a cadre: their own)
+    "presence.answer": frozenset({"cadre"}),
 }
 
 

@@ -40,6 +40,9 @@ SAME: dict[int, list[str]] = {
         "cadre-export-id-numbers",
         "funds-overview", "funds-insurance", "term-adjustment-list", "api:fund-allocation-list(read)",
         "api:fund-expense-list(read)", "api:fund-reimbursement-list(read)", "api:term-adjustment-list(read)",
+        # supervision (issue 13): the roles that issue, follow and answer checks
+        "supervision-presence-list", "supervision-presence-issue", "supervision-presence-mine",
+        "api:presence-check-list(read)",
     ],
     404: [
         "region-detail", "team-detail", "cadre-detail", "api:region-detail", "api:team-detail", "api:cadre-detail",
@@ -64,6 +67,9 @@ SAME: dict[int, list[str]] = {
         "term-adjustment-new", "term-adjustment-detail", "term-adjustment-attachment", "cadre-handover",
         "team-dispatch", "api:term-adjustment-list", "api:term-adjustment-detail", "api:term-adjustment-approve",
         "api:term-adjustment-reject",
+        # supervision (issue 13): every check and cadre lies outside their scope
+        "supervision-presence-issue(post)", "supervision-presence-answer", "api:presence-check-list",
+        "api:presence-check-detail", "api:presence-check-answer",
     ],
 }  # fmt: skip
 

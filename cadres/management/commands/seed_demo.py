@@ -39,7 +39,10 @@ class Command(BaseCommand):
         signins = seed_attendance()
         requests = seed_leave()
         funded = seed_funds()
+        from supervision.demo import seed_supervision
+
+        supervised = seed_supervision()
         self.stdout.write(
             f"demo data loaded: {result.as_dict()}, sign-ins added: {signins}, leave requests: {requests}, "
-            f"team accounts funded: {funded}"
+            f"team accounts funded: {funded}, supervision: {supervised}"
         )

@@ -1,0 +1,67 @@
+"""Supervision (督导检查): random presence checks (第十三条3), the annual task list (第七条), inspections
+(第十三条2) and the burden guard (第八条, 第十一条).
+
+Like every scoped table, each row carries the 12-digit ``village_code`` of the team it is about, so
+scoping is a prefix filter on an indexed column (zhucun/scoping.py, attendance/models.py).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from attendance.models import AbsenceFinding
+from cadres.models import Cadre
+
+#: A village-code prefix and a moment (see attendance/models.py PREFIX_OPCLASSES for a date).
+PREFIX_MOMENT_OPCLASSES = ["varchar_pattern_ops", "timestamptz_ops"]
+
+
+class PresenceCheck(models.Model):
+    """第十三条3 随机抽查: a township or county asks a named cadre to confirm, within some minutes, that
+    they are in the village; the cadre answers with one tap (the phone reads its position once). Only
+    the answer's distance and whether it lay inside the geofence are kept, never the coordinates
+    (SPEC.md "Light on the cadres"). Missed, or answered outside the geofence: a pending absence
+    finding for the township to confirm or dismiss."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        PRESENT = "present", "在岗"
+        OUTSIDE_GEOFENCE = "outside_geofence", "不在范围"
+        MISSED = "missed", "未按时确认"
+
+    cadre = models.ForeignKey(Cadre, verbose_name="驻村干部", on_delete=models.PROTECT, related_name="presence_checks")
+    village_code = models.CharField("驻在村代码", max_length=12)
+    minutes = models.PositiveSmallIntegerField("确认时限（分钟）")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="抽查人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField("抽查时间", default=timezone.now)
+    due_at = models.DateTimeField("确认截止")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING)
+    answered_at = models.DateTimeField("确认时间", null=True, blank=True)
+    distance_m = models.PositiveIntegerField("距村中心（米）", null=True, blank=True)
+    #: the pending absence finding a miss or an answer outside the geofence raised (第二十条2)
+    finding = models.ForeignKey(
+        AbsenceFinding, verbose_name="缺岗记录", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "随机抽查"
+        verbose_name_plural = "随机抽查"
+        ordering = ["-issued_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["village_code", "issued_at"],
+                name="presence_village_issued_idx",
+                opclasses=PREFIX_MOMENT_OPCLASSES,
+            ),
+            # the monthly cap counts one cadre's checks of a month
+            models.Index(fields=["cadre", "issued_at"], name="presence_cadre_issued_idx"),
+            # the job finds pending checks past their time
+            models.Index(fields=["status", "due_at"], name="presence_status_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} {self.issued_at:%Y-%m-%d %H:%M} {self.status}"

@@ -1,0 +1,239 @@
+"""Supervision writes. Each is keyword-only, atomic, validates before it writes, records its audit event
+in the same transaction and hands side effects to notifications/the outbox (docs/CONTRIBUTING.md).
+The rules are decided in supervision/rules.py; who may act is zhucun.scoping (roles) plus the checks
+here that depend on the object (the team's county, the team's leader, the unit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from attendance import rules as attendance_rules
+from attendance.models import AbsenceFinding
+from cadres.models import Cadre, Region
+from leave.selectors import excused_halves
+from zhucun import scoping
+from zhucun.api.errors import Conflict
+from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot, update_audited
+from zhucun.notifications import Message, notify, notify_many
+from zhucun.policy import profile_on
+
+from . import rules
+from .models import PresenceCheck
+
+# --- 第十三条3 随机抽查 --------------------------------------------------------------------------
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def checks_in_month(*, cadre_id: int, day: dt.date) -> int:
+    """How many presence checks the cadre was given in ``day``'s calendar month (Asia/Shanghai)."""
+    first, last = rules.month_bounds(day)
+    return PresenceCheck.objects.filter(
+        cadre_id=cadre_id,
+        issued_at__gte=_local_midnight(first),
+        issued_at__lt=_local_midnight(last + dt.timedelta(days=1)),
+    ).count()
+
+
+def _cadre_accounts(cadre_ids: list[int]) -> dict[int, list[int]]:
+    accounts: dict[int, list[int]] = {}
+    for user_id, cadre_id in User.objects.filter(cadre_id__in=cadre_ids, is_active=True).values_list("pk", "cadre_id"):
+        accounts.setdefault(cadre_id, []).append(user_id)
+    return accounts
+
+
+@transaction.atomic
+def presence_check_issue(*, actor: Any, cadre: Cadre, minutes: int) -> PresenceCheck:
+    """第十三条3: ask ``cadre`` (already fetched through the actor's scope) to confirm within ``minutes``
+    that they are in the village. Refused (400, nothing written) beyond the month's cap, while another
+    check of theirs is pending, for a cadre not in post, or while approved leave or official business
+    covers the moment. The cadre's row is locked, so two officials issuing at once cannot pass the cap."""
+    scoping.require(actor, "presence.issue")
+    now = timezone.now()
+    local = timezone.localtime(now)
+    today = local.date()
+    profile = profile_on(today)
+    errors: dict[str, list[str]] = {}
+    refusal = rules.minutes_refusal(minutes, profile)
+    if refusal:
+        errors["minutes"] = [refusal]
+    locked = Cadre.objects.select_for_update().get(pk=cadre.pk)
+    if locked.status != Cadre.Status.ACTIVE or not locked.term_start <= today <= locked.term_end:
+        errors["cadre"] = [f"{locked.name}当前不在驻村任期内（{locked.get_status_display()}），不能抽查。"]
+    elif PresenceCheck.objects.filter(cadre=locked, status=PresenceCheck.Status.PENDING, due_at__gte=now).exists():
+        errors["cadre"] = [f"{locked.name}还有一次抽查未到确认时限，请等它结束后再抽查。"]
+    else:
+        capped = rules.cap_refusal(issued_this_month=checks_in_month(cadre_id=locked.pk, day=today), profile=profile)
+        excused = excused_halves(cadre_ids=[locked.pk], start=today, end=today).get(locked.pk, {}).get(today, {})
+        half = attendance_rules.half_of(local.time())
+        if capped:
+            errors["cadre"] = [capped]
+        elif rules.excused_now(excused=excused, half=half):
+            reason = attendance_rules.EXCUSE_LABELS.get(excused[half], "批准的离村")
+            errors["cadre"] = [
+                f"{locked.name}{attendance_rules.HALF_LABELS[half]}有{reason}，不在村是经过批准的，不能抽查。"
+            ]
+    if errors:
+        raise ValidationError(errors)
+    check = PresenceCheck.objects.create(
+        cadre=locked,
+        village_code=locked.team.village_id,
+        minutes=minutes,
+        issued_by=actor,
+        issued_at=now,
+        due_at=rules.due_at(issued_at=now, minutes=minutes),
+        status=PresenceCheck.Status.PENDING,
+    )
+    audit_record(
+        actor=actor, action="presence_check.issue", obj=check, after=snapshot(check), region_code=check.village_code
+    )
+    recipients = _cadre_accounts([locked.pk]).get(locked.pk, [])
+    if recipients:
+        notify(
+            recipient_ids=recipients,
+            title=f"随机抽查：请在 {timezone.localtime(check.due_at):%H:%M} 前确认在岗",
+            body="打开页面点一下「确认在岗」，手机只在这一次读取位置。",
+            url=reverse("supervision-presence-mine"),
+        )
+    return check
+
+
+def _village(code: str) -> Region:
+    return Region.objects.get(code=code)
+
+
+@transaction.atomic
+def presence_check_answer(*, actor: Any, check: PresenceCheck, latitude: float, longitude: float) -> PresenceCheck:
+    """The cadre's one tap: their position, read once, against the village's geofence — the sign-in's
+    rule (attendance.rules.village_geofence), not a copy. Inside: 在岗; outside: 不在范围 and a pending
+    finding. Only the distance is kept. A second answer, a racing one, or one past the time is a 409 and
+    changes nothing: the row is locked and its status checked under the lock."""
+    if getattr(actor, "role", "") != "cadre" or actor.cadre_id != check.cadre_id:
+        raise PermissionDenied("只有被抽查的驻村干部本人可以确认在岗。")
+    locked = PresenceCheck.objects.select_for_update().get(pk=check.pk)
+    now = timezone.now()
+    refusal = rules.may_answer(locked, now=now)
+    if refusal:
+        raise Conflict(refusal)
+    profile = profile_on(timezone.localdate(now))
+    reading = attendance_rules.village_geofence(
+        village=_village(locked.village_code), latitude=latitude, longitude=longitude, profile=profile
+    )
+    if reading is None:
+        raise ValidationError({"detail": ["驻在村尚未设置位置，暂不能确认，请联系县驻村办。"]})
+    status = rules.answer_status(reading)
+    update_audited(
+        actor=actor,
+        action="presence_check.answer",
+        obj=locked,
+        changes={"status": status, "answered_at": now, "distance_m": reading.distance_m},
+        region_code=locked.village_code,
+    )
+    if rules.raises_finding(status):
+        findings = _raise_findings(
+            [locked], note=f"随机抽查确认位置不在签到范围内（距村 {reading.distance_m} 米）。", moment=lambda c: now
+        )
+        if findings:
+            locked.finding = findings[locked.pk]
+            locked.save(update_fields=["finding"])
+    return locked
+
+
+def _raise_findings(checks: list[PresenceCheck], *, note: str, moment: Any) -> dict[int, AbsenceFinding]:
+    """Pending absence findings (source 随机抽查) for ``checks``, one per cadre and day (the table's unique
+    key: a second check of the same day joins the first's finding); none for a half covered by approved
+    leave or official business. ``moment(check)`` is the time the check asked about. Returns the
+    finding of each check that has one. A set of queries, whatever the number of checks."""
+    if not checks:
+        return {}
+    located = {c.pk: rules.finding_day_and_half(timezone.localtime(moment(c))) for c in checks}
+    days = [day for day, _ in located.values()]
+    cadre_ids = sorted({c.cadre_id for c in checks})
+    excused = excused_halves(cadre_ids=cadre_ids, start=min(days), end=max(days))
+    existing = {
+        (f.cadre_id, f.date): f
+        for f in AbsenceFinding.objects.filter(
+            cadre_id__in=cadre_ids, date__in=set(days), source=AbsenceFinding.Source.PRESENCE_CHECK
+        )
+    }
+    excused_checks = {
+        c.pk
+        for c in checks
+        if rules.excused_now(excused=excused.get(c.cadre_id, {}).get(located[c.pk][0], {}), half=located[c.pk][1])
+    }
+    new: dict[tuple[int, dt.date], AbsenceFinding] = {}
+    for check in checks:
+        day, half = located[check.pk]
+        key = (check.cadre_id, day)
+        if key in existing or key in new or check.pk in excused_checks:
+            continue
+        new[key] = AbsenceFinding(
+            cadre_id=check.cadre_id,
+            village_code=check.village_code,
+            date=day,
+            source=AbsenceFinding.Source.PRESENCE_CHECK,
+            half=half,
+            observed_at=timezone.localtime(moment(check)).time().replace(microsecond=0),
+            status=AbsenceFinding.Status.PENDING,
+            note=note[:300],
+        )
+    created = AbsenceFinding.objects.bulk_create(list(new.values()))
+    audit_record_many(
+        [audit_event(actor=None, action="absence_finding.detect", obj=f, before=None, after=snapshot(f),
+                     region_code=f.village_code) for f in created]
+    )  # fmt: skip
+    found = {**existing, **{(f.cadre_id, f.date): f for f in created}}
+    return {
+        c.pk: found[(c.cadre_id, located[c.pk][0])]
+        for c in checks
+        if c.pk not in excused_checks and (c.cadre_id, located[c.pk][0]) in found
+    }
+
+
+@transaction.atomic
+def presence_checks_expire(*, now: dt.datetime | None = None) -> int:
+    """The job (``supervision.presence_checks``): pending checks past their time become 未按时确认 and
+    raise pending findings; whoever issued them is told. Idempotent — a check is expired once (the rows
+    are locked and skipped when another run holds them). Returns the number expired."""
+    now = now or timezone.now()
+    due = list(
+        PresenceCheck.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(status=PresenceCheck.Status.PENDING, due_at__lt=now)
+        .select_related("cadre")
+        .order_by("pk")
+    )
+    if not due:
+        return 0
+    findings = _raise_findings(due, note="随机抽查未在确认时限内确认在岗。", moment=lambda c: c.due_at)
+    before = {c.pk: snapshot(c, ["status", "finding"]) for c in due}
+    for check in due:
+        check.status = PresenceCheck.Status.MISSED
+        check.finding = findings.get(check.pk)
+    PresenceCheck.objects.bulk_update(due, ["status", "finding"])
+    audit_record_many(
+        [audit_event(actor=None, action="presence_check.miss", obj=c, before=before[c.pk],
+                     after=snapshot(c, ["status", "finding"]), region_code=c.village_code) for c in due]
+    )  # fmt: skip
+    by_issuer: dict[int, list[PresenceCheck]] = {}
+    for check in due:
+        if check.issued_by_id:
+            by_issuer.setdefault(check.issued_by_id, []).append(check)
+    notify_many(
+        Message(
+            recipient_ids=[issuer],
+            title=f"随机抽查：{len(checks)} 人未按时确认在岗",
+            body="、".join(c.cadre.name for c in checks[:10]) + ("等" if len(checks) > 10 else ""),
+            url=reverse("supervision-presence-list") + "?status=missed",
+        )
+        for issuer, checks in by_issuer.items()
+    )
+    return len(due)

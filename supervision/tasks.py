@@ -1,0 +1,16 @@
+"""Supervision jobs on Celery: thin, idempotent tasks that call one service each (zhucun/jobs.py)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from zhucun.jobs import RETRY_TRANSIENT
+
+from . import services
+
+
+@shared_task(name="supervision.presence_checks", acks_late=True, **RETRY_TRANSIENT)
+def presence_checks() -> int:
+    """Every five minutes: random presence checks past their time become 未按时确认 with a pending
+    finding (第十三条3, API.md "Random presence checks")."""
+    return services.presence_checks_expire()

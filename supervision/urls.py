@@ -1,0 +1,12 @@
+"""Supervision pages (included under /supervision/ by zhucun/urls.py)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("presence/", views.PresenceCheckListView.as_view(), name="supervision-presence-list"),
+    path("presence/new/", views.presence_issue, name="supervision-presence-issue"),
+    path("presence/mine/", views.presence_mine, name="supervision-presence-mine"),
+    path("presence/<int:pk>/answer/", views.presence_answer, name="supervision-presence-answer"),
+]
