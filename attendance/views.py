@@ -279,8 +279,20 @@ def public_village(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "attendance/public_village.html",
-        {"team": team, "day": day, "board": whereabouts_board(team=team, now=timezone.now())},
+        {
+            "team": team,
+            "day": day,
+            "board": whereabouts_board(team=team, now=timezone.now()),
+            "tasks": _public_tasks(team, day),
+        },
     )
+
+
+def _public_tasks(team: Any, day: Any) -> list[Any]:
+    """第七条 帮扶任务清单须在村内醒目位置公开公示: the year's list beside the board (supervision owns it)."""
+    from supervision.selectors import public_tasks
+
+    return public_tasks(team=team, year=day.year)
 
 
 def public_poster(request: HttpRequest, code: str) -> HttpResponse:
@@ -301,5 +313,6 @@ def public_poster(request: HttpRequest, code: str) -> HttpResponse:
             "qr_uri": qr_uri,
             "day": day,
             "board": whereabouts_board(team=team, now=timezone.now()),
+            "tasks": _public_tasks(team, day),
         },
     )

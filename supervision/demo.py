@@ -1,6 +1,8 @@
 """Supervision for the demo province, so `make run` shows it at work: random presence checks in 龙州镇
 over the last days — answered in the village, answered outside it, missed (each with its pending
-finding) — and one waiting on the demo cadre's phone. Deterministic and idempotent."""
+finding) — and one waiting on the demo cadre's phone; every team's annual task list (规定内容 set by
+its county through the service, 自选内容 of the unit and the team), one of them overdue. Deterministic
+and idempotent."""
 
 from __future__ import annotations
 
@@ -11,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
-from cadres.models import Cadre
+from cadres.models import Cadre, Team
 
-from . import services
-from .models import PresenceCheck
+from . import rules, services
+from .models import AnnualTask, PresenceCheck
 
 DEMO_TOWNSHIP = "130125100"
 DEMO_CADRE_VILLAGE = "130125100200"
@@ -53,6 +55,54 @@ def seed_presence_checks(*, now: dt.datetime | None = None) -> int:
     return PresenceCheck.objects.count()
 
 
+_REQUIRED = [
+    ("产业帮扶：发展特色种植", "带动全村贫困户每户增收 2000 元以上", "6-30", "县农业农村局"),
+    ("基础设施：村内道路硬化", "完成主街 1.5 公里硬化", "12-20", "县交通运输局"),
+    ("教育保障：控辍保学", "适龄儿童无因贫失学辍学", "9-1", "县教育局"),
+]
+_OPTIONAL = [
+    ("unit", "派出单位帮扶：捐建村文化广场", "完成广场建设并投入使用", "10-31"),
+    ("team", "工作队争取：光伏扶贫项目", "争取 100 千瓦村级光伏电站", "11-30"),
+]
+#: the team whose 自选内容 ran past its deadline (the overdue flag in the demo)
+OVERDUE_TASK_VILLAGE = "130125100201"
+
+
+def seed_tasks(*, today: dt.date | None = None) -> int:
+    today = today or timezone.localdate()
+    if AnnualTask.objects.filter(year=today.year).exists():
+        return 0
+    counties = {str(u.region_id): u for u in User.objects.filter(role="county_org", is_active=True)}
+    for index, team in enumerate(Team.objects.select_related("unit").order_by("village_id")):
+        county = counties.get(rules.team_county_code(team))
+        if county is None:
+            continue
+        for number, (title, target, due, department) in enumerate(_REQUIRED):
+            month, day = (int(part) for part in due.split("-"))
+            deadline = dt.date(today.year, month, day)
+            task = services.task_create(
+                actor=county, team=team, year=today.year, kind="required", title=title, target=target,
+                deadline=deadline, responsible_department=department,
+            )  # fmt: skip
+            if deadline < today:
+                services.task_update(actor=county, task=task, done=True)
+            else:
+                services.task_update(actor=county, task=task, progress=(30 + 20 * number + 7 * index) % 90)
+        for origin, title, target, due in _OPTIONAL:
+            month, day = (int(part) for part in due.split("-"))
+            deadline = dt.date(today.year, month, day)
+            late = team.village_id == OVERDUE_TASK_VILLAGE and origin == "team"
+            if late:  # ran past its deadline ten days ago (on 1 January: today, so not yet overdue)
+                deadline = max(today - dt.timedelta(days=10), dt.date(today.year, 1, 1))
+            AnnualTask.objects.create(
+                team=team, village_code=team.village_id, year=today.year, kind="optional", origin=origin, title=title,
+                target=target, deadline=deadline, progress=60 if late else (100 if deadline < today else 40),
+                done=deadline < today and not late, done_on=deadline if deadline < today and not late else None,
+            )  # fmt: skip
+    services.task_overdue_flags(today=today)
+    return AnnualTask.objects.filter(year=today.year).count()
+
+
 def seed_supervision() -> dict[str, int]:
     """Everything supervision shows in the demo (hooked into ``manage.py seed_demo``)."""
-    return {"presence_checks": seed_presence_checks()}
+    return {"presence_checks": seed_presence_checks(), "tasks": seed_tasks()}

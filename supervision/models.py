@@ -7,12 +7,14 @@ scoping is a prefix filter on an indexed column (zhucun/scoping.py, attendance/m
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from attendance.models import AbsenceFinding
-from cadres.models import Cadre
+from cadres.models import Cadre, Team
 
 #: A village-code prefix and a moment (see attendance/models.py PREFIX_OPCLASSES for a date).
 PREFIX_MOMENT_OPCLASSES = ["varchar_pattern_ops", "timestamptz_ops"]
@@ -65,3 +67,62 @@ class PresenceCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cadre_id} {self.issued_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class AnnualTask(models.Model):
+    """第七条 驻村工作队年度帮扶任务清单: one task of a team's list for a year. 规定内容 (``required``) are
+    set by the county (target, requirements, deadline and the county department that coordinates it);
+    自选内容 (``optional``) by the dispatching unit or the team itself. The team reports progress; the
+    list is public in the village (帮扶任务清单须在村内醒目位置公开公示) — it holds no personal data."""
+
+    class Kind(models.TextChoices):
+        REQUIRED = "required", "规定内容"
+        OPTIONAL = "optional", "自选内容"
+
+    class Origin(models.TextChoices):
+        COUNTY = "county", "县级党委"
+        UNIT = "unit", "派出单位"
+        TEAM = "team", "驻村工作队"
+
+    team = models.ForeignKey(Team, verbose_name="驻村工作队", on_delete=models.PROTECT, related_name="annual_tasks")
+    village_code = models.CharField("驻在村代码", max_length=12)
+    year = models.PositiveSmallIntegerField("年度")
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
+    origin = models.CharField("提出方", max_length=10, choices=Origin.choices)
+    title = models.CharField("任务", max_length=200)
+    target = models.TextField("任务目标", max_length=1000)
+    requirements = models.TextField("工作要求", max_length=1000, blank=True)
+    deadline = models.DateField("完成时限")
+    responsible_department = models.CharField("县直责任部门", max_length=100, blank=True)
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    progress_note = models.CharField("进展情况", max_length=300, blank=True)
+    done = models.BooleanField("已完成", default=False)
+    done_on = models.DateField("完成日期", null=True, blank=True)
+    #: set once by the nightly job when the deadline passed unfinished (the flag and its notifications)
+    overdue_flagged_at = models.DateTimeField("逾期提醒时间", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "帮扶任务"
+        verbose_name_plural = "帮扶任务清单"
+        ordering = ["team_id", "year", "kind", "deadline", "id"]
+        indexes = [
+            models.Index(
+                fields=["village_code", "year"],
+                name="task_village_year_idx",
+                opclasses=["varchar_pattern_ops", "int2_ops"],
+            ),
+            models.Index(fields=["team", "year"], name="task_team_year_idx"),
+            models.Index(fields=["done", "deadline"], name="task_done_deadline_idx"),
+        ]
+        constraints = [models.CheckConstraint(condition=models.Q(progress__lte=100), name="task_progress_at_most_100")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}"
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return not self.done and self.deadline < today

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from cadres.models import Cadre
+from cadres.models import Cadre, Team
 from zhucun import scoping
 
-from .models import PresenceCheck
+from .models import AnnualTask, PresenceCheck
 
 
 def presence_checks(*, user: Any) -> QuerySet[PresenceCheck]:
@@ -32,4 +32,27 @@ def issuable_cadres(*, user: Any) -> QuerySet[Cadre]:
         scoping.restrict(Cadre.objects.filter(status=Cadre.Status.ACTIVE), user)
         .select_related("team__village")
         .order_by("team__village_id", "role", "name")
+    )
+
+
+# --- 第七条 年度帮扶任务清单 ---------------------------------------------------------------------------
+
+
+def tasks(*, user: Any) -> QuerySet[AnnualTask]:
+    """The tasks of the teams the user sees, with their team's village and unit."""
+    return scoping.restrict(AnnualTask.objects.select_related("team__village__parent__parent", "team__unit"), user)
+
+
+def team_tasks(*, team: Team, year: int) -> QuerySet[AnnualTask]:
+    """A team's list for a year (the team already fetched through the caller's scope): 规定内容 first."""
+    return AnnualTask.objects.filter(team=team, year=year).order_by("kind", "deadline", "id")
+
+
+def public_tasks(*, team: Team, year: int) -> list[AnnualTask]:
+    """第七条 帮扶任务清单须在村内醒目位置公开公示: the year's list for the public page and poster. Only the
+    task's own fields are shown there — never who recorded it."""
+    return list(
+        team_tasks(team=team, year=year).only(
+            "kind", "title", "target", "deadline", "responsible_department", "progress", "done", "done_on", "year"
+        )
     )

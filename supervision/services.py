@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from attendance import rules as attendance_rules
 from attendance.models import AbsenceFinding
-from cadres.models import Cadre, Region
+from cadres.models import Cadre, Region, Team
 from leave.selectors import excused_halves
 from zhucun import scoping
 from zhucun.api.errors import Conflict
@@ -25,7 +25,7 @@ from zhucun.notifications import Message, notify, notify_many
 from zhucun.policy import profile_on
 
 from . import rules
-from .models import PresenceCheck
+from .models import AnnualTask, PresenceCheck
 
 # --- 第十三条3 随机抽查 --------------------------------------------------------------------------
 
@@ -237,3 +237,139 @@ def presence_checks_expire(*, now: dt.datetime | None = None) -> int:
         for issuer, checks in by_issuer.items()
     )
     return len(due)
+
+
+# --- 第七条 驻村工作队年度帮扶任务清单 ------------------------------------------------------------------
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor: Any,
+    team: Team,
+    year: int,
+    kind: str,
+    title: str,
+    target: str,
+    deadline: dt.date | None,
+    responsible_department: str = "",
+    requirements: str = "",
+) -> AnnualTask:
+    """第七条: put a task on ``team``'s list for ``year`` (the team already fetched through the actor's
+    scope). 规定内容 only by the team's county organization department; 自选内容 by the dispatching unit or
+    the team's leader (rules.origin_of, 403 otherwise). Bad input is a 400 naming each field."""
+    scoping.require(actor, "tasks.set_required" if kind == AnnualTask.Kind.REQUIRED else "tasks.set_optional")
+    today = timezone.localdate()
+    errors = rules.task_refusals(
+        year=year, kind=kind, title=title, target=target, deadline=deadline,
+        responsible_department=responsible_department, today=today,
+    )  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
+    origin = rules.origin_of(actor, team, kind)
+    if origin is None:
+        raise PermissionDenied(
+            "规定内容只能由驻在县的县委组织部确定；自选内容由派出单位或本队队长提出。"
+            if kind == AnnualTask.Kind.REQUIRED
+            else "自选内容由本队的派出单位或本队队长提出。"
+        )
+    assert deadline is not None
+    task = AnnualTask.objects.create(
+        team=team,
+        village_code=team.village_id,
+        year=year,
+        kind=kind,
+        origin=origin,
+        title=title.strip()[:200],
+        target=target.strip()[:1000],
+        requirements=requirements.strip()[:1000],
+        deadline=deadline,
+        responsible_department=responsible_department.strip()[:100],
+        created_by=actor,
+    )
+    audit_record(actor=actor, action="task.create", obj=task, after=snapshot(task), region_code=task.village_code)
+    return task
+
+
+@transaction.atomic
+def task_update(
+    *, actor: Any, task: AnnualTask, progress: int | None = None, done: bool | None = None, note: str | None = None
+) -> AnnualTask:
+    """The team reports progress (0–100 %), a note, or completion (done sets 100 % and the day; undone
+    reopens it). The row is locked, so two reports one after the other each see the other's result."""
+    scoping.require(actor, "tasks.update")
+    locked = AnnualTask.objects.select_for_update().select_related("team").get(pk=task.pk)
+    if not rules.may_report_progress(actor, locked):
+        raise PermissionDenied("进度由本队队长报告；规定内容也可由县委组织部、自选内容也可由派出单位更新。")
+    refusal = rules.progress_refusal(progress)
+    if refusal:
+        raise ValidationError({"progress": [refusal]})
+    if progress is None and done is None and note is None:
+        raise ValidationError({"detail": ["请填写进度（progress）、进展情况（note）或是否完成（done）。"]})
+    changes: dict[str, Any] = {}
+    if progress is not None:
+        changes["progress"] = progress
+    if note is not None:
+        changes["progress_note"] = note.strip()[:300]
+    if done is True and not locked.done:
+        changes.update(done=True, done_on=timezone.localdate(), progress=100)
+    elif done is False and locked.done:
+        changes.update(done=False, done_on=None)
+    if changes:
+        update_audited(actor=actor, action="task.update", obj=locked, changes=changes, region_code=locked.village_code)
+    return locked
+
+
+@transaction.atomic
+def task_overdue_flags(*, today: dt.date | None = None) -> int:
+    """The nightly job (``supervision.task_overdue_flags``): every task past its deadline and not done is
+    flagged once, and its team's leader, the body that set it (the county's organization department
+    for 规定内容, the unit for 自选内容) are told. Idempotent: a flagged task is not flagged again."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    tasks = list(
+        AnnualTask.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(done=False, deadline__lt=today, overdue_flagged_at__isnull=True)
+        .select_related("team__village")
+        .order_by("pk")
+    )
+    if not tasks:
+        return 0
+    AnnualTask.objects.filter(pk__in=[t.pk for t in tasks]).update(overdue_flagged_at=now)
+    audit_record_many(
+        [audit_event(actor=None, action="task.overdue", obj=t, before={"overdue_flagged_at": None},
+                     after={"overdue_flagged_at": now.isoformat()}, region_code=t.village_code) for t in tasks]
+    )  # fmt: skip
+    team_ids = {t.team_id for t in tasks}
+    leaders: dict[int, list[int]] = {}
+    for user_id, team_id in User.objects.filter(
+        is_active=True, cadre__team_id__in=team_ids, cadre__role__in=Cadre.LEADER_ROLES, cadre__status="active"
+    ).values_list("pk", "cadre__team_id"):
+        leaders.setdefault(team_id, []).append(user_id)
+    counties: dict[str, list[int]] = {}
+    for user_id, region_id in User.objects.filter(
+        is_active=True, role="county_org", region_id__in={rules.team_county_code(t.team) for t in tasks}
+    ).values_list("pk", "region_id"):
+        counties.setdefault(str(region_id), []).append(user_id)
+    units: dict[int, list[int]] = {}
+    for user_id, unit_id in User.objects.filter(
+        is_active=True, role="unit", unit_id__in={t.team.unit_id for t in tasks}
+    ).values_list("pk", "unit_id"):
+        units.setdefault(unit_id, []).append(user_id)
+    messages = []
+    for task in tasks:
+        setter = (
+            counties.get(rules.team_county_code(task.team), [])
+            if task.kind == AnnualTask.Kind.REQUIRED
+            else units.get(task.team.unit_id, [])
+        )
+        messages.append(
+            Message(
+                recipient_ids=[*leaders.get(task.team_id, []), *setter],
+                title=f"帮扶任务逾期未完成：{task.title}"[:120],
+                body=f"{task.team.village.name}，完成时限 {task.deadline:%Y-%m-%d}，当前进度 {task.progress}%。",
+                url=reverse("supervision-team-tasks", args=[task.team_id]) + f"?year={task.year}",
+            )
+        )
+    notify_many(messages)
+    return len(tasks)

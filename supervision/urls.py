@@ -9,4 +9,8 @@ urlpatterns = [
     path("presence/new/", views.presence_issue, name="supervision-presence-issue"),
     path("presence/mine/", views.presence_mine, name="supervision-presence-mine"),
     path("presence/<int:pk>/answer/", views.presence_answer, name="supervision-presence-answer"),
+    path("tasks/", views.AnnualTaskListView.as_view(), name="supervision-tasks"),
+    path("tasks/teams/<int:pk>/", views.team_tasks, name="supervision-team-tasks"),
+    path("tasks/teams/<int:pk>/new/", views.task_new, name="supervision-task-new"),
+    path("tasks/<int:pk>/progress/", views.task_progress, name="supervision-task-progress"),
 ]

@@ -1,5 +1,6 @@
 """Supervision pages: the township's and county's random presence checks (issue and follow, 第十三条3)
-and the cadre's phone page to answer one with a tap. Every object is fetched through zhucun.scoping
+and the cadre's phone page to answer one with a tap; the annual task list of every team and of one
+team (第七条). Every object is fetched through zhucun.scoping
 (out of scope → 404, then the role → 403); every change is one service call (supervision/services.py);
 a refused change re-renders the form with its Chinese errors as a 400 and writes nothing."""
 
@@ -18,16 +19,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from cadres.models import Cadre
+from cadres.models import Cadre, Team
+from cadres.selectors import region_chain
 from zhucun import scoping
 from zhucun.api.errors import Conflict
-from zhucun.inputs import parse_id
+from zhucun.inputs import PlausibleDateFormField, parse_id, parse_year
 from zhucun.policy import profile_on
 from zhucun.views import FilteredListView
 
-from . import selectors, services
-from .filtersets import PresenceCheckFilterSet
-from .models import PresenceCheck
+from . import rules, selectors, services
+from .filtersets import AnnualTaskFilterSet, PresenceCheckFilterSet
+from .models import AnnualTask, PresenceCheck
 
 
 def _user(request: HttpRequest) -> User:
@@ -199,3 +201,217 @@ def presence_answer(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.warning(request, f"已收到确认，但位置不在签到范围内（距村 {answered.distance_m} 米），将由乡镇核实。")
     return redirect(reverse("supervision-presence-mine"))
+
+
+# --- 第七条 年度帮扶任务清单 ---------------------------------------------------------------------------
+
+
+def _task_year(request: HttpRequest) -> int:
+    today = timezone.localdate()
+    year = parse_year(request.GET.get("year", "") or request.POST.get("year", ""))
+    return year if year is not None and rules.FIRST_TASK_YEAR <= year <= today.year + 1 else today.year
+
+
+class AnnualTaskListView(FilteredListView):
+    """帮扶任务清单: the tasks of every team the caller sees (a county its teams, a unit its teams),
+    overdue flagged, filterable by year, kind and state, exportable."""
+
+    model = AnnualTask
+    queryset = AnnualTask.objects.select_related("team__village__parent", "team__unit")
+    filterset_class = AnnualTaskFilterSet
+    required_action = "tasks.overview"
+    template_name = "supervision/task_list.html"
+    sort_options = {
+        "deadline": ("按完成时限", ("deadline", "village_code", "id")),
+        "village": ("按村", ("village_code", "kind", "deadline", "id")),
+        "-progress": ("按进度（高到低）", ("-progress", "deadline", "id")),
+    }
+    default_sort = "deadline"
+    export_title = "驻村工作队年度帮扶任务清单"
+    export_headers = (
+        "年度",
+        "乡镇",
+        "村",
+        "村代码",
+        "派出单位",
+        "类别",
+        "提出方",
+        "任务",
+        "任务目标",
+        "工作要求",
+        "完成时限",
+        "县直责任部门",
+        "进度（%）",
+        "进展情况",
+        "状态",
+    )
+    export_widths = (8, 12, 12, 16, 22, 10, 10, 28, 36, 30, 12, 18, 8, 30, 8)
+
+    def export_row(self, task: AnnualTask) -> list[Any]:
+        return [
+            task.year,
+            task.team.village.parent.name if task.team.village.parent else "",
+            task.team.village.name,
+            task.village_code,
+            task.team.unit.name,
+            task.get_kind_display(),
+            task.get_origin_display(),
+            task.title,
+            task.target,
+            task.requirements,
+            task.deadline.isoformat(),
+            task.responsible_department,
+            task.progress,
+            task.progress_note,
+            _state_label(task, timezone.localdate()),
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["today"] = timezone.localdate()
+        return context
+
+
+def _state_label(task: AnnualTask, today: Any) -> str:
+    if task.done:
+        return "已完成"
+    return "已逾期" if rules.is_overdue(done=task.done, deadline=task.deadline, today=today) else "进行中"
+
+
+_CONTROL = {"class": "form-control"}
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label="任务", max_length=200, widget=forms.TextInput(attrs=_CONTROL))
+    target = forms.CharField(label="任务目标", max_length=1000, widget=forms.Textarea(attrs={**_CONTROL, "rows": 2}))
+    requirements = forms.CharField(
+        label="工作要求", max_length=1000, required=False, widget=forms.Textarea(attrs={**_CONTROL, "rows": 2})
+    )
+    deadline = PlausibleDateFormField(
+        label="完成时限",
+        widget=forms.DateInput(attrs={**_CONTROL, "type": "date"}),
+        error_messages={"invalid": "请填写正确的日期，如 2026-12-31。", "required": "请填写完成时限。"},
+    )
+    responsible_department = forms.CharField(
+        label="县直责任部门", max_length=100, required=False, widget=forms.TextInput(attrs=_CONTROL)
+    )
+
+
+class ProgressForm(forms.Form):
+    progress = forms.IntegerField(
+        label="进度（%）",
+        min_value=0,
+        max_value=100,
+        required=False,
+        error_messages={"invalid": "进度应为 0 至 100 之间的整数。"},
+    )
+    note = forms.CharField(label="进展情况", max_length=300, required=False)
+    done = forms.ChoiceField(label="完成", choices=[("", "不变"), ("1", "已完成"), ("0", "未完成")], required=False)
+
+
+def _team(request: HttpRequest, pk: int) -> Team:
+    return get_object_or_404(
+        scoping.restrict(Team.objects.select_related("village__parent__parent", "unit"), request.user), pk=pk
+    )
+
+
+def _render_team_tasks(
+    request: HttpRequest, team: Team, year: int, *, forms_: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    today = timezone.localdate()
+    user = request.user
+    rows = list(selectors.team_tasks(team=team, year=year))
+    for task in rows:
+        task.team = team  # the rules ask about the task's team: no query per row
+    may_progress = {task.pk for task in rows if rules.may_report_progress(user, task)}
+    forms_ = forms_ or {}
+    return render(
+        request,
+        "supervision/team_tasks.html",
+        {
+            "team": team,
+            "chain": region_chain(team.village),
+            "year": year,
+            "years": list(range(today.year + 1, rules.FIRST_TASK_YEAR - 1, -1)),
+            "required": [t for t in rows if t.kind == AnnualTask.Kind.REQUIRED],
+            "optional": [t for t in rows if t.kind == AnnualTask.Kind.OPTIONAL],
+            "may_progress": may_progress,
+            "may_set_required": rules.origin_of(user, team, AnnualTask.Kind.REQUIRED) is not None,
+            "may_set_optional": rules.origin_of(user, team, AnnualTask.Kind.OPTIONAL) is not None,
+            "required_form": forms_.get("required") or TaskForm(prefix="required"),
+            "optional_form": forms_.get("optional") or TaskForm(prefix="optional"),
+            "error_task": forms_.get("error_task"),
+            "progress_errors": forms_.get("progress_errors", []),
+            "today": today,
+        },
+        status=status,
+    )
+
+
+@login_required
+def team_tasks(request: HttpRequest, pk: int) -> HttpResponse:
+    """One team's list for a year: 规定内容 and 自选内容 with progress; the county adds 规定内容, the unit
+    and the team's leader 自选内容, and whoever may reports progress."""
+    team = _team(request, pk)
+    scoping.require(request.user, "tasks.view")
+    return _render_team_tasks(request, team, _task_year(request))
+
+
+@login_required
+@require_POST
+def task_new(request: HttpRequest, pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    kind = request.POST.get("kind", "")
+    if kind not in AnnualTask.Kind.values:
+        kind = AnnualTask.Kind.OPTIONAL
+    scoping.require(request.user, "tasks.set_required" if kind == AnnualTask.Kind.REQUIRED else "tasks.set_optional")
+    year = _task_year(request)
+    form = TaskForm(request.POST, prefix=kind)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.task_create(
+                actor=_user(request),
+                team=team,
+                year=year,
+                kind=kind,
+                title=data["title"],
+                target=data["target"],
+                requirements=data["requirements"],
+                deadline=data["deadline"],
+                responsible_department=data["responsible_department"],
+            )
+        except ValidationError as error:
+            for field, messages_ in getattr(error, "message_dict", {"__all__": error.messages}).items():
+                for message in messages_:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, f"已加入{year}年{AnnualTask.Kind(kind).label}：{data['title']}")
+            return redirect(f"{reverse('supervision-team-tasks', args=[team.pk])}?year={year}")
+    return _render_team_tasks(request, team, year, forms_={kind: form}, status=400)
+
+
+@login_required
+@require_POST
+def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_or_404(selectors.tasks(user=request.user), pk=pk)
+    scoping.require(request.user, "tasks.update")
+    form = ProgressForm(request.POST)
+    errors: list[str] = []
+    if form.is_valid():
+        data = form.cleaned_data
+        done = {"1": True, "0": False}.get(data["done"] or "")
+        try:
+            services.task_update(
+                actor=_user(request), task=task, progress=data["progress"], done=done, note=data["note"] or None
+            )
+        except ValidationError as error:
+            errors = _errors(error)
+        else:
+            messages.success(request, f"已更新「{task.title}」的进展。")
+            return redirect(f"{reverse('supervision-team-tasks', args=[task.team_id])}?year={task.year}")
+    else:
+        errors = [str(message) for messages_ in form.errors.values() for message in messages_]
+    return _render_team_tasks(
+        request, task.team, task.year, forms_={"error_task": task.pk, "progress_errors": errors}, status=400
+    )

@@ -118,6 +118,8 @@ def request_cell(world: World, name: str, case: Case, persona: str, target: str 
         response = client.get(url)
     elif case.method == "put":
         response = client.put(url, data or {}, format="json")  # type: ignore[call-arg]
+    elif case.method == "patch":
+        response = client.patch(url, data or {}, format="json")  # type: ignore[call-arg]
     elif case.multipart:
         response = client.post(url, data or {}, format="multipart") if case.api else client.post(url, data or {})
     else:

@@ -86,6 +86,14 @@ LISTS = {
     "api:presence-check-list": (True, lambda: reverse("api:presence-check-list") + "?page_size=200"),
     "supervision-presence-list": (False, lambda: reverse("supervision-presence-list")),
     "supervision-presence-list-export": (False, lambda: reverse("supervision-presence-list") + "?export=xlsx"),
+    "api:task-list": (True, lambda: reverse("api:task-list") + "?page_size=200"),
+    "supervision-tasks": (False, lambda: reverse("supervision-tasks")),
+    "supervision-tasks-export": (False, lambda: reverse("supervision-tasks") + "?export=xlsx"),
+    "supervision-team-tasks": (
+        False,
+        lambda: reverse("supervision-team-tasks", args=[Team.objects.get(village_id="130102001001").pk]),
+    ),
+    "public-village": (False, lambda: reverse("public-village", args=["130102001001"])),
 }
 
 
@@ -131,11 +139,24 @@ def _grow(world: World, rows: int, offset: int) -> None:
 
 
 def _grow_supervision(cadres: list[Cadre]) -> None:
-    """A presence check of every new cadre, answered (the list pages, the export and the API)."""
+    """A presence check of every new cadre, answered (the list pages, the export and the API); a task on
+    every new team's list, and one more on team A's (its page and the public page)."""
     from supervision.models import PresenceCheck
 
     now = timezone.now()
     issuer = User.objects.filter(username="p_township").first()
+    from supervision.models import AnnualTask
+
+    team_a = Team.objects.get(village_id="130102001001")
+    year = timezone.localdate().year
+    AnnualTask.objects.bulk_create(
+        [
+            AnnualTask(team=team, village_code=team.village_id, year=year, kind=kind, origin="county", title="修路",
+                       target="硬化", deadline=dt.date(year, 12, 31), responsible_department="县交通运输局")
+            for c in cadres[::2]
+            for team, kind in ((c.team, "required"), (team_a, "optional"))
+        ]
+    )  # fmt: skip
     PresenceCheck.objects.bulk_create(
         [
             PresenceCheck(cadre=c, village_code=c.team.village_id, minutes=30, issued_by=issuer, issued_at=now,

@@ -61,6 +61,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "随机抽查", "url": reverse("supervision-presence-list"), "icon": "geo"})
     elif scoping.can(user, "presence.answer"):
         items.append({"label": "随机抽查", "url": reverse("supervision-presence-mine"), "icon": "geo"})
+    if scoping.can(user, "tasks.overview"):
+        items.append({"label": "帮扶任务清单", "url": reverse("supervision-tasks"), "icon": "list-check"})
+    elif (cadre := getattr(user, "cadre", None) if getattr(user, "role", "") == "cadre" else None) is not None:
+        items.append(
+            {
+                "label": "帮扶任务清单",
+                "url": reverse("supervision-team-tasks", args=[cadre.team_id]),
+                "icon": "list-check",
+            }
+        )
     if scoping.can(user, "term.view"):
         items.append({"label": "任期调整", "url": reverse("term-adjustment-list"), "icon": "arrow-left-right"})
     if scoping.can(user, "account.view"):

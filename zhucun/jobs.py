@@ -32,6 +32,7 @@ SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     ("funding.open_year", crontab(hour=0, minute=5, day_of_month=1, month_of_year=1)),
     # --- supervision (issue 13) ---
     ("supervision.presence_checks", crontab(minute="*/5")),
+    ("supervision.task_overdue_flags", crontab(hour=7, minute=30)),
     # --- audit retention (issue 10 item 13) ---
     ("zhucun.purge_audit_events", crontab(hour=3, minute=30)),
     # --- the outbox (issue 10; decision 0050): last, so run_jobs publishes what the jobs above queued ---

@@ -266,6 +266,9 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     "funding.InsurancePolicy": village_keyed(),
     # --- supervision (issue 13): random presence checks carry the cadre's village code ---
     "supervision.PresenceCheck": village_keyed(),
+    # the annual task list (第七条): seen like the team's funds — the stationing region, the dispatching
+    # unit its teams', the team's own cadres their team's
+    "supervision.AnnualTask": lambda: _team_funds_keys("team"),
 }
 
 
@@ -462,6 +465,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "presence.follow": REGIONAL_ROLES,  # the page of checks and its export
     "presence.view": REGIONAL_ROLES | {"cadre"},  # a check (a cadre: their own)
     "presence.answer": frozenset({"cadre"}),
+    # 第七条 年度帮扶任务清单: 规定内容 set by the county (its own county's teams), 自选内容 by the unit or the
+    # team's leader (supervision/rules.py decides which team); everyone who sees the team reads its list
+    "tasks.view": REGIONAL_ROLES | {"unit", "cadre"},
+    "tasks.overview": REGIONAL_ROLES | {"unit"},  # the list of every team's tasks and its export
+    "tasks.set_required": frozenset({"county_org"}),
+    "tasks.set_optional": frozenset({"unit", "cadre"}),
+    "tasks.update": frozenset({"county_org", "unit", "cadre"}),
 }
 
 

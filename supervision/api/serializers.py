@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
-from zhucun.api.fields import ObjectIdField, choice
+from zhucun.api.fields import ObjectIdField, PlausibleDateField, choice
 
-from ..models import PresenceCheck
+from .. import rules
+from ..models import AnnualTask, PresenceCheck
 
 
 class PresenceCheckSerializer(serializers.ModelSerializer[PresenceCheck]):
@@ -71,3 +73,70 @@ class PresenceCheckAnswerSerializer(serializers.Serializer[Any]):
             "required": "请允许手机读取位置后再确认（缺少经度）。",
         },
     )
+
+
+class AnnualTaskSerializer(serializers.ModelSerializer[AnnualTask]):
+    team = serializers.IntegerField(source="team_id", read_only=True)
+    kind = choice(AnnualTask.Kind.choices, read_only=True)
+    origin = choice(AnnualTask.Origin.choices, read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AnnualTask
+        fields = [
+            "id",
+            "team",
+            "village_code",
+            "year",
+            "kind",
+            "origin",
+            "title",
+            "target",
+            "requirements",
+            "deadline",
+            "responsible_department",
+            "progress",
+            "progress_note",
+            "done",
+            "done_on",
+            "overdue",
+        ]
+
+    def get_overdue(self, task: AnnualTask) -> bool:
+        return rules.is_overdue(done=task.done, deadline=task.deadline, today=timezone.localdate())
+
+
+class AnnualTaskCreateSerializer(serializers.Serializer[Any]):
+    team = ObjectIdField(error_messages={"invalid": "team 应为工作队编号。", "required": "请选择工作队。"})
+    year = serializers.IntegerField(error_messages={"invalid": "year 应为四位年份。", "required": "请填写年度。"})
+    kind = choice(
+        AnnualTask.Kind.choices,
+        error_messages={
+            "invalid_choice": "类别应为 required（规定内容）或 optional（自选内容）。",
+            "required": "请选择类别：required（规定内容）或 optional（自选内容）。",
+        },
+    )
+    title = serializers.CharField(
+        max_length=200, error_messages={"blank": "请填写任务名称。", "required": "请填写任务名称。"}
+    )
+    target = serializers.CharField(
+        max_length=1000, error_messages={"blank": "请填写任务目标。", "required": "请填写任务目标。"}
+    )
+    requirements = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+    deadline = PlausibleDateField(label="完成时限", error_messages={"required": "请填写完成时限。"})
+    responsible_department = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+
+
+class AnnualTaskUpdateSerializer(serializers.Serializer[Any]):
+    progress = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        error_messages={
+            "invalid": "进度应为 0 至 100 之间的整数（百分比）。",
+            "min_value": "进度应为 0 至 100 之间的整数（百分比）。",
+            "max_value": "进度应为 0 至 100 之间的整数（百分比）。",
+        },
+    )
+    done = serializers.BooleanField(required=False, error_messages={"invalid": "done 应为 true 或 false。"})
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True)

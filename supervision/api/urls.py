@@ -3,11 +3,12 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from .views import PresenceCheckViewSet
+from .views import AnnualTaskViewSet, PresenceCheckViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
 router.register("presence-checks", PresenceCheckViewSet, basename="presence-check")
+router.register("tasks", AnnualTaskViewSet, basename="task")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -15,13 +15,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from cadres.models import Cadre
+from cadres.models import Cadre, Team
 from zhucun import scoping
-from zhucun.inputs import InvalidInput, parse_id
+from zhucun.inputs import InvalidInput, parse_id, parse_year
 
 from .. import selectors, services
-from ..models import PresenceCheck
-from .serializers import PresenceCheckAnswerSerializer, PresenceCheckCreateSerializer, PresenceCheckSerializer
+from ..models import AnnualTask, PresenceCheck
+from .serializers import (
+    AnnualTaskCreateSerializer,
+    AnnualTaskSerializer,
+    AnnualTaskUpdateSerializer,
+    PresenceCheckAnswerSerializer,
+    PresenceCheckCreateSerializer,
+    PresenceCheckSerializer,
+)
 
 
 def _user(request: Request) -> User:
@@ -90,3 +97,80 @@ class PresenceCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             longitude=body.validated_data["longitude"],
         )
         return Response(PresenceCheckSerializer(answered).data)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("team", int),
+        OpenApiParameter("year", int),
+        OpenApiParameter("kind", str, description="required（规定内容）或 optional（自选内容）"),
+    ]
+)
+class AnnualTaskViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet[AnnualTask]
+):
+    """第七条 驻村工作队年度帮扶任务清单 (API.md "Annual task list"). ``PATCH`` reports progress; a task is
+    not replaced (PUT) or deleted."""
+
+    serializer_class = AnnualTaskSerializer
+    queryset = AnnualTask.objects.none()
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[AnnualTask]:
+        rows = selectors.tasks(user=self.request.user).order_by("team_id", "year", "kind", "deadline", "id")
+        if self.action == "list":
+            params = self.request.query_params
+            if params.get("team"):  # a team the caller cannot see lists nothing, like one that does not exist
+                rows = rows.filter(team_id=parse_id(params["team"]) or 0)
+            if params.get("year"):
+                year = parse_year(params["year"])
+                if year is None:
+                    raise InvalidInput({"year": ["year 应为四位年份，例如 2026。"]})
+                rows = rows.filter(year=year)
+            kind = params.get("kind", "")
+            if kind:
+                if kind not in AnnualTask.Kind.values:
+                    raise InvalidInput({"kind": ["kind 应为 required（规定内容）或 optional（自选内容）。"]})
+                rows = rows.filter(kind=kind)
+        return rows
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        scoping.require(request.user, "tasks.view")
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        task = self.get_object()  # out of scope: 404 before the role is asked
+        scoping.require(request.user, "tasks.view")
+        return Response(self.get_serializer(task).data)
+
+    @extend_schema(request=AnnualTaskCreateSerializer, responses={201: AnnualTaskSerializer})
+    def create(self, request: Request) -> Response:
+        body = AnnualTaskCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        team = get_object_or_404(scoping.restrict(Team.objects.select_related("unit"), request.user), pk=data["team"])
+        task = services.task_create(
+            actor=_user(request),
+            team=team,
+            year=data["year"],
+            kind=data["kind"],
+            title=data["title"],
+            target=data["target"],
+            requirements=data["requirements"],
+            deadline=data["deadline"],
+            responsible_department=data["responsible_department"],
+        )
+        return Response(AnnualTaskSerializer(task).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AnnualTaskUpdateSerializer, responses={200: AnnualTaskSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        task = self.get_object()
+        scoping.require(request.user, "tasks.update")
+        body = AnnualTaskUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        updated = services.task_update(
+            actor=_user(request), task=task, progress=data.get("progress"), done=data.get("done"), note=data.get("note")
+        )
+        return Response(AnnualTaskSerializer(updated).data)

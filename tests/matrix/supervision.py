@@ -1,20 +1,25 @@
-"""Matrix entries of supervision (issue 13): random presence checks (第十三条3).
+"""Matrix entries of supervision (issue 13): random presence checks (第十三条3), the annual task list
+(第七条).
 
 Who may do what: the township and the county issue checks to cadres they see (第十五条1 daily
 management); organization departments above follow them; the cadre answers their own (the cadre
-persona leads team A). Out of scope is 404 before the role is asked."""
+persona leads team A). The county of the team's county (甲县: A and B) sets 规定内容; the unit (A) and the
+team's leader (the cadre persona, A) set 自选内容; the leader and the setting body report progress;
+everyone who sees the team reads its list. Out of scope is 404 before the role is asked."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 
-from supervision.models import PresenceCheck
+from supervision.models import AnnualTask, PresenceCheck
 from zhucun.testing.world import World
 
-from .common import REGIONAL, VISIBLE, Case, role_only, scoped
+from .common import ALL, REGIONAL, VISIBLE, Case, role_only, scoped
 
 ISSUERS = {"county", "township"}
 #: 甲村 (target A) lies at (38.0, 114.5): an answer from inside its geofence
@@ -34,6 +39,43 @@ def _check(world: World, target: str | None) -> None:
 
 def _check_pk(world: World, target: str | None) -> int:
     return int(world.extra["check"].pk)
+
+
+def _task(world: World, target: str | None) -> None:
+    """A 规定内容 task on the target's team list for this year."""
+    assert target is not None
+    team = world.teams[target]
+    year = timezone.localdate().year
+    world.extra["task"] = AnnualTask.objects.create(
+        team=team, village_code=team.village_id, year=year, kind="required", origin="county", title=f"任务{target}",
+        target="目标", deadline=dt.date(year, 12, 31), responsible_department="县农业农村局",
+    )  # fmt: skip
+
+
+def _task_pk(world: World, target: str | None) -> int:
+    return int(world.extra["task"].pk)
+
+
+def _task_body(kind: str) -> Callable[[World, str | None], dict[str, Any]]:
+    def body(world: World, target: str | None) -> dict[str, Any]:
+        year = timezone.localdate().year
+        return {
+            "team": world.teams[target or ""].pk, "year": year, "kind": kind, "title": "修村路",
+            "target": "硬化 2 公里", "deadline": f"{year}-12-31", "responsible_department": "县交通运输局",
+        }  # fmt: skip
+
+    return body
+
+
+def _task_form(kind: str) -> Callable[[World, str | None], dict[str, Any]]:
+    def body(world: World, target: str | None) -> dict[str, Any]:
+        year = timezone.localdate().year
+        return {
+            "kind": kind, "year": year, f"{kind}-title": "修村路", f"{kind}-target": "硬化 2 公里",
+            f"{kind}-deadline": f"{year}-12-31", f"{kind}-responsible_department": "县交通运输局",
+        }  # fmt: skip
+
+    return body
 
 
 MATRIX: dict[str, Case] = {
@@ -60,7 +102,39 @@ MATRIX: dict[str, Case] = {
         setup=_check,
         data=lambda w, t: INSIDE,
     ),
+    "supervision-tasks": Case(
+        "get",
+        lambda w, t: reverse("supervision-tasks"),
+        role_only(REGIONAL | {"unit"}),
+        api=False,
+        setup=_task,
+        lists=lambda w, t: reverse("supervision-team-tasks", args=[w.teams[t].pk]),
+    ),
+    "supervision-team-tasks": Case(
+        "get", lambda w, t: reverse("supervision-team-tasks", args=[w.teams[t or ""].pk]), scoped(ALL), api=False
+    ),
+    "supervision-task-new": Case(
+        "post",
+        lambda w, t: reverse("supervision-task-new", args=[w.teams[t or ""].pk]),
+        scoped({"county"}, ok=302),
+        api=False,
+        data=_task_form("required"),
+    ),
+    "supervision-task-progress": Case(
+        "post",
+        lambda w, t: reverse("supervision-task-progress", args=[_task_pk(w, t)]),
+        scoped({"county", "cadre"}, ok=302),
+        api=False,
+        setup=_task,
+        data=lambda w, t: {"progress": "50", "note": "过半"},
+    ),
     # --- API ---------------------------------------------------------------------------------
+    "api:task-list": Case(
+        "post", lambda w, t: reverse("api:task-list"), scoped({"county"}, ok=201), data=_task_body("required")
+    ),
+    "api:task-detail": Case(
+        "get", lambda w, t: reverse("api:task-detail", args=[_task_pk(w, t)]), scoped(ALL), setup=_task
+    ),
     "api:presence-check-list": Case(
         "post",
         lambda w, t: reverse("api:presence-check-list"),
@@ -83,6 +157,30 @@ MATRIX: dict[str, Case] = {
 }
 
 EXTRA: dict[str, Case] = {
+    "supervision-task-new(optional)": Case(
+        "post",
+        lambda w, t: reverse("supervision-task-new", args=[w.teams[t or ""].pk]),
+        scoped({"unit", "cadre"}, ok=302),
+        api=False,
+        data=_task_form("optional"),
+    ),
+    "api:task-list(optional)": Case(
+        "post", lambda w, t: reverse("api:task-list"), scoped({"unit", "cadre"}, ok=201), data=_task_body("optional")
+    ),
+    "api:task-list(read)": Case(
+        "get",
+        lambda w, t: reverse("api:task-list") + "?page_size=200",
+        role_only(ALL),
+        setup=_task,
+        lists=lambda w, t: f'"title":"任务{t}"',
+    ),
+    "api:task-detail(patch)": Case(
+        "patch",
+        lambda w, t: reverse("api:task-detail", args=[_task_pk(w, t)]),
+        scoped({"county", "cadre"}),
+        setup=_task,
+        data=lambda w, t: {"progress": 50},
+    ),
     "supervision-presence-issue(post)": Case(
         "post",
         lambda w, t: reverse("supervision-presence-issue"),

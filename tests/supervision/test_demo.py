@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from supervision.models import PresenceCheck
+from supervision.models import AnnualTask, PresenceCheck
 
 
 @pytest.mark.django_db
-def test_the_demo_has_presence_checks_answered_missed_and_one_waiting_for_the_demo_cadre() -> None:
+def test_the_demo_has_presence_checks_and_every_teams_task_list() -> None:
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     statuses = set(PresenceCheck.objects.values_list("status", flat=True))
     assert {"present", "outside_geofence", "missed"} <= statuses
     missed = PresenceCheck.objects.get(status="missed")
     assert missed.finding is not None and missed.finding.source == "presence_check"
-    count = PresenceCheck.objects.count()
+    tasks = AnnualTask.objects.all()
+    assert {"required", "optional"} <= set(tasks.values_list("kind", flat=True))
+    if timezone.localdate().timetuple().tm_yday > 1:  # the overdue task ran past its deadline ten days ago
+        assert tasks.filter(overdue_flagged_at__isnull=False).exists()
+    counts = (PresenceCheck.objects.count(), tasks.count())
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert PresenceCheck.objects.count() == count
+    assert (PresenceCheck.objects.count(), AnnualTask.objects.count()) == counts
