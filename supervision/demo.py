@@ -16,7 +16,7 @@ from accounts.models import User
 from cadres.models import Cadre, Team
 
 from . import rules, services
-from .models import AnnualTask, PresenceCheck
+from .models import AnnualTask, InspectionPlan, PresenceCheck
 
 DEMO_TOWNSHIP = "130125100"
 DEMO_CADRE_VILLAGE = "130125100200"
@@ -103,6 +103,48 @@ def seed_tasks(*, today: dt.date | None = None) -> int:
     return AnnualTask.objects.filter(year=today.year).count()
 
 
+def seed_inspections(*, today: dt.date | None = None) -> int:
+    """石家庄市's 交叉检查 of 灵寿县 by 行唐县's office (lent 灵寿县 until the plan's end), with results; 行唐县's
+    own 明查暗访 of 龙州镇 with a cadre found away (a confirmed finding)."""
+    today = today or timezone.localdate()
+    if InspectionPlan.objects.exists():
+        return 0
+    city = User.objects.filter(role="city_org", region_id="1301").first()
+    county = User.objects.filter(role="county_org", region_id="130125").first()
+    if city is None or county is None:
+        return 0
+    cross = services.inspection_plan_create(
+        actor=city, kind="cross", title="石家庄市驻村工作交叉检查（石组通〔2026〕12号）", scope_code="130126",
+        start=today - dt.timedelta(days=3), end=today + dt.timedelta(days=14),
+        note="重点检查在岗、工作日志和任务清单落实。",
+    )  # fmt: skip
+    services.inspector_add(actor=city, plan=cross, username=county.username)
+    for index, team in enumerate(Team.objects.filter(village__code__startswith="130126").order_by("village_id")[:3]):
+        outcome = "problem" if index == 2 else "ok"
+        services.inspection_result_record(
+            actor=county, plan=cross, team=team, day=today - dt.timedelta(days=2), outcome=outcome,
+            note="工作日志多日未记录" if outcome == "problem" else "",
+        )  # fmt: skip
+    visit = services.inspection_plan_create(
+        actor=county, kind="visit", title="行唐县驻村干部在岗情况暗访", scope_code="130125100",
+        start=today - dt.timedelta(days=5), end=today + dt.timedelta(days=5),
+    )  # fmt: skip
+    away = (
+        Cadre.objects.filter(team__village__code__startswith="130125100", status=Cadre.Status.ACTIVE, role="member")
+        .exclude(team__village_id=DEMO_CADRE_VILLAGE)
+        .select_related("team")
+        .order_by("pk")
+        .first()
+    )
+    if away is not None:
+        with contextlib.suppress(ValidationError):  # on approved leave that day in the demo: not an absence
+            services.inspection_result_record(
+                actor=county, plan=visit, team=away.team, cadre=away, day=today - dt.timedelta(days=4),
+                time=dt.time(10, 20), outcome="absent", note="暗访时不在村，未请假",
+            )  # fmt: skip
+    return InspectionPlan.objects.count()
+
+
 def seed_supervision() -> dict[str, int]:
     """Everything supervision shows in the demo (hooked into ``manage.py seed_demo``)."""
-    return {"presence_checks": seed_presence_checks(), "tasks": seed_tasks()}
+    return {"presence_checks": seed_presence_checks(), "tasks": seed_tasks(), "inspections": seed_inspections()}

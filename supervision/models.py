@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from attendance.models import AbsenceFinding
+from attendance.models import PREFIX_OPCLASSES, AbsenceFinding
 from cadres.models import Cadre, Team
 
 #: A village-code prefix and a moment (see attendance/models.py PREFIX_OPCLASSES for a date).
@@ -126,3 +126,128 @@ class AnnualTask(models.Model):
 
     def is_overdue(self, today: dt.date) -> bool:
         return not self.done and self.deadline < today
+
+
+class InspectionPlan(models.Model):
+    """第十三条2: 采取明查暗访、交叉检查、集中督导等方式 … 进行督导检查 — a plan of one organization department:
+    its kind, the region it inspects, its dates and its inspectors. Seen by the organizing department
+    and those above it; a 交叉检查 or 集中督导 also by the inspected region (and so by the inspectors lent
+    it), never a 明查暗访 (an unannounced visit is not announced to those visited)."""
+
+    class Kind(models.TextChoices):
+        VISIT = "visit", "明查暗访"
+        CROSS = "cross", "交叉检查"
+        CENTRAL = "central", "集中督导"
+
+    kind = models.CharField("方式", max_length=10, choices=Kind.choices)
+    title = models.CharField("名称", max_length=200)
+    organizer_level = models.CharField("组织部门层级", max_length=10)
+    #: the organizing department's region: the tree key the plan is seen by
+    organizer_region = models.CharField("组织部门区划", max_length=12)
+    #: the region inspected (a city, county or township code inside the organizer's region)
+    scope_code = models.CharField("检查范围", max_length=12)
+    start = models.DateField("开始日期")
+    end = models.DateField("结束日期")
+    note = models.TextField("检查内容", max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "督导检查计划"
+        verbose_name_plural = "督导检查计划"
+        ordering = ["-start", "-id"]
+        indexes = [
+            models.Index(
+                fields=["organizer_region"], name="inspection_organizer_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["scope_code"], name="inspection_scope_idx", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.title}"
+
+
+class InspectionInspector(models.Model):
+    """An inspector of a plan. For a 交叉检查 the account is lent the inspected region until the plan's
+    end through a ``RegionGrant`` (accounts), made and revoked on the plan's page (docs/decisions/0123)."""
+
+    plan = models.ForeignKey(
+        InspectionPlan, verbose_name="检查计划", on_delete=models.CASCADE, related_name="inspectors"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="检查人员", on_delete=models.CASCADE, related_name="+"
+    )
+    grant = models.ForeignKey(
+        "accounts.RegionGrant",
+        verbose_name="区划授权",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    added_at = models.DateTimeField("加入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "检查人员"
+        verbose_name_plural = "检查人员"
+        constraints = [models.UniqueConstraint(fields=["plan", "user"], name="inspector_once_per_plan")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.user_id}"
+
+
+class InspectionResult(models.Model):
+    """What an inspection found at a team, about a cadre or the team as a whole. A cadre not in post
+    becomes an absence finding (source 明查暗访); a failing of duty, in one step, an accountability record
+    (第十七条)."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", "在岗履职正常"
+        ABSENT = "absent", "不在岗"
+        PROBLEM = "problem", "履职不到位"
+
+    plan = models.ForeignKey(InspectionPlan, verbose_name="检查计划", on_delete=models.PROTECT, related_name="results")
+    team = models.ForeignKey(Team, verbose_name="驻村工作队", on_delete=models.PROTECT, related_name="+")
+    village_code = models.CharField("驻在村代码", max_length=12)
+    cadre = models.ForeignKey(
+        Cadre,
+        verbose_name="驻村干部",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspection_results",
+    )
+    date = models.DateField("检查日期")
+    observed_at = models.TimeField("检查时间", null=True, blank=True)
+    outcome = models.CharField("结果", max_length=10, choices=Outcome.choices)
+    note = models.CharField("情况说明", max_length=500, blank=True)
+    finding = models.ForeignKey(
+        AbsenceFinding, verbose_name="缺岗记录", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accountability = models.ForeignKey(
+        "assessment.AccountabilityRecord",
+        verbose_name="追责问责记录",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="记录人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "检查结果"
+        verbose_name_plural = "检查结果"
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(
+                fields=["village_code", "date"], name="inspection_result_village_idx", opclasses=PREFIX_OPCLASSES
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.team_id} {self.outcome}"

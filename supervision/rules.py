@@ -4,7 +4,9 @@ services, views and jobs call them and never re-decide.
 * 第十三条3 随机抽查 — how many random presence checks a cadre may get a month, how long they have to
   answer, what an answer means (docs/decisions/0120, 0121);
 * 第七条 帮扶任务清单 — who sets which part of a team's annual task list, who reports its progress,
-  when a task is overdue (docs/decisions/0122).
+  when a task is overdue (docs/decisions/0122);
+* 第十三条2 督导检查 — who plans an inspection of which region, who inspects, who is lent a region for
+  a 交叉检查 and until when, what a result turns into (docs/decisions/0123).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from attendance.rules import GeofenceReading, half_of
 from cadres.models import Cadre, Region, Team
 from zhucun.policy import PolicyProfile
 
-from .models import AnnualTask, PresenceCheck
+from .models import AnnualTask, InspectionPlan, InspectionResult, PresenceCheck
 
 # --- 第十三条3 随机抽查 --------------------------------------------------------------------------
 
@@ -179,3 +181,95 @@ def progress_refusal(progress: int | None) -> str | None:
 def is_overdue(*, done: bool, deadline: dt.date, today: dt.date) -> bool:
     """第七条 完成时限: a task not done by its deadline is overdue from the next day."""
     return not done and deadline < today
+
+
+# --- 第十三条2 明查暗访、交叉检查、集中督导 ----------------------------------------------------------------
+
+#: A plan is a campaign, not a standing arrangement: at most a year, like a region grant (decision 0048).
+PLAN_MAX_DAYS = 366
+#: Accounts that may inspect another region (accounts.services.GRANTEE_ROLES).
+INSPECTOR_ROLES = frozenset({"city_org", "county_org", "township"})
+
+
+def organizer_of(user: Any) -> tuple[str, str] | None:
+    """(level, region) of the organization department the user plans inspections for (第十三条2: 各级党委
+    组织部门 … 进行督导检查), or None."""
+    from zhucun.scoping import department_of
+
+    return department_of(user)
+
+
+def is_organizer(user: Any, plan: InspectionPlan) -> bool:
+    return organizer_of(user) == (plan.organizer_level, plan.organizer_region)
+
+
+def plan_refusals(
+    *,
+    kind: str,
+    title: str,
+    organizer_region: str,
+    scope: Region | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    today: dt.date,
+) -> dict[str, list[str]]:
+    """What is wrong with a new plan, field by field. 第十三条2 对本级驻村工作队和驻村干部履职情况、对下级党委
+    和本级派出单位驻村帮扶工作进行督导检查: the region inspected lies inside the organizer's own region."""
+    errors: dict[str, list[str]] = {}
+    if kind not in InspectionPlan.Kind.values:
+        errors["kind"] = ["检查方式应为 visit（明查暗访）、cross（交叉检查）或 central（集中督导）。"]
+    if not title.strip():
+        errors["title"] = ["请填写检查名称（如通知文号）。"]
+    if scope is None or not scope.code.startswith(organizer_region) or scope.level == Region.Level.VILLAGE:
+        errors["scope_code"] = ["检查范围应为本部门管辖内的市、县或乡镇区划代码。"]
+    if start is None:
+        errors["start"] = ["请填写开始日期。"]
+    if end is None:
+        errors["end"] = ["请填写结束日期。"]
+    if start is not None and end is not None:
+        if end < start:
+            errors["end"] = ["结束日期不能早于开始日期。"]
+        elif (end - start).days > PLAN_MAX_DAYS:
+            errors["end"] = ["一次督导检查最长一年。"]
+        elif end < today - dt.timedelta(days=PLAN_MAX_DAYS) or start > today + dt.timedelta(days=PLAN_MAX_DAYS):
+            errors["start"] = ["检查日期应在前后一年之内。"]
+    return errors
+
+
+def inspector_refusal(*, plan: InspectionPlan, account: Any, today: dt.date) -> str | None:
+    """Why ``account`` cannot inspect for ``plan``, or None. Inspectors are organization or township
+    accounts inside the organizer's region (it vouches for them). For a 交叉检查 they come from outside
+    the inspected region (that is what makes it a cross-check) and are lent it until the plan's end; the
+    other kinds are carried out by those who already see the region."""
+    if account is None or not getattr(account, "is_active", False):
+        return "账号不存在或已停用。"
+    if account.role not in INSPECTOR_ROLES or not str(account.region_id or "").startswith(plan.organizer_region):
+        return "检查人员应为本部门管辖内的市、县组织部门或乡镇党委的账号。"
+    if plan.end < today:
+        return "检查已结束，不能再增加检查人员。"
+    region = str(account.region_id)
+    covers = plan.scope_code.startswith(region)
+    if plan.kind == InspectionPlan.Kind.CROSS and (covers or region.startswith(plan.scope_code)):
+        return "交叉检查人员应来自被检查区划以外；该账号本来就管辖或属于被检查区划。"
+    if plan.kind != InspectionPlan.Kind.CROSS and not covers:
+        return "该账号不管辖被检查区划：异地检查请使用交叉检查。"
+    return None
+
+
+def result_refusals(
+    *, plan: InspectionPlan, team: Team, cadre: Cadre | None, day: dt.date, outcome: str, today: dt.date
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if outcome not in InspectionResult.Outcome.values:
+        errors["outcome"] = ["检查结果应为 ok（在岗履职正常）、absent（不在岗）或 problem（履职不到位）。"]
+    if not team.village_id.startswith(plan.scope_code):
+        errors["team"] = ["该工作队不在本次检查范围内。"]
+    if cadre is not None and cadre.team_id != team.pk:
+        errors["cadre"] = ["该干部不是这个工作队的成员。"]
+    if outcome == InspectionResult.Outcome.ABSENT and cadre is None:
+        errors["cadre"] = ["不在岗须写明是哪位驻村干部。"]
+    if not plan.start <= day <= plan.end:
+        errors["date"] = [f"检查日期应在本次检查期间（{plan.start:%Y-%m-%d} 至 {plan.end:%Y-%m-%d}）。"]
+    elif day > today:
+        errors["date"] = ["不能记录未来日期的检查结果。"]
+    return errors

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from cadres.models import Cadre, Team
 from zhucun import scoping
 
-from .models import AnnualTask, PresenceCheck
+from .models import AnnualTask, InspectionInspector, InspectionPlan, InspectionResult, PresenceCheck
 
 
 def presence_checks(*, user: Any) -> QuerySet[PresenceCheck]:
@@ -55,4 +55,38 @@ def public_tasks(*, team: Team, year: int) -> list[AnnualTask]:
         team_tasks(team=team, year=year).only(
             "kind", "title", "target", "deadline", "responsible_department", "progress", "done", "done_on", "year"
         )
+    )
+
+
+# --- 第十三条2 督导检查 -------------------------------------------------------------------------------
+
+
+def inspection_plans(*, user: Any) -> QuerySet[InspectionPlan]:
+    """The plans the user sees, with their number of inspectors and results (two subquery counts)."""
+    return (
+        scoping.restrict(InspectionPlan.objects.all(), user)
+        .annotate(inspector_count=Count("inspectors", distinct=True), result_count=Count("results", distinct=True))
+        .order_by("-start", "-id")
+    )
+
+
+def plan_inspectors(*, plan: InspectionPlan) -> QuerySet[InspectionInspector]:
+    return plan.inspectors.select_related("user", "grant").order_by("added_at", "id")
+
+
+def plan_results(*, plan: InspectionPlan, user: Any) -> QuerySet[InspectionResult]:
+    """The plan's results the user may see (by the teams' villages)."""
+    return (
+        scoping.restrict(InspectionResult.objects.filter(plan=plan), user)
+        .select_related("team__village", "cadre", "finding", "accountability", "recorded_by")
+        .order_by("-date", "-id")
+    )
+
+
+def plan_teams(*, plan: InspectionPlan, user: Any) -> QuerySet[Team]:
+    """The teams of the inspected region the user sees (the recording form's choices)."""
+    return (
+        scoping.restrict(Team.objects.filter(village__code__startswith=plan.scope_code), user)
+        .select_related("village")
+        .order_by("village_id")
     )

@@ -25,7 +25,7 @@ from zhucun.notifications import Message, notify, notify_many
 from zhucun.policy import profile_on
 
 from . import rules
-from .models import AnnualTask, PresenceCheck
+from .models import AnnualTask, InspectionInspector, InspectionPlan, InspectionResult, PresenceCheck
 
 # --- 第十三条3 随机抽查 --------------------------------------------------------------------------
 
@@ -373,3 +373,231 @@ def task_overdue_flags(*, today: dt.date | None = None) -> int:
         )
     notify_many(messages)
     return len(tasks)
+
+
+# --- 第十三条2 明查暗访、交叉检查、集中督导 ----------------------------------------------------------------
+
+
+@transaction.atomic
+def inspection_plan_create(
+    *,
+    actor: Any,
+    kind: str,
+    title: str,
+    scope_code: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    note: str = "",
+) -> InspectionPlan:
+    """第十三条2: an organization department plans a 明查暗访, 交叉检查 or 集中督导 of a region inside its own."""
+    scoping.require(actor, "inspection.plan")
+    organizer = rules.organizer_of(actor)
+    if organizer is None:
+        raise PermissionDenied("督导检查由各级党委组织部门组织。")
+    level, region_code = organizer
+    scope = Region.objects.filter(code=(scope_code or "").strip()).first()
+    errors = rules.plan_refusals(
+        kind=kind, title=title, organizer_region=region_code, scope=scope, start=start, end=end,
+        today=timezone.localdate(),
+    )  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
+    assert scope is not None and start is not None and end is not None
+    plan = InspectionPlan.objects.create(
+        kind=kind,
+        title=title.strip()[:200],
+        organizer_level=level,
+        organizer_region=region_code,
+        scope_code=scope.code,
+        start=start,
+        end=end,
+        note=note.strip()[:2000],
+        created_by=actor,
+    )
+    audit_record(actor=actor, action="inspection.plan", obj=plan, after=snapshot(plan), region_code=region_code)
+    return plan
+
+
+def _inspect_permission() -> Any:
+    from django.contrib.auth.models import Permission
+
+    from accounts.services import INSPECT_REGION
+
+    return Permission.objects.get(codename=INSPECT_REGION, content_type__app_label="cadres")
+
+
+@transaction.atomic
+def inspector_add(*, actor: Any, plan: InspectionPlan, username: str) -> InspectionInspector:
+    """Name an inspector of ``plan`` (its organizer only). A 交叉检查 inspector is lent the inspected region
+    until the plan's last day: a ``RegionGrant`` that zhucun.scoping reads like any other (decision 0123)."""
+    from accounts.models import RegionGrant
+    from accounts.usernames import normalize_username
+
+    scoping.require(actor, "inspection.grant")
+    if not rules.is_organizer(actor, plan):
+        raise PermissionDenied("只有组织本次检查的组织部门可以指定检查人员。")
+    account = User.objects.filter(username=normalize_username(username or "")).first()
+    refusal = rules.inspector_refusal(plan=plan, account=account, today=timezone.localdate())
+    if refusal:
+        raise ValidationError({"username": [refusal]})
+    assert account is not None
+    if InspectionInspector.objects.filter(plan=plan, user=account).exists():
+        raise ValidationError({"username": [f"{account.username} 已是本次检查的检查人员。"]})
+    grant = None
+    if plan.kind == InspectionPlan.Kind.CROSS:
+        if RegionGrant.objects.filter(user=account, content_object_id=plan.scope_code).exists():
+            raise ValidationError({"username": ["该账号已有被检查区划的授权；请先撤销原授权。"]})
+        grant = RegionGrant.objects.create(
+            user=account,
+            permission=_inspect_permission(),
+            content_object_id=plan.scope_code,
+            valid_until=plan.end,
+            reason=f"交叉检查：{plan.title}"[:200],
+        )
+        audit_record(
+            actor=actor,
+            action="grant.create",
+            obj=grant,
+            after={"user": account.pk, "username": account.username, "region": plan.scope_code,
+                   "valid_until": plan.end.isoformat(), "reason": grant.reason, "plan": plan.pk},
+            region_code=plan.scope_code,
+        )  # fmt: skip
+    inspector = InspectionInspector.objects.create(plan=plan, user=account, grant=grant)
+    audit_record(
+        actor=actor,
+        action="inspection.inspector_add",
+        obj=inspector,
+        after={"plan": plan.pk, "user": account.pk, "username": account.username, "grant": grant.pk if grant else None},
+        region_code=plan.organizer_region,
+    )
+    notify(
+        recipient_ids=[account.pk],
+        title=f"您被指定为{plan.get_kind_display()}检查人员：{plan.title}"[:120],
+        body=f"检查期间 {plan.start:%Y-%m-%d} 至 {plan.end:%Y-%m-%d}。",
+        url=reverse("supervision-inspection-detail", args=[plan.pk]),
+    )
+    return inspector
+
+
+@transaction.atomic
+def inspector_remove(*, actor: Any, inspector: InspectionInspector) -> None:
+    """Take an inspector off the plan and end the grant it was lent (its organizer only)."""
+    scoping.require(actor, "inspection.grant")
+    plan = inspector.plan
+    if not rules.is_organizer(actor, plan):
+        raise PermissionDenied("只有组织本次检查的组织部门可以撤销检查人员。")
+    if inspector.grant is not None:
+        grant = inspector.grant
+        audit_record(
+            actor=actor,
+            action="grant.revoke",
+            obj=grant,
+            before={"user": grant.user_id, "region": grant.content_object_id,
+                    "valid_until": grant.valid_until.isoformat() if grant.valid_until else None, "plan": plan.pk},
+            region_code=grant.content_object_id,
+        )  # fmt: skip
+        grant.delete()
+    audit_record(
+        actor=actor,
+        action="inspection.inspector_remove",
+        obj=inspector,
+        before={"plan": plan.pk, "user": inspector.user_id},
+        region_code=plan.organizer_region,
+    )
+    inspector.delete()
+
+
+def may_record(user: Any, plan: InspectionPlan) -> bool:
+    """The organizer's staff and the plan's inspectors record results (第十三条2)."""
+    return rules.is_organizer(user, plan) or InspectionInspector.objects.filter(plan=plan, user_id=user.pk).exists()
+
+
+@transaction.atomic
+def inspection_result_record(
+    *,
+    actor: Any,
+    plan: InspectionPlan,
+    team: Team,
+    day: dt.date,
+    outcome: str,
+    cadre: Cadre | None = None,
+    time: dt.time | None = None,
+    note: str = "",
+    measure: str = "",
+) -> InspectionResult:
+    """A result per team and cadre (the team and the cadre already fetched through the actor's scope).
+    A cadre not in post becomes an absence finding (source 明查暗访): confirmed at once when the recorder
+    may record findings (the county, the township — attendance.services.absence_finding_create), else
+    pending for the township to confirm. 履职不到位 with a ``measure`` becomes an accountability record
+    (第十七条) in the same step, by the organizing department."""
+    from assessment.models import AccountabilityRecord
+    from assessment.services import accountability_record
+
+    scoping.require(actor, "inspection.record")
+    if not may_record(actor, plan):
+        raise PermissionDenied("只有本次检查的组织部门和检查人员可以记录检查结果。")
+    errors = rules.result_refusals(
+        plan=plan, team=team, cadre=cadre, day=day, outcome=outcome, today=timezone.localdate()
+    )
+    if measure and measure not in AccountabilityRecord.Measure.values:
+        errors["measure"] = ["问责方式应为组织函询、提醒谈话、通报批评或组织处理。"]
+    if measure and outcome != InspectionResult.Outcome.PROBLEM:
+        errors["measure"] = ["只有“履职不到位”的结果可以转为追责问责。"]
+    if errors:
+        raise ValidationError(errors)
+    if measure and not rules.is_organizer(actor, plan):
+        raise PermissionDenied("追责问责由组织本次检查的组织部门决定（第十七条）。")
+    result = InspectionResult.objects.create(
+        plan=plan, team=team, village_code=team.village_id, cadre=cadre, date=day, observed_at=time,
+        outcome=outcome, note=note.strip()[:500], recorded_by=actor,
+    )  # fmt: skip
+    text = f"{plan.get_kind_display()}「{plan.title}」：{note.strip()}".strip("：")[:300]
+    if outcome == InspectionResult.Outcome.ABSENT:
+        assert cadre is not None
+        result.finding = _inspection_finding(actor=actor, cadre=cadre, day=day, time=time, note=text)
+    if measure:
+        result.accountability = accountability_record(
+            actor=actor,
+            measure=measure,
+            target_type="person" if cadre is not None else "unit",
+            cadre=cadre,
+            unit=None if cadre is not None else team.unit,
+            failed_duty=(note.strip() or "驻村帮扶工作履职不到位")[:300],
+            decided_on=day,
+            facts=text,
+            duty_ref=f"inspection:{plan.pk}",
+        )
+    if result.finding is not None or result.accountability is not None:
+        result.save(update_fields=["finding", "accountability"])
+    audit_record(
+        actor=actor, action="inspection.result", obj=result, after=snapshot(result), region_code=result.village_code
+    )
+    return result
+
+
+def _inspection_finding(*, actor: Any, cadre: Cadre, day: dt.date, time: dt.time | None, note: str) -> AbsenceFinding:
+    from attendance.services import absence_finding_create
+
+    if scoping.can(actor, "attendance.record_finding"):
+        return absence_finding_create(
+            actor=actor, cadre=cadre, day=day, source=AbsenceFinding.Source.INSPECTION, note=note, time=time
+        )
+    half = attendance_rules.half_of(time) if time is not None else ""
+    excused = excused_halves(cadre_ids=[cadre.pk], start=day, end=day).get(cadre.pk, {}).get(day, {})
+    refusal = attendance_rules.finding_refusal(half=half, excused=excused)
+    if refusal is not None:
+        raise ValidationError({"date": [f"{cadre.name} {day:%Y年%m月%d日} {refusal}，不能记为缺岗。"]})
+    if AbsenceFinding.objects.filter(cadre=cadre, date=day, source=AbsenceFinding.Source.INSPECTION).exists():
+        raise ValidationError({"date": ["该干部当天已有检查发现的缺岗记录。"]})
+    finding = AbsenceFinding.objects.create(
+        cadre=cadre, village_code=cadre.team.village_id, date=day, source=AbsenceFinding.Source.INSPECTION,
+        half=half, observed_at=time, status=AbsenceFinding.Status.PENDING, note=note, recorded_by=actor,
+    )  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="absence_finding.create",
+        obj=finding,
+        after=snapshot(finding),
+        region_code=finding.village_code,
+    )
+    return finding

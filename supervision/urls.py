@@ -13,4 +13,10 @@ urlpatterns = [
     path("tasks/teams/<int:pk>/", views.team_tasks, name="supervision-team-tasks"),
     path("tasks/teams/<int:pk>/new/", views.task_new, name="supervision-task-new"),
     path("tasks/<int:pk>/progress/", views.task_progress, name="supervision-task-progress"),
+    path("inspections/", views.inspections, name="supervision-inspections"),
+    path("inspections/new/", views.inspection_new, name="supervision-inspection-new"),
+    path("inspections/<int:pk>/", views.inspection_detail, name="supervision-inspection-detail"),
+    path("inspections/<int:pk>/inspectors/", views.inspection_grant, name="supervision-inspection-grant"),
+    path("inspections/inspectors/<int:pk>/revoke/", views.inspection_revoke, name="supervision-inspection-revoke"),
+    path("inspections/<int:pk>/results/", views.inspection_result, name="supervision-inspection-result"),
 ]

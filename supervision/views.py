@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from assessment.models import AccountabilityRecord
 from cadres.models import Cadre, Team
 from cadres.selectors import region_chain
 from zhucun import scoping
@@ -29,7 +30,7 @@ from zhucun.views import FilteredListView
 
 from . import rules, selectors, services
 from .filtersets import AnnualTaskFilterSet, PresenceCheckFilterSet
-from .models import AnnualTask, PresenceCheck
+from .models import AnnualTask, InspectionInspector, InspectionPlan, InspectionResult, PresenceCheck
 
 
 def _user(request: HttpRequest) -> User:
@@ -415,3 +416,212 @@ def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_team_tasks(
         request, task.team, task.year, forms_={"error_task": task.pk, "progress_errors": errors}, status=400
     )
+
+
+# --- 第十三条2 明查暗访、交叉检查、集中督导 ----------------------------------------------------------------
+
+
+class PlanForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="检查方式", choices=InspectionPlan.Kind.choices, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    title = forms.CharField(label="名称", max_length=200, widget=forms.TextInput(attrs=_CONTROL))
+    scope_code = forms.CharField(
+        label="检查范围（区划代码）",
+        max_length=12,
+        help_text="如 130102（县）或 130102001（乡镇）",
+        widget=forms.TextInput(attrs=_CONTROL),
+    )
+    start = PlausibleDateFormField(label="开始日期", widget=forms.DateInput(attrs={**_CONTROL, "type": "date"}))
+    end = PlausibleDateFormField(label="结束日期", widget=forms.DateInput(attrs={**_CONTROL, "type": "date"}))
+    note = forms.CharField(
+        label="检查内容", max_length=2000, required=False, widget=forms.Textarea(attrs={**_CONTROL, "rows": 2})
+    )
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    for field, messages_ in getattr(error, "message_dict", {"__all__": error.messages}).items():
+        for message in messages_:
+            form.add_error(field if field in form.fields else None, message)
+
+
+def _render_plans(request: HttpRequest, *, form: PlanForm | None = None, status: int = 200) -> HttpResponse:
+    from zhucun.views import paginate
+
+    rows = selectors.inspection_plans(user=request.user)
+    return render(
+        request,
+        "supervision/inspection_list.html",
+        {
+            **paginate(request, rows),
+            "form": form or PlanForm(),
+            "may_plan": scoping.can(request.user, "inspection.plan") and rules.organizer_of(request.user) is not None,
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def inspections(request: HttpRequest) -> HttpResponse:
+    """督导检查: the plans the caller sees, newest first; an organization department plans one here."""
+    scoping.require(request.user, "inspection.view")
+    return _render_plans(request)
+
+
+@login_required
+@require_POST
+def inspection_new(request: HttpRequest) -> HttpResponse:
+    scoping.require(request.user, "inspection.plan")
+    form = PlanForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = services.inspection_plan_create(
+                actor=_user(request),
+                kind=data["kind"],
+                title=data["title"],
+                scope_code=data["scope_code"],
+                start=data["start"],
+                end=data["end"],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"已建立检查计划：{plan.title}")
+            return redirect("supervision-inspection-detail", pk=plan.pk)
+    return _render_plans(request, form=form, status=400)
+
+
+class InspectorForm(forms.Form):
+    username = forms.CharField(label="检查人员账号", max_length=200, widget=forms.TextInput(attrs=_CONTROL))
+
+
+class ResultForm(forms.Form):
+    team = forms.IntegerField(label="工作队", widget=forms.Select(attrs={"class": "form-select"}))
+    cadre = forms.IntegerField(label="驻村干部", required=False, widget=forms.NumberInput(attrs=_CONTROL))
+    date = PlausibleDateFormField(label="检查日期", widget=forms.DateInput(attrs={**_CONTROL, "type": "date"}))
+    time = forms.TimeField(
+        label="检查时间", required=False, widget=forms.TimeInput(attrs={**_CONTROL, "type": "time"}),
+        error_messages={"invalid": "时间格式应为 HH:MM。"},
+    )  # fmt: skip
+    outcome = forms.ChoiceField(
+        label="结果", choices=InspectionResult.Outcome.choices, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    note = forms.CharField(label="情况说明", max_length=500, required=False, widget=forms.TextInput(attrs=_CONTROL))
+    measure = forms.ChoiceField(
+        label="转为追责问责（第十七条）",
+        required=False,
+        choices=[("", "不问责"), *AccountabilityRecord.Measure.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+def _plan(request: HttpRequest, pk: int) -> InspectionPlan:
+    return get_object_or_404(scoping.restrict(InspectionPlan.objects.all(), request.user), pk=pk)
+
+
+def _render_plan(
+    request: HttpRequest,
+    plan: InspectionPlan,
+    *,
+    inspector_form: InspectorForm | None = None,
+    result_form: ResultForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    from cadres.models import Region
+
+    user = request.user
+    may_record = scoping.can(user, "inspection.record") and services.may_record(user, plan)
+    teams = list(selectors.plan_teams(plan=plan, user=user)[:2000]) if may_record else []
+    return render(
+        request,
+        "supervision/inspection_detail.html",
+        {
+            "plan": plan,
+            "scope_region": Region.objects.filter(code=plan.scope_code).first(),
+            "inspectors": list(selectors.plan_inspectors(plan=plan)),
+            "results": list(selectors.plan_results(plan=plan, user=user)[:500]),
+            "is_organizer": rules.is_organizer(user, plan),
+            "may_record": may_record,
+            "teams": teams,
+            "members": Cadre.objects.filter(team__in=teams, status=Cadre.Status.ACTIVE)
+            .select_related("team__village")
+            .order_by("team__village_id", "name")
+            if teams
+            else [],
+            "inspector_form": inspector_form or InspectorForm(),
+            "result_form": result_form or ResultForm(initial={"date": timezone.localdate().isoformat()}),
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One plan: its region, dates and inspectors (交叉检查: each lent the region until the plan's end,
+    revocable here), its results per team and cadre, and the form to record one."""
+    plan = _plan(request, pk)
+    scoping.require(request.user, "inspection.view")
+    return _render_plan(request, plan)
+
+
+@login_required
+@require_POST
+def inspection_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    scoping.require(request.user, "inspection.grant")
+    form = InspectorForm(request.POST)
+    if form.is_valid():
+        try:
+            inspector = services.inspector_add(actor=_user(request), plan=plan, username=form.cleaned_data["username"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            granted = f"，授权查看至 {plan.end:%Y-%m-%d}" if inspector.grant_id else ""
+            messages.success(request, f"已指定 {inspector.user.username} 为检查人员{granted}。")
+            return redirect("supervision-inspection-detail", pk=plan.pk)
+    return _render_plan(request, plan, inspector_form=form, status=400)
+
+
+@login_required
+@require_POST
+def inspection_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    inspector = get_object_or_404(
+        scoping.restrict(InspectionInspector.objects.select_related("plan", "user", "grant"), request.user), pk=pk
+    )
+    scoping.require(request.user, "inspection.grant")
+    plan_pk = inspector.plan_id
+    name = inspector.user.username
+    services.inspector_remove(actor=_user(request), inspector=inspector)
+    messages.success(request, f"已撤销 {name} 的检查人员身份及其授权。")
+    return redirect("supervision-inspection-detail", pk=plan_pk)
+
+
+@login_required
+@require_POST
+def inspection_result(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    scoping.require(request.user, "inspection.record")
+    form = ResultForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        team = get_object_or_404(scoping.restrict(Team.objects.select_related("unit"), request.user), pk=data["team"])
+        cadre = (
+            get_object_or_404(scoping.restrict(Cadre.objects.select_related("team"), request.user), pk=data["cadre"])
+            if data["cadre"]
+            else None
+        )
+        try:
+            services.inspection_result_record(
+                actor=_user(request), plan=plan, team=team, cadre=cadre, day=data["date"], time=data["time"],
+                outcome=data["outcome"], note=data["note"], measure=data["measure"],
+            )  # fmt: skip
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "检查结果已记录。")
+            return redirect("supervision-inspection-detail", pk=plan.pk)
+    return _render_plan(request, plan, result_form=form, status=400)

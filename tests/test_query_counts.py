@@ -8,6 +8,7 @@ import json
 import os
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -94,7 +95,24 @@ LISTS = {
         lambda: reverse("supervision-team-tasks", args=[Team.objects.get(village_id="130102001001").pk]),
     ),
     "public-village": (False, lambda: reverse("public-village", args=["130102001001"])),
+    "supervision-inspections": (False, lambda: reverse("supervision-inspections")),
+    "supervision-inspection-detail": (
+        False,
+        lambda: reverse("supervision-inspection-detail", args=[_grown_plan().pk]),
+    ),
 }
+
+
+def _grown_plan() -> Any:
+    from supervision.models import InspectionPlan
+
+    today = timezone.localdate()
+    plan, _ = InspectionPlan.objects.get_or_create(
+        title="增长检查",
+        defaults={"kind": "central", "organizer_level": "county", "organizer_region": "130102",
+                  "scope_code": "130102001", "start": today, "end": today},
+    )  # fmt: skip
+    return plan
 
 
 def _grow(world: World, rows: int, offset: int) -> None:
@@ -156,6 +174,17 @@ def _grow_supervision(cadres: list[Cadre]) -> None:
             for c in cadres[::2]
             for team, kind in ((c.team, "required"), (team_a, "optional"))
         ]
+    )  # fmt: skip
+    from supervision.models import InspectionPlan, InspectionResult
+
+    plan = _grown_plan()
+    InspectionPlan.objects.bulk_create(
+        [InspectionPlan(kind="central", title=f"督导{c.pk}", organizer_level="county", organizer_region="130102",
+                        scope_code="130102001", start=plan.start, end=plan.end) for c in cadres[::2]]
+    )  # fmt: skip
+    InspectionResult.objects.bulk_create(
+        [InspectionResult(plan=plan, team=c.team, village_code=c.team.village_id, cadre=c, date=plan.start,
+                          outcome="ok") for c in cadres]
     )  # fmt: skip
     PresenceCheck.objects.bulk_create(
         [

@@ -71,6 +71,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 "icon": "list-check",
             }
         )
+    if scoping.can(user, "inspection.view"):
+        items.append({"label": "督导检查", "url": reverse("supervision-inspections"), "icon": "search"})
     if scoping.can(user, "term.view"):
         items.append({"label": "任期调整", "url": reverse("term-adjustment-list"), "icon": "arrow-left-right"})
     if scoping.can(user, "account.view"):

@@ -269,6 +269,13 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     # the annual task list (第七条): seen like the team's funds — the stationing region, the dispatching
     # unit its teams', the team's own cadres their team's
     "supervision.AnnualTask": lambda: _team_funds_keys("team"),
+    # inspections (第十三条2): a plan is seen by its organizing department and those above it, and — except a
+    # 明查暗访, which is not announced — by the region inspected (so by inspectors lent it for a 交叉检查)
+    "supervision.InspectionPlan": lambda: ScopeKeys(
+        region=lambda p: Q(organizer_region__startswith=p) | (Q(scope_code__startswith=p) & ~Q(kind="visit"))
+    ),
+    "supervision.InspectionInspector": lambda: ScopeKeys(region=lambda p: Q(plan__organizer_region__startswith=p)),
+    "supervision.InspectionResult": village_keyed(),
 }
 
 
@@ -472,6 +479,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "tasks.set_required": frozenset({"county_org"}),
     "tasks.set_optional": frozenset({"unit", "cadre"}),
     "tasks.update": frozenset({"county_org", "unit", "cadre"}),
+    # 第十三条2 明查暗访、交叉检查、集中督导: organization departments plan inspections and name inspectors
+    # (lending them the region for a 交叉检查); the organizer's staff and the inspectors (township accounts
+    # too) record results (supervision/rules.py: of which plan)
+    "inspection.view": REGIONAL_ROLES,
+    "inspection.plan": ORG_ROLES,
+    "inspection.grant": ORG_ROLES,
+    "inspection.record": REGIONAL_ROLES,
 }
 
 

@@ -42,7 +42,8 @@ SAME: dict[int, list[str]] = {
         "api:fund-expense-list(read)", "api:fund-reimbursement-list(read)", "api:term-adjustment-list(read)",
         # supervision (issue 13): the roles that issue, follow and answer checks
         "supervision-presence-list", "supervision-presence-issue", "supervision-presence-mine",
-        "api:presence-check-list(read)", "supervision-tasks", "api:task-list(read)",
+        "api:presence-check-list(read)", "supervision-tasks", "api:task-list(read)", "supervision-inspections",
+        "supervision-inspection-new",
     ],
     404: [
         "region-detail", "team-detail", "cadre-detail", "api:region-detail", "api:team-detail", "api:cadre-detail",
@@ -71,7 +72,8 @@ SAME: dict[int, list[str]] = {
         "supervision-presence-issue(post)", "supervision-presence-answer", "api:presence-check-list",
         "api:presence-check-detail", "api:presence-check-answer", "supervision-team-tasks", "supervision-task-new",
         "supervision-task-new(optional)", "supervision-task-progress", "api:task-list", "api:task-list(optional)",
-        "api:task-detail", "api:task-detail(patch)",
+        "api:task-detail", "api:task-detail(patch)", "supervision-inspection-detail", "supervision-inspection-grant",
+        "supervision-inspection-revoke", "supervision-inspection-result",
     ],
 }  # fmt: skip
 

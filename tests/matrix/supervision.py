@@ -5,7 +5,10 @@ Who may do what: the township and the county issue checks to cadres they see (�
 management); organization departments above follow them; the cadre answers their own (the cadre
 persona leads team A). The county of the team's county (甲县: A and B) sets 规定内容; the unit (A) and the
 team's leader (the cadre persona, A) set 自选内容; the leader and the setting body report progress;
-everyone who sees the team reads its list. Out of scope is 404 before the role is asked."""
+everyone who sees the team reads its list. Inspections: organization departments plan them inside
+their region; the province's plan of the target's township is seen by the regions above and at the
+township (not by units or cadres), its inspectors and results are the organizer's to manage. Out of
+scope is 404 before the role is asked."""
 
 from __future__ import annotations
 
@@ -16,10 +19,12 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from supervision.models import AnnualTask, PresenceCheck
+from accounts.models import RegionGrant
+from accounts.services import INSPECT_REGION
+from supervision.models import AnnualTask, InspectionInspector, InspectionPlan, PresenceCheck
 from zhucun.testing.world import World
 
-from .common import ALL, REGIONAL, VISIBLE, Case, role_only, scoped
+from .common import ALL, ORG, REGIONAL, VISIBLE, Case, Expect, role_only, scoped
 
 ISSUERS = {"county", "township"}
 #: 甲村 (target A) lies at (38.0, 114.5): an answer from inside its geofence
@@ -78,6 +83,58 @@ def _task_form(kind: str) -> Callable[[World, str | None], dict[str, Any]]:
     return body
 
 
+def _plan(world: World, target: str | None, kind: str = "central") -> None:
+    """The province's plan of the target's township, running from yesterday for ten days."""
+    assert target is not None
+    today = timezone.localdate()
+    world.extra["plan"] = InspectionPlan.objects.create(
+        kind=kind, title=f"检查{target}", organizer_level="province", organizer_region="13",
+        scope_code=world.township(target), start=today - dt.timedelta(days=1), end=today + dt.timedelta(days=10),
+    )  # fmt: skip
+
+
+def _cross_plan(world: World, target: str | None) -> None:
+    _plan(world, target, kind="cross")
+
+
+def _inspector(world: World, target: str | None) -> None:
+    """A 交叉检查 inspector from another township, lent the target's township."""
+    from django.contrib.auth.models import Permission
+
+    _cross_plan(world, target)
+    plan = world.extra["plan"]
+    user = world.township_accounts["B" if target == "A" else "A"]
+    grant = RegionGrant.objects.create(
+        user=user, permission=Permission.objects.get(codename=INSPECT_REGION, content_type__app_label="cadres"),
+        content_object_id=plan.scope_code, valid_until=plan.end, reason="交叉检查",
+    )  # fmt: skip
+    world.extra["inspector"] = InspectionInspector.objects.create(plan=plan, user=user, grant=grant)
+
+
+def _plan_pk(world: World, target: str | None) -> int:
+    return int(world.extra["plan"].pk)
+
+
+def organizer_only(ok: int) -> Expect:
+    """The province organizes; the regions that see the plan get 403; units and cadres never see it."""
+
+    def expect(persona: str, target: str | None) -> int:
+        assert target is not None
+        if persona == "province":
+            return ok
+        return 403 if persona in REGIONAL and target in VISIBLE[persona] else 404
+
+    return expect
+
+
+def _planners(persona: str, target: str | None) -> int:
+    """A plan of the target's township: inside the department's region (302) or not (400)."""
+    assert target is not None
+    if persona not in ORG:
+        return 403
+    return 302 if target in VISIBLE[persona] else 400
+
+
 MATRIX: dict[str, Case] = {
     # --- pages -------------------------------------------------------------------------------
     "supervision-presence-list": Case(
@@ -127,6 +184,52 @@ MATRIX: dict[str, Case] = {
         api=False,
         setup=_task,
         data=lambda w, t: {"progress": "50", "note": "过半"},
+    ),
+    "supervision-inspections": Case(
+        "get", lambda w, t: reverse("supervision-inspections"), role_only(REGIONAL), api=False, per_target=False
+    ),
+    "supervision-inspection-new": Case(
+        "post",
+        lambda w, t: reverse("supervision-inspection-new"),
+        _planners,
+        api=False,
+        data=lambda w, t: {
+            "kind": "central",
+            "title": "集中督导",
+            "scope_code": w.township(t or ""),
+            "start": timezone.localdate().isoformat(),
+            "end": timezone.localdate().isoformat(),
+        },
+    ),
+    "supervision-inspection-detail": Case(
+        "get",
+        lambda w, t: reverse("supervision-inspection-detail", args=[_plan_pk(w, t)]),
+        lambda p, t: 200 if p in REGIONAL and t in VISIBLE[p] else 404,
+        api=False,
+        setup=_plan,
+    ),
+    "supervision-inspection-grant": Case(
+        "post",
+        lambda w, t: reverse("supervision-inspection-grant", args=[_plan_pk(w, t)]),
+        organizer_only(302),
+        api=False,
+        setup=_cross_plan,
+        data=lambda w, t: {"username": w.township_accounts["B" if t == "A" else "A"].username},
+    ),
+    "supervision-inspection-revoke": Case(
+        "post",
+        lambda w, t: reverse("supervision-inspection-revoke", args=[w.extra["inspector"].pk]),
+        lambda p, t: 302 if p == "province" else 404,  # an inspector row is seen by the organizer's region
+        api=False,
+        setup=_inspector,
+    ),
+    "supervision-inspection-result": Case(
+        "post",
+        lambda w, t: reverse("supervision-inspection-result", args=[_plan_pk(w, t)]),
+        organizer_only(302),
+        api=False,
+        setup=_plan,
+        data=lambda w, t: {"team": w.teams[t or ""].pk, "date": timezone.localdate().isoformat(), "outcome": "ok"},
     ),
     # --- API ---------------------------------------------------------------------------------
     "api:task-list": Case(

@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from supervision.models import AnnualTask, PresenceCheck
+from accounts.models import RegionGrant
+from supervision.models import AnnualTask, InspectionPlan, InspectionResult, PresenceCheck
 
 
 @pytest.mark.django_db
@@ -20,6 +21,8 @@ def test_the_demo_has_presence_checks_and_every_teams_task_list() -> None:
     assert {"required", "optional"} <= set(tasks.values_list("kind", flat=True))
     if timezone.localdate().timetuple().tm_yday > 1:  # the overdue task ran past its deadline ten days ago
         assert tasks.filter(overdue_flagged_at__isnull=False).exists()
+    assert InspectionPlan.objects.count() == 2 and InspectionResult.objects.count() >= 3
+    assert RegionGrant.objects.filter(user__username="xingtang", content_object_id="130126").exists()
     counts = (PresenceCheck.objects.count(), tasks.count())
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert (PresenceCheck.objects.count(), AnnualTask.objects.count()) == counts
