@@ -77,6 +77,9 @@ class Whereabouts(models.Model):
         OTHER = "other", "其他"
         # Shown for an approved official trip (leave.models.OfficialBusiness); a cadre may post it too.
         BUSINESS = "business", "公务外出"
+        # 第十一条 不得抽调驻村干部返回单位工作: posted so that the burden guard can count it (a unit whose cadre
+        # is back at the unit too often is flagged, supervision app); like any posting it is no approval.
+        RETURNED_TO_UNIT = "unit", "回单位"
 
     cadre = models.ForeignKey(Cadre, verbose_name="驻村干部", on_delete=models.PROTECT, related_name="whereabouts")
     village_code = models.CharField("驻在村代码", max_length=12)

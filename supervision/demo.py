@@ -16,7 +16,7 @@ from accounts.models import User
 from cadres.models import Cadre, Team
 
 from . import rules, services
-from .models import AnnualTask, InspectionPlan, PresenceCheck
+from .models import AnnualTask, Demand, InspectionPlan, PresenceCheck
 
 DEMO_TOWNSHIP = "130125100"
 DEMO_CADRE_VILLAGE = "130125100200"
@@ -145,6 +145,64 @@ def seed_inspections(*, today: dt.date | None = None) -> int:
     return InspectionPlan.objects.count()
 
 
+_DEMANDS = [
+    ("meeting", "", "全镇脱贫攻坚推进会"),
+    ("form", "", "填报贫困户收入台账"),
+    ("report", "县扶贫办", "报送月度工作总结"),
+    ("inspection", "县农业农村局", "迎接产业项目调研"),
+    ("visitors", "县文旅局", "陪同外地考察团参观"),
+]
+
+
+def seed_burden(*, today: dt.date | None = None) -> int:
+    """This month's demands on 龙州镇's cadres (recorded by the township, one reported by the demo cadre),
+    and a cadre of another unit posted 回单位 on two days — the unit's flag (第十一条)."""
+    from attendance.models import Whereabouts
+
+    today = today or timezone.localdate()
+    if Demand.objects.exists():
+        return 0
+    township = User.objects.filter(role="township", region_id=DEMO_TOWNSHIP).first()
+    cadres = list(
+        Cadre.objects.filter(status=Cadre.Status.ACTIVE, team__village__code__startswith=DEMO_TOWNSHIP)
+        .select_related("team")
+        .order_by("team__village_id", "pk")[:8]
+    )
+    if township is None or not cadres:
+        return 0
+    first = today.replace(day=1)
+    for index, cadre in enumerate(cadres):
+        for offset, (kind, body, text) in enumerate(_DEMANDS[: 1 + index % len(_DEMANDS)]):
+            day = min(first + dt.timedelta(days=index + 2 * offset), today)
+            services.demand_record(
+                actor=township, cadre=cadre, day=day, kind=kind, demanding_body=body, description=text
+            )
+    demo = User.objects.filter(username="ganbu", role="cadre").select_related("cadre__team").first()
+    if demo is not None and demo.cadre is not None:
+        services.demand_record(
+            actor=demo,
+            cadre=demo.cadre,
+            day=today,
+            kind="form",
+            demanding_body="县统计局",
+            description="重复填报人口信息表",
+        )
+    back = cadres[-1]
+    days = [d for d in (first + dt.timedelta(days=1), first + dt.timedelta(days=2)) if d < today] or [today]
+    Whereabouts.objects.bulk_create(
+        [Whereabouts(cadre=back, village_code=back.team.village_id, date=d, status="unit", note="单位有事召回")
+         for d in days],
+        ignore_conflicts=True,
+    )  # fmt: skip
+    services.unit_return_flags(today=today)
+    return Demand.objects.count()
+
+
 def seed_supervision() -> dict[str, int]:
     """Everything supervision shows in the demo (hooked into ``manage.py seed_demo``)."""
-    return {"presence_checks": seed_presence_checks(), "tasks": seed_tasks(), "inspections": seed_inspections()}
+    return {
+        "presence_checks": seed_presence_checks(),
+        "tasks": seed_tasks(),
+        "inspections": seed_inspections(),
+        "demands": seed_burden(),
+    }

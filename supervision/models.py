@@ -251,3 +251,70 @@ class InspectionResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id} {self.team_id} {self.outcome}"
+
+
+class Demand(models.Model):
+    """第八条: a demand placed on a cadre — a meeting, a form, a report, an inspection, accompanying
+    visitors — recorded by the body that places it or reported by the cadre, so the county sees how much
+    of the cadres' time goes to what 第八条 asks to keep to a minimum (尽量减少不必要的会议文件、统计报表、
+    调研检查、陪同接待). Counted, never ranked."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", "会议"
+        FORM = "form", "填表"
+        REPORT = "report", "报表材料"
+        INSPECTION = "inspection", "调研检查"
+        VISITORS = "visitors", "陪同接待"
+        OTHER = "other", "其他事务"
+
+    class Source(models.TextChoices):
+        DEMANDER = "demander", "提出方登记"
+        CADRE = "cadre", "干部报告"
+
+    cadre = models.ForeignKey(Cadre, verbose_name="驻村干部", on_delete=models.PROTECT, related_name="demands")
+    village_code = models.CharField("驻在村代码", max_length=12)
+    date = models.DateField("日期")
+    kind = models.CharField("类别", max_length=12, choices=Kind.choices)
+    demanding_body = models.CharField("提出单位", max_length=100)
+    description = models.CharField("事项", max_length=300, blank=True)
+    source = models.CharField("来源", max_length=10, choices=Source.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "对驻村干部的工作要求"
+        verbose_name_plural = "对驻村干部的工作要求"
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["village_code", "date"], name="demand_village_date_idx", opclasses=PREFIX_OPCLASSES)
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.demanding_body} {self.kind}"
+
+
+class UnitReturnFlag(models.Model):
+    """第十一条 不得抽调驻村干部返回单位工作: a cadre posted 回单位 on more days of a month than the profile
+    allows flags their dispatching unit for that month (one row per cadre and month, its days kept up to
+    date by the job)."""
+
+    cadre = models.ForeignKey(Cadre, verbose_name="驻村干部", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("cadres.Unit", verbose_name="派出单位", on_delete=models.PROTECT, related_name="+")
+    village_code = models.CharField("驻在村代码", max_length=12)
+    month = models.DateField("月份")
+    days = models.PositiveSmallIntegerField("回单位天数")
+    flagged_at = models.DateTimeField("发现时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "抽调回单位提示"
+        verbose_name_plural = "抽调回单位提示"
+        ordering = ["-month", "village_code"]
+        constraints = [models.UniqueConstraint(fields=["cadre", "month"], name="unit_return_once_per_cadre_month")]
+        indexes = [
+            models.Index(fields=["village_code", "month"], name="unit_return_village_idx", opclasses=PREFIX_OPCLASSES)
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.cadre_id} {self.month:%Y-%m}"

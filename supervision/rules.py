@@ -6,7 +6,9 @@ services, views and jobs call them and never re-decide.
 * 第七条 帮扶任务清单 — who sets which part of a team's annual task list, who reports its progress,
   when a task is overdue (docs/decisions/0122);
 * 第十三条2 督导检查 — who plans an inspection of which region, who inspects, who is lent a region for
-  a 交叉检查 and until when, what a result turns into (docs/decisions/0123).
+  a 交叉检查 and until when, what a result turns into (docs/decisions/0123);
+* 第八条, 第十一条 the burden guard — what a demand on a cadre is and who records it, when a unit's
+  cadre is back at the unit too often (docs/decisions/0124).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from attendance.rules import GeofenceReading, half_of
 from cadres.models import Cadre, Region, Team
 from zhucun.policy import PolicyProfile
 
-from .models import AnnualTask, InspectionPlan, InspectionResult, PresenceCheck
+from .models import AnnualTask, Demand, InspectionPlan, InspectionResult, PresenceCheck
 
 # --- 第十三条3 随机抽查 --------------------------------------------------------------------------
 
@@ -273,3 +275,44 @@ def result_refusals(
     elif day > today:
         errors["date"] = ["不能记录未来日期的检查结果。"]
     return errors
+
+
+# --- 第八条 减轻驻村干部负担, 第十一条 不得抽调驻村干部返回单位工作 ------------------------------------------
+
+#: A demand is recorded when it is placed or soon after: at most this many days back.
+DEMAND_MAX_AGE_DAYS = 92
+
+
+def demand_refusals(*, kind: str, day: dt.date | None, body: str, today: dt.date) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if kind not in Demand.Kind.values:
+        errors["kind"] = [
+            "类别应为 meeting（会议）、form（填表）、report（报表材料）、inspection（调研检查）、"
+            "visitors（陪同接待）或 other（其他事务）。"
+        ]
+    if day is None:
+        errors["date"] = ["请填写日期。"]
+    elif day > today:
+        errors["date"] = ["不能登记未来日期的事项。"]
+    elif (today - day).days > DEMAND_MAX_AGE_DAYS:
+        errors["date"] = [f"只能登记 {DEMAND_MAX_AGE_DAYS} 天以内的事项。"]
+    if not body.strip():
+        errors["demanding_body"] = ["请填写提出要求的单位（如县扶贫办、乡镇政府）。"]
+    return errors
+
+
+def demand_source(user: Any, cadre: Cadre) -> str | None:
+    """第八条: the body that places a demand records it (regions and units); a cadre reports the demands
+    placed on them — their own only. None when the user may do neither for ``cadre``."""
+    role = getattr(user, "role", "")
+    if role == "cadre":
+        return Demand.Source.CADRE if getattr(user, "cadre_id", None) == cadre.pk else None
+    if role in ("province_org", "city_org", "county_org", "township", "unit"):
+        return Demand.Source.DEMANDER
+    return None
+
+
+def returns_flag_unit(*, days: int, profile: PolicyProfile) -> bool:
+    """第十一条 不得抽调驻村干部返回单位工作: a cadre posted 回单位 on more days of a month than the profile's
+    ``unit_return_days_per_month`` (default 0: any day) flags the dispatching unit."""
+    return days > profile.unit_return_days_per_month

@@ -3,14 +3,24 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from cadres.models import Cadre, Team
 from zhucun import scoping
 
-from .models import AnnualTask, InspectionInspector, InspectionPlan, InspectionResult, PresenceCheck
+from .models import (
+    AnnualTask,
+    Demand,
+    InspectionInspector,
+    InspectionPlan,
+    InspectionResult,
+    PresenceCheck,
+    UnitReturnFlag,
+)
 
 
 def presence_checks(*, user: Any) -> QuerySet[PresenceCheck]:
@@ -89,4 +99,55 @@ def plan_teams(*, plan: InspectionPlan, user: Any) -> QuerySet[Team]:
         scoping.restrict(Team.objects.filter(village__code__startswith=plan.scope_code), user)
         .select_related("village")
         .order_by("village_id")
+    )
+
+
+# --- 第八条, 第十一条 the burden guard ------------------------------------------------------------------
+
+KIND_COUNTS = {f"n_{kind}": Count("pk", filter=Q(kind=kind)) for kind in Demand.Kind.values}
+
+
+@dataclasses.dataclass(frozen=True)
+class BurdenMonth:
+    """A month of demands on the cadres the user sees: per cadre (in the order of villages and names —
+    never ranked, SPEC.md "Light on the cadres"), per demanding body (most demands first: the bodies are
+    what 第八条 asks to restrain), and 第十一条's flags of units whose cadres were called back."""
+
+    month: dt.date
+    by_cadre: list[dict[str, Any]]
+    by_body: list[dict[str, Any]]
+    flags: list[UnitReturnFlag]
+    total: int
+
+
+def burden_month(*, user: Any, month: dt.date, region: str = "") -> BurdenMonth:
+    """Four queries, whatever the number of cadres and demands."""
+    from .rules import month_bounds
+
+    first, last = month_bounds(month)
+    rows = scoping.restrict(Demand.objects.filter(date__range=(first, last)), user)
+    flags = scoping.restrict(UnitReturnFlag.objects.filter(month=first), user)
+    if region:
+        rows = rows.filter(village_code__startswith=region)
+        flags = flags.filter(village_code__startswith=region)
+    by_cadre: list[dict[str, Any]] = [
+        dict(row)
+        for row in rows.values("cadre_id", "cadre__name", "village_code", "cadre__team__village__name")
+        .annotate(total=Count("pk"), **KIND_COUNTS)
+        .order_by("village_code", "cadre__name", "cadre_id")
+    ]
+    by_body: list[dict[str, Any]] = [
+        dict(row)
+        for row in rows.values("demanding_body")
+        .annotate(total=Count("pk"), cadres=Count("cadre", distinct=True), **KIND_COUNTS)
+        .order_by("-total", "demanding_body")
+    ]
+    for row in (*by_cadre, *by_body):
+        row["counts"] = [row[f"n_{kind}"] for kind in Demand.Kind.values]  # in the order of the columns
+    return BurdenMonth(
+        month=first,
+        by_cadre=by_cadre,
+        by_body=by_body,
+        flags=list(flags.select_related("cadre", "unit").order_by("village_code", "cadre_id")),
+        total=sum(int(row["total"]) for row in by_cadre),
     )

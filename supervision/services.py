@@ -25,7 +25,15 @@ from zhucun.notifications import Message, notify, notify_many
 from zhucun.policy import profile_on
 
 from . import rules
-from .models import AnnualTask, InspectionInspector, InspectionPlan, InspectionResult, PresenceCheck
+from .models import (
+    AnnualTask,
+    Demand,
+    InspectionInspector,
+    InspectionPlan,
+    InspectionResult,
+    PresenceCheck,
+    UnitReturnFlag,
+)
 
 # --- 第十三条3 随机抽查 --------------------------------------------------------------------------
 
@@ -601,3 +609,128 @@ def _inspection_finding(*, actor: Any, cadre: Cadre, day: dt.date, time: dt.time
         region_code=finding.village_code,
     )
     return finding
+
+
+# --- 第八条 减轻驻村干部负担, 第十一条 不得抽调驻村干部返回单位工作 ------------------------------------------
+
+
+def body_name_of(user: Any) -> str:
+    """The demanding body a user's record names by default: their unit, or their region's committee."""
+    unit = getattr(user, "unit", None) if getattr(user, "unit_id", None) else None
+    if unit is not None:
+        return str(unit.name)
+    region = getattr(user, "region", None) if getattr(user, "region_id", None) else None
+    return str(region.name) if region is not None else ""
+
+
+@transaction.atomic
+def demand_record(
+    *,
+    actor: Any,
+    cadre: Cadre,
+    day: dt.date | None,
+    kind: str,
+    demanding_body: str = "",
+    description: str = "",
+) -> Demand:
+    """第八条: a demand placed on ``cadre`` (already fetched through the actor's scope) — recorded by the
+    body that places it (its name defaults to the actor's unit or region), or reported by the cadre
+    themself (naming the body). Bad input is a 400 naming each field."""
+    scoping.require(actor, "burden.record")
+    source = rules.demand_source(actor, cadre)
+    if source is None:
+        raise PermissionDenied("驻村干部只能报告对本人提出的要求。")
+    body = (demanding_body or "").strip() or (body_name_of(actor) if source == Demand.Source.DEMANDER else "")
+    errors = rules.demand_refusals(kind=kind, day=day, body=body, today=timezone.localdate())
+    if errors:
+        raise ValidationError(errors)
+    assert day is not None
+    demand = Demand.objects.create(
+        cadre=cadre,
+        village_code=cadre.team.village_id,
+        date=day,
+        kind=kind,
+        demanding_body=body[:100],
+        description=description.strip()[:300],
+        source=source,
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor, action="demand.record", obj=demand, after=snapshot(demand), region_code=demand.village_code
+    )
+    return demand
+
+
+@transaction.atomic
+def unit_return_flags(*, today: dt.date | None = None) -> int:
+    """The nightly job (``supervision.unit_return_flags``), 第十一条: this month's and last month's 回单位
+    postings per cadre; a cadre above the profile's days flags the dispatching unit for the month (once;
+    the days follow later postings). The unit's accounts and the stationing county's organization
+    department are told of a new flag. Set-based: a few queries whatever the number of cadres."""
+    from django.db.models import Count
+
+    from attendance.models import Whereabouts
+
+    today = today or timezone.localdate()
+    this_month = today.replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    created: list[UnitReturnFlag] = []
+    for month in (last_month, this_month):
+        first, last = rules.month_bounds(month)
+        profile = profile_on(last if last < today else today)
+        counts = (
+            Whereabouts.objects.filter(
+                date__range=(first, min(last, today)), status=Whereabouts.Status.RETURNED_TO_UNIT
+            )
+            .values("cadre_id")
+            .annotate(days=Count("date", distinct=True))
+            .order_by()
+        )
+        over = {
+            row["cadre_id"]: row["days"] for row in counts if rules.returns_flag_unit(days=row["days"], profile=profile)
+        }
+        if not over:
+            continue
+        existing = {
+            f.cadre_id: f for f in UnitReturnFlag.objects.select_for_update().filter(month=month, cadre_id__in=over)
+        }
+        grown = [f for f in existing.values() if f.days != over[f.cadre_id]]
+        for flag in grown:
+            flag.days = over[flag.cadre_id]
+        UnitReturnFlag.objects.bulk_update(grown, ["days"])
+        cadres = Cadre.objects.filter(pk__in=[pk for pk in over if pk not in existing]).select_related("team")
+        new = UnitReturnFlag.objects.bulk_create(
+            [UnitReturnFlag(cadre=c, unit_id=c.unit_id, village_code=c.team.village_id, month=month, days=over[c.pk])
+             for c in cadres]
+        )  # fmt: skip
+        audit_record_many(
+            [audit_event(actor=None, action="unit_return.flag", obj=f, before=None, after=snapshot(f),
+                         region_code=f.village_code) for f in new]
+        )  # fmt: skip
+        created.extend(new)
+    if created:
+        _tell_unit_return(created)
+    return len(created)
+
+
+def _tell_unit_return(flags: list[UnitReturnFlag]) -> None:
+    units: dict[int, list[int]] = {}
+    for user_id, unit_id in User.objects.filter(
+        is_active=True, role="unit", unit_id__in={f.unit_id for f in flags}
+    ).values_list("pk", "unit_id"):
+        units.setdefault(unit_id, []).append(user_id)
+    counties: dict[str, list[int]] = {}
+    for user_id, region_id in User.objects.filter(
+        is_active=True, role="county_org", region_id__in={f.village_code[:6] for f in flags}
+    ).values_list("pk", "region_id"):
+        counties.setdefault(str(region_id), []).append(user_id)
+    names = dict(Cadre.objects.filter(pk__in=[f.cadre_id for f in flags]).values_list("pk", "name"))
+    notify_many(
+        Message(
+            recipient_ids=[*units.get(f.unit_id, []), *counties.get(f.village_code[:6], [])],
+            title=f"驻村干部{names.get(f.cadre_id, '')} {f.month:%Y年%m月} 回单位 {f.days} 天（第十一条）"[:120],
+            body="派出单位不得抽调驻村干部返回单位工作。",
+            url=reverse("supervision-burden") + f"?month={f.month:%Y-%m}",
+        )
+        for f in flags
+    )

@@ -21,3 +21,10 @@ def task_overdue_flags() -> int:
     """Nightly: tasks of the annual lists past their deadline and not done are flagged once, and the
     team's leader and the body that set them told (第七条 完成时限)."""
     return services.task_overdue_flags()
+
+
+@shared_task(name="supervision.unit_return_flags", acks_late=True, **RETRY_TRANSIENT)
+def unit_return_flags() -> int:
+    """Nightly: units whose cadres were posted 回单位 on more days of the month than the profile allows
+    are flagged (第十一条)."""
+    return services.unit_return_flags()

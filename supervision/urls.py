@@ -19,4 +19,6 @@ urlpatterns = [
     path("inspections/<int:pk>/inspectors/", views.inspection_grant, name="supervision-inspection-grant"),
     path("inspections/inspectors/<int:pk>/revoke/", views.inspection_revoke, name="supervision-inspection-revoke"),
     path("inspections/<int:pk>/results/", views.inspection_result, name="supervision-inspection-result"),
+    path("burden/", views.burden, name="supervision-burden"),
+    path("burden/new/", views.demand_new, name="supervision-demand-new"),
 ]

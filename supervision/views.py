@@ -30,7 +30,7 @@ from zhucun.views import FilteredListView
 
 from . import rules, selectors, services
 from .filtersets import AnnualTaskFilterSet, PresenceCheckFilterSet
-from .models import AnnualTask, InspectionInspector, InspectionPlan, InspectionResult, PresenceCheck
+from .models import AnnualTask, Demand, InspectionInspector, InspectionPlan, InspectionResult, PresenceCheck
 
 
 def _user(request: HttpRequest) -> User:
@@ -625,3 +625,115 @@ def inspection_result(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "检查结果已记录。")
             return redirect("supervision-inspection-detail", pk=plan.pk)
     return _render_plan(request, plan, result_form=form, status=400)
+
+
+# --- 第八条 减轻驻村干部负担, 第十一条 不得抽调驻村干部返回单位工作 ------------------------------------------
+
+
+@login_required
+def burden(request: HttpRequest) -> HttpResponse:
+    """减负监测: a month's demands on the cadres — per cadre (by village, never ranked) and per demanding
+    body — and the units flagged for calling cadres back (第十一条); ``?export=xlsx`` downloads the per-cadre
+    table (audited)."""
+    import re
+
+    from zhucun.audit import audit_export
+    from zhucun.exports.xlsx import write_table, xlsx_response
+    from zhucun.inputs import InvalidInput, parse_month
+
+    scoping.require(request.user, "burden.view")
+    month = parse_month(request.GET.get("month"), default=timezone.localdate().replace(day=1))
+    region = request.GET.get("region", "").strip()
+    if region and not re.fullmatch(r"\d{2,12}", region):
+        raise InvalidInput({"region": ["区划代码应为 2 至 12 位数字，例如 130102。"]})
+    data = selectors.burden_month(user=request.user, month=month, region=region)
+    kinds = Demand.Kind.choices
+    if request.GET.get("export") == "xlsx":
+        title = f"{month:%Y年%m月}驻村干部工作负担（第八条）"
+        rows = [
+            [row["cadre__team__village__name"], row["village_code"], row["cadre__name"], row["total"],
+             *[row[f"n_{kind}"] for kind, _ in kinds]]
+            for row in data.by_cadre
+        ]  # fmt: skip
+        content = write_table(
+            title=title, headers=("驻在村", "村代码", "驻村干部", "合计", *[label for _, label in kinds]), rows=rows
+        )
+        audit_export(
+            user=request.user,
+            kind="supervision.demand",
+            title=title,
+            params=request.GET,
+            rows=len(rows),
+            filename="burden.xlsx",
+        )
+        return xlsx_response(content, "burden.xlsx")
+    return render(
+        request,
+        "supervision/burden.html",
+        {
+            "data": data,
+            "kinds": kinds,
+            "region": region,
+            "month_value": f"{month:%Y-%m}",
+            "may_record": scoping.can(request.user, "burden.record"),
+        },
+    )
+
+
+class DemandForm(forms.Form):
+    date = PlausibleDateFormField(label="日期", widget=forms.DateInput(attrs={**_CONTROL, "type": "date"}))
+    kind = forms.ChoiceField(
+        label="类别", choices=Demand.Kind.choices, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    demanding_body = forms.CharField(
+        label="提出单位",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={**_CONTROL, "placeholder": "如：县扶贫办、乡镇政府"}),
+    )
+    description = forms.CharField(label="事项", max_length=300, required=False, widget=forms.TextInput(attrs=_CONTROL))
+
+
+@login_required
+def demand_new(request: HttpRequest) -> HttpResponse:
+    """登记工作要求 (第八条): a body records what it asks of cadres; a cadre reports what is asked of them."""
+    scoping.require(request.user, "burden.record")
+    is_cadre = getattr(request.user, "role", "") == "cadre"
+    form = DemandForm(request.POST or None, initial={"date": timezone.localdate().isoformat()})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        raw = request.POST.get("cadre", "") if not is_cadre else str(getattr(request.user, "cadre_id", "") or "")
+        cadre_id = parse_id(raw)
+        cadre = (
+            get_object_or_404(scoping.restrict(Cadre.objects.select_related("team"), request.user), pk=cadre_id)
+            if cadre_id is not None
+            else None
+        )
+        if cadre is None:
+            form.add_error(None, "请选择驻村干部。")
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.demand_record(
+                    actor=_user(request), cadre=cadre, day=data["date"], kind=data["kind"],
+                    demanding_body=data["demanding_body"], description=data["description"],
+                )  # fmt: skip
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(
+                    request, f"已登记：{cadre.name} {data['date']:%m月%d日} {Demand.Kind(data['kind']).label}。"
+                )
+                return redirect("supervision-demand-new")
+    return render(
+        request,
+        "supervision/demand_new.html",
+        {
+            "form": form,
+            "is_cadre": is_cadre,
+            "cadres": [] if is_cadre else selectors.issuable_cadres(user=request.user)[:2000],
+            "default_body": services.body_name_of(request.user),
+        },
+        status=status,
+    )

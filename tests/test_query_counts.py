@@ -100,6 +100,9 @@ LISTS = {
         False,
         lambda: reverse("supervision-inspection-detail", args=[_grown_plan().pk]),
     ),
+    "supervision-burden": (False, lambda: reverse("supervision-burden")),
+    "supervision-burden-export": (False, lambda: reverse("supervision-burden") + "?export=xlsx"),
+    "api:demand-list": (True, lambda: reverse("api:demand-list") + "?page_size=200"),
 }
 
 
@@ -185,6 +188,17 @@ def _grow_supervision(cadres: list[Cadre]) -> None:
     InspectionResult.objects.bulk_create(
         [InspectionResult(plan=plan, team=c.team, village_code=c.team.village_id, cadre=c, date=plan.start,
                           outcome="ok") for c in cadres]
+    )  # fmt: skip
+    from supervision.models import Demand, UnitReturnFlag
+
+    Demand.objects.bulk_create(
+        [Demand(cadre=c, village_code=c.team.village_id, date=timezone.localdate(), kind=kind,
+                demanding_body=f"县直部门{c.pk % 7}", source="demander")
+         for c in cadres for kind in ("meeting", "form")]
+    )  # fmt: skip
+    UnitReturnFlag.objects.bulk_create(
+        [UnitReturnFlag(cadre=c, unit=c.unit, village_code=c.team.village_id, month=timezone.localdate().replace(day=1),
+                        days=3) for c in cadres[::2]]
     )  # fmt: skip
     PresenceCheck.objects.bulk_create(
         [
@@ -350,6 +364,8 @@ NOT_FOR_TOWNSHIPS = {
     "audit-list-export",
     "api:audit-event-list",
     "cadre-export-id-numbers",
+    "supervision-burden",  # the monthly burden is the organization departments' (第八条)
+    "supervision-burden-export",
 }
 
 

@@ -73,6 +73,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         )
     if scoping.can(user, "inspection.view"):
         items.append({"label": "督导检查", "url": reverse("supervision-inspections"), "icon": "search"})
+    if scoping.can(user, "burden.view"):
+        items.append({"label": "减负监测", "url": reverse("supervision-burden"), "icon": "speedometer2"})
+    elif scoping.can(user, "burden.record"):
+        items.append({"label": "登记工作要求", "url": reverse("supervision-demand-new"), "icon": "clipboard-plus"})
     if scoping.can(user, "term.view"):
         items.append({"label": "任期调整", "url": reverse("term-adjustment-list"), "icon": "arrow-left-right"})
     if scoping.can(user, "account.view"):

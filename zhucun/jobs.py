@@ -33,6 +33,7 @@ SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     # --- supervision (issue 13) ---
     ("supervision.presence_checks", crontab(minute="*/5")),
     ("supervision.task_overdue_flags", crontab(hour=7, minute=30)),
+    ("supervision.unit_return_flags", crontab(hour=1, minute=40)),
     # --- audit retention (issue 10 item 13) ---
     ("zhucun.purge_audit_events", crontab(hour=3, minute=30)),
     # --- the outbox (issue 10; decision 0050): last, so run_jobs publishes what the jobs above queued ---

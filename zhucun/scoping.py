@@ -276,6 +276,11 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     ),
     "supervision.InspectionInspector": lambda: ScopeKeys(region=lambda p: Q(plan__organizer_region__startswith=p)),
     "supervision.InspectionResult": village_keyed(),
+    # the burden guard (第八条, 第十一条): demands on a cadre and a unit's flags, by the cadre's village
+    "supervision.Demand": village_keyed(),
+    "supervision.UnitReturnFlag": lambda: ScopeKeys(
+        region=lambda p: Q(village_code__startswith=p), unit=lambda u: Q(unit_id=u)
+    ),
 }
 
 
@@ -486,6 +491,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "inspection.plan": ORG_ROLES,
     "inspection.grant": ORG_ROLES,
     "inspection.record": REGIONAL_ROLES,
+    # 第八条: whoever places a demand on cadres records it, a cadre reports their own; the county and the
+    # departments above read the monthly counts per cadre and per body (never a ranking of cadres) and
+    # 第十一条's flags of units whose cadres are called back
+    "burden.record": REGIONAL_ROLES | {"unit", "cadre"},
+    "burden.view": ORG_ROLES,
 }
 
 

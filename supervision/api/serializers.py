@@ -10,7 +10,7 @@ from rest_framework import serializers
 from zhucun.api.fields import ObjectIdField, PlausibleDateField, choice
 
 from .. import rules
-from ..models import AnnualTask, PresenceCheck
+from ..models import AnnualTask, Demand, PresenceCheck
 
 
 class PresenceCheckSerializer(serializers.ModelSerializer[PresenceCheck]):
@@ -140,3 +140,27 @@ class AnnualTaskUpdateSerializer(serializers.Serializer[Any]):
     )
     done = serializers.BooleanField(required=False, error_messages={"invalid": "done 应为 true 或 false。"})
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class DemandSerializer(serializers.ModelSerializer[Demand]):
+    cadre = serializers.IntegerField(source="cadre_id", read_only=True)
+    kind = choice(Demand.Kind.choices, read_only=True)
+    source = choice(Demand.Source.choices, read_only=True)  # type: ignore[assignment]
+
+    class Meta:
+        model = Demand
+        fields = ["id", "cadre", "village_code", "date", "kind", "demanding_body", "description", "source"]
+
+
+class DemandCreateSerializer(serializers.Serializer[Any]):
+    cadre = ObjectIdField(required=False, error_messages={"invalid": "cadre 应为驻村干部编号。"})
+    date = PlausibleDateField(label="日期", error_messages={"required": "请填写日期。"})
+    kind = choice(
+        Demand.Kind.choices,
+        error_messages={
+            "invalid_choice": "类别应为 meeting、form、report、inspection、visitors 或 other。",
+            "required": "请选择类别。",
+        },
+    )
+    demanding_body = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -20,11 +21,13 @@ from zhucun import scoping
 from zhucun.inputs import InvalidInput, parse_id, parse_year
 
 from .. import selectors, services
-from ..models import AnnualTask, PresenceCheck
+from ..models import AnnualTask, Demand, PresenceCheck
 from .serializers import (
     AnnualTaskCreateSerializer,
     AnnualTaskSerializer,
     AnnualTaskUpdateSerializer,
+    DemandCreateSerializer,
+    DemandSerializer,
     PresenceCheckAnswerSerializer,
     PresenceCheckCreateSerializer,
     PresenceCheckSerializer,
@@ -174,3 +177,43 @@ class AnnualTaskViewSet(
             actor=_user(request), task=task, progress=data.get("progress"), done=data.get("done"), note=data.get("note")
         )
         return Response(AnnualTaskSerializer(updated).data)
+
+
+@extend_schema(parameters=[OpenApiParameter("month", str, description="YYYY-MM")])
+class DemandViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Demand]):
+    """第八条: demands placed on cadres, recorded by the body that places them or reported by the cadre
+    (a cadre's ``cadre`` is their own and may be left out)."""
+
+    serializer_class = DemandSerializer
+    queryset = Demand.objects.none()
+
+    def get_queryset(self) -> QuerySet[Demand]:
+        from zhucun.inputs import parse_month
+
+        rows = scoping.restrict(Demand.objects.all(), self.request.user).order_by("-date", "-id")
+        raw = self.request.query_params.get("month")
+        if raw:
+            first = parse_month(raw, default=timezone.localdate())
+            rows = rows.filter(date__year=first.year, date__month=first.month)
+        return rows
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        scoping.require(request.user, "burden.record")
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=DemandCreateSerializer, responses={201: DemandSerializer})
+    def create(self, request: Request) -> Response:
+        body = DemandCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        cadre_id = data.get("cadre") or (
+            getattr(request.user, "cadre_id", None) if _user(request).role == "cadre" else None
+        )
+        if cadre_id is None:
+            raise InvalidInput({"cadre": ["请选择驻村干部。"]})
+        cadre = get_object_or_404(scoping.restrict(Cadre.objects.select_related("team"), request.user), pk=cadre_id)
+        demand = services.demand_record(
+            actor=_user(request), cadre=cadre, day=data["date"], kind=data["kind"],
+            demanding_body=data["demanding_body"], description=data["description"],
+        )  # fmt: skip
+        return Response(DemandSerializer(demand).data, status=status.HTTP_201_CREATED)

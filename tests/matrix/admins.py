@@ -43,7 +43,8 @@ SAME: dict[int, list[str]] = {
         # supervision (issue 13): the roles that issue, follow and answer checks
         "supervision-presence-list", "supervision-presence-issue", "supervision-presence-mine",
         "api:presence-check-list(read)", "supervision-tasks", "api:task-list(read)", "supervision-inspections",
-        "supervision-inspection-new",
+        "supervision-inspection-new", "supervision-burden", "supervision-demand-new", "supervision-demand-new(post)",
+        "api:demand-list(read)",
     ],
     404: [
         "region-detail", "team-detail", "cadre-detail", "api:region-detail", "api:team-detail", "api:cadre-detail",
@@ -73,7 +74,7 @@ SAME: dict[int, list[str]] = {
         "api:presence-check-detail", "api:presence-check-answer", "supervision-team-tasks", "supervision-task-new",
         "supervision-task-new(optional)", "supervision-task-progress", "api:task-list", "api:task-list(optional)",
         "api:task-detail", "api:task-detail(patch)", "supervision-inspection-detail", "supervision-inspection-grant",
-        "supervision-inspection-revoke", "supervision-inspection-result",
+        "supervision-inspection-revoke", "supervision-inspection-result", "api:demand-list",
     ],
 }  # fmt: skip
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import RegionGrant
 from accounts.services import INSPECT_REGION
-from supervision.models import AnnualTask, InspectionInspector, InspectionPlan, PresenceCheck
+from supervision.models import AnnualTask, Demand, InspectionInspector, InspectionPlan, PresenceCheck
 from zhucun.testing.world import World
 
 from .common import ALL, ORG, REGIONAL, VISIBLE, Case, Expect, role_only, scoped
@@ -135,6 +135,23 @@ def _planners(persona: str, target: str | None) -> int:
     return 302 if target in VISIBLE[persona] else 400
 
 
+def _demand(world: World, target: str | None) -> None:
+    """A meeting asked of the target's leader this month."""
+    assert target is not None
+    cadre = world.leaders[target]
+    Demand.objects.create(
+        cadre=cadre, village_code=cadre.team.village_id, date=timezone.localdate(), kind="meeting",
+        demanding_body=f"提出{target}", source="demander",
+    )  # fmt: skip
+
+
+def _demand_body(world: World, target: str | None) -> dict[str, Any]:
+    return {
+        "cadre": world.leaders[target or ""].pk, "date": timezone.localdate().isoformat(), "kind": "meeting",
+        "demanding_body": "县扶贫办",
+    }  # fmt: skip
+
+
 MATRIX: dict[str, Case] = {
     # --- pages -------------------------------------------------------------------------------
     "supervision-presence-list": Case(
@@ -231,7 +248,19 @@ MATRIX: dict[str, Case] = {
         setup=_plan,
         data=lambda w, t: {"team": w.teams[t or ""].pk, "date": timezone.localdate().isoformat(), "outcome": "ok"},
     ),
+    "supervision-burden": Case(
+        "get",
+        lambda w, t: reverse("supervision-burden"),
+        role_only(ORG),
+        api=False,
+        setup=_demand,
+        lists=lambda w, t: f"提出{t}",
+    ),
+    "supervision-demand-new": Case(
+        "get", lambda w, t: reverse("supervision-demand-new"), role_only(ALL), api=False, per_target=False
+    ),
     # --- API ---------------------------------------------------------------------------------
+    "api:demand-list": Case("post", lambda w, t: reverse("api:demand-list"), scoped(ALL, ok=201), data=_demand_body),
     "api:task-list": Case(
         "post", lambda w, t: reverse("api:task-list"), scoped({"county"}, ok=201), data=_task_body("required")
     ),
@@ -260,6 +289,21 @@ MATRIX: dict[str, Case] = {
 }
 
 EXTRA: dict[str, Case] = {
+    "supervision-demand-new(post)": Case(
+        "post",
+        lambda w, t: reverse("supervision-demand-new"),
+        # a cadre's page reports for the cadre themself, whatever the form names
+        lambda p, t: 302 if p == "cadre" else scoped(ALL, ok=302)(p, t),
+        api=False,
+        data=_demand_body,
+    ),
+    "api:demand-list(read)": Case(
+        "get",
+        lambda w, t: reverse("api:demand-list") + "?page_size=200",
+        role_only(ALL),
+        setup=_demand,
+        lists=lambda w, t: f'"demanding_body":"提出{t}"',
+    ),
     "supervision-task-new(optional)": Case(
         "post",
         lambda w, t: reverse("supervision-task-new", args=[w.teams[t or ""].pk]),

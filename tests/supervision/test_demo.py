@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import RegionGrant
-from supervision.models import AnnualTask, InspectionPlan, InspectionResult, PresenceCheck
+from supervision.models import AnnualTask, Demand, InspectionPlan, InspectionResult, PresenceCheck
 
 
 @pytest.mark.django_db
@@ -23,6 +23,7 @@ def test_the_demo_has_presence_checks_and_every_teams_task_list() -> None:
         assert tasks.filter(overdue_flagged_at__isnull=False).exists()
     assert InspectionPlan.objects.count() == 2 and InspectionResult.objects.count() >= 3
     assert RegionGrant.objects.filter(user__username="xingtang", content_object_id="130126").exists()
+    assert Demand.objects.filter(source="cadre").exists() and Demand.objects.filter(source="demander").exists()
     counts = (PresenceCheck.objects.count(), tasks.count())
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert (PresenceCheck.objects.count(), AnnualTask.objects.count()) == counts
