@@ -68,8 +68,20 @@ def today(request: HttpRequest) -> HttpResponse:
         "whereabouts_choices": Whereabouts.Status.choices,
         "is_leader": cadre.is_leader,
         "logs": WorkLog.objects.filter(author=cadre).order_by("-date", "-id")[:5],
+        "presence_pending": _presence_pending(cadre.pk),
     }
     return render(request, "attendance/today.html", context)
+
+
+def _presence_pending(cadre_id: int) -> Any:
+    """A random presence check waiting for the cadre's tap (第十三条3; the supervision app owns it)."""
+    from supervision.models import PresenceCheck
+
+    return (
+        PresenceCheck.objects.filter(cadre_id=cadre_id, status=PresenceCheck.Status.PENDING, due_at__gte=timezone.now())
+        .order_by("due_at")
+        .first()
+    )
 
 
 @login_required

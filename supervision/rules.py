@@ -2,7 +2,7 @@
 services, views and jobs call them and never re-decide.
 
 * 第十三条3 随机抽查 — how many random presence checks a cadre may get a month, how long they have to
-  answer, what an answer means (docs/decisions/0120, 0121);
+  answer, what an answer means (docs/decisions/0120);
 * 第七条 帮扶任务清单 — who sets which part of a team's annual task list, who reports its progress,
   when a task is overdue (docs/decisions/0122);
 * 第十三条2 督导检查 — who plans an inspection of which region, who inspects, who is lent a region for
@@ -62,7 +62,7 @@ def answer_status(reading: GeofenceReading) -> str:
 def raises_finding(status: str) -> bool:
     """A missed check and an answer outside the geofence are absences to explain: each raises a *pending*
     finding (source 随机抽查) that the township confirms or dismisses (第二十条2 counts only confirmed
-    findings without approved leave; docs/decisions/0121)."""
+    findings without approved leave; docs/decisions/0120)."""
     return status in (PresenceCheck.Status.MISSED, PresenceCheck.Status.OUTSIDE_GEOFENCE)
 
 

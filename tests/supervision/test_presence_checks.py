@@ -232,6 +232,8 @@ def test_the_township_issues_from_the_page_and_follows_the_checks(world: World, 
 def test_the_cadres_phone_page_answers_with_one_tap_no_inline_script(world: World, clock: Any, client: Any) -> None:
     check_id = _issue(world).json()["id"]
     client.force_login(world.personas["cadre"])
+    today = client.get(reverse("attendance-today")).content.decode()
+    assert 'data-testid="presence-banner"' in today and "08:30" in today
     page = client.get(reverse("supervision-presence-mine")).content.decode()
     assert "data-zc-locate" in page and "<script>" not in page and " onclick=" not in page
     assert reverse("supervision-presence-answer", args=[check_id]) in page
