@@ -61,6 +61,27 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "我的待办", "url": reverse("duties-mine"), "icon": "calendar-event"})
     if scoping.can(user, "duties.compliance"):
         items.append({"label": "履职情况", "url": reverse("duties-compliance"), "icon": "list-check"})
+    # --- supervision (issue 13) ---
+    if scoping.can(user, "presence.follow"):
+        items.append({"label": "随机抽查", "url": reverse("supervision-presence-list"), "icon": "geo"})
+    elif scoping.can(user, "presence.answer"):
+        items.append({"label": "随机抽查", "url": reverse("supervision-presence-mine"), "icon": "geo"})
+    if scoping.can(user, "tasks.overview"):
+        items.append({"label": "帮扶任务清单", "url": reverse("supervision-tasks"), "icon": "list-check"})
+    elif (cadre := getattr(user, "cadre", None) if getattr(user, "role", "") == "cadre" else None) is not None:
+        items.append(
+            {
+                "label": "帮扶任务清单",
+                "url": reverse("supervision-team-tasks", args=[cadre.team_id]),
+                "icon": "list-check",
+            }
+        )
+    if scoping.can(user, "inspection.view"):
+        items.append({"label": "督导检查", "url": reverse("supervision-inspections"), "icon": "search"})
+    if scoping.can(user, "burden.view"):
+        items.append({"label": "减负监测", "url": reverse("supervision-burden"), "icon": "speedometer2"})
+    elif scoping.can(user, "burden.record"):
+        items.append({"label": "登记工作要求", "url": reverse("supervision-demand-new"), "icon": "clipboard-plus"})
     if scoping.can(user, "term.view"):
         items.append({"label": "任期调整", "url": reverse("term-adjustment-list"), "icon": "arrow-left-right"})
     if scoping.can(user, "account.view"):

@@ -46,6 +46,10 @@ SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     # --- the duties calendar (issue 13): obligations first, then their status, reminders, escalation ---
     ("duties.generate_obligations", crontab(hour=0, minute=10)),
     ("duties.mark_overdue", crontab(hour=7, minute=30)),
+    # --- supervision (issue 13) ---
+    ("supervision.presence_checks", crontab(minute="*/5")),
+    ("supervision.task_overdue_flags", crontab(hour=7, minute=30)),
+    ("supervision.unit_return_flags", crontab(hour=1, minute=40)),
     # --- audit retention (issue 10 item 13) ---
     ("zhucun.purge_audit_events", crontab(hour=3, minute=30)),
     # --- notification channels (issue 15, decision 0151): the morning digest, then what is due ---

@@ -97,6 +97,15 @@ class PolicyProfile:
     duty_report_days_after_period: int = 15
     # Reminders to the body this many days before a due date (issue 13: 7 days and 1 day).
     duty_reminder_days: str = "7,1"
+    # 第十三条3 随机抽查: at most this many random presence checks per cadre per calendar month — the national
+    # rules against 指尖上的形式主义 forbid making a check-in a daily ritual (docs/decisions/0120).
+    presence_checks_per_cadre_per_month: int = 4
+    # … and the time a cadre is given to answer one, in minutes (the bounds the issuer chooses within).
+    presence_check_min_minutes: int = 10
+    presence_check_max_minutes: int = 120
+    # 第十一条 不得抽调驻村干部返回单位工作: a dispatching unit whose cadre is posted 回单位 on more than this
+    # many days of a month is flagged (0: any day; docs/decisions/0124).
+    unit_return_days_per_month: int = 0
 
     def with_overrides(self, overrides: dict[str, Any]) -> PolicyProfile:
         known = {field.name: field for field in dataclasses.fields(self)}

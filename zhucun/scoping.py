@@ -295,6 +295,23 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     "duties.Report": lambda: ScopeKeys(
         region=lambda p: Q(region_code__startswith=p), unit=lambda u: Q(obligation__unit_id=u)
     ),
+    # --- supervision (issue 13): random presence checks carry the cadre's village code ---
+    "supervision.PresenceCheck": village_keyed(),
+    # the annual task list (第七条): seen like the team's funds — the stationing region, the dispatching
+    # unit its teams', the team's own cadres their team's
+    "supervision.AnnualTask": lambda: _team_funds_keys("team"),
+    # inspections (第十三条2): a plan is seen by its organizing department and those above it, and — except a
+    # 明查暗访, which is not announced — by the region inspected (so by inspectors lent it for a 交叉检查)
+    "supervision.InspectionPlan": lambda: ScopeKeys(
+        region=lambda p: Q(organizer_region__startswith=p) | (Q(scope_code__startswith=p) & ~Q(kind="visit"))
+    ),
+    "supervision.InspectionInspector": lambda: ScopeKeys(region=lambda p: Q(plan__organizer_region__startswith=p)),
+    "supervision.InspectionResult": village_keyed(),
+    # the burden guard (第八条, 第十一条): demands on a cadre and a unit's flags, by the cadre's village
+    "supervision.Demand": village_keyed(),
+    "supervision.UnitReturnFlag": lambda: ScopeKeys(
+        region=lambda p: Q(village_code__startswith=p), unit=lambda u: Q(unit_id=u)
+    ),
 }
 
 
@@ -492,6 +509,32 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # the compliance view: an organization department its units and lower departments, a county its
     # townships (第十二条, 第十三条); with its audited xlsx
     "duties.compliance": ORG_ROLES,
+    # --- supervision (issue 13) ---
+    # 第十三条3 随机抽查: the township and the county (their daily management, 第十五条1) ask a cadre to
+    # confirm presence; organization departments above follow the checks; the cadre answers their own.
+    "presence.issue": frozenset({"county_org", "township"}),
+    "presence.follow": REGIONAL_ROLES,  # the page of checks and its export
+    "presence.view": REGIONAL_ROLES | {"cadre"},  # a check (a cadre: their own)
+    "presence.answer": frozenset({"cadre"}),
+    # 第七条 年度帮扶任务清单: 规定内容 set by the county (its own county's teams), 自选内容 by the unit or the
+    # team's leader (supervision/rules.py decides which team); everyone who sees the team reads its list
+    "tasks.view": REGIONAL_ROLES | {"unit", "cadre"},
+    "tasks.overview": REGIONAL_ROLES | {"unit"},  # the list of every team's tasks and its export
+    "tasks.set_required": frozenset({"county_org"}),
+    "tasks.set_optional": frozenset({"unit", "cadre"}),
+    "tasks.update": frozenset({"county_org", "unit", "cadre"}),
+    # 第十三条2 明查暗访、交叉检查、集中督导: organization departments plan inspections and name inspectors
+    # (lending them the region for a 交叉检查); the organizer's staff and the inspectors (township accounts
+    # too) record results (supervision/rules.py: of which plan)
+    "inspection.view": REGIONAL_ROLES,
+    "inspection.plan": ORG_ROLES,
+    "inspection.grant": ORG_ROLES,
+    "inspection.record": REGIONAL_ROLES,
+    # 第八条: whoever places a demand on cadres records it, a cadre reports their own; the county and the
+    # departments above read the monthly counts per cadre and per body (never a ranking of cadres) and
+    # 第十一条's flags of units whose cadres are called back
+    "burden.record": REGIONAL_ROLES | {"unit", "cadre"},
+    "burden.view": ORG_ROLES,
 }
 
 

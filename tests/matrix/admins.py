@@ -43,6 +43,11 @@ SAME: dict[int, list[str]] = {
         "api:fund-expense-list(read)", "api:fund-reimbursement-list(read)", "api:term-adjustment-list(read)",
         # the duties calendar (issue 13): no administrator is a body, none has the compliance view
         "duties-mine", "duties-compliance", "api:duty-list",
+        # supervision (issue 13): the roles that issue, follow and answer checks
+        "supervision-presence-list", "supervision-presence-issue", "supervision-presence-mine",
+        "api:presence-check-list(read)", "supervision-tasks", "api:task-list(read)", "supervision-inspections",
+        "supervision-inspection-new", "supervision-burden", "supervision-demand-new", "supervision-demand-new(post)",
+        "api:demand-list(read)",
     ],
     404: [
         "region-detail", "team-detail", "cadre-detail", "api:region-detail", "api:team-detail", "api:cadre-detail",
@@ -71,6 +76,12 @@ SAME: dict[int, list[str]] = {
         "duties-detail", "duties-fulfil", "duties-report", "duties-report(post)", "duties-report-docx",
         "duties-accountability", "duties-accountability(post)", "duties-evidence", "api:duty-detail",
         "api:duty-fulfil", "api:duty-fulfil(township)",
+        # supervision (issue 13): every check and cadre lies outside their scope
+        "supervision-presence-issue(post)", "supervision-presence-answer", "api:presence-check-list",
+        "api:presence-check-detail", "api:presence-check-answer", "supervision-team-tasks", "supervision-task-new",
+        "supervision-task-new(optional)", "supervision-task-progress", "api:task-list", "api:task-list(optional)",
+        "api:task-detail", "api:task-detail(patch)", "supervision-inspection-detail", "supervision-inspection-grant",
+        "supervision-inspection-revoke", "supervision-inspection-result", "api:demand-list",
     ],
 }  # fmt: skip
 

@@ -29,5 +29,6 @@ urlpatterns = [
     path("", include("assessment.api.urls")),
     path("", include("funding.api.urls")),
     path("", include("duties.api.urls")),
+    path("", include("supervision.api.urls")),
     path("", include(router.urls)),
 ]

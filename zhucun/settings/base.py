@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "assessment",
     "funding",
     "duties",
+    "supervision",
 ]
 
 MIDDLEWARE = [

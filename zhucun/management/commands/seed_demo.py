@@ -42,7 +42,10 @@ class Command(BaseCommand):
         requests = seed_leave()
         funded = seed_funds()
         obligations = seed_duties()
+        from supervision.demo import seed_supervision
+
+        supervised = seed_supervision()
         self.stdout.write(
             f"demo data loaded: {result.as_dict()}, sign-ins added: {signins}, leave requests: {requests}, "
-            f"team accounts funded: {funded}, obligations: {obligations}"
+            f"team accounts funded: {funded}, obligations: {obligations}, supervision: {supervised}"
         )
