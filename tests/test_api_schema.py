@@ -43,12 +43,16 @@ from accounts.services import token_issue
 from assessment.models import RecallCase
 from attendance.models import AbsenceFinding, WorkLog
 from cadres.models import Cadre, Region, Team, TermAdjustment, Unit
+from duties.models import Obligation
 from funding.models import InsurancePolicy, LedgerEntry, Reimbursement
 from leave.models import LeaveRequest
+from supervision.models import AnnualTask, PresenceCheck
 from tests.matrix import assessment as assessment_matrix
 from tests.matrix import attendance as attendance_matrix
+from tests.matrix import duties as duties_matrix
 from tests.matrix import funding as funding_matrix
 from tests.matrix import leave as leave_matrix
+from tests.matrix import supervision as supervision_matrix
 from tests.matrix import terms as terms_matrix
 from zhucun.models import AuditEvent
 from zhucun.testing.world import TARGETS, World, build_world
@@ -83,8 +87,9 @@ def _requests_keep_the_test_transaction() -> Iterator[None]:
 
 def _populate(world: World) -> None:
     """For every target: an absence finding, a work log, a sign-in, pending and approved leave, a recall
-    case, a funds account with entries and a reimbursement, an insurance policy, a term adjustment —
-    the matrix's own set-ups."""
+    case, a funds account with entries and a reimbursement, an insurance policy, a term adjustment, the
+    unit's and the township's obligations (open, overdue, fulfilled with a report and evidence), a
+    pending presence check, an annual task, a demand — the matrix's own set-ups."""
     for target in TARGETS:
         attendance_matrix._finding(world, target)
         attendance_matrix._log(world, target)
@@ -96,6 +101,11 @@ def _populate(world: World) -> None:
         funding_matrix._reimbursed(world, target)
         funding_matrix._policy(world, target)
         terms_matrix._file(world, target)
+        duties_matrix._setup(world, target)
+        duties_matrix._township_obligation(world, target)
+        supervision_matrix._check(world, target)
+        supervision_matrix._task(world, target)
+        supervision_matrix._demand(world, target)
 
 
 def _ids(model: Any, **filters: Any) -> list[Any]:
@@ -113,14 +123,17 @@ def _real_values() -> dict[str, list[Any]]:
         "assessments": cadres + teams + _ids(Unit),
         "audit-events": _ids(AuditEvent),
         "cadres": cadres,
+        "duties": _ids(Obligation),
         "funds/allocations": _ids(LedgerEntry, kind=LedgerEntry.Kind.ALLOCATION),
         "funds/expenses": _ids(LedgerEntry, kind=LedgerEntry.Kind.EXPENSE),
         "funds/reimbursements": _ids(Reimbursement),
         "funds/teams": teams,
         "insurance-policies": _ids(InsurancePolicy),
         "leave-requests": _ids(LeaveRequest),
+        "presence-checks": _ids(PresenceCheck),
         "recall-cases": _ids(RecallCase),
         "regions": _ids(Region),
+        "tasks": _ids(AnnualTask),
         "teams": teams,
         "term-adjustments": _ids(TermAdjustment),
         "work-logs": _ids(WorkLog),

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from zhucun import scoping
 from zhucun.api.errors import Conflict
+from zhucun.api.schema import CONFLICT
 from zhucun.inputs import parse_year
 
 from .. import catalogue, selectors, services
@@ -79,7 +80,7 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         scoping.require(request.user, "duties.view")
         return Response(self.get_serializer(obligation).data)
 
-    @extend_schema(request=FulfilSerializer, responses={200: ObligationSerializer})
+    @extend_schema(request=FulfilSerializer, responses={200: ObligationSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def fulfil(self, request: Request, pk: str) -> Response:
         """Only the body itself (a unit account for its unit; the department, county or township of the

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from cadres.models import Cadre, Team
 from zhucun import scoping
+from zhucun.api.schema import CONFLICT, NOT_FOUND
 from zhucun.inputs import InvalidInput, parse_id, parse_year
 
 from .. import selectors, services
@@ -42,7 +43,7 @@ def _user(request: Request) -> User:
     parameters=[
         OpenApiParameter("mine", bool, description="true：只看本人（驻村干部）的抽查"),
         OpenApiParameter("cadre", int),
-        OpenApiParameter("status", str),
+        OpenApiParameter("status", str, enum=PresenceCheck.Status.values),
     ]
 )
 class PresenceCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[PresenceCheck]):
@@ -77,7 +78,7 @@ class PresenceCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         scoping.require(request.user, "presence.view")
         return Response(self.get_serializer(check).data)
 
-    @extend_schema(request=PresenceCheckCreateSerializer, responses={201: PresenceCheckSerializer})
+    @extend_schema(request=PresenceCheckCreateSerializer, responses={201: PresenceCheckSerializer, 404: NOT_FOUND})
     def create(self, request: Request) -> Response:
         body = PresenceCheckCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -86,7 +87,7 @@ class PresenceCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         check = services.presence_check_issue(actor=_user(request), cadre=cadre, minutes=body.validated_data["minutes"])
         return Response(PresenceCheckSerializer(check).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=PresenceCheckAnswerSerializer, responses={200: PresenceCheckSerializer})
+    @extend_schema(request=PresenceCheckAnswerSerializer, responses={200: PresenceCheckSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def answer(self, request: Request, pk: str) -> Response:
         check = self.get_object()
@@ -106,7 +107,9 @@ class PresenceCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     parameters=[
         OpenApiParameter("team", int),
         OpenApiParameter("year", int),
-        OpenApiParameter("kind", str, description="required（规定内容）或 optional（自选内容）"),
+        OpenApiParameter(
+            "kind", str, enum=AnnualTask.Kind.values, description="required（规定内容）或 optional（自选内容）"
+        ),
     ]
 )
 class AnnualTaskViewSet(
@@ -147,7 +150,7 @@ class AnnualTaskViewSet(
         scoping.require(request.user, "tasks.view")
         return Response(self.get_serializer(task).data)
 
-    @extend_schema(request=AnnualTaskCreateSerializer, responses={201: AnnualTaskSerializer})
+    @extend_schema(request=AnnualTaskCreateSerializer, responses={201: AnnualTaskSerializer, 404: NOT_FOUND})
     def create(self, request: Request) -> Response:
         body = AnnualTaskCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -201,7 +204,7 @@ class DemandViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Demand]):
         scoping.require(request.user, "burden.record")
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=DemandCreateSerializer, responses={201: DemandSerializer})
+    @extend_schema(request=DemandCreateSerializer, responses={201: DemandSerializer, 404: NOT_FOUND})
     def create(self, request: Request) -> Response:
         body = DemandCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)

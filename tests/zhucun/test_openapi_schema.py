@@ -113,6 +113,7 @@ def test_request_bodies_document_required_non_empty_enum_and_range(openapi: dict
         "whereabouts_unposted",
         "missing_signin",
         "unapproved_absence",
+        "presence_check",  # supervision's random presence checks (第十三条3)
     }
 
     signin = _component(openapi, "SignInCreateRequest")["properties"]
