@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from zhucun.api.fields import ObjectIdField, PlausibleDateField, choice
+from zhucun.inputs import LATEST_DATE
 
 from .. import rules
 from ..models import AnnualTask, Demand, PresenceCheck
@@ -108,7 +109,17 @@ class AnnualTaskSerializer(serializers.ModelSerializer[AnnualTask]):
 
 class AnnualTaskCreateSerializer(serializers.Serializer[Any]):
     team = ObjectIdField(error_messages={"invalid": "team 应为工作队编号。", "required": "请选择工作队。"})
-    year = serializers.IntegerField(error_messages={"invalid": "year 应为四位年份。", "required": "请填写年度。"})
+    # the outer bounds; the service also refuses a year after next (rules.task_refusals)
+    year = serializers.IntegerField(
+        min_value=rules.FIRST_TASK_YEAR,
+        max_value=LATEST_DATE.year,
+        error_messages={
+            "invalid": "year 应为四位年份。",
+            "required": "请填写年度。",
+            "min_value": f"年度不能早于 {rules.FIRST_TASK_YEAR} 年。",
+            "max_value": "year 应为四位年份。",
+        },
+    )
     kind = choice(
         AnnualTask.Kind.choices,
         error_messages={

@@ -75,6 +75,8 @@ def test_the_decisions_a_racing_second_caller_loses_document_409(openapi: dict[s
         "/api/v1/funds/expenses/{id}/reverse/",
         "/api/v1/insurance-policies/{id}/void/",
         "/api/v1/absence-findings/{id}/confirm/",
+        "/api/v1/duties/{id}/fulfil/",  # an obligation already fulfilled
+        "/api/v1/presence-checks/{id}/answer/",  # a second or racing answer, or one past the time
     ):
         assert "409" in openapi["paths"][path]["post"]["responses"], path
     assert "409" not in openapi["paths"]["/api/v1/leave-requests/"]["post"]["responses"]
@@ -87,6 +89,9 @@ def test_objects_named_in_a_body_or_a_filter_document_their_404(openapi: dict[st
         "/api/v1/insurance-policies/",
         "/api/v1/term-adjustments/",
         "/api/v1/whereabouts/",
+        "/api/v1/presence-checks/",  # the cadre
+        "/api/v1/tasks/",  # the team
+        "/api/v1/demands/",  # the cadre
     ):
         assert "404" in openapi["paths"][path]["post"]["responses"], path
     assert "404" in openapi["paths"]["/api/v1/dashboards/attendance/"]["get"]["responses"]
@@ -115,6 +120,28 @@ def test_request_bodies_document_required_non_empty_enum_and_range(openapi: dict
         "unapproved_absence",
         "presence_check",  # supervision's random presence checks (第十三条3)
     }
+
+    check = _component(openapi, "PresenceCheckCreateRequest")
+    assert set(check["required"]) == {"cadre", "minutes"}
+    assert (check["properties"]["minutes"]["minimum"], check["properties"]["minutes"]["maximum"]) == (1, 1440)
+    task = _component(openapi, "AnnualTaskCreateRequest")
+    assert set(task["required"]) == {"team", "year", "kind", "title", "target", "deadline"}
+    assert (task["properties"]["year"]["minimum"], task["properties"]["year"]["maximum"]) == (2018, 2100)
+    assert task["properties"]["title"]["minLength"] == 1
+    assert task["properties"]["kind"]["pattern"] == "^(required|optional)$"
+    progress = _component(openapi, "PatchedAnnualTaskUpdateRequest")["properties"]["progress"]
+    assert (progress["minimum"], progress["maximum"]) == (0, 100)
+    demand = _component(openapi, "DemandCreateRequest")
+    assert set(demand["required"]) == {"date", "kind"}
+    assert demand["properties"]["kind"]["pattern"].startswith("^(meeting|")
+    preferences = _component(openapi, "PreferencesRequest")
+    assert set(preferences["required"]) == {"channels", "digest", "quiet_enabled"}
+    assert preferences["properties"]["channels"]["items"]["allOf"][0]["$ref"].endswith("/ChannelEnum")
+    assert set(_component(openapi, "ChannelEnum")["enum"]) == {"wecom", "dingtalk", "sms", "email"}
+    presence_filters = openapi["paths"]["/api/v1/presence-checks/"]["get"]["parameters"]
+    assert [set(p["schema"]["enum"]) for p in presence_filters if p["name"] == "status"] == [
+        {"pending", "present", "outside_geofence", "missed"}
+    ]
 
     signin = _component(openapi, "SignInCreateRequest")["properties"]
     assert (signin["latitude"]["minimum"], signin["latitude"]["maximum"]) == (-90, 90)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,8 +16,14 @@ from zhucun.deliveries import preference_of
 from zhucun.models import Channel, Delivery
 
 
+@extend_schema_field(serializers.ChoiceField(choices=Channel.choices))
+class ChannelCodeField(serializers.CharField):
+    """A channel's code. The enum is every channel there is; one the deployment does not enable is refused
+    by the service (400, naming the codes it enables), so the error keeps the field's flat list shape."""
+
+
 class PreferencesSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    channels = serializers.ListField(child=serializers.CharField(max_length=16), max_length=8)
+    channels = serializers.ListField(child=ChannelCodeField(max_length=16), max_length=len(Channel.values))
     digest = serializers.BooleanField()
     quiet_enabled = serializers.BooleanField()
     quiet_start = serializers.TimeField(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], required=False)
@@ -27,6 +32,40 @@ class PreferencesSerializer(serializers.Serializer):  # type: ignore[type-arg]
     email = serializers.CharField(allow_blank=True, required=False, max_length=254)
     wecom_userid = serializers.CharField(allow_blank=True, required=False, max_length=100)
     dingtalk_userid = serializers.CharField(allow_blank=True, required=False, max_length=100)
+
+
+class AvailableChannelSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    code = serializers.ChoiceField(choices=Channel.choices)
+    label = serializers.CharField()  # type: ignore[assignment]
+    reachable = serializers.BooleanField(help_text="已填写该渠道的接收地址")
+
+
+class RecentDeliverySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    title = serializers.CharField()
+    urgent = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=Delivery.Status.choices)
+    status_label = serializers.CharField()
+    due_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    attempts = serializers.IntegerField(min_value=0)
+    last_error = serializers.CharField(allow_blank=True)
+
+
+class PreferencesStateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """本人的通知设置：本系统启用的渠道、本人的选择与接收地址，以及最近 20 条推送记录。"""
+
+    available = AvailableChannelSerializer(many=True)
+    channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices))
+    digest = serializers.BooleanField()
+    quiet_enabled = serializers.BooleanField()
+    quiet_start = serializers.TimeField(format="%H:%M")
+    quiet_end = serializers.TimeField(format="%H:%M")
+    mobile = serializers.CharField(allow_blank=True)
+    email = serializers.CharField(allow_blank=True)
+    wecom_userid = serializers.CharField(allow_blank=True)
+    dingtalk_userid = serializers.CharField(allow_blank=True)
+    recent_deliveries = RecentDeliverySerializer(many=True)
 
 
 def _state(user: Any) -> dict[str, Any]:
@@ -71,11 +110,11 @@ def _state(user: Any) -> dict[str, Any]:
 class NotificationPreferencesView(APIView):
     serializer_class = PreferencesSerializer
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="本人的通知设置与最近的推送记录")
+    @extend_schema(responses=PreferencesStateSerializer, summary="本人的通知设置与最近的推送记录")
     def get(self, request: Request) -> Response:
         return Response(_state(request.user))
 
-    @extend_schema(request=PreferencesSerializer, responses=OpenApiTypes.OBJECT, summary="修改本人的通知设置")
+    @extend_schema(request=PreferencesSerializer, responses=PreferencesStateSerializer, summary="修改本人的通知设置")
     def put(self, request: Request) -> Response:
         from zhucun.services import notification_preferences_update
 

@@ -219,6 +219,8 @@ SPECTACULAR_SETTINGS = {
         "WhereaboutsStatusEnum": "attendance.models.Whereabouts.Status",
         "FindingStatusEnum": "attendance.models.AbsenceFinding.Status",
         "FindingSourceEnum": "attendance.models.AbsenceFinding.Source",
+        "ChannelEnum": "zhucun.models.Channel",
+        "DeliveryStatusEnum": "zhucun.models.Delivery.Status",
     },
 }
 
