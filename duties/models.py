@@ -73,6 +73,11 @@ class Obligation(models.Model):
                 name="obligation_unit_body",
                 condition=models.Q(body_type="unit", unit__isnull=False) | ~models.Q(body_type="unit"),
             ),
+            # a fulfilled obligation names the day it was fulfilled (pages, exports and the 409 show it)
+            models.CheckConstraint(
+                name="obligation_done_has_date",
+                condition=~models.Q(status="done") | models.Q(fulfilled_on__isnull=False),
+            ),
         ]
         indexes = [
             models.Index(

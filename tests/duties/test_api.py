@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
@@ -137,6 +138,17 @@ def test_fulfilling_twice_is_409(generated: World) -> None:
     assert again.status_code == 409 and "不能重复登记" in again.json()["detail"]
     o.refresh_from_db()
     assert o.fulfilled_on == dt.date(YEAR, 4, 1) and o.note == "调研指导"
+
+
+def test_a_fulfilled_obligation_always_names_its_day(generated: World) -> None:
+    """The 409 (and pages, exports) print the day it was fulfilled: the database refuses ``done`` without
+    it (schemathesis found the 409 crashing on such a row, which only a test set-up had made)."""
+    o = _o(generated, "unit_head_visit", f"{YEAR}-H1", unit=generated.units["A"])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Obligation.objects.filter(pk=o.pk).update(status="done")
+    Obligation.objects.filter(pk=o.pk).update(status="done", fulfilled_on=dt.date(YEAR, 4, 1))
+    again = _fulfil(generated.personas["unit"], o, date=f"{YEAR}-04-02", note="再次")
+    assert again.status_code == 409 and f"{YEAR}-04-01" in again.json()["detail"]
 
 
 def _jpeg() -> SimpleUploadedFile:

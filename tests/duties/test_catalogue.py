@@ -145,7 +145,7 @@ def test_generation_is_idempotent(world: World) -> None:
     services.obligations_generate(year=2026)
     done = Obligation.objects.filter(duty="unit_quarterly_study").first()
     assert done is not None
-    Obligation.objects.filter(pk=done.pk).update(status="done", note="开过了")
+    Obligation.objects.filter(pk=done.pk).update(status="done", fulfilled_on=dt.date(2026, 3, 20), note="开过了")
     assert services.obligations_generate(year=2026) == 0
     assert Obligation.objects.count() == EXPECTED_2026
     assert Obligation.objects.get(pk=done.pk).note == "开过了"

@@ -41,7 +41,9 @@ def _year() -> int:
     return timezone.localdate().year - 1
 
 
-def _make(world: World, target: str, duty: str, period: str, status: str) -> Obligation:
+def _make(
+    world: World, target: str, duty: str, period: str, status: str, fulfilled_on: dt.date | None = None
+) -> Obligation:
     unit = world.units[target]
     year = _year()
     quarter = period.endswith("Q1")
@@ -51,7 +53,7 @@ def _make(world: World, target: str, duty: str, period: str, status: str) -> Obl
         duty=duty, article=CATALOGUE[duty].article, body_type="unit", unit=unit,
         region_code=unit_region_code(unit.level, unit.region_id), body_key=str(unit.pk), body_name=unit.name,
         year=year, period=f"{year}{period}", period_label=f"{year}{period}", period_start=dt.date(year, 1, 1),
-        period_end=end, due=end + dt.timedelta(days=15 if half else 0), status=status,
+        period_end=end, due=end + dt.timedelta(days=15 if half else 0), status=status, fulfilled_on=fulfilled_on,
     )  # fmt: skip
 
 
@@ -60,7 +62,7 @@ def _setup(world: World, target: str | None) -> None:
     _make(world, target, "unit_benefits", "", "open")
     _make(world, target, "unit_quarterly_study", "-Q1", "overdue")
     _make(world, target, "unit_halfyear_report", "-H1", "open")
-    filed = _make(world, target, "unit_halfyear_report", "-H2", "done")
+    filed = _make(world, target, "unit_halfyear_report", "-H2", "done", fulfilled_on=dt.date(_year(), 12, 20))
     Report.objects.create(
         obligation=filed, region_code=filed.region_code, title=f"报告{target}", facts=facts_for(filed),
         narrative="正文", filed_on=dt.date(_year(), 12, 20),
