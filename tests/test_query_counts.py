@@ -82,6 +82,10 @@ LISTS = {
     "funds-insurance": (False, lambda: reverse("funds-insurance") + "?region=130102001"),
     "api:insurance-policy-list": (True, lambda: reverse("api:insurance-policy-list") + "?page_size=200"),
     "funds-overview-export": (False, lambda: reverse("funds-overview-region", args=["130102"]) + "?export=xlsx"),
+    # households and visits (issue 14)
+    "api:household-list": (True, lambda: reverse("api:household-list") + "?page_size=200"),
+    "api:household-list-due": (True, lambda: reverse("api:household-list") + "?region=130102001&due=true"),
+    "api:visit-list": (True, lambda: reverse("api:visit-list") + "?page_size=200"),
 }
 
 
@@ -123,6 +127,7 @@ def _grow(world: World, rows: int, offset: int) -> None:
     _grow_funds(teams, Team.objects.get(village_id="130102001001"))
     _grow_terms(created[1::2])
     _grow_insurance(created)
+    _grow_households(created[::2])
 
 
 def _grow_audit(teams: list[Team]) -> None:
@@ -135,6 +140,30 @@ def _grow_audit(teams: list[Team]) -> None:
             AuditEvent(actor=actor, action="team.update", object_type="cadres.team", object_id=str(team.pk),
                        object_repr=f"{team.village.name}工作队", region_code=team.village_id, after={"unit_id": 1})
             for team in teams
+        ]
+    )  # fmt: skip
+
+
+def _grow_households(leaders: list[Cadre]) -> None:
+    """Each new village has a poor and a non-poor household; each leader's work log of today holds a
+    visit to the poor one (work-log lists show them; the households' lists and pages)."""
+    from attendance.models import WorkLog
+    from households.models import Household, Visit
+
+    today = timezone.localdate()
+    households = Household.objects.bulk_create(
+        [
+            Household(village_code=c.team.village_id, head_name=f"户主{c.pk}{kind}", kind=kind, last_visit_on=today)
+            for c in leaders
+            for kind in ("poor", "non_poor")
+        ]
+    )
+    logs = {log.author_id: log for log in WorkLog.objects.filter(author__in=leaders, date=today)}
+    Visit.objects.bulk_create(
+        [
+            Visit(household=h, village_code=h.village_code, cadre=c, work_log=logs[c.pk], date=today,
+                  household_kind="poor", monthly_income=1000, education_ok=True, health_ok=True, housing_ok=True)
+            for c, h in zip(leaders, households[::2], strict=True)
         ]
     )  # fmt: skip
 

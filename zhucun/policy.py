@@ -68,6 +68,11 @@ class PolicyProfile:
     recall_leave_days_per_year: int = 0
     # 第二十五条: "较大范围" of teams rated 一般 or below in a county flags its score reduction, as a share.
     county_poor_team_share_flag: Decimal = Decimal("0.20")
+    # 第六条7: 每月到贫困户家中走访 — a poor household is visited every calendar month (1: each month).
+    poor_household_visit_months: int = 1
+    # 第六条8: 一般每2个月应走访一遍常住非贫困户 — a resident non-poor household within every two calendar
+    # months (households/rules.py, docs/decisions/0130).
+    non_poor_household_visit_months: int = 2
 
     def with_overrides(self, overrides: dict[str, Any]) -> PolicyProfile:
         known = {field.name: field for field in dataclasses.fields(self)}
@@ -110,6 +115,8 @@ REGULATION_FIELDS = (
     "reimbursement_interval_months",
     "annual_leave_needs_unit_hr",
     "county_poor_team_share_flag",
+    "poor_household_visit_months",
+    "non_poor_household_visit_months",
 )
 
 

@@ -264,7 +264,24 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     "funding.Reimbursement": lambda: _team_funds_keys("team"),
     "funding.OverdueFlag": lambda: _team_funds_keys("team"),
     "funding.InsurancePolicy": village_keyed(),
+    # --- households and visits (issue 14, 第六条7–8): the village's households, seen by its team ---
+    "households.Household": lambda: _village_team_keys(),
+    "households.Visit": lambda: _village_team_keys(),
 }
+
+
+def _village_team_keys() -> ScopeKeys:
+    """Rows of a village (households, visits): the region by village code; the team stationed in the
+    village (its cadres) and the units that dispatch its cadres (第九条 帮扶) see the village's rows."""
+    from cadres.models import Team
+
+    return ScopeKeys(
+        region=lambda p: Q(village_code__startswith=p),
+        unit=lambda u: Q(
+            village_code__in=Team.objects.filter(Q(unit_id=u) | Q(cadres__unit_id=u)).values("village_id")
+        ),
+        cadre=lambda s: Q(village_code__in=Team.objects.filter(pk=s.cadre_team_id or 0).values("village_id")),
+    )
 
 
 def _team_funds_keys(team_path: str) -> ScopeKeys:
@@ -453,6 +470,12 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "insurance.register": REGIONAL_ROLES | {"unit"},  # the register page and its export
     "insurance.view": REGIONAL_ROLES | {"unit", "cadre"},  # a policy (a cadre: their own)
     "insurance.manage": ORG_ROLES | {"unit"},
+    # --- households and visits (issue 14, 第六条7–8) ---
+    "household.view": REGIONAL_ROLES | {"unit", "cadre"},
+    # API.md: the township or the county registers and imports a village's households
+    "household.register": frozenset({"county_org", "township"}),
+    "household.visit": frozenset({"cadre"}),  # and only a cadre in post of the village's team (rules)
+    "household.overview": REGIONAL_ROLES,  # due and overdue households, coverage by month
 }
 
 

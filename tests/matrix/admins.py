@@ -40,6 +40,8 @@ SAME: dict[int, list[str]] = {
         "cadre-export-id-numbers",
         "funds-overview", "funds-insurance", "term-adjustment-list", "api:fund-allocation-list(read)",
         "api:fund-expense-list(read)", "api:fund-reimbursement-list(read)", "api:term-adjustment-list(read)",
+        # households and visits (issue 14): reading them is a role's, none of the administrators'
+        "api:household-list(read)", "api:household-list(due)", "api:visit-list(read)", "households-visit-new",
     ],
     404: [
         "region-detail", "team-detail", "cadre-detail", "api:region-detail", "api:team-detail", "api:cadre-detail",
@@ -64,6 +66,9 @@ SAME: dict[int, list[str]] = {
         "term-adjustment-new", "term-adjustment-detail", "term-adjustment-attachment", "cadre-handover",
         "team-dispatch", "api:term-adjustment-list", "api:term-adjustment-detail", "api:term-adjustment-approve",
         "api:term-adjustment-reject",
+        # households and visits (issue 14): villages' rows, outside every administrator's scope
+        "api:household-list", "api:household-detail", "api:household-detail(patch)", "api:visit-list",
+        "api:visit-detail",
     ],
 }  # fmt: skip
 

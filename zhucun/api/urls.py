@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include("leave.api.urls")),
     path("", include("assessment.api.urls")),
     path("", include("funding.api.urls")),
+    path("", include("households.api.urls")),
     path("", include(router.urls)),
 ]

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "leave",
     "assessment",
     "funding",
+    "households",
 ]
 
 MIDDLEWARE = [

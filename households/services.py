@@ -1,0 +1,212 @@
+"""Writes of households and visits (第六条7–8). Each is atomic, validates first (a Chinese message per
+field, nothing written), writes, and records its audit event in the same transaction.
+
+* ``household_register`` / ``household_update``: the township or the county keeps a village's
+  households (API.md: township or county staff);
+* ``visit_create``: a cadre in post of the village's team records a visit; it joins that day's work
+  log (attendance ``work_log_of_day``) and moves the household's ``last_visit_on``, which the due list
+  reads (households/selectors.py) — so the due list never looks at the visits themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from attendance.services import work_log_of_day
+from cadres.models import Cadre, Region
+from zhucun.audit import audit_record, snapshot
+
+from . import rules
+from .models import Household, Visit
+
+_FIELDS = ["village_code", "head_name", "house_number", "kind", "resident", "phone", "registered_on"]
+
+
+def _invisible(text: str) -> bool:
+    return any(unicodedata.category(char) in ("Cc", "Cf") for char in text)
+
+
+def clean_household(
+    *, head_name: Any, kind: Any, resident: Any, phone: Any = "", house_number: Any = ""
+) -> dict[str, Any]:
+    """The fields of a household as registered, or ValidationError listing every problem by field."""
+    errors: dict[str, list[str]] = {}
+    name = str(head_name or "").strip()
+    if not name:
+        errors["head_name"] = ["请填写户主姓名。"]
+    elif len(name) > 40 or _invisible(name):
+        errors["head_name"] = ["户主姓名不超过 40 个字，且不能含有换行或不可见字符。"]
+    if kind not in rules.KIND_LABELS:
+        errors["kind"] = ["类别应为 poor（贫困户）或 non_poor（非贫困户）。"]
+    if not isinstance(resident, bool):
+        errors["resident"] = ["是否常住应填 true 或 false。"]
+    number = str(house_number or "").strip()
+    if len(number) > 30 or _invisible(number):
+        errors["house_number"] = ["门牌号或户编号不超过 30 个字，且不能含有换行或不可见字符。"]
+    try:
+        clean_phone = rules.clean_phone(str(phone or ""))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        clean_phone = ""
+    if errors:
+        raise ValidationError(errors)
+    return {"head_name": name, "kind": kind, "resident": resident, "phone": clean_phone, "house_number": number}
+
+
+def _require_registrar(actor: Any) -> None:
+    if getattr(actor, "role", "") not in ("county_org", "township"):
+        raise PermissionDenied("农户由乡镇党委或县委组织部登记，您的角色无权进行此操作。")
+
+
+def _duplicate(village_code: str, head_name: str, house_number: str) -> ValidationError:
+    hint = "请核对；同村同名的两户请填写门牌号或户编号加以区分。"
+    return ValidationError({"head_name": [f"本村已登记户主为「{head_name}」的农户（门牌号或户编号相同）。{hint}"]})
+
+
+@transaction.atomic
+def household_register(
+    *,
+    actor: Any,
+    village: Region,
+    head_name: Any,
+    kind: Any,
+    resident: Any,
+    phone: Any = "",
+    house_number: Any = "",
+    today: dt.date | None = None,
+) -> Household:
+    """Register one household of ``village`` (already fetched through the actor's scope)."""
+    _require_registrar(actor)
+    if village.level != Region.Level.VILLAGE:
+        raise ValidationError({"village": ["请选择一个村（12 位村代码）。"]})
+    fields = clean_household(head_name=head_name, kind=kind, resident=resident, phone=phone, house_number=house_number)
+    if Household.objects.filter(
+        village_code=village.code, head_name=fields["head_name"], house_number=fields["house_number"]
+    ).exists():
+        raise _duplicate(village.code, fields["head_name"], fields["house_number"])
+    household = Household.objects.create(
+        village_code=village.code, registered_on=today or timezone.localdate(), **fields
+    )
+    audit_record(
+        actor=actor,
+        action="household.register",
+        obj=household,
+        after=snapshot(household, _FIELDS),
+        region_code=household.village_code,
+    )
+    return household
+
+
+@transaction.atomic
+def household_update(*, actor: Any, household: Household, changes: dict[str, Any]) -> Household:
+    """Correct a household (a name, a phone) or record a change (脱贫: poor → non-poor; moved away:
+    not resident). Visits already recorded keep the kind the household had then."""
+    _require_registrar(actor)
+    unknown = set(changes) - {"head_name", "kind", "resident", "phone", "house_number"}
+    if unknown:
+        raise ValidationError({"detail": [f"不能修改：{'、'.join(sorted(unknown))}。"]})
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    current = {
+        "head_name": locked.head_name,
+        "kind": locked.kind,
+        "resident": locked.resident,
+        "phone": locked.phone,
+        "house_number": locked.house_number,
+    }
+    fields = clean_household(**{**current, **changes})
+    if (fields["head_name"], fields["house_number"]) != (locked.head_name, locked.house_number) and (
+        Household.objects.filter(
+            village_code=locked.village_code, head_name=fields["head_name"], house_number=fields["house_number"]
+        )
+        .exclude(pk=locked.pk)
+        .exists()
+    ):
+        raise _duplicate(locked.village_code, fields["head_name"], fields["house_number"])
+    before = snapshot(locked, list(fields))
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=[*fields, "updated_at"])
+    audit_record(
+        actor=actor,
+        action="household.update",
+        obj=locked,
+        before=before,
+        after=snapshot(locked, list(fields)),
+        region_code=locked.village_code,
+    )
+    return locked
+
+
+# --- visits (第六条7–8) -----------------------------------------------------------------------------
+
+
+def visiting_cadre(actor: Any, household: Household) -> Cadre:
+    """The cadre recording a visit: a cadre in post of the team stationed in the household's village;
+    PermissionDenied (403) for anyone else who can see the household."""
+    cadre: Cadre | None = getattr(actor, "cadre", None) if getattr(actor, "role", "") == "cadre" else None
+    if cadre is None:
+        raise PermissionDenied("入户走访由驻村工作队的干部记录，您的角色无权进行此操作。")
+    cadre = Cadre.objects.select_related("team").get(pk=cadre.pk)
+    if cadre.team.village_id != household.village_code:
+        raise PermissionDenied("只能记录本工作队驻在村农户的走访。")
+    if cadre.status != Cadre.Status.ACTIVE:
+        raise PermissionDenied("您已不在驻村岗位上，不能再记录走访。")
+    return cadre
+
+
+@transaction.atomic
+def visit_create(
+    *,
+    actor: Any,
+    household: Household,
+    day: dt.date,
+    note: str = "",
+    monthly_income: Any = None,
+    three_guarantees: dict[str, Any] | None = None,
+    today: dt.date | None = None,
+) -> Visit:
+    """Record a visit (第六条7–8). For a poor household the month's income and the 三保障 are
+    required (第六条7). The visit joins the cadre's work log of that day; the household's latest visit
+    date moves forward (never back: a late entry of an older visit leaves it)."""
+    cadre = visiting_cadre(actor, household)
+    today = today or timezone.localdate()
+    income, guarantees = rules.clean_visit(
+        kind=household.kind,
+        day=day,
+        today=today,
+        term_start=cadre.term_start,
+        monthly_income=monthly_income,
+        three_guarantees=three_guarantees,
+    )
+    note = (note or "").strip()
+    if len(note) > 1000:
+        raise ValidationError({"note": ["走访情况不超过 1000 字。"]})
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    if Visit.objects.filter(household=locked, cadre=cadre, date=day).exists():
+        raise ValidationError({"date": [f"您已记录过 {day:%Y-%m-%d} 对{locked}的走访，无需重复提交。"]})
+    log = work_log_of_day(actor=actor, cadre=cadre, day=day)
+    visit = Visit.objects.create(
+        household=locked,
+        village_code=locked.village_code,
+        cadre=cadre,
+        work_log=log,
+        date=day,
+        household_kind=locked.kind,
+        note=note,
+        monthly_income=income,
+        education_ok=guarantees["education"],
+        health_ok=guarantees["health"],
+        housing_ok=guarantees["housing"],
+        created_by=actor,
+    )
+    if locked.last_visit_on is None or day > locked.last_visit_on:
+        locked.last_visit_on = day
+        locked.save(update_fields=["last_visit_on", "updated_at"])
+    audit_record(actor=actor, action="visit.create", obj=visit, after=snapshot(visit), region_code=visit.village_code)
+    return visit
