@@ -6,4 +6,6 @@ from . import views
 
 urlpatterns = [
     path("visit/", views.visit_new, name="households-visit-new"),
+    path("import/", views.import_page, name="households-import"),
+    path("import/template.xlsx", views.template_download, name="households-import-template"),
 ]

@@ -6,20 +6,26 @@ one service call (households/services.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from cadres.models import Cadre
+from cadres.models import Cadre, Region
 from zhucun import scoping
+from zhucun.exports.xlsx import xlsx_response
 from zhucun.inputs import PlausibleDateFormField, parse_id
+from zhucun.spreadsheets import SheetError
 
 from . import rules, selectors, services
+from .imports import households_template
 from .models import Household
 
 _GUARANTEE_CHOICES = [("", "—"), ("yes", "有保障"), ("no", "未保障")]
@@ -107,3 +113,58 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         },
         status=status_code,
     )
+
+
+# --- registration and the xlsx import (the township and the county) ----------------------------------
+
+
+def _importable_regions(request: HttpRequest) -> list[Region]:
+    """The townships of the user's own region and the villages with a team in it, for the import form
+    (grants lend inspection, not registration)."""
+    scope = scoping.scope_of(request.user)
+    prefix = scope.region_prefixes[0] if scope.region_prefixes else ""
+    return list(
+        Region.objects.filter(code__startswith=prefix)
+        .filter(Q(level=Region.Level.TOWNSHIP) | Q(level=Region.Level.VILLAGE, team__isnull=False))
+        .order_by("code")
+    )
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Import a village's or a township's households from xlsx; errors are shown as a table, row by
+    row, and nothing is written (the roster import's behaviour, zhucun/spreadsheets.py)."""
+    scoping.require(request.user, "household.register")
+    context: dict[str, Any] = {"regions": _importable_regions(request), "chosen": request.GET.get("region", "")}
+    status_code = 200
+    if request.method == "POST":
+        code = request.POST.get("region", "").strip()
+        context["chosen"] = code
+        region = scoping.restrict(Region.objects.all(), request.user).filter(code=code).first() if code else None
+        upload = request.FILES.get("file")
+        if region is None:
+            context["errors"] = [{"row": 0, "column": "", "message": "请选择要导入的村或乡镇。"}]
+        elif upload is None:
+            context["errors"] = [{"row": 0, "column": "", "message": "请选择要上传的农户名单文件。"}]
+        else:
+            try:
+                result = services.household_import(actor=request.user, region=region, upload=upload)
+            except SheetError as exc:
+                context["errors"] = [error.as_dict() for error in exc.errors]
+                context["filename"] = upload.name
+            else:
+                context["result"] = result
+                context["region"] = region
+                messages.success(
+                    request,
+                    f"导入成功：新登记 {result.created} 户，更新 {result.updated} 户，未变 {result.unchanged} 户。",
+                )
+        if "errors" in context:
+            status_code = 400
+    return render(request, "households/import.html", context, status=status_code)
+
+
+@login_required
+def template_download(request: HttpRequest) -> HttpResponse:
+    scoping.require(request.user, "household.register")
+    return xlsx_response(households_template(), "农户名单模板.xlsx")

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from .views import HouseholdViewSet, VisitViewSet
+from .views import HouseholdImportView, HouseholdTemplateView, HouseholdViewSet, VisitViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -11,5 +11,7 @@ router.register("households", HouseholdViewSet, basename="household")
 router.register("visits", VisitViewSet, basename="visit")
 
 urlpatterns = [
+    path("household-imports/template/", HouseholdTemplateView.as_view(), name="household-import-template"),
+    path("household-imports/", HouseholdImportView.as_view(), name="household-import"),
     path("", include(router.urls)),
 ]

@@ -8,18 +8,25 @@ import re
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from cadres.models import Region
 from zhucun import scoping
+from zhucun.api.imports import IMPORT_ERRORS, errors_response, no_file_response
+from zhucun.exports.xlsx import XLSX_CONTENT_TYPE, xlsx_response
 from zhucun.inputs import InvalidInput, parse_id, parse_month
+from zhucun.spreadsheets import SheetError
 
 from .. import rules, selectors, services
+from ..imports import households_template
 from ..models import Household, Visit
 from .serializers import (
     HouseholdCreateSerializer,
@@ -195,3 +202,49 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         )
         fresh = selectors.visits(user=request.user).get(pk=visit.pk)
         return Response(VisitSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+class HouseholdTemplateView(APIView):
+    """The household list template (xlsx) — for the township and the county, who import."""
+
+    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiResponse(description="农户名单模板")})
+    def get(self, request: Request) -> HttpResponse:
+        scoping.require(request.user, "household.register")
+        return xlsx_response(households_template(), "households-template.xlsx")
+
+
+class HouseholdImportView(APIView):
+    """Upload a village's or a township's households (multipart ``region``, ``file``): all rows or
+    nothing; every bad row listed, like the roster import."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer(
+                "HouseholdUpload", {"region": serializers.CharField(), "file": serializers.FileField()}
+            )
+        },
+        responses={
+            201: inline_serializer(
+                "HouseholdImportCounts",
+                {name: serializers.IntegerField() for name in ("created", "updated", "unchanged")},
+            ),
+            400: IMPORT_ERRORS,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data: Any = request.data
+        code = str(data.get("region", "")).strip()
+        if not re.fullmatch(r"\d{9}|\d{12}", code):
+            raise InvalidInput({"region": ["region 应为 9 位乡镇代码或 12 位村代码。"]})
+        region = get_object_or_404(scoping.restrict(Region.objects.all(), request.user), code=code)
+        scoping.require(request.user, "household.register")
+        upload: Any = request.FILES.get("file")
+        if upload is None:
+            return no_file_response("农户名单")
+        try:
+            result = services.household_import(actor=request.user, region=region, upload=upload)
+        except SheetError as exc:
+            return errors_response(exc)
+        return Response(result.as_dict(), status=status.HTTP_201_CREATED)

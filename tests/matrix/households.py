@@ -11,11 +11,13 @@ Who may do what:
 
 from __future__ import annotations
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from attendance.models import WorkLog
 from households.models import Household, Visit
+from zhucun.testing.households import households_xlsx
 from zhucun.testing.world import World
 
 from .common import ALL, Case, everyone, role_only, scoped
@@ -49,6 +51,12 @@ def _setup_visit(world: World, target: str | None) -> None:
     )  # fmt: skip
 
 
+def _import_file(world: World, target: str | None) -> SimpleUploadedFile:
+    assert target is not None
+    data = households_xlsx([[world.village(target), world.village_name(target), "导入户", "", "贫困户", "是", ""]])
+    return SimpleUploadedFile("农户名单.xlsx", data)
+
+
 def _household_pk(world: World, target: str | None) -> int:
     return _household(world, target).pk
 
@@ -73,6 +81,12 @@ MATRIX: dict[str, Case] = {
     "households-visit-new": Case(
         "get", lambda w, t: reverse("households-visit-new"), role_only({"cadre"}), api=False, per_target=False
     ),
+    "households-import": Case(
+        "get", lambda w, t: reverse("households-import"), role_only(REGISTRARS), api=False, per_target=False
+    ),
+    "households-import-template": Case(
+        "get", lambda w, t: reverse("households-import-template"), role_only(REGISTRARS), api=False, per_target=False
+    ),
     # --- API ---------------------------------------------------------------------------------
     "api:household-list": Case(
         "post",
@@ -92,6 +106,16 @@ MATRIX: dict[str, Case] = {
         scoped({"cadre"}, ok=201),
         setup=_setup_household,
         data=_visit_body,
+    ),
+    "api:household-import-template": Case(
+        "get", lambda w, t: reverse("api:household-import-template"), role_only(REGISTRARS), per_target=False
+    ),
+    "api:household-import": Case(
+        "post",
+        lambda w, t: reverse("api:household-import"),
+        scoped(REGISTRARS, ok=201),
+        multipart=True,
+        data=lambda w, t: {"region": w.township(t or ""), "file": _import_file(w, t)},
     ),
     "api:visit-detail": Case(
         "get", lambda w, t: reverse("api:visit-detail", args=[_visit_pk(w, t)]), scoped(ALL), setup=_setup_visit
