@@ -115,3 +115,21 @@ class Visit(models.Model):
     @property
     def three_guarantees(self) -> dict[str, bool | None]:
         return {"education": self.education_ok, "health": self.health_ok, "housing": self.housing_ok}
+
+
+class OverdueVisitFlag(models.Model):
+    """A village's overdue visits flagged to its team leader (issue 14), once a month: the daily job
+    (``households.flag_overdue_visits``) is idempotent."""
+
+    village_code = models.CharField("村代码", max_length=12)
+    month = models.DateField("月份")
+    households = models.PositiveIntegerField("逾期农户数")
+    created_at = models.DateTimeField("提醒时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "走访逾期提醒"
+        verbose_name_plural = "走访逾期提醒"
+        constraints = [models.UniqueConstraint(fields=["village_code", "month"], name="overdue_visit_flag_once")]
+
+    def __str__(self) -> str:
+        return f"{self.village_code} {self.month:%Y-%m} 逾期 {self.households} 户"

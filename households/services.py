@@ -17,16 +17,20 @@ from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from attendance.services import work_log_of_day
 from cadres.models import Cadre, Region
 from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot
+from zhucun.notifications import Message, notify_many
 from zhucun.spreadsheets import RowError, SheetError
 
 from . import rules
 from .imports import households_parse
-from .models import Household, Visit
+from .models import Household, OverdueVisitFlag, Visit
+from .selectors import overdue_by_village
 
 _FIELDS = ["village_code", "head_name", "house_number", "kind", "resident", "phone", "registered_on"]
 
@@ -336,3 +340,62 @@ def household_import(
     return HouseholdImportResult(
         created=len(created), updated=len(changed), unchanged=len(rows) - len(created) - len(changed)
     )
+
+
+# --- the daily flag of overdue visits (the job) ----------------------------------------------------------
+
+
+@transaction.atomic
+def overdue_visits_flag(*, today: dt.date | None = None) -> int:
+    """Tell each team leader how many of the village's households are overdue (第六条7–8), once a month
+    per village: the ``households.flag_overdue_visits`` job. A fixed number of queries whatever the
+    number of villages or households (one GROUP BY over the households, one for the leaders). Returns
+    the number of villages flagged."""
+    today = today or timezone.localdate()
+    month = today.replace(day=1)
+    counts = overdue_by_village(today=today)
+    flagged = set(OverdueVisitFlag.objects.filter(month=month).values_list("village_code", flat=True))
+    fresh = {code: n for code, n in counts.items() if code not in flagged}
+    if not fresh:
+        return 0
+    flags = OverdueVisitFlag.objects.bulk_create(
+        [OverdueVisitFlag(village_code=code, month=month, households=n) for code, n in sorted(fresh.items())],
+    )
+    leaders: dict[str, list[int]] = {}
+    for user_id, village in User.objects.filter(
+        is_active=True,
+        cadre__team__village_id__in=list(fresh),
+        cadre__role__in=Cadre.LEADER_ROLES,
+        cadre__status=Cadre.Status.ACTIVE,
+    ).values_list("pk", "cadre__team__village_id"):
+        leaders.setdefault(str(village), []).append(user_id)
+    notify_many(
+        [
+            Message(
+                recipient_ids=leaders[code],
+                title=f"本村有 {n} 户的入户走访已逾期",
+                body="贫困户每月走访一次（第六条7），常住非贫困户一般每2个月走访一遍（第六条8）。请尽快安排走访。",
+                url=reverse("households-region", args=[code]) + "?status=overdue",
+            )
+            for code, n in sorted(fresh.items())
+            if leaders.get(code)
+        ]
+    )
+    audit_record_many(
+        [
+            audit_event(
+                actor=None,
+                action="households.overdue_flag",
+                obj=flag,
+                before=None,
+                after={
+                    "village_code": flag.village_code,
+                    "month": month.isoformat(),
+                    "households": flag.households,
+                },
+                region_code=flag.village_code,
+            )
+            for flag in flags
+        ]
+    )
+    return len(flags)

@@ -12,17 +12,20 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from cadres.models import Cadre, Region
+from cadres.selectors import region_chain
 from zhucun import scoping
-from zhucun.exports.xlsx import xlsx_response
-from zhucun.inputs import PlausibleDateFormField, parse_id
+from zhucun.audit import audit_export
+from zhucun.exports.xlsx import RowCounter, write_table, xlsx_response
+from zhucun.inputs import InvalidInput, PlausibleDateFormField, parse_id
 from zhucun.spreadsheets import SheetError
+from zhucun.views import paginate
 
 from . import rules, selectors, services
 from .imports import households_template
@@ -168,3 +171,143 @@ def import_page(request: HttpRequest) -> HttpResponse:
 def template_download(request: HttpRequest) -> HttpResponse:
     scoping.require(request.user, "household.register")
     return xlsx_response(households_template(), "农户名单模板.xlsx")
+
+
+# --- the team's, the township's and the county's view: due, overdue, coverage by month -----------------
+
+_STATUS_LABELS = {"overdue": "已逾期", "due": "应走访", "done": "本期已走访", "none": "无需定期走访"}
+_EXPORT_HEADERS = ("村", "村代码", "户主姓名", "门牌号或户编号", "类别", "常住", "联系电话", "最近走访", "状态")
+
+
+def _home_code(request: HttpRequest) -> str:
+    from django.conf import settings
+
+    scope = scoping.scope_of(request.user)
+    if scope.everything:
+        return str(settings.ZHUCUN_PROVINCE_CODE)
+    if scope.region_prefixes:
+        return scope.region_prefixes[0]
+    cadre = getattr(request.user, "cadre", None) if getattr(request.user, "role", "") == "cadre" else None
+    if cadre is not None:
+        return str(cadre.team.village_id)
+    raise PermissionDenied("入户走访总览供驻村工作队、乡镇和县级及以上组织部门查看。")
+
+
+@login_required
+def overview(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """入户走访: a village's households (its team and everyone above), or a region's villages one level
+    down with the households due and overdue (township, county; city and province per child region),
+    with the visits' coverage by month (ECharts, from json_script)."""
+    if code is None:
+        if not (scoping.can(request.user, "household.overview") or scoping.can(request.user, "household.visit")):
+            raise PermissionDenied("入户走访总览供驻村工作队、乡镇和县级及以上组织部门查看。")
+        return redirect("households-region", code=_home_code(request))
+    region = get_object_or_404(scoping.restrict(Region.objects.all(), request.user), code=code)
+    today = timezone.localdate()
+    cut = selectors.cutoffs_on(today)
+    status = request.GET.get("status", "")
+    if status not in ("", "due", "overdue"):
+        raise InvalidInput({"status": ["status 应为 due（应走访）或 overdue（已逾期）。"]})
+    village = region.level == Region.Level.VILLAGE
+    scoping.require(request.user, "household.view" if village else "household.overview")
+    rows = selectors.place_rows(user=request.user, region=region, today=today)
+    local = selectors.child_length(region) == 12  # a county, a township or a village
+    listed = selectors.households(user=request.user, today=today).filter(village_code__startswith=region.code)
+    if status == "overdue":
+        listed = listed.filter(cut.overdue_q())
+    elif status == "due" or not village:
+        listed = listed.filter(cut.due_q())
+    listed = listed.order_by(F("is_overdue").desc(), F("is_due").desc(), "village_code", "head_name", "id")
+    if request.GET.get("export") == "xlsx" and local:
+        return _export(request, region, listed, cut)
+    context: dict[str, Any] = {
+        "region": region,
+        "chain": region_chain(region),
+        "rows": rows,
+        "total": selectors.totals(rows),
+        "village": village,
+        "local": local,
+        "status": status,
+        "today": today,
+        "can_register": village and scoping.can(request.user, "household.register"),
+        "can_import": scoping.can(request.user, "household.register"),
+        "can_visit": village and _visits_here(request, rows),
+    }
+    if local:
+        page = paginate(request, listed, per_page=50 if village else 25)
+        for household in page["page_obj"]:
+            household.status = cut.status(
+                kind=household.kind,
+                resident=household.resident,
+                last_visit_on=household.last_visit_on,
+                registered_on=household.registered_on,
+            )
+            household.status_label = _STATUS_LABELS[household.status]
+        context.update(page)
+        context["chart"] = selectors.coverage_by_month(user=request.user, prefix=region.code, today=today).as_chart()
+    return render(request, "households/overview.html", context)
+
+
+def _visits_here(request: HttpRequest, rows: list[selectors.PlaceRow]) -> bool:
+    """Whether the user is a cadre in post of the team of the village shown (its only row)."""
+    cadre = getattr(request.user, "cadre", None) if scoping.can(request.user, "household.visit") else None
+    return (
+        cadre is not None
+        and cadre.status == Cadre.Status.ACTIVE
+        and any(row.team_id == cadre.team_id for row in rows if row.team_id)
+    )
+
+
+def _export(request: HttpRequest, region: Region, listed: Any, cut: rules.Cutoffs) -> HttpResponse:
+    def lines() -> Any:
+        for h in listed.iterator(chunk_size=2000):
+            status = cut.status(
+                kind=h.kind, resident=h.resident, last_visit_on=h.last_visit_on, registered_on=h.registered_on
+            )
+            yield [
+                h.village_name or "", h.village_code, h.head_name, h.house_number, h.get_kind_display(),
+                "是" if h.resident else "否", h.phone, h.last_visit_on.isoformat() if h.last_visit_on else "",
+                _STATUS_LABELS[status],
+            ]  # fmt: skip
+
+    title = f"{region.name}入户走访（{cut.today:%Y年%m月%d日}）"
+    rows = RowCounter(lines())
+    content = write_table(title=title, headers=_EXPORT_HEADERS, rows=rows, widths=(12, 14, 10, 14, 10, 6, 14, 12, 12))
+    audit_export(
+        user=request.user, kind="households.household", title=title, params=request.GET, rows=rows.count,
+        filename=f"{title}.xlsx",
+    )  # fmt: skip
+    return xlsx_response(content, f"{title}.xlsx")
+
+
+class HouseholdForm(forms.Form):
+    head_name = forms.CharField(label="户主姓名", max_length=40)
+    house_number = forms.CharField(label="门牌号或户编号", max_length=30, required=False)
+    kind = forms.ChoiceField(label="类别", choices=Household.Kind.choices)
+    resident = forms.TypedChoiceField(
+        label="是否常住", choices=[("yes", "常住"), ("no", "不常住")], coerce=lambda value: value == "yes"
+    )
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+
+
+@login_required
+def household_new(request: HttpRequest, code: str) -> HttpResponse:
+    """Register one household of a village (the township or the county)."""
+    region = get_object_or_404(
+        scoping.restrict(Region.objects.filter(level=Region.Level.VILLAGE), request.user), code=code
+    )
+    scoping.require(request.user, "household.register")
+    form = HouseholdForm(request.POST or None, initial={"resident": "yes"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            household = services.household_register(actor=request.user, village=region, **data)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(request, f"已登记{household}。")
+            return redirect("households-region", code=region.code)
+    status_code = 400 if request.method == "POST" else 200
+    return render(request, "households/household_new.html", {"region": region, "form": form}, status=status_code)

@@ -86,6 +86,10 @@ LISTS = {
     "api:household-list": (True, lambda: reverse("api:household-list") + "?page_size=200"),
     "api:household-list-due": (True, lambda: reverse("api:household-list") + "?region=130102001&due=true"),
     "api:visit-list": (True, lambda: reverse("api:visit-list") + "?page_size=200"),
+    "households-county": (False, lambda: reverse("households-region", args=["130102"])),
+    "households-township": (False, lambda: reverse("households-region", args=["130102001"])),
+    "households-village": (False, lambda: reverse("households-region", args=["130102001100"])),
+    "households-township-export": (False, lambda: reverse("households-region", args=["130102001"]) + "?export=xlsx"),
 }
 
 

@@ -30,6 +30,8 @@ SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     ("funding.overdue_flags", crontab(hour=7, minute=10)),
     ("funding.insurance_gaps", crontab(hour=7, minute=20)),
     ("funding.open_year", crontab(hour=0, minute=5, day_of_month=1, month_of_year=1)),
+    # --- households and visits (issue 14, 第六条7–8): overdue visits to the team leader ---
+    ("households.flag_overdue_visits", crontab(hour=7, minute=40)),
     # --- audit retention (issue 10 item 13) ---
     ("zhucun.purge_audit_events", crontab(hour=3, minute=30)),
     # --- the outbox (issue 10; decision 0050): last, so run_jobs publishes what the jobs above queued ---

@@ -267,6 +267,7 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     # --- households and visits (issue 14, 第六条7–8): the village's households, seen by its team ---
     "households.Household": lambda: _village_team_keys(),
     "households.Visit": lambda: _village_team_keys(),
+    "households.OverdueVisitFlag": lambda: _village_team_keys(),
 }
 
 

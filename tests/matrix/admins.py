@@ -42,7 +42,7 @@ SAME: dict[int, list[str]] = {
         "api:fund-expense-list(read)", "api:fund-reimbursement-list(read)", "api:term-adjustment-list(read)",
         # households and visits (issue 14): reading them is a role's, none of the administrators'
         "api:household-list(read)", "api:household-list(due)", "api:visit-list(read)", "households-visit-new",
-        "households-import", "households-import-template", "api:household-import-template",
+        "households-import", "households-import-template", "api:household-import-template", "households-overview",
     ],
     404: [
         "region-detail", "team-detail", "cadre-detail", "api:region-detail", "api:team-detail", "api:cadre-detail",
@@ -69,7 +69,8 @@ SAME: dict[int, list[str]] = {
         "api:term-adjustment-reject",
         # households and visits (issue 14): villages' rows, outside every administrator's scope
         "api:household-list", "api:household-detail", "api:household-detail(patch)", "api:visit-list",
-        "api:visit-detail", "api:household-import",
+        "api:visit-detail", "api:household-import", "households-region", "households-new",
+        "households-region(village)", "households-region(export)",
     ],
 }  # fmt: skip
 

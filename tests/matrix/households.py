@@ -20,7 +20,7 @@ from households.models import Household, Visit
 from zhucun.testing.households import households_xlsx
 from zhucun.testing.world import World
 
-from .common import ALL, Case, everyone, role_only, scoped
+from .common import ALL, REGIONAL, VISIBLE, Case, everyone, role_only, scoped
 
 REGISTRARS = {"county", "township"}
 
@@ -80,6 +80,29 @@ MATRIX: dict[str, Case] = {
     # --- pages -------------------------------------------------------------------------------
     "households-visit-new": Case(
         "get", lambda w, t: reverse("households-visit-new"), role_only({"cadre"}), api=False, per_target=False
+    ),
+    "households-overview": Case(
+        "get",
+        lambda w, t: reverse("households-overview"),
+        lambda persona, target: 302 if persona in REGIONAL | {"cadre"} else 403,
+        api=False,
+        per_target=False,
+    ),
+    "households-region": Case(
+        "get",
+        lambda w, t: reverse("households-region", args=[w.township(t or "")]),
+        scoped(REGIONAL),
+        api=False,
+        setup=_setup_household,
+        lists=lambda w, t: f"户主{t}",
+        list_visible={**VISIBLE, "unit": set(), "cadre": set()},
+    ),
+    "households-new": Case(
+        "post",
+        lambda w, t: reverse("households-new", args=[w.village(t or "")]),
+        scoped(REGISTRARS, ok=302),
+        api=False,
+        data=lambda w, t: {"head_name": "页面登记户", "kind": "poor", "resident": "yes"},
     ),
     "households-import": Case(
         "get", lambda w, t: reverse("households-import"), role_only(REGISTRARS), api=False, per_target=False
@@ -142,6 +165,21 @@ EXTRA: dict[str, Case] = {
         lambda w, t: reverse("api:household-detail", args=[_household_pk(w, t)]),
         scoped(REGISTRARS),
         data=lambda w, t: {"kind": "non_poor"},
+    ),
+    "households-region(village)": Case(
+        "get",
+        lambda w, t: reverse("households-region", args=[w.village(t or "")]),
+        scoped(ALL),
+        api=False,
+        setup=_setup_household,
+        lists=lambda w, t: f"户主{t}",
+    ),
+    "households-region(export)": Case(
+        "get",
+        lambda w, t: reverse("households-region", args=[w.township(t or "")]) + "?export=xlsx",
+        scoped(REGIONAL),
+        api=False,
+        setup=_setup_household,
     ),
     "api:visit-list(read)": Case(
         "get",
