@@ -34,12 +34,14 @@ class Command(BaseCommand):
             account_create(actor=None, username=username, password=DEMO_PASSWORD, role=role, scope=scope)
         from attendance.demo import seed_attendance
         from funding.demo import seed_funds
+        from households.demo import seed_households
         from leave.demo import seed_leave
 
         signins = seed_attendance()
         requests = seed_leave()
         funded = seed_funds()
+        households = seed_households()
         self.stdout.write(
             f"demo data loaded: {result.as_dict()}, sign-ins added: {signins}, leave requests: {requests}, "
-            f"team accounts funded: {funded}"
+            f"team accounts funded: {funded}, households: {households}"
         )
