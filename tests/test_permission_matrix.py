@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from tests.matrix import accounts, assessment, attendance, audit, core, funding, households, leave, terms
+from tests.matrix import accounts, assessment, attendance, audit, core, funding, households, leave, terms, training
 from tests.matrix.common import Case
 from zhucun.testing.world import PASSWORD, PERSONAS, TARGETS, World
 
@@ -37,6 +37,7 @@ MATRIX = _merge(
     funding.MATRIX,
     terms.MATRIX,
     households.MATRIX,
+    training.MATRIX,
 )
 EXTRA_CELLS = {
     **core.EXTRA,
@@ -48,6 +49,7 @@ EXTRA_CELLS = {
     **funding.EXTRA,
     **terms.EXTRA,
     **households.EXTRA,
+    **training.EXTRA,
 }
 
 

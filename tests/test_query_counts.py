@@ -90,6 +90,11 @@ LISTS = {
     "households-township": (False, lambda: reverse("households-region", args=["130102001"])),
     "households-village": (False, lambda: reverse("households-region", args=["130102001100"])),
     "households-township-export": (False, lambda: reverse("households-region", args=["130102001"]) + "?export=xlsx"),
+    # training (issue 14)
+    "api:training-event-list": (True, lambda: reverse("api:training-event-list") + "?page_size=200"),
+    "training-list": (False, lambda: reverse("training-list")),
+    "training-untrained": (False, lambda: reverse("training-untrained") + "?year=2026"),
+    "training-untrained-export": (False, lambda: reverse("training-untrained") + "?year=2026&export=xlsx"),
 }
 
 
@@ -132,6 +137,7 @@ def _grow(world: World, rows: int, offset: int) -> None:
     _grow_terms(created[1::2])
     _grow_insurance(created)
     _grow_households(created[::2])
+    _grow_training(created, offset)
 
 
 def _grow_audit(teams: list[Team]) -> None:
@@ -146,6 +152,28 @@ def _grow_audit(teams: list[Team]) -> None:
             for team in teams
         ]
     )  # fmt: skip
+
+
+def _grow_training(cadres: list[Cadre], offset: int) -> None:
+    """A training event per new team, organized by 甲县, attended by the team's leader (every other
+    new member stays untrained)."""
+    from training.models import TrainingAttendance, TrainingEvent
+
+    leaders = cadres[::2]
+    events = TrainingEvent.objects.bulk_create(
+        [
+            TrainingEvent(title=f"轮训{offset}-{i}", kind="rotation", organizer_level="county", region_code="130102",
+                          organizer_name="甲县委组织部", start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 3),
+                          place="党校")
+            for i in range(len(leaders))
+        ]
+    )  # fmt: skip
+    TrainingAttendance.objects.bulk_create(
+        [
+            TrainingAttendance(event=e, cadre=c, village_code=c.team.village_id)
+            for e, c in zip(events, leaders, strict=True)
+        ]
+    )
 
 
 def _grow_households(leaders: list[Cadre]) -> None:
@@ -313,6 +341,8 @@ NOT_FOR_TOWNSHIPS = {
     "audit-list-export",
     "api:audit-event-list",
     "cadre-export-id-numbers",
+    "training-untrained",
+    "training-untrained-export",
 }
 
 

@@ -268,7 +268,27 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     "households.Household": lambda: _village_team_keys(),
     "households.Visit": lambda: _village_team_keys(),
     "households.OverdueVisitFlag": lambda: _village_team_keys(),
+    # --- training (issue 14): an event is seen by its organizer's subtree and wherever its cadres serve ---
+    "training.TrainingEvent": lambda: _training_event_keys(),
+    "training.TrainingAttendance": lambda: ScopeKeys(
+        region=lambda p: Q(village_code__startswith=p) | Q(event__region_code__startswith=p),
+        unit=lambda u: Q(cadre__unit_id=u),
+        cadre=lambda s: Q(cadre_id=s.cadre_id),
+    ),
 }
+
+
+def _training_event_keys() -> ScopeKeys:
+    from training.models import TrainingAttendance
+
+    def attended(**where: Any) -> Q:
+        return Q(Exists(TrainingAttendance.objects.filter(event_id=OuterRef("pk"), **where)))
+
+    return ScopeKeys(
+        region=lambda p: Q(region_code__startswith=p) | attended(village_code__startswith=p),
+        unit=lambda u: attended(cadre__unit_id=u),
+        cadre=lambda s: attended(cadre_id=s.cadre_id),
+    )
 
 
 def _village_team_keys() -> ScopeKeys:
@@ -477,6 +497,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "household.register": frozenset({"county_org", "township"}),
     "household.visit": frozenset({"cadre"}),  # and only a cadre in post of the village's team (rules)
     "household.overview": REGIONAL_ROLES,  # due and overdue households, coverage by month
+    # --- training (issue 14; 第十三条4, 第十五条3) ---
+    "training.view": REGIONAL_ROLES | {"unit", "cadre"},
+    # departments hold rotation training and observation, townships their training (training/rules.py)
+    "training.organize": REGIONAL_ROLES,
+    "training.untrained": ORG_ROLES,  # 每年至少对驻村干部轮训1次: the department's cadres not yet trained
 }
 
 

@@ -65,6 +65,7 @@ urlpatterns = [
     path("assessment/", include("assessment.urls")),
     path("funds/", include("funding.urls")),
     path("households/", include("households.urls")),
+    path("training/", include("training.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its init script as a separate file: no inline script under the CSP.
     path(

@@ -43,6 +43,9 @@ SAME: dict[int, list[str]] = {
         # households and visits (issue 14): reading them is a role's, none of the administrators'
         "api:household-list(read)", "api:household-list(due)", "api:visit-list(read)", "households-visit-new",
         "households-import", "households-import-template", "api:household-import-template", "households-overview",
+        # training (issue 14): the roles' pages and lists
+        "training-list", "training-untrained", "api:training-event-list", "api:training-event-list(read)",
+        "training-list(post)", "training-untrained(export)",
     ],
     404: [
         "region-detail", "team-detail", "cadre-detail", "api:region-detail", "api:team-detail", "api:cadre-detail",
@@ -71,6 +74,7 @@ SAME: dict[int, list[str]] = {
         "api:household-list", "api:household-detail", "api:household-detail(patch)", "api:visit-list",
         "api:visit-detail", "api:household-import", "households-region", "households-new",
         "households-region(village)", "households-region(export)",
+        "training-event", "api:training-event-detail", "api:training-event-enrol", "training-event(enrol)",
     ],
 }  # fmt: skip
 

@@ -27,5 +27,6 @@ urlpatterns = [
     path("", include("assessment.api.urls")),
     path("", include("funding.api.urls")),
     path("", include("households.api.urls")),
+    path("", include("training.api.urls")),
     path("", include(router.urls)),
 ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "assessment",
     "funding",
     "households",
+    "training",
 ]
 
 MIDDLEWARE = [
