@@ -68,6 +68,14 @@ DOWNLOADS: dict[str, Download] = {
         "get", lambda: reverse("audit-list") + "?export=xlsx&action=account", "zhucun.auditevent",
         {"action": "account"},
     ),
+    # households and training (issue 14)
+    "households-region": Download(
+        "get", lambda: reverse("households-region", args=["130102"]) + "?export=xlsx&status=overdue",
+        "households.household", {"status": "overdue"},
+    ),
+    "training-untrained": Download(
+        "get", lambda: reverse("training-untrained") + "?export=xlsx&year=2026", "cadres.cadre", {"year": "2026"},
+    ),
 }  # fmt: skip
 
 #: download-like routes that are not data leaving the system, and why
@@ -78,6 +86,8 @@ NOT_DATA = {
     "assessment-export-download": "audited as export_job.download (test below)",
     "public-poster": "the public village poster (第十九条3), meant to be printed and posted",
     "cadre-export-id-numbers": "audited as cadre.export_id_numbers (tests/cadres/test_id_number_reveal.py)",
+    "households-import-template": "the blank household-list template: headers only, the same for everyone",
+    "api:household-import-template": "the blank household-list template: headers only, the same for everyone",
 }
 
 
