@@ -521,6 +521,15 @@ def main() -> None:
         scope_growth_township_to_province=growth["max_growth"],
     )
 
+    # B9 (issue 14): households and visits, seeded and measured in bench/b9_households.py ----------
+    import b9_households
+
+    b9_results, raw["B9"] = b9_households.run(
+        personas=personas, tokens=tokens, scopes=seeded.persona_scopes, start_gunicorn=start_gunicorn,
+        http_p95=http_p95, psql_p95=psql_p95, rounds=ROUNDS, log=log,
+    )  # fmt: skip
+    results.update(b9_results)
+
     document = {
         "machine": {
             "cpus": os.cpu_count(),
