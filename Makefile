@@ -29,6 +29,7 @@ run: demo
 lint: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
 
 typecheck: venv
 	$(BIN)/mypy

@@ -14,9 +14,7 @@ from django.conf import settings
 from django.db import models
 
 from cadres.models import Cadre, Team, Unit
-
-#: On PostgreSQL a prefix filter needs the pattern operator class to use the index (attendance/models.py).
-PREFIX_OPCLASSES = ["varchar_pattern_ops"]
+from zhucun.db import CODE_OPCLASSES
 
 
 class AssessingLevel(models.TextChoices):
@@ -91,7 +89,7 @@ class AssessmentRound(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["year", "level", "region_code"], name="round_once_per_department_year")
         ]
-        indexes = [models.Index(fields=["region_code"], name="round_region_idx", opclasses=PREFIX_OPCLASSES)]
+        indexes = [models.Index(fields=["region_code"], name="round_region_idx", opclasses=CODE_OPCLASSES)]
 
     def __str__(self) -> str:
         return f"{self.year}年度{self.get_level_display()}考核（{self.region_code}）"
@@ -152,7 +150,7 @@ class AssessmentResult(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["region_code"], name="result_region_idx", opclasses=PREFIX_OPCLASSES),
+            models.Index(fields=["region_code"], name="result_region_idx", opclasses=CODE_OPCLASSES),
             models.Index(fields=["round", "subject_type", "grade"], name="result_round_grade_idx"),
         ]
 
@@ -194,7 +192,7 @@ class CountyEvaluationOpinion(models.Model):
         verbose_name = "县级评价意见"
         verbose_name_plural = "县级评价意见"
         ordering = ["-year", "county_code", "id"]
-        indexes = [models.Index(fields=["county_code"], name="opinion_county_idx", opclasses=PREFIX_OPCLASSES)]
+        indexes = [models.Index(fields=["county_code"], name="opinion_county_idx", opclasses=CODE_OPCLASSES)]
 
     def __str__(self) -> str:
         return f"{self.year} {self.subject_type} {self.county_code}"
@@ -274,7 +272,7 @@ class RecallCase(models.Model):
                 fields=["cadre", "trigger"], condition=models.Q(status="open"), name="recall_one_open_per_trigger"
             )
         ]
-        indexes = [models.Index(fields=["village_code"], name="recall_village_idx", opclasses=PREFIX_OPCLASSES)]
+        indexes = [models.Index(fields=["village_code"], name="recall_village_idx", opclasses=CODE_OPCLASSES)]
 
     def __str__(self) -> str:
         return f"{self.cadre_id} {self.get_trigger_display()} {self.get_status_display()}"
@@ -306,7 +304,7 @@ class Sanction(models.Model):
         verbose_name_plural = "召回处理"
         ordering = ["cadre_id", "kind"]
         constraints = [models.UniqueConstraint(fields=["case", "kind"], name="sanction_once_per_case_kind")]
-        indexes = [models.Index(fields=["village_code"], name="sanction_village_idx", opclasses=PREFIX_OPCLASSES)]
+        indexes = [models.Index(fields=["village_code"], name="sanction_village_idx", opclasses=CODE_OPCLASSES)]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}（至 {self.ends_on}）"
@@ -351,7 +349,7 @@ class AccountabilityRecord(models.Model):
         verbose_name = "追责问责记录"
         verbose_name_plural = "追责问责记录"
         ordering = ["-decided_on", "-id"]
-        indexes = [models.Index(fields=["region_code"], name="accountability_region_idx", opclasses=PREFIX_OPCLASSES)]
+        indexes = [models.Index(fields=["region_code"], name="accountability_region_idx", opclasses=CODE_OPCLASSES)]
 
     def __str__(self) -> str:
         return f"{self.get_measure_display()} {self.target_name}"
@@ -383,7 +381,7 @@ class KeyTrainingEntry(models.Model):
         verbose_name_plural = "重点培养对象台账"
         ordering = ["-year", "village_code", "id"]
         constraints = [models.UniqueConstraint(fields=["cadre", "year"], name="key_training_once_per_year")]
-        indexes = [models.Index(fields=["village_code"], name="key_training_village_idx", opclasses=PREFIX_OPCLASSES)]
+        indexes = [models.Index(fields=["village_code"], name="key_training_village_idx", opclasses=CODE_OPCLASSES)]
 
     def __str__(self) -> str:
         return f"{self.year} {self.cadre_id}"

@@ -19,9 +19,7 @@ from django.conf import settings
 from django.db import models
 
 from cadres.models import Team
-
-#: Prefix filters on ``village_code`` use the index under a non-C collation (see attendance/models.py).
-_PATTERN_OPS = ["varchar_pattern_ops"]
+from zhucun.db import CODE_OPCLASSES, PATTERN_OPS, PREFIX_OPCLASSES
 
 
 class LedgerIsAppendOnly(Exception):
@@ -91,7 +89,7 @@ class FundAccount(models.Model):
             models.Index(
                 fields=["year", "village_code"],
                 name="fund_account_year_village_idx",
-                opclasses=["int2_ops", *_PATTERN_OPS],
+                opclasses=["int2_ops", PATTERN_OPS],
             )
         ]
 
@@ -145,9 +143,7 @@ class LedgerEntry(models.Model):
             ),
         ]
         indexes = [
-            models.Index(
-                fields=["village_code", "date"], name="ledger_village_date_idx", opclasses=[*_PATTERN_OPS, "date_ops"]
-            ),
+            models.Index(fields=["village_code", "date"], name="ledger_village_date_idx", opclasses=PREFIX_OPCLASSES),
         ]
 
     def __str__(self) -> str:
@@ -299,7 +295,7 @@ class InsurancePolicy(models.Model):
             ),
             models.UniqueConstraint(fields=["insurer", "policy_number", "cadre"], name="insurance_policy_unique"),
         ]
-        indexes = [models.Index(fields=["village_code"], name="insurance_village_idx", opclasses=_PATTERN_OPS)]
+        indexes = [models.Index(fields=["village_code"], name="insurance_village_idx", opclasses=CODE_OPCLASSES)]
 
     def __str__(self) -> str:
         return f"{self.insurer} {self.policy_number}"

@@ -18,8 +18,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from attendance.models import PREFIX_OPCLASSES, WorkLog
+from attendance.models import WorkLog
 from cadres.models import Cadre
+from zhucun.db import PREFIX_OPCLASSES
 
 
 class Household(models.Model):

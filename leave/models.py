@@ -17,8 +17,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from attendance.models import PREFIX_OPCLASSES
 from cadres.models import Cadre, Unit
+from zhucun.db import PREFIX_OPCLASSES
 
 
 class Half(models.TextChoices):

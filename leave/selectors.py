@@ -17,7 +17,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
@@ -279,12 +279,24 @@ class MonthGlance:
     findings: int | None = None
 
 
-def attendance_month_hook(*, cadre_ids: list[int], month_start: dt.date, month_end: dt.date) -> dict[int, Any]:
-    """``{cadre_id: (present_days, findings)}`` for the month, from attendance (which owns presence),
-    in a fixed number of queries. Imported here, not at module level: attendance reads leave too."""
-    from attendance.selectors import month_presence
+class MonthPresence(Protocol):
+    """``{cadre_id: (present_days, findings)}`` between ``start`` and ``end``, in a fixed number of
+    queries: attendance owns presence and registers its selector at start-up (attendance/apps.py), so
+    leave shows it without importing attendance (the layering of decision 0100)."""
 
-    return dict(month_presence(cadre_ids=cadre_ids, start=month_start, end=month_end))
+    def __call__(self, *, cadre_ids: list[int], start: dt.date, end: dt.date) -> dict[int, tuple[int, int]]: ...
+
+
+_presence: list[MonthPresence] = []
+
+
+def register_month_presence(provider: MonthPresence) -> None:
+    _presence[:] = [provider]
+
+
+def month_presence(*, cadre_ids: list[int], start: dt.date, end: dt.date) -> dict[int, tuple[int, int]]:
+    """The registered provider's answer, or nothing (the glance then shows leave days only)."""
+    return _presence[0](cadre_ids=cadre_ids, start=start, end=end) if _presence else {}
 
 
 def month_glances(*, cadre_ids: Iterable[int], day: dt.date) -> dict[int, MonthGlance]:
@@ -293,7 +305,7 @@ def month_glances(*, cadre_ids: Iterable[int], day: dt.date) -> dict[int, MonthG
     first = day.replace(day=1)
     last = day.replace(day=_calendar.monthrange(day.year, day.month)[1])
     leave = approved_leave_days(cadre_ids=ids, start=first, end=last)
-    presence = attendance_month_hook(cadre_ids=ids, month_start=first, month_end=last)
+    presence = month_presence(cadre_ids=ids, start=first, end=last)
     glances = {}
     for cadre_id in ids:
         present, findings = presence.get(cadre_id, (None, None))

@@ -13,7 +13,20 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from tests.matrix import accounts, assessment, attendance, audit, core, funding, households, leave, terms, training
+from tests.matrix import (
+    accounts,
+    assessment,
+    attendance,
+    audit,
+    core,
+    duties,
+    funding,
+    households,
+    leave,
+    supervision,
+    terms,
+    training,
+)
 from tests.matrix.common import Case
 from zhucun.testing.world import PASSWORD, PERSONAS, TARGETS, World
 
@@ -36,6 +49,8 @@ MATRIX = _merge(
     audit.MATRIX,
     funding.MATRIX,
     terms.MATRIX,
+    duties.MATRIX,
+    supervision.MATRIX,
     households.MATRIX,
     training.MATRIX,
 )
@@ -48,6 +63,8 @@ EXTRA_CELLS = {
     **audit.EXTRA,
     **funding.EXTRA,
     **terms.EXTRA,
+    **duties.EXTRA,
+    **supervision.EXTRA,
     **households.EXTRA,
     **training.EXTRA,
 }

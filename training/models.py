@@ -13,8 +13,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from attendance.models import PREFIX_OPCLASSES
 from cadres.models import Cadre
+from zhucun.db import CODE_OPCLASSES, PREFIX_OPCLASSES
 
 
 class TrainingEvent(models.Model):
@@ -82,7 +82,7 @@ class TrainingAttendance(models.Model):
         ordering = ["event_id", "village_code", "id"]
         constraints = [models.UniqueConstraint(fields=["event", "cadre"], name="training_attendance_once")]
         indexes = [
-            models.Index(fields=["village_code"], name="training_att_village_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["village_code"], name="training_att_village_idx", opclasses=CODE_OPCLASSES),
             models.Index(fields=["cadre", "event"], name="training_att_cadre_idx"),
         ]
 

@@ -1,5 +1,7 @@
-"""Page base classes and the shell pages (home). Every page that shows scoped objects derives from
-``ScopedListView`` / ``ScopedDetailView``, which fetch through zhucun.scoping (out of scope → 404)."""
+"""Page base classes and the foundation's own pages (notifications, the audit viewer, health, the 400).
+Every page that shows scoped objects derives from ``ScopedListView`` / ``ScopedDetailView``, which fetch
+through zhucun.scoping (out of scope → 404). Part of the foundation: it imports no capability (the home
+page, which composes them, is the shell's: zhucun/home.py; decision 0100)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,11 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.generic import DetailView, ListView
 
-from cadres.models import Region, Team
+from cadres.models import Region
 from zhucun import scoping
 from zhucun.filtersets import AuditEventFilterSet
 from zhucun.inputs import InvalidInput
@@ -59,54 +61,6 @@ def notifications(request: HttpRequest) -> HttpResponse:
     if unread:
         mine.filter(pk__in=unread).update(read_at=timezone.now())
     return render(request, "notifications.html", {"notes": page, "unread_ids": set(unread)})
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    from cadres.selectors import home_summary
-
-    if not request.user.is_authenticated:
-        return redirect("login")
-    if getattr(request.user, "role", "") == "cadre":
-        return redirect("attendance-today")  # the cadre's phone: one page for the day (UI.md)
-    from django.utils import timezone
-
-    from zhucun import workcalendar
-
-    # Provincial staff keep the holiday table: a missing year is a standing banner (decision 0085).
-    missing = workcalendar.years_missing(timezone.localdate()) if scoping.can(request.user, "calendar.manage") else []
-    if getattr(request.user, "role", "") in ("system_admin", "security_admin", "audit_admin"):
-        # The administrators (三员) have no cadres' data to summarize: their home is their menu.
-        return render(request, "home_administrator.html", {"missing": missing})
-    return render(
-        request,
-        "home.html",
-        {
-            "summary": home_summary(user=request.user),
-            "today": today_summary(user=request.user),
-            "missing": missing,
-        },
-    )
-
-
-def today_summary(*, user: Any) -> dict[str, Any]:
-    """What needs the official this morning: leave awaiting their answer, villages with nobody on
-    duty today (第五条), absences to confirm. Each capability answers through its own selector."""
-    from django.utils import timezone
-
-    from attendance.models import AbsenceFinding, SignIn
-    from leave.selectors import inbox
-
-    today = timezone.localdate()
-    summary: dict[str, Any] = {"awaiting_me": inbox(user=user).count()}
-    if scoping.can(user, "attendance.view_dashboard"):
-        teams = scoping.restrict(Team.objects.filter(cadres__status="active").distinct(), user)
-        present = SignIn.objects.filter(date=today, status__in=["ok", "late"]).values("village_code")
-        summary["villages"] = teams.count()
-        summary["uncovered"] = teams.exclude(village__code__in=present).count()
-        summary["pending_findings"] = (
-            scoping.restrict(AbsenceFinding.objects.all(), user).filter(status=AbsenceFinding.Status.PENDING).count()
-        )
-    return summary
 
 
 class FilteredListView(ScopedListView):
@@ -301,3 +255,16 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
     messages_ = [message for field_messages in errors.values() for message in field_messages]
     return HttpResponseBadRequest(render_to_string("400.html", {"errors": messages_}, request=request))
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 404 of the whole site (``handler404``): an API address that matches no route (``/api/v1/
+    leave-requests/abc/``) answers with the API's JSON error body, as the OpenAPI schema documents it
+    (decision 0065); pages keep Django's 404 page."""
+    if request.path_info.startswith("/api/"):
+        from zhucun.api.errors import NOT_FOUND_DETAIL
+
+        return JsonResponse({"detail": NOT_FOUND_DETAIL}, status=404, json_dumps_params={"ensure_ascii": False})
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

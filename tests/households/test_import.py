@@ -15,9 +15,9 @@ from rest_framework.test import APIClient
 from households.imports import COLUMNS
 from households.models import Household
 from households.services import household_import
+from households.testing import households_xlsx
 from tests.conftest import api_as
 from zhucun.models import AuditEvent
-from zhucun.testing.households import households_xlsx
 from zhucun.testing.world import World
 
 A, A_NAME = "130102001001", "甲村"

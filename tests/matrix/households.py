@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from attendance.models import WorkLog
 from households.models import Household, Visit
-from zhucun.testing.households import households_xlsx
+from households.testing import households_xlsx
 from zhucun.testing.world import World
 
 from .common import ALL, REGIONAL, VISIBLE, Case, everyone, role_only, scoped

@@ -1,4 +1,5 @@
-"""``manage.py seed_demo``: a small realistic province with one account per role. Idempotent."""
+"""``manage.py seed_demo``: a small realistic province with one account per role. Idempotent. The shell's
+(decision 0100): it composes every capability's demo data, which the organization may not import."""
 
 import io
 from typing import Any
@@ -33,15 +34,22 @@ class Command(BaseCommand):
                 scope = str(Cadre.objects.get(team__village_id=scope, role="first_secretary_leader").pk)
             account_create(actor=None, username=username, password=DEMO_PASSWORD, role=role, scope=scope)
         from attendance.demo import seed_attendance
+        from duties.demo import seed_duties
         from funding.demo import seed_funds
-        from households.demo import seed_households
         from leave.demo import seed_leave
 
         signins = seed_attendance()
         requests = seed_leave()
         funded = seed_funds()
+        obligations = seed_duties()
+        from supervision.demo import seed_supervision
+
+        supervised = seed_supervision()
+        from households.demo import seed_households
+
         households = seed_households()
         self.stdout.write(
             f"demo data loaded: {result.as_dict()}, sign-ins added: {signins}, leave requests: {requests}, "
-            f"team accounts funded: {funded}, households: {households}"
+            f"team accounts funded: {funded}, obligations: {obligations}, supervision: {supervised}, "
+            f"households: {households}"
         )

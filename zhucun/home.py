@@ -1,0 +1,60 @@
+"""The home page: the shell composes what each capability says about today (decision 0100). Each number
+is read through its capability's selector; nothing is decided here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from cadres.models import Team
+from zhucun import scoping
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    from cadres.selectors import home_summary
+
+    if not request.user.is_authenticated:
+        return redirect("login")
+    if getattr(request.user, "role", "") == "cadre":
+        return redirect("attendance-today")  # the cadre's phone: one page for the day (UI.md)
+    from django.utils import timezone
+
+    from zhucun import workcalendar
+
+    # Provincial staff keep the holiday table: a missing year is a standing banner (decision 0085).
+    missing = workcalendar.years_missing(timezone.localdate()) if scoping.can(request.user, "calendar.manage") else []
+    if getattr(request.user, "role", "") in ("system_admin", "security_admin", "audit_admin"):
+        # The administrators (三员) have no cadres' data to summarize: their home is their menu.
+        return render(request, "home_administrator.html", {"missing": missing})
+    return render(
+        request,
+        "home.html",
+        {
+            "summary": home_summary(user=request.user),
+            "today": today_summary(user=request.user),
+            "missing": missing,
+        },
+    )
+
+
+def today_summary(*, user: Any) -> dict[str, Any]:
+    """What needs the official this morning: leave awaiting their answer, villages with nobody on
+    duty today (第五条), absences to confirm. Each capability answers through its own selector."""
+    from django.utils import timezone
+
+    from attendance.models import AbsenceFinding, SignIn
+    from leave.selectors import inbox
+
+    today = timezone.localdate()
+    summary: dict[str, Any] = {"awaiting_me": inbox(user=user).count()}
+    if scoping.can(user, "attendance.view_dashboard"):
+        teams = scoping.restrict(Team.objects.filter(cadres__status="active").distinct(), user)
+        present = SignIn.objects.filter(date=today, status__in=["ok", "late"]).values("village_code")
+        summary["villages"] = teams.count()
+        summary["uncovered"] = teams.exclude(village__code__in=present).count()
+        summary["pending_findings"] = (
+            scoping.restrict(AbsenceFinding.objects.all(), user).filter(status=AbsenceFinding.Status.PENDING).count()
+        )
+    return summary
