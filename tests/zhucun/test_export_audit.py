@@ -68,6 +68,19 @@ DOWNLOADS: dict[str, Download] = {
         "get", lambda: reverse("audit-list") + "?export=xlsx&action=account", "zhucun.auditevent",
         {"action": "account"},
     ),
+    # the duties calendar and supervision (issue 13)
+    "duties-compliance": Download(
+        "get", lambda: reverse("duties-compliance") + "?export=xlsx&status=overdue", "duties.obligation",
+        {"status": "overdue"},
+    ),
+    "supervision-presence-list": Download(
+        "get", lambda: reverse("supervision-presence-list") + "?export=xlsx&status=missed", "supervision.presencecheck",
+        {"status": "missed"},
+    ),
+    "supervision-tasks": Download(
+        "get", lambda: reverse("supervision-tasks") + "?export=xlsx&kind=required", "supervision.annualtask",
+        {"kind": "required"},
+    ),
     # households and training (issue 14)
     "households-region": Download(
         "get", lambda: reverse("households-region", args=["130102"]) + "?export=xlsx&status=overdue",
