@@ -745,6 +745,7 @@ def main() -> None:
                 **run_info,
                 "size": {**size.as_dict(), **{k: v for k, v in seeded.counts.items() if k != "reused"}},
                 "reused_database": reuse,
+                "note": f"only {group} measured in this run; the other keys are the run under 'run'",
             }
         target.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
         (OUT / "raw.json").write_text(json.dumps(raw, ensure_ascii=False, indent=2, default=str) + "\n")
