@@ -10,10 +10,12 @@ from accounts import admin_pages
 from accounts import views as account_views
 from attendance import views as attendance_views
 from cadres import views as cadre_views
-from zhucun import home, views
+from zhucun import home, notification_pages, views
 
 #: Bad input is a 400 with a Chinese message, never a 500 (issue 10 item 8).
 handler400 = "zhucun.views.bad_request"
+#: An API address that matches no route is the API's JSON 404, as the OpenAPI schema says (decision 0065).
+handler404 = "zhucun.views.not_found"
 
 urlpatterns = [
     # First: the phones' API (the morning sign-in) is resolved before the pages' patterns are tried.
@@ -21,6 +23,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/settings/", notification_pages.notification_settings, name="notification-settings"),
     path("calendar/", include("zhucun.workcalendar.urls")),
     path("audit/", views.AuditEventListView.as_view(), name="audit-list"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -31,6 +34,7 @@ urlpatterns = [
     path("accounts/grants/", admin_pages.grant_list, name="grant-list"),
     path("accounts/grants/<int:pk>/revoke/", admin_pages.grant_revoke, name="grant-revoke"),
     path("system/", admin_pages.system_overview, name="system-overview"),
+    path("system/deliveries/", notification_pages.delivery_status, name="delivery-status"),
     path("accounts/<int:pk>/", account_views.account_detail, name="account-detail"),
     path("accounts/<int:pk>/unlock/", account_views.account_unlock, name="account-unlock"),
     path("accounts/<int:pk>/tokens/revoke/", account_views.account_revoke_tokens, name="account-revoke-tokens"),
@@ -64,6 +68,8 @@ urlpatterns = [
     path("leave/", include("leave.urls")),
     path("assessment/", include("assessment.urls")),
     path("funds/", include("funding.urls")),
+    path("duties/", include("duties.urls")),
+    path("supervision/", include("supervision.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its init script as a separate file: no inline script under the CSP.
     path(
