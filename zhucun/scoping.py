@@ -282,6 +282,7 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     # --- team funds (issue 12): accounts, entries and batches carry the team's village code ---
     "funding.FundAccount": lambda: _team_funds_keys("team"),
     "funding.LedgerEntry": lambda: _team_funds_keys("account__team"),
+    "funding.CategorySpend": lambda: _team_funds_keys("account__team"),
     "funding.Receipt": lambda: _team_funds_keys("entry__account__team"),
     "funding.Reimbursement": lambda: _team_funds_keys("team"),
     "funding.OverdueFlag": lambda: _team_funds_keys("team"),
