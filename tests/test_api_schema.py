@@ -45,15 +45,19 @@ from attendance.models import AbsenceFinding, WorkLog
 from cadres.models import Cadre, Region, Team, TermAdjustment, Unit
 from duties.models import Obligation
 from funding.models import InsurancePolicy, LedgerEntry, Reimbursement
+from households.models import Household, Visit
 from leave.models import LeaveRequest
 from supervision.models import AnnualTask, PresenceCheck
 from tests.matrix import assessment as assessment_matrix
 from tests.matrix import attendance as attendance_matrix
 from tests.matrix import duties as duties_matrix
 from tests.matrix import funding as funding_matrix
+from tests.matrix import households as households_matrix
 from tests.matrix import leave as leave_matrix
 from tests.matrix import supervision as supervision_matrix
 from tests.matrix import terms as terms_matrix
+from tests.matrix import training as training_matrix
+from training.models import TrainingEvent
 from zhucun.models import AuditEvent
 from zhucun.testing.world import TARGETS, World, build_world
 
@@ -89,7 +93,8 @@ def _populate(world: World) -> None:
     """For every target: an absence finding, a work log, a sign-in, pending and approved leave, a recall
     case, a funds account with entries and a reimbursement, an insurance policy, a term adjustment, the
     unit's and the township's obligations (open, overdue, fulfilled with a report and evidence), a
-    pending presence check, an annual task, a demand — the matrix's own set-ups."""
+    pending presence check, an annual task, a demand, a household with a visit, a training event with
+    its attendee — the matrix's own set-ups."""
     for target in TARGETS:
         attendance_matrix._finding(world, target)
         attendance_matrix._log(world, target)
@@ -106,6 +111,8 @@ def _populate(world: World) -> None:
         supervision_matrix._check(world, target)
         supervision_matrix._task(world, target)
         supervision_matrix._demand(world, target)
+        households_matrix._setup_visit(world, target)
+        training_matrix._setup(world, target)
 
 
 def _ids(model: Any, **filters: Any) -> list[Any]:
@@ -128,6 +135,7 @@ def _real_values() -> dict[str, list[Any]]:
         "funds/expenses": _ids(LedgerEntry, kind=LedgerEntry.Kind.EXPENSE),
         "funds/reimbursements": _ids(Reimbursement),
         "funds/teams": teams,
+        "households": _ids(Household),
         "insurance-policies": _ids(InsurancePolicy),
         "leave-requests": _ids(LeaveRequest),
         "presence-checks": _ids(PresenceCheck),
@@ -136,12 +144,17 @@ def _real_values() -> dict[str, list[Any]]:
         "tasks": _ids(AnnualTask),
         "teams": teams,
         "term-adjustments": _ids(TermAdjustment),
+        "training-events": _ids(TrainingEvent),
+        "visits": _ids(Visit),
         "work-logs": _ids(WorkLog),
         # fields of bodies and filters
         "field:cadre": cadres,
         "field:cadre_id": cadres,
+        "field:cadres": [[pk] for pk in cadres],
+        "field:household": _ids(Household),
         "field:team": teams,
         "field:region": _ids(Region),
+        "field:village": _ids(Region, level=Region.Level.VILLAGE),
         "field:year": [year, year - 1],
         "field:expenses": [[pk] for pk in _ids(LedgerEntry, kind=LedgerEntry.Kind.EXPENSE)],
     }

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from cadres.models import Region
 from zhucun import scoping
 from zhucun.api.imports import IMPORT_ERRORS, errors_response, no_file_response
+from zhucun.api.schema import NOT_FOUND
 from zhucun.exports.xlsx import XLSX_CONTENT_TYPE, xlsx_response
 from zhucun.inputs import InvalidInput, parse_id, parse_month
 from zhucun.spreadsheets import SheetError
@@ -74,7 +75,7 @@ def filter_by_place(rows: QuerySet[Any], request: Request) -> QuerySet[Any]:
         OpenApiParameter("region", str, description="区划代码前缀（乡镇、县…）"),
         OpenApiParameter("due", bool, description="true：本期应走访而未走访的农户（第六条7–8）"),
         OpenApiParameter("overdue", bool, description="true：已错过一个走访周期的农户"),
-        OpenApiParameter("kind", str, description="poor 或 non_poor"),
+        OpenApiParameter("kind", str, enum=Household.Kind.values, description="poor 或 non_poor"),
     ]
 )
 class HouseholdViewSet(
@@ -116,7 +117,7 @@ class HouseholdViewSet(
         scoping.require(request.user, "household.view")
         return Response(self.get_serializer(household).data)
 
-    @extend_schema(request=HouseholdCreateSerializer, responses={201: HouseholdSerializer})
+    @extend_schema(request=HouseholdCreateSerializer, responses={201: HouseholdSerializer, 404: NOT_FOUND})
     def create(self, request: Request) -> Response:
         body = HouseholdCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -185,7 +186,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         scoping.require(request.user, "household.view")
         return Response(self.get_serializer(visit).data)
 
-    @extend_schema(request=VisitCreateSerializer, responses={201: VisitSerializer})
+    @extend_schema(request=VisitCreateSerializer, responses={201: VisitSerializer, 404: NOT_FOUND})
     def create(self, request: Request) -> Response:
         body = VisitCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -222,7 +223,11 @@ class HouseholdImportView(APIView):
     @extend_schema(
         request={
             "multipart/form-data": inline_serializer(
-                "HouseholdUpload", {"region": serializers.CharField(), "file": serializers.FileField()}
+                "HouseholdUpload",
+                {
+                    "region": serializers.RegexField(r"^(\d{9}|\d{12})$", help_text="9 位乡镇代码或 12 位村代码"),
+                    "file": serializers.FileField(),
+                },
             )
         },
         responses={
@@ -231,6 +236,7 @@ class HouseholdImportView(APIView):
                 {name: serializers.IntegerField() for name in ("created", "updated", "unchanged")},
             ),
             400: IMPORT_ERRORS,
+            404: NOT_FOUND,  # the region
         },
     )
     def post(self, request: Request) -> Response:

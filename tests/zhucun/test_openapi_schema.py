@@ -92,12 +92,26 @@ def test_objects_named_in_a_body_or_a_filter_document_their_404(openapi: dict[st
         "/api/v1/presence-checks/",  # the cadre
         "/api/v1/tasks/",  # the team
         "/api/v1/demands/",  # the cadre
+        "/api/v1/households/",  # the village
+        "/api/v1/visits/",  # the household
+        "/api/v1/household-imports/",  # the region
     ):
         assert "404" in openapi["paths"][path]["post"]["responses"], path
     assert "404" in openapi["paths"]["/api/v1/dashboards/attendance/"]["get"]["responses"]
     export = openapi["paths"]["/api/v1/exports/attendance.xlsx"]["get"]["responses"]
     assert "404" in export
     assert list(export["200"]["content"]) == ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+
+
+def test_an_imports_400_is_its_row_errors_or_the_shared_validation_error(openapi: dict[str, Any]) -> None:
+    """A bad region or a control character is refused with the shared body before the file is read."""
+    for path in ("/api/v1/roster-imports/", "/api/v1/household-imports/"):
+        answer = openapi["paths"][path]["post"]["responses"]["400"]
+        refs = [option["$ref"] for option in answer["content"]["application/json"]["schema"]["anyOf"]]
+        assert [ref.rsplit("/", 1)[1] for ref in refs] == ["ImportErrors", "ValidationError"], path
+        assert answer["description"]
+    upload = _component(openapi, "HouseholdUploadRequest")["properties"]["region"]
+    assert upload["pattern"] == r"^(\d{9}|\d{12})$"
 
 
 def test_request_bodies_document_required_non_empty_enum_and_range(openapi: dict[str, Any]) -> None:

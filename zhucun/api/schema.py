@@ -13,7 +13,8 @@ Every operation documents the errors the API really gives, with the body ``zhucu
   ``zhucun.api.errors.Conflict``).
 
 A view documents any other error (a 404 for an object named in the body, a 429) with
-``extend_schema(responses={404: NOT_FOUND})``; a code it lists without a body gets the shared one.
+``extend_schema(responses={404: NOT_FOUND})``; a code it lists without a body gets the shared one. A
+400 a view documents with its own body (the imports' row errors) may also be the shared one.
 """
 
 from __future__ import annotations
@@ -96,7 +97,23 @@ class ZhucunAutoSchema(AutoSchema):
         for code, response in responses.items():
             if code.startswith(("4", "5")) and not response.get("content"):
                 response["content"] = self._error_content(code)
+            elif code == "400":
+                self._or_validation_error(response["content"])
+            if code in DESCRIPTIONS and not response.get("description"):
+                response["description"] = DESCRIPTIONS[code]
         return dict(sorted(responses.items()))
+
+    def _or_validation_error(self, content: dict[str, Any]) -> None:
+        """A view's own 400 body (an import's ``{"errors": [...]}``) is not the only one: a control
+        character, a malformed body or a bad form field is refused with the shared ``ValidationError``
+        before or beside the view's own check. Either may come (``anyOf``: an import's body is also a
+        valid ``ValidationError``)."""
+        shared = self._error_content("400")
+        for media_type, body in content.items():
+            own = body.get("schema")
+            ref = shared.get(media_type, next(iter(shared.values())))["schema"]
+            if own and own != ref:
+                body["schema"] = {"anyOf": [own, ref]}
 
     def _get_response_for_code(
         self, serializer: Any, status_code: str, media_types: Any = None, direction: str = "response"
