@@ -193,7 +193,7 @@ def _graded(
         while pending is not None and pending[0] == pk:
             result = pending[2:]  # oldest first: the latest wins
             if counts is not None:
-                key = (pending[1][:6], pending[2])
+                key = (Region.county_of(pending[1]), pending[2])
                 counts[key] = counts.get(key, 0) + 1
             pending = next(results, None)
         yield row[1:] + result
@@ -216,7 +216,8 @@ def _team_rows(queryset: QuerySet[Any], year: int, tally: _Tally) -> Iterator[Ro
     )
     rows = _graded(queryset, subject_type=SubjectType.TEAM, year=year, fields=fields, tally=tally)
     for n, (city, county, township, village, code, unit, level, grade) in enumerate(rows, start=1):
-        counties[code[:6]] = counties.get(code[:6], 0) + 1
+        county_code = Region.county_of(code)
+        counties[county_code] = counties.get(county_code, 0) + 1
         yield (
             n,
             city or "",
@@ -255,7 +256,8 @@ def _cadre_rows(queryset: QuerySet[Any], year: int, tally: _Tally) -> Iterator[R
     for n, (name, gender, id_number, role, county, township, village, code, unit, level, status, grade) in enumerate(
         rows, start=1
     ):
-        counties[code[:6]] = counties.get(code[:6], 0) + 1
+        county_code = Region.county_of(code)
+        counties[county_code] = counties.get(county_code, 0) + 1
         yield (
             n,
             name,
@@ -389,15 +391,16 @@ def _summary_sheets(*, user: Any, year: int, label: str, teams: _Tally, cadres: 
     for key, counts in by_county.items():
         summed: dict[Any, int] = {}
         for group, n in counts.items():
-            city = group[:4] if isinstance(group, str) else (group[0][:4], *group[1:])
+            city = Region.city_of(group) if isinstance(group, str) else (Region.city_of(group[0]), *group[1:])
             summed[city] = summed.get(city, 0) + n
         by_city[key] = summed
-    levels = {4: by_city, 6: by_county}
-    codes = {length: sorted(set(c["teams"]) | set(c["cadres"])) for length, c in levels.items()}
-    names = dict(Region.objects.filter(code__in=codes[4] + codes[6]).values_list("code", "name"))
-    for length, name, what in ((4, "市汇总", "市"), (6, "县汇总", "县（市、区）")):
-        team_totals, cadre_totals = levels[length]["teams"], levels[length]["cadres"]
-        team_by_grade, cadre_by_grade = levels[length]["team_grades"], levels[length]["cadre_grades"]
+    city, county = Region.Level.CITY, Region.Level.COUNTY
+    levels = {city: by_city, county: by_county}
+    codes = {level: sorted(set(c["teams"]) | set(c["cadres"])) for level, c in levels.items()}
+    names = dict(Region.objects.filter(code__in=codes[city] + codes[county]).values_list("code", "name"))
+    for level, name, what in ((city, "市汇总", "市"), (county, "县汇总", "县（市、区）")):
+        team_totals, cadre_totals = levels[level]["teams"], levels[level]["cadres"]
+        team_by_grade, cadre_by_grade = levels[level]["team_grades"], levels[level]["cadre_grades"]
         headers = [
             what,
             "工作队数",
@@ -407,10 +410,10 @@ def _summary_sheets(*, user: Any, year: int, label: str, teams: _Tally, cadres: 
             *(f"干部·{GRADE_LABELS[g]}" for g in cadre_grades),
             "干部·未评定",
         ]
-        if length == 6:
+        if level == county:
             headers += ["一般及以下占比", "第二十五条核减分值"]
         rows = []
-        for code in codes[length]:
+        for code in codes[level]:
             t_total, c_total = team_totals.get(code, 0), cadre_totals.get(code, 0)
             t_counts = [team_by_grade.get((code, g), 0) for g in team_grades]
             c_counts = [cadre_by_grade.get((code, g), 0) for g in cadre_grades]
@@ -423,7 +426,7 @@ def _summary_sheets(*, user: Any, year: int, label: str, teams: _Tally, cadres: 
                 *c_counts,
                 c_total - sum(c_counts),
             ]
-            if length == 6:
+            if level == county:
                 flag = flags.get(code)
                 row += [
                     f"{flag.share:.0%}" if flag else "",
@@ -434,7 +437,7 @@ def _summary_sheets(*, user: Any, year: int, label: str, teams: _Tally, cadres: 
             name=name,
             title=f"{year}年度驻村考核{name}（{label}）",
             headers=headers,
-            widths=[14, 9, *[8] * 5, 9, *[9] * 5, *([14, 18] if length == 6 else [])],
+            widths=[14, 9, *[8] * 5, 9, *[9] * 5, *([14, 18] if level == county else [])],
             rows=rows,
         )
 

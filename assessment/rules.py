@@ -21,7 +21,7 @@ from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
 from attendance.models import AbsenceFinding
-from cadres.models import Cadre, Team, Unit
+from cadres.models import Cadre, Region, Team, Unit
 from zhucun import scoping
 from zhucun.models import AuditEvent
 from zhucun.policy import PolicyProfile, profile_on
@@ -487,14 +487,18 @@ def county_flags(*, year: int, teams: QuerySet[Team]) -> dict[str, CountyFlag]:
     whether that is 较大范围 (``county_poor_team_share_flag``) so the county's score is reduced.
     Two grouped queries whatever the number of counties."""
     threshold = profile_for_year(year).county_poor_team_share_flag
+    county_length = Region.length_of(Region.Level.COUNTY)
     totals = dict(
-        teams.annotate(county=Substr("village_id", 1, 6)).values_list("county").annotate(n=Count("id")).order_by()
+        teams.annotate(county=Substr("village_id", 1, county_length))
+        .values_list("county")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     weak = dict(
         AssessmentResult.objects.filter(
             subject_type=SubjectType.TEAM, round__year=year, grade__in=FAIR_OR_BELOW, team__in=teams.values("pk")
         )
-        .annotate(county=Substr("village_code", 1, 6))
+        .annotate(county=Substr("village_code", 1, county_length))
         .values_list("county")
         .annotate(n=Count("team_id", distinct=True))
         .order_by()

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from cadres.models import Cadre, Team, Unit
+from cadres.models import Cadre, Region, Team, Unit
 from zhucun import outbox, scoping
 from zhucun.api.errors import Conflict
 from zhucun.audit import (
@@ -238,7 +238,7 @@ def county_opinion_record(
     else:
         team = obj if subject_type == SubjectType.TEAM else obj.team
         stationed = team.village_id.startswith(county_code)
-    if len(county_code) != 6 or not stationed:
+    if not Region.is_code_of(county_code, Region.Level.COUNTY) or not stationed:
         raise ValidationError({"subject": ["只能对驻在本县的派出单位、工作队和干部提出评价意见。"]})
     if not opinion.strip():
         raise ValidationError({"opinion": ["请填写评价意见。"]})
@@ -272,7 +272,7 @@ def _case_recipients(case: RecallCase) -> list[int]:
         User.objects.filter(is_active=True)
         .filter(
             Q(role=Role.UNIT, unit_id=case.unit_id)
-            | Q(role=Role.TOWNSHIP, region_id=case.village_code[:9])
+            | Q(role=Role.TOWNSHIP, region_id=Region.township_of(case.village_code))
             | Q(role=_DEPARTMENT_ROLE[level], region_id=region_code)
         )
         .values_list("pk", flat=True)

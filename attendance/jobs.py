@@ -58,7 +58,7 @@ def coverage_check(*, county_code: str, day: dt.date) -> int:
     )  # fmt: skip
     by_township: dict[str, list[str]] = {}
     for code, name in new:
-        by_township.setdefault(code[:9], []).append(name)
+        by_township.setdefault(Region.township_of(code), []).append(name)
     recipients = User.objects.filter(role=Role.TOWNSHIP, region_id__in=list(by_township), is_active=True)
     for township_code, names in by_township.items():
         ids = [user.pk for user in recipients if user.region_id == township_code]

@@ -319,7 +319,8 @@ def children_summary(*, user: Any, region: Region, day: dt.date, profile: Policy
     children = list(scoping.restrict(Region.objects.filter(parent=region), user).order_by("code"))
     if not children:
         return []
-    length = len(children[0].code)
+    child_level = children[0].level
+    length = Region.length_of(child_level)
     summary = {child.code: RegionDay(region=child) for child in children}
 
     def grouped(queryset: QuerySet[Any], field: str, **aggregate: Any) -> list[dict[str, Any]]:
@@ -375,7 +376,7 @@ def children_summary(*, user: Any, region: Region, day: dt.date, profile: Policy
     others: dict[str, int] = {}  # irregular cadres per child
     behind: dict[str, int] = {}  # … of whom behind
     for pk, village_code, term_start, term_end, n in irregular:
-        child = village_code[:length]
+        child = Region.prefix_of(village_code, child_level)
         verdict = rules.minimum_days_verdict(
             profile=profile, month=day, today=day, term_start=term_start, term_end=term_end,
             counted=n + len(extra.get(pk, ())), counted_today=False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 from collections import defaultdict
 from typing import IO, Any
 
@@ -41,7 +42,12 @@ class RosterImportResult:
         return dataclasses.asdict(self)
 
 
-_LEVEL_NAMES = {4: ("市", "市级"), 6: ("县", "县级"), 9: ("乡镇", "乡镇级"), 12: ("村", "村级")}
+_LEVEL_NAMES = {
+    Region.Level.CITY: ("市", "市级"),
+    Region.Level.COUNTY: ("县", "县级"),
+    Region.Level.TOWNSHIP: ("乡镇", "乡镇级"),
+    Region.Level.VILLAGE: ("村", "村级"),
+}
 
 
 def _check_rows(*, actor: Any, rows: list[RosterRow], regions: dict[str, Region]) -> list[RowError]:
@@ -53,9 +59,9 @@ def _check_rows(*, actor: Any, rows: list[RosterRow], regions: dict[str, Region]
         if not scoping.region_in_scope(actor, row.village_code):
             errors.append(RowError(row.row, "村代码", f"村代码 {row.village_code} 不在您的管辖范围内"))
             continue
-        for length, (column, label) in _LEVEL_NAMES.items():
-            code = row.village_code[:length]
-            name = {4: row.city, 6: row.county, 9: row.township, 12: row.village}[length]
+        for level, (column, label) in _LEVEL_NAMES.items():
+            code = Region.prefix_of(row.village_code, level)
+            name = row.region_names[level]
             existing = regions.get(code)
             if existing is not None and existing.name != name:
                 errors.append(
@@ -154,7 +160,7 @@ def roster_import(*, actor: Any, upload: IO[bytes]) -> RosterImportResult:
     same file changes nothing. Raises RosterError listing every bad row."""
     scoping.require(actor, "roster.import")
     rows, read_errors = roster_parse(upload)
-    codes = {row.village_code[:length] for row in rows for length in (2, 4, 6, 9, 12)}
+    codes = {code for row in rows for code in Region.lineage_codes(row.village_code)}
     regions = _load_regions(codes)
     errors = read_errors + _check_rows(actor=actor, rows=rows, regions=regions)
     village_codes = sorted({row.village_code for row in rows})
@@ -281,17 +287,13 @@ def _write(
     village_changes: dict[tuple[str, ...], list[Region]] = defaultdict(list)
     location = ["latitude", "longitude", "is_poor_village", "geofence_radius_m"]
     for row in rows:
-        names = {4: row.city, 6: row.county, 9: row.township, 12: row.village}
-        for length in (4, 6, 9, 12):
-            code = row.village_code[:length]
+        names = row.region_names
+        for parent_code, code in itertools.pairwise(Region.lineage_codes(row.village_code)):
             if code in regions:
                 continue
-            region = Region(
-                code=code,
-                name=names[length],
-                level=str(Region.level_for_code(code)),
-                parent_id=row.village_code[: {4: 2, 6: 4, 9: 6, 12: 9}[length]],
-            )
+            level = Region.level_for_code(code)
+            assert level is not None
+            region = Region(code=code, name=names[level], level=str(level), parent_id=parent_code)
             regions[code] = region
             new_regions.append(region)
             new_codes.add(code)

@@ -196,7 +196,7 @@ def overview(*, user: Any, region: Region, year: int, today: dt.date | None = No
                 )
             )
     else:
-        length = Region.CODE_LENGTHS[Region.Level(level)]
+        length = Region.length_of(level)
         children = {
             child.code: child
             for child in scoping.restrict(Region.objects.filter(parent=region), user).only("code", "name")

@@ -359,50 +359,6 @@ def on_time_rates(*, user: Any, since: dt.date, now: dt.datetime | None = None) 
     ]
 
 
-def _body_q(request: LeaveRequest, body: str) -> Q:
-    """Accounts that answer for (or, for escalations, supervise) ``body`` on ``request``. ``city_org``
-    and ``unit_org`` are the escalation targets of ``policies.superior_of``."""
-    code = request.village_code
-    if body == policies.TEAM_LEADER:
-        return Q(cadre_id=request.team_leader_id) if request.team_leader_id else Q(pk__in=[])
-    if body == policies.TOWNSHIP:
-        return Q(role="township", region_id=code[:9])
-    if body == policies.COUNTY_OFFICE:
-        return Q(role="county_org", region_id=code[:6])
-    if body == "city_org":
-        return Q(role="city_org", region_id=code[:4])
-    if body == policies.UNIT_HR:
-        return Q(role="unit", unit_id=request.unit_id)
-    if body == "unit_org":
-        # The organization department of the unit's level (第十二条); central units: the province.
-        region_id = request.unit.region_id
-        if region_id:
-            return Q(role__in=["province_org", "city_org", "county_org"], region_id=region_id)
-        return Q(role="province_org")
-    return Q(pk__in=[])
-
-
-def _answers_for(user: Any, request: LeaveRequest, body: str) -> bool:
-    """The same rule as ``_body_q``, in Python, to split one query's accounts among many requests."""
-    code = request.village_code
-    if body == policies.TEAM_LEADER:
-        return bool(request.team_leader_id) and user.cadre_id == request.team_leader_id
-    if body == policies.TOWNSHIP:
-        return bool(user.role == "township" and user.region_id == code[:9])
-    if body == policies.COUNTY_OFFICE:
-        return bool(user.role == "county_org" and user.region_id == code[:6])
-    if body == "city_org":
-        return bool(user.role == "city_org" and user.region_id == code[:4])
-    if body == policies.UNIT_HR:
-        return bool(user.role == "unit" and user.unit_id == request.unit_id)
-    if body == "unit_org":
-        region_id = request.unit.region_id
-        if region_id:
-            return bool(user.role in ("province_org", "city_org", "county_org") and user.region_id == region_id)
-        return bool(user.role == "province_org")
-    return False
-
-
 def recipients(pairs: list[tuple[LeaveRequest, str]]) -> list[list[int]]:
     """For each (request, body) pair, the ids of the active accounts of that body — in one query
     however many pairs (the jobs notify many requests at once)."""
@@ -412,9 +368,13 @@ def recipients(pairs: list[tuple[LeaveRequest, str]]) -> list[list[int]]:
         return []
     condition = Q(pk__in=[])
     for request, body in pairs:
-        condition |= _body_q(request, body)
-    users = list(User.objects.filter(condition, is_active=True).only("pk", "role", "region_id", "unit_id", "cadre_id"))
-    return [[user.pk for user in users if _answers_for(user, request, body)] for request, body in pairs]
+        condition |= policies.accounts_q(request, body)
+    users = list(
+        User.objects.filter(condition, is_active=True)
+        .select_related("cadre")
+        .only("pk", "role", "region_id", "unit_id", "cadre_id", "cadre__role")
+    )
+    return [[user.pk for user in users if policies.answers_for(user, request, body)] for request, body in pairs]
 
 
 def approver_user_ids(*, request: LeaveRequest, approver: str) -> list[int]:

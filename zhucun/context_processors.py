@@ -35,7 +35,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "我的请假", "url": reverse("leave-mine"), "icon": "calendar2-check"})
     if not administrator and (
         getattr(user, "role", "") != "cadre"
-        or getattr(getattr(user, "cadre", None), "role", "") in ("leader", "first_secretary_leader")
+        or getattr(getattr(user, "cadre", None), "is_leader", False)  # a team leader approves (第十九条2)
     ):
         items.append({"label": "请假审批", "url": reverse("leave-inbox"), "icon": "inbox"})
     if scoping.can(user, "leave.register"):

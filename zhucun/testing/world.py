@@ -42,7 +42,7 @@ def make_id_number(serial: int) -> str:
 def ensure_region(code: str, name: str) -> Region:
     level = Region.level_for_code(code)
     assert level is not None
-    parent = code[: {4: 2, 6: 4, 9: 6, 12: 9}[len(code)]]
+    parent = Region.ancestor_codes(code)[-1]
     region, _ = Region.objects.get_or_create(
         code=code,
         defaults={
