@@ -66,10 +66,15 @@ def after_window(local_time: dt.time, profile: PolicyProfile) -> bool:
     return local_time > _clock(profile.signin_window_end).replace(second=59)
 
 
+#: 第五条: the sign-in statuses of a cadre present in the village that day — inside the geofence, on
+#: time or late. A sign-in outside the geofence is not a day in the village. Every count of presence
+#: (the dashboards, the home page, the jobs, the month glance) filters on these.
+PRESENT = (SignIn.Status.OK, SignIn.Status.LATE)
+
+
 def counts_as_present(status: str) -> bool:
-    """A day counts toward the 25 days (第五条) when the cadre signed in inside the village's
-    geofence, on time or late. A sign-in outside the geofence is not a day in the village."""
-    return status in (SignIn.Status.OK, SignIn.Status.LATE)
+    """A day counts toward the 25 days (第五条) when the cadre was present (``PRESENT``)."""
+    return status in PRESENT
 
 
 def leave_days_total(days: dict[dt.date, Decimal]) -> Decimal:

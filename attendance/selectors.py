@@ -30,7 +30,7 @@ from zhucun.policy import PolicyProfile, profile_on
 from . import rules
 from .models import AbsenceFinding, CoverageAlert, SignIn, Whereabouts
 
-PRESENT = [SignIn.Status.OK, SignIn.Status.LATE]
+PRESENT = rules.PRESENT
 
 
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
@@ -274,16 +274,45 @@ def attendance_month_totals(*, user: Any, region: Region, month: dt.date, today:
     return rows
 
 
+def someone_present(day: dt.date, village_field: str = "village_id") -> Exists:
+    """第五条 保证驻在村每天有驻村干部在岗: whether a cadre was present (``rules.PRESENT``) on ``day``
+    in the village named by the outer row's ``village_field`` (a ``Team``'s by default). Every coverage
+    count uses it: the dashboards, the home page and the coverage alerts (decision 0075: every village
+    with a team, also one whose cadres were all recalled or whose terms ended)."""
+    return Exists(SignIn.objects.filter(village_code=OuterRef(village_field), date=day, status__in=PRESENT))
+
+
 def uncovered_villages(*, user: Any, region: Region, day: dt.date) -> QuerySet[Team]:
     """第五条: teams of the region where no cadre is present today (no sign-in inside the geofence)."""
-    present = SignIn.objects.filter(village_code=OuterRef("village_id"), date=day, status__in=PRESENT)
     return (
         scoping.restrict(Team.objects.all(), user)
         .filter(village__code__startswith=region.code)
-        .filter(~Exists(present))
+        .filter(~someone_present(day))
         .select_related("village__parent")
         .prefetch_related("cadres")
         .order_by("village_id")
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Coverage:
+    """Today's coverage of the villages in a user's scope (第五条), and the findings awaiting them."""
+
+    villages: int
+    uncovered: int
+    pending_findings: int
+
+
+def coverage_today(*, user: Any, day: dt.date) -> Coverage:
+    """The villages with a team in ``user``'s scope, how many have nobody present on ``day``, and the
+    pending absence findings — by the same rule as the dashboards (``someone_present``). Three queries."""
+    teams = scoping.restrict(Team.objects.all(), user)
+    return Coverage(
+        villages=teams.count(),
+        uncovered=teams.filter(~someone_present(day)).count(),
+        pending_findings=scoping.restrict(AbsenceFinding.objects.all(), user)
+        .filter(status=AbsenceFinding.Status.PENDING)
+        .count(),
     )
 
 

@@ -8,7 +8,6 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from cadres.models import Team
 from zhucun import scoping
 
 
@@ -44,17 +43,13 @@ def today_summary(*, user: Any) -> dict[str, Any]:
     duty today (第五条), absences to confirm. Each capability answers through its own selector."""
     from django.utils import timezone
 
-    from attendance.models import AbsenceFinding, SignIn
+    from attendance.selectors import coverage_today
     from leave.selectors import inbox
 
-    today = timezone.localdate()
     summary: dict[str, Any] = {"awaiting_me": inbox(user=user).count()}
     if scoping.can(user, "attendance.view_dashboard"):
-        teams = scoping.restrict(Team.objects.filter(cadres__status="active").distinct(), user)
-        present = SignIn.objects.filter(date=today, status__in=["ok", "late"]).values("village_code")
-        summary["villages"] = teams.count()
-        summary["uncovered"] = teams.exclude(village__code__in=present).count()
-        summary["pending_findings"] = (
-            scoping.restrict(AbsenceFinding.objects.all(), user).filter(status=AbsenceFinding.Status.PENDING).count()
+        coverage = coverage_today(user=user, day=timezone.localdate())
+        summary.update(
+            villages=coverage.villages, uncovered=coverage.uncovered, pending_findings=coverage.pending_findings
         )
     return summary
