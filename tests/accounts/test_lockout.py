@@ -118,6 +118,7 @@ def test_a_township_may_not_unlock(world: World) -> None:
     township.force_login(world.personas["township"])
     assert township.post(reverse("account-unlock", args=[world.personas["cadre"].pk])).status_code == 403
     assert _api_login("p_cadre", PASSWORD).status_code == 429  # type: ignore[attr-defined]
+    assert not AuditEvent.objects.filter(action="account.unlock").exists()  # nothing was written
 
 
 def test_unlocking_an_account_that_is_not_locked_says_so(world: World) -> None:
