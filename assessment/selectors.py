@@ -128,10 +128,6 @@ def accountability_records(*, user: Any) -> QuerySet[AccountabilityRecord]:
     )
 
 
-def open_case_count(*, user: Any) -> int:
-    return recall_cases(user=user).filter(status=RecallCase.Status.OPEN).count()
-
-
 def subject_in_scope(*, user: Any, subject_type: str, pk: int) -> Any | None:
     """The subject with this id if the user may see it (None: out of scope → 404)."""
     model: type[Any] = {SubjectType.CADRE: Cadre, SubjectType.TEAM: Team, SubjectType.UNIT: Unit}[

@@ -13,8 +13,9 @@ from cadres.models import Region
 from zhucun.audit import audit_export
 from zhucun.exports.xlsx import RowCounter, write_table, xlsx_response
 from zhucun.policy import profile_on
+from zhucun.workcalendar import month_bounds
 
-from .selectors import attendance_month, month_bounds
+from .selectors import attendance_month
 
 MARKS = {"present": "√", "business": "公", "leave": "假", "outside": "外", "absent": "×", "upcoming": "", "none": ""}
 

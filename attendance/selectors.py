@@ -3,7 +3,6 @@ fixed number of queries, whatever the number of cadres, villages or days."""
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime as dt
 from decimal import Decimal
@@ -26,16 +25,12 @@ from leave.selectors import (
 )
 from zhucun import scoping
 from zhucun.policy import PolicyProfile, profile_on
+from zhucun.workcalendar import month_bounds
 
 from . import rules
-from .models import AbsenceFinding, CoverageAlert, SignIn, Whereabouts
+from .models import AbsenceFinding, SignIn, Whereabouts
 
 PRESENT = rules.PRESENT
-
-
-def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
-    first = month.replace(day=1)
-    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
 def leave_days(
@@ -478,12 +473,6 @@ def whereabouts_board(*, team: Team, now: dt.datetime) -> list[tuple[Cadre, str]
         )
         board.append((cadre, labels[status]))
     return board
-
-
-def open_coverage_alerts(*, user: Any, region: Region, day: dt.date) -> QuerySet[CoverageAlert]:
-    return scoping.restrict(CoverageAlert.objects.all(), user).filter(
-        village_code__startswith=region.code, date=day, resolved_at__isnull=True
-    )
 
 
 def month_presence(*, cadre_ids: list[int], start: dt.date, end: dt.date) -> dict[int, tuple[int, int]]:

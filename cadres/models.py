@@ -12,8 +12,6 @@ for assessment and recall (第十二条, 第二十一条).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import models
 from django.utils import timezone
 
@@ -228,9 +226,6 @@ class Cadre(models.Model):
     @property
     def is_leader(self) -> bool:
         return self.role in self.LEADER_ROLES
-
-    def term_days_left(self, today: dt.date) -> int:
-        return (self.term_end - today).days
 
 
 def adjustment_attachment_path(instance: TermAdjustment, filename: str) -> str:

@@ -117,10 +117,6 @@ class RosterRow:
             Region.Level.VILLAGE: self.village,
         }
 
-    @property
-    def is_first_secretary(self) -> bool:
-        return self.role in (Cadre.Role.FIRST_SECRETARY, Cadre.Role.FIRST_SECRETARY_LEADER)
-
     def unit_region_code(self) -> str | None:
         """The region of the unit's level: the province, this village's city or county, none for central."""
         if self.unit_level == Unit.Level.CENTRAL:

@@ -11,7 +11,6 @@ official business toward the month's days and shows 请假 on the whereabouts bo
 
 from __future__ import annotations
 
-import calendar as _calendar
 import dataclasses
 import datetime as dt
 from collections import defaultdict
@@ -23,6 +22,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from zhucun import scoping
+from zhucun.workcalendar import month_bounds
 
 from . import policies
 from .models import Half, LeaveRequest, LeaveStep, OfficialBusiness
@@ -302,8 +302,7 @@ def month_presence(*, cadre_ids: list[int], start: dt.date, end: dt.date) -> dic
 def month_glances(*, cadre_ids: Iterable[int], day: dt.date) -> dict[int, MonthGlance]:
     """The month of ``day`` at a glance for each cadre, in a fixed number of queries."""
     ids = list(dict.fromkeys(cadre_ids))
-    first = day.replace(day=1)
-    last = day.replace(day=_calendar.monthrange(day.year, day.month)[1])
+    first, last = month_bounds(day)
     leave = approved_leave_days(cadre_ids=ids, start=first, end=last)
     presence = month_presence(cadre_ids=ids, start=first, end=last)
     glances = {}
@@ -395,7 +394,3 @@ def register_rows(*, user: Any, region: str = "", start: dt.date, end: dt.date) 
     if region:
         rows = rows.filter(village_code__startswith=region)
     return rows.order_by("village_code", "start", "id")
-
-
-def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
-    return day.replace(day=1), day.replace(day=_calendar.monthrange(day.year, day.month)[1])

@@ -322,7 +322,7 @@ def register(request: HttpRequest) -> HttpResponse:
     (请假销假通过数据平台操作、留存)."""
     scoping.require(request.user, "leave.register")
     today = timezone.localdate()
-    first, last = selectors.month_bounds(today)
+    first, last = workcalendar.month_bounds(today)
     # A malformed or implausible date (year 1, 9999) is a 400 page naming the field.
     start = parse_date(request.GET.get("start") or first.isoformat(), field="start", label="开始日期")
     end = parse_date(request.GET.get("end") or last.isoformat(), field="end", label="截止日期")

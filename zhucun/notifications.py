@@ -76,7 +76,3 @@ def deliver(*, ids: list[int]) -> int:
             channel.send(rows)
         Notification.objects.filter(pk__in=[row.pk for row in rows]).update(delivered_at=timezone.now())
     return len(rows)
-
-
-def unread_count(*, user_id: int) -> int:
-    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
