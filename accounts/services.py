@@ -19,7 +19,7 @@ from zhucun.inputs import parse_id
 
 from .lockout import locked_until, reset_failures
 from .models import ADMIN_REGION_LEVELS, ADMIN_ROLES, REGION_LEVEL_OF_ROLE, ApiToken, RegionGrant, Role, User
-from .signals import home_region_code
+from .receivers import home_region_code
 from .tokens import digest_of, new_key
 from .usernames import normalize_username, validate_username
 
