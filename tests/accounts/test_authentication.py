@@ -30,11 +30,12 @@ def test_a_cadres_token_brings_user_cadre_team_and_village_as_the_orm_loads_them
     key = token_issue(user=account)
     with CaptureQueriesContext(connection) as queries:
         token = token_with_cadre(key)
-        assert token is not None
+        assert token is not None and token.user.cadre is not None
         village = token.user.cadre.team.village
     assert len(queries) == 1
     assert _values(token) == _values(ApiToken.objects.get(user=account))
     assert _values(token.user) == _values(User.objects.get(pk=account.pk))
+    assert account.cadre_id is not None and token.user.cadre is not None
     cadre = Cadre.objects.get(pk=account.cadre_id)
     assert _values(token.user.cadre) == _values(cadre)
     assert _values(token.user.cadre.team) == _values(Team.objects.get(pk=cadre.team_id))

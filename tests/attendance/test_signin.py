@@ -130,6 +130,7 @@ def test_a_photo_is_kept_without_its_exif_and_gps(world: World, clock: Any) -> N
     )
     assert response.status_code == 201, response.content
     stored = SignIn.objects.get()
+    assert stored.photo.name is not None
     with default_storage.open(stored.photo.name) as handle, Image.open(handle) as image:
         assert dict(image.getexif()) == {}
 

@@ -193,7 +193,7 @@ def test_a_region_prefix_out_of_scope_answers_like_one_that_does_not_exist(world
 
 def test_a_list_export_with_a_filter_out_of_scope_exports_nothing(world: World) -> None:
     """Before, the page dropped the invalid filter and exported every cadre in scope."""
-    response = _page(world, "county").get("/cadres/", {"unit": world.units["C"].pk, "export": "xlsx"})
+    response = _page(world, "county").get("/cadres/", {"unit": str(world.units["C"].pk), "export": "xlsx"})
 
     assert response.status_code == 400
     assert not response.get("Content-Disposition")

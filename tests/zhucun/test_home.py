@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -45,7 +46,7 @@ def _team_whose_cadres_were_all_recalled(world: World) -> Team:
     return team
 
 
-def _home(user: User) -> dict:
+def _home(user: User) -> dict[str, Any]:
     client = Client()
     client.force_login(user)
     response = client.get("/")
