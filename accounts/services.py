@@ -172,7 +172,7 @@ def _require_manageable(actor: Any, account: User, action: str, *, admins_too: b
     scoping.require(actor, action)
     if account.pk == getattr(actor, "pk", None) and action != "account.revoke_tokens":
         raise PermissionDenied("不能对自己的账号执行此操作，请由同级的其他管理人员办理。")
-    if account.role in ADMIN_ROLES and not (admins_too and getattr(actor, "role", "") == "security_admin"):
+    if account.role in ADMIN_ROLES and not (admins_too and getattr(actor, "role", "") == Role.SECURITY_ADMIN):
         raise PermissionDenied("管理员账号（系统、安全、审计管理员）只能由运维人员通过 create_account 命令管理。")
 
 

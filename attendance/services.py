@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from cadres.models import Cadre, Team
 from zhucun import scoping
 from zhucun.audit import audit_record, snapshot, update_audited
@@ -38,7 +38,7 @@ class SignInResult:
 def _acting_cadre(actor: Any) -> Cadre:
     """The cadre behind a ``cadre`` account, with the team's village: already read with the API token
     (accounts.authentication), else one query."""
-    if getattr(actor, "role", "") != "cadre" or not actor.cadre_id:
+    if getattr(actor, "role", "") != Role.CADRE or not actor.cadre_id:
         raise PermissionDenied("只有驻村干部本人可以签到。")
     cached = User.cadre.is_cached(actor) and Cadre.team.is_cached(actor.cadre)
     if cached and Team.village.is_cached(actor.cadre.team):
@@ -176,7 +176,7 @@ def _insert_signin(**values: Any) -> int | None:
 
 def _may_post_for(actor: Any, cadre: Cadre) -> bool:
     """A cadre posts their own whereabouts; the team leader may post for the team's members."""
-    if getattr(actor, "role", "") != "cadre":
+    if getattr(actor, "role", "") != Role.CADRE:
         return False
     if actor.cadre_id == cadre.pk:
         return True
@@ -218,7 +218,7 @@ def whereabouts_post(*, actor: Any, cadre: Cadre, day: dt.date, status: str, not
 @transaction.atomic
 def work_log_create(*, actor: Any, day: dt.date, content: str, photos: list[IO[bytes]] | None = None) -> WorkLog:
     """A cadre records a day's work; photos are uploaded per team (以工作队为单位上传电子照片)."""
-    if getattr(actor, "role", "") != "cadre" or not actor.cadre_id:
+    if getattr(actor, "role", "") != Role.CADRE or not actor.cadre_id:
         raise PermissionDenied("只有驻村干部可以记录工作日志。")
     content = (content or "").strip()
     if not content:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.roles import Role
 from cadres.models import Cadre, Region
 from cadres.selectors import region_chain
 from zhucun import scoping
@@ -44,7 +45,7 @@ def _month_param(request: HttpRequest) -> dt.date:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """/attendance/: cadres go to their day, officials to their dashboard."""
-    if getattr(request.user, "role", "") == "cadre":
+    if getattr(request.user, "role", "") == Role.CADRE:
         return redirect("attendance-today")
     return redirect("attendance-dashboard")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from accounts.roles import Role
 from zhucun.policy import profile_on
 
 from .models import Cadre, Region, Unit
@@ -28,7 +29,7 @@ def term_end_for(term_start: dt.date) -> dt.date:
 def may_request_adjustment(user: Any, cadre: Cadre) -> bool:
     """第三条: 派出单位须写出书面申请 — the cadre's own dispatching unit, for a cadre in post."""
     return (
-        getattr(user, "role", "") == "unit"
+        getattr(user, "role", "") == Role.UNIT
         and getattr(user, "unit_id", None) == cadre.unit_id
         and cadre.status == Cadre.Status.ACTIVE
     )
@@ -85,4 +86,4 @@ def handover_due(cadre: Cadre, today: dt.date) -> bool:
 
 def may_record_handover(user: Any) -> bool:
     """The township and the county manage cadres day to day (第十五条, 第十三条) and keep the file."""
-    return getattr(user, "role", "") in ("township", "county_org")
+    return getattr(user, "role", "") in (Role.TOWNSHIP, Role.COUNTY_ORG)

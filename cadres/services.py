@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from zhucun import scoping
 from zhucun.api.errors import Conflict
 from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot, update_audited
@@ -479,7 +479,7 @@ def cadre_terms_expire(*, today: dt.date, actor: Any = None) -> int:
 
 def _department_accounts(level: str, region_code: str) -> list[int]:
     """The active accounts of an organization department (level, region)."""
-    role = {"province": "province_org", "city": "city_org", "county": "county_org"}[level]
+    role = {"province": Role.PROVINCE_ORG, "city": Role.CITY_ORG, "county": Role.COUNTY_ORG}[level]
     return list(User.objects.filter(role=role, region_id=region_code, is_active=True).values_list("pk", flat=True))
 
 
@@ -565,7 +565,7 @@ def term_adjustment_decide(
             region_code=adjustment.village_code,
         )
     unit_accounts = list(
-        User.objects.filter(role="unit", unit_id=adjustment.unit_id, is_active=True).values_list("pk", flat=True)
+        User.objects.filter(role=Role.UNIT, unit_id=adjustment.unit_id, is_active=True).values_list("pk", flat=True)
     )
     notify(
         recipient_ids=unit_accounts,
@@ -652,7 +652,7 @@ def term_end_reminders_send(*, today: dt.date | None = None) -> int:
             continue
         TermReminder.objects.bulk_create([TermReminder(cadre=cadre, days_before=days) for cadre in due])
         departments = {cadre.pk: policies.adjustment_decider(cadre.unit) for cadre in due}
-        roles = {"province": "province_org", "city": "city_org", "county": "county_org"}
+        roles = {"province": Role.PROVINCE_ORG, "city": Role.CITY_ORG, "county": Role.COUNTY_ORG}
         by_department: dict[tuple[str, str], list[int]] = {}
         for user_id, role, region_id in User.objects.filter(
             role__in=list(roles.values()), region_id__in={code for _, code in departments.values()}, is_active=True
@@ -660,7 +660,7 @@ def term_end_reminders_send(*, today: dt.date | None = None) -> int:
             by_department.setdefault((role, str(region_id)), []).append(user_id)
         by_unit: dict[int, list[int]] = {}
         for user_id, unit_id in User.objects.filter(
-            role="unit", unit_id__in={cadre.unit_id for cadre in due}, is_active=True
+            role=Role.UNIT, unit_id__in={cadre.unit_id for cadre in due}, is_active=True
         ).values_list("pk", "unit_id"):
             by_unit.setdefault(unit_id, []).append(user_id)
         messages = []

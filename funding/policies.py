@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from accounts.roles import Role
 from cadres.models import Cadre, Region, Team
 from zhucun.policy import PolicyProfile
 
@@ -42,14 +43,14 @@ def is_keeper(user: Any, team: Team) -> bool:
     region lent by a grant (grants lend inspection, not bookkeeping)."""
     return (
         getattr(user, "is_authenticated", False)
-        and getattr(user, "role", "") == "county_org"
+        and getattr(user, "role", "") == Role.COUNTY_ORG
         and str(getattr(user, "region_id", "")) == keeper_county_code(team)
     )
 
 
 def is_team_leader(user: Any, team: Team) -> bool:
     """The team's own leader, in post, books the team's expenses from the phone."""
-    cadre: Cadre | None = getattr(user, "cadre", None) if getattr(user, "role", "") == "cadre" else None
+    cadre: Cadre | None = getattr(user, "cadre", None) if getattr(user, "role", "") == Role.CADRE else None
     return cadre is not None and cadre.team_id == team.pk and cadre.is_leader and cadre.status == Cadre.Status.ACTIVE
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.roles import ADMIN_ROLES, Role
 from zhucun import scoping
 
 
@@ -16,7 +17,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
     if not request.user.is_authenticated:
         return redirect("login")
-    if getattr(request.user, "role", "") == "cadre":
+    if getattr(request.user, "role", "") == Role.CADRE:
         return redirect("attendance-today")  # the cadre's phone: one page for the day (UI.md)
     from django.utils import timezone
 
@@ -24,7 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
     # Provincial staff keep the holiday table: a missing year is a standing banner (decision 0085).
     missing = workcalendar.years_missing(timezone.localdate()) if scoping.can(request.user, "calendar.manage") else []
-    if getattr(request.user, "role", "") in ("system_admin", "security_admin", "audit_admin"):
+    if getattr(request.user, "role", "") in ADMIN_ROLES:
         # The administrators (三员) have no cadres' data to summarize: their home is their menu.
         return render(request, "home_administrator.html", {"missing": missing})
     return render(

@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from accounts.roles import Role
 from zhucun.inputs import InvalidInput, has_control_characters
 
 #: session key: when the staff member last made a request (a POSIX timestamp)
@@ -31,7 +32,7 @@ TOUCH_EVERY_SECONDS = 60
 
 
 def _is_staff(user: Any) -> bool:
-    return bool(user.is_authenticated) and getattr(user, "role", "") != "cadre"
+    return bool(user.is_authenticated) and getattr(user, "role", "") != Role.CADRE
 
 
 def _idle_limit_seconds() -> int:
