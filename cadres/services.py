@@ -50,7 +50,7 @@ _LEVEL_NAMES = {
 }
 
 
-def _check_rows(*, actor: Any, rows: list[RosterRow], regions: dict[str, Region]) -> list[RowError]:
+def _check_rows(*, actor: User, rows: list[RosterRow], regions: dict[str, Region]) -> list[RowError]:
     """Checks that need the other rows or the database. Returns every problem found."""
     errors: list[RowError] = []
     names_seen: dict[str, tuple[str, int]] = {}
@@ -155,7 +155,7 @@ def _load_regions(codes: set[str]) -> dict[str, Region]:
 
 
 @transaction.atomic
-def roster_import(*, actor: Any, upload: IO[bytes]) -> RosterImportResult:
+def roster_import(*, actor: User, upload: IO[bytes]) -> RosterImportResult:
     """Import a roster (API.md "Roster import"): every row valid or nothing written; re-importing the
     same file changes nothing. Raises RosterError listing every bad row."""
     scoping.require(actor, "roster.import")
@@ -194,7 +194,7 @@ def _existing_cadres(*, rows: list[RosterRow], members: dict[str, Cadre]) -> dic
     return existing
 
 
-def _check_existing(*, actor: Any, rows: list[RosterRow], existing: dict[str, Cadre]) -> list[RowError]:
+def _check_existing(*, actor: User, rows: list[RosterRow], existing: dict[str, Cadre]) -> list[RowError]:
     """第三条: a cadre's post changes only by a term adjustment, never by a roster import. A row may
     update a cadre's particulars in the same team, unit and term; it may not move the cadre to another
     team or unit, restart the term, touch a cadre outside the importer's scope, or place again a cadre
@@ -271,7 +271,7 @@ def _bulk_update(model: Any, changes: dict[tuple[str, ...], list[Any]]) -> None:
 
 def _write(
     *,
-    actor: Any,
+    actor: User,
     rows: list[RosterRow],
     regions: dict[str, Region],
     teams: dict[str, Team],
@@ -387,7 +387,7 @@ def _write(
     )
 
 
-def _event(actor: Any, action: str, obj: Any, before: dict[str, Any] | None, region_code: str) -> AuditEvent:
+def _event(actor: User, action: str, obj: Any, before: dict[str, Any] | None, region_code: str) -> AuditEvent:
     after = snapshot(obj)
     if before is not None:
         after = {key: value for key, value in after.items() if before.get(key) != value}
@@ -406,7 +406,7 @@ def _masked(values: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 @transaction.atomic
-def cadre_id_number_reveal(*, actor: Any, cadre: Cadre) -> str:
+def cadre_id_number_reveal(*, actor: User, cadre: Cadre) -> str:
     """The full 身份证号 of one cadre (already fetched through the actor's scope), for the role that keeps
     the cadres' files (``cadre.view_id_number``: the county organization department). Every reveal is
     an audit event — who, whose, when — and the number itself is not written into it."""
@@ -422,7 +422,7 @@ def cadre_id_number_reveal(*, actor: Any, cadre: Cadre) -> str:
 
 
 @transaction.atomic
-def cadre_id_numbers_export_record(*, actor: Any, filters: dict[str, str], rows: int) -> None:
+def cadre_id_numbers_export_record(*, actor: User, filters: dict[str, str], rows: int) -> None:
     """Record that ``actor`` exported ``rows`` cadres with their full 身份证号 using ``filters`` (the
     list's query). The export itself writes nothing; its audit event is this service's only write."""
     scoping.require(actor, "cadre.view_id_number")
@@ -446,7 +446,7 @@ __all__ = [
 
 
 @transaction.atomic
-def cadre_terms_expire(*, today: dt.date, actor: Any = None) -> int:
+def cadre_terms_expire(*, today: dt.date, actor: User | None = None) -> int:
     """第三条: a cadre whose term has ended (``term_end`` before ``today``) and who is still 在岗 becomes
     期满. One UPDATE for the whole province, audited per cadre; running it twice changes nothing."""
     due = list(
@@ -485,7 +485,7 @@ def _department_accounts(level: str, region_code: str) -> list[int]:
 
 @transaction.atomic
 def term_adjustment_request(
-    *, actor: Any, cadre: Cadre, reason: str, attachment: IO[bytes] | None = None
+    *, actor: User, cadre: Cadre, reason: str, attachment: IO[bytes] | None = None
 ) -> TermAdjustment:
     """The dispatching unit's written application (第三条 派出单位须写出书面申请). One open at a time."""
     if not policies.may_request_adjustment(actor, cadre):
@@ -526,7 +526,7 @@ def term_adjustment_request(
 
 @transaction.atomic
 def term_adjustment_decide(
-    *, actor: Any, adjustment_id: int, approve: bool, comment: str = "", now: dt.datetime | None = None
+    *, actor: User, adjustment_id: int, approve: bool, comment: str = "", now: dt.datetime | None = None
 ) -> TermAdjustment:
     """The same-level organization department approves or rejects (第三条 审核批准); approval makes the
     cadre 已调整 and files the adjustment with the level above. A racing second decider gets 409."""
@@ -578,7 +578,7 @@ def term_adjustment_decide(
 
 @transaction.atomic
 def cadre_dispatch(
-    *, actor: Any, team: Team, name: str, gender: str, id_number: str, phone: str, role: str, term_start: Any
+    *, actor: User, team: Team, name: str, gender: str, id_number: str, phone: str, role: str, term_start: Any
 ) -> Cadre:
     """A replacement joins the team (after a recall, an adjustment or a term's end): a new cadre of the
     team's unit whose term starts on ``term_start`` (第三条). Who may: an organization department that
@@ -680,7 +680,7 @@ def term_end_reminders_send(*, today: dt.date | None = None) -> int:
 
 
 @transaction.atomic
-def handover_tick(*, actor: Any, cadre: Cadre, item: str, done: bool, note: str = "") -> Handover:
+def handover_tick(*, actor: User, cadre: Cadre, item: str, done: bool, note: str = "") -> Handover:
     """Tick (or untick) one item of a cadre's handover checklist; audited. The checklist is complete
     when every item is ticked."""
     if not policies.may_record_handover(actor):

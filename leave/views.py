@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.authentication import signed_in
 from zhucun import scoping, workcalendar
 from zhucun.api.errors import Conflict
 from zhucun.inputs import parse_date, parse_id
@@ -138,7 +139,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse("请选择批准或驳回。", status=400)
     htmx = bool(request.headers.get("HX-Request"))
     try:
-        service(actor=request.user, request_id=pk, comment=comment)
+        service(actor=signed_in(request), request_id=pk, comment=comment)
     except Conflict as exc:
         if htmx:
             return _panel_response(request, pk, error=str(exc.detail))
@@ -166,7 +167,9 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
     approved, refused = 0, []
     for pk in ids:
         try:
-            services.leave_request_approve(actor=request.user, request_id=pk, comment=request.POST.get("comment", ""))
+            services.leave_request_approve(
+                actor=signed_in(request), request_id=pk, comment=request.POST.get("comment", "")
+            )
         except (Conflict, Http404, PermissionDenied, ValidationError):
             refused.append(str(pk))
         else:
@@ -210,7 +213,7 @@ def new(request: HttpRequest) -> HttpResponse:
     form = LeaveRequestForm(request.POST or None, initial={"start": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.leave_request_create(actor=request.user, **form.cleaned_data)
+            created = services.leave_request_create(actor=signed_in(request), **form.cleaned_data)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -228,7 +231,7 @@ def new(request: HttpRequest) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        services.leave_request_withdraw(actor=request.user, request_id=pk)
+        services.leave_request_withdraw(actor=signed_in(request), request_id=pk)
     except Conflict as exc:
         messages.error(request, str(exc.detail))
     else:
@@ -241,7 +244,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """The applicant cancels an approved leave before it starts (第十九条2)."""
     try:
-        services.leave_request_cancel(actor=request.user, request_id=pk)
+        services.leave_request_cancel(actor=signed_in(request), request_id=pk)
     except Conflict as exc:
         messages.error(request, str(exc.detail))
     except ValidationError as exc:
@@ -255,7 +258,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_back(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        services.leave_request_report_back(actor=request.user, request_id=pk)
+        services.leave_request_report_back(actor=signed_in(request), request_id=pk)
     except Conflict as exc:
         messages.error(request, str(exc.detail))
     except ValidationError as exc:

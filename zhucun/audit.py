@@ -3,6 +3,11 @@ record commit or roll back together (SPEC.md non-negotiable 6)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
 import contextvars
 import datetime as dt
 import decimal
@@ -68,7 +73,7 @@ def _jsonable(value: Any) -> Any:
 
 def audit_event(
     *,
-    actor: Any,
+    actor: User | None,
     action: str,
     obj: models.Model,
     before: dict[str, Any] | None,
@@ -92,7 +97,7 @@ def audit_event(
 
 def audit_record(
     *,
-    actor: Any,
+    actor: User | None,
     action: str,
     obj: models.Model,
     before: dict[str, Any] | None = None,
@@ -161,7 +166,7 @@ _AS_IS = frozenset({str, int, type(None)})
 
 
 def update_audited(
-    *, actor: Any, action: str, obj: models.Model, changes: dict[str, Any], region_code: str = ""
+    *, actor: User | None, action: str, obj: models.Model, changes: dict[str, Any], region_code: str = ""
 ) -> AuditEvent:
     """Set ``changes`` on ``obj``, save only those fields, and record their values before and after —
     the common shape of a state change (a decision, a withdrawal, 销假). Inside the service's

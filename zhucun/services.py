@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
 import datetime as dt
 from typing import Any
 
@@ -48,7 +53,7 @@ def validate_policy_version(
 
 @transaction.atomic
 def policy_version_add(
-    *, actor: Any, name: str, effective_from: dt.date, overrides: dict[str, Any], basis: str = ""
+    *, actor: User | None, name: str, effective_from: dt.date, overrides: dict[str, Any], basis: str = ""
 ) -> PolicyProfileVersion:
     """Add a dated version of the policy profile — the only way the numbers change (rows are never
     edited or deleted; the database refuses it: zhucun/append_only.py)."""

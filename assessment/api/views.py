@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import signed_in
 from cadres.models import Cadre
 from zhucun import scoping
 from zhucun.api.viewsets import ScopedQuerysetMixin
@@ -76,7 +77,7 @@ class AssessmentGradeView(APIView):
         data = AssessmentGradeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.assessment_grade_set(
-            actor=request.user, year=year, subject_type=subject_type, obj=obj, grade=data.validated_data["grade"]
+            actor=signed_in(request), year=year, subject_type=subject_type, obj=obj, grade=data.validated_data["grade"]
         )
         return Response(AssessmentResultSerializer.payload(year=year, subject_type=subject_type, pk=pk, result=result))
 
@@ -119,7 +120,7 @@ class RecallCaseViewSet(
         if cadre is None:
             raise ValidationError({"cadre": ["该驻村干部不存在或不在您的管辖范围内。"]})
         case = services.recall_case_open(
-            actor=request.user,
+            actor=signed_in(request),
             cadre=cadre,
             trigger=data.validated_data["trigger"],
             evidence=data.validated_data["evidence"],
@@ -133,7 +134,7 @@ class RecallCaseViewSet(
         case = self.get_object()
         data = RecallConsultationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        case = services.recall_case_consult(actor=request.user, case=case, opinion=data.validated_data["opinion"])
+        case = services.recall_case_consult(actor=signed_in(request), case=case, opinion=data.validated_data["opinion"])
         return Response(self.get_serializer(case).data)
 
     @extend_schema(request=RecallDecisionSerializer, responses={200: RecallCaseSerializer})
@@ -144,7 +145,7 @@ class RecallCaseViewSet(
         data = RecallDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = services.recall_case_decide(
-            actor=request.user,
+            actor=signed_in(request),
             case=case,
             decision=data.validated_data["decision"],
             reason=data.validated_data["reason"],
@@ -202,7 +203,7 @@ class CountyOpinionView(APIView):
         form = CountyOpinionInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         record = services.county_opinion_record(
-            actor=request.user,
+            actor=signed_in(request),
             year=year,
             subject_type=subject_type,
             obj=subject,
