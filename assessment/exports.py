@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -35,6 +35,11 @@ from zhucun import scoping
 
 from . import rules, selectors
 from .models import GRADE_LABELS, AssessmentResult, CadreGrade, SubjectType, TeamGrade
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 Progress = Callable[[int], None]
 Row = Sequence[Any]
@@ -102,7 +107,7 @@ def _sheet(workbook: Workbook, spec: Sheet) -> Worksheet:
     return sheet
 
 
-def scope_label(user: Any) -> str:
+def scope_label(user: User | AnonymousUser) -> str:
     """ "石家庄市·市级" — the caller's department for the titles; a unit's name otherwise."""
     department = scoping.department_of(user)
     if department is None:
@@ -121,7 +126,7 @@ _ORDER: dict[str, tuple[str, ...]] = {
 }
 
 
-def scoped_subjects(*, user: Any, year: int) -> dict[str, QuerySet[Any]]:
+def scoped_subjects(*, user: User | AnonymousUser, year: int) -> dict[str, QuerySet[Any]]:
     """The rows of the workbook: every team, cadre and unit in post in ``year`` (第二十二条, 第二十四条) the
     caller may see, in sheet order."""
     return {
@@ -137,7 +142,7 @@ def scoped_subjects(*, user: Any, year: int) -> dict[str, QuerySet[Any]]:
     }
 
 
-def row_total(*, user: Any, year: int) -> int:
+def row_total(*, user: User | AnonymousUser, year: int) -> int:
     """How many subject rows the workbook will have (for a job's progress)."""
     return sum(qs.count() for qs in scoped_subjects(user=user, year=year).values())
 
@@ -293,7 +298,7 @@ def _unit_rows(queryset: QuerySet[Any], year: int) -> Iterator[Row]:
         )
 
 
-def workbook_sheets(*, user: Any, year: int) -> Iterator[Sheet]:
+def workbook_sheets(*, user: User | AnonymousUser, year: int) -> Iterator[Sheet]:
     """The sheets of the caller's workbook of ``year``, in order. Lazy: a sheet's queries run when it is
     reached, its subject rows as they are iterated (``.iterator()``). The summary sheets count what the
     subject sheets streamed: take each sheet's rows before the next sheet."""
@@ -350,7 +355,9 @@ def workbook_sheets(*, user: Any, year: int) -> Iterator[Sheet]:
     yield _quota_sheet(user=user, year=year, label=label)
 
 
-def write_assessment_workbook(*, user: Any, year: int, out: IO[bytes], progress: Progress | None = None) -> int:
+def write_assessment_workbook(
+    *, user: User | AnonymousUser, year: int, out: IO[bytes], progress: Progress | None = None
+) -> int:
     """Write the caller's workbook of ``year`` to ``out``; returns the number of subject rows."""
     workbook = Workbook(write_only=True)
     done = 0
@@ -372,7 +379,9 @@ def write_assessment_workbook(*, user: Any, year: int, out: IO[bytes], progress:
     return done
 
 
-def _summary_sheets(*, user: Any, year: int, label: str, teams: _Tally, cadres: _Tally) -> Iterator[Sheet]:
+def _summary_sheets(
+    *, user: User | AnonymousUser, year: int, label: str, teams: _Tally, cadres: _Tally
+) -> Iterator[Sheet]:
     """Per-city and per-county counts of each grade, by the stationing region: the subjects and results
     counted by county while the subject sheets streamed (``_Tally``), summed up to the city (the first 4
     characters of the code) here."""
@@ -442,7 +451,7 @@ def _summary_sheets(*, user: Any, year: int, label: str, teams: _Tally, cadres: 
         )
 
 
-def _quota_sheet(*, user: Any, year: int, label: str) -> Sheet:
+def _quota_sheet(*, user: User | AnonymousUser, year: int, label: str) -> Sheet:
     """第二十二条: each visible round's 优秀 against floor(40% × the level's total), teams and cadres."""
     rounds = list(selectors.visible_rounds(user=user, year=year))
     quotas = rules.quotas_for_rounds(rounds)

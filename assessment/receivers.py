@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from accounts.models import User
-
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.dispatch import receiver
 
 from attendance.models import AbsenceFinding
 from attendance.signals import absence_finding_confirmed
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @receiver(absence_finding_confirmed, sender=AbsenceFinding, dispatch_uid="assessment.recall_on_absence")

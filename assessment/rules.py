@@ -9,23 +9,11 @@ grade and decide recall (第二十条, 第二十一条) is decided here too and 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from typing import TypeAlias
-
-    from django.contrib.auth.models import AnonymousUser
-
-    from accounts.models import User
-
-    #: whoever asks: an account, the anonymous visitor of a page, or nobody (a job)
-    Someone: TypeAlias = User | AnonymousUser | None
-
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
@@ -49,6 +37,16 @@ from .models import (
     SubjectType,
     TeamGrade,
 )
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+    #: whoever asks: an account, the anonymous visitor of a page, or nobody (a job)
+    Someone: TypeAlias = User | AnonymousUser | None
 
 GRADES_OF: dict[str, tuple[str, ...]] = {
     SubjectType.CADRE: tuple(CadreGrade.values),

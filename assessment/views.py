@@ -5,7 +5,7 @@ after (→ 403); every rule is decided by assessment/rules.py through the servic
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -41,6 +41,11 @@ from .models import (
     Sanction,
     SubjectType,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 GRID_PAGE_SIZE = 100
 
@@ -108,7 +113,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _scope_label(user: Any) -> str:
+def _scope_label(user: User | AnonymousUser) -> str:
     from .exports import scope_label
 
     return scope_label(user)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
@@ -29,6 +29,11 @@ from zhucun.workcalendar import month_bounds
 
 from . import rules
 from .models import AbsenceFinding, SignIn, Whereabouts
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 PRESENT = rules.PRESENT
 
@@ -120,7 +125,7 @@ class CadreMonth:
         return self.verdict.can_still_meet
 
 
-def cadres_in_month(*, user: Any, region: Region, first: dt.date, last: dt.date) -> QuerySet[Cadre]:
+def cadres_in_month(*, user: User | AnonymousUser, region: Region, first: dt.date, last: dt.date) -> QuerySet[Cadre]:
     """The region's cadres in post on at least one day of ``[first, last]`` (第五条 is judged on the days
     in post, docs/decisions/0072): active ones whose term overlaps it, and those who left within it — a
     term that ended, a recall or an adjustment ends the term that day."""
@@ -145,7 +150,7 @@ def _day_state(*, signed: str | None, excuse: dict[str, str], day: dt.date, toda
     return "upcoming" if day >= today else "absent"
 
 
-def attendance_month(*, user: Any, region: Region, month: dt.date, today: dt.date) -> list[CadreMonth]:
+def attendance_month(*, user: User | AnonymousUser, region: Region, month: dt.date, today: dt.date) -> list[CadreMonth]:
     """Each cadre in post in the region during the month with days present, on leave and on official
     business (第五条, 第十三条4), the verdict of ``rules.minimum_days_verdict``, and a day-by-day state
     for the heat-map. Four queries (two or three more under a yearly minimum, for the year before the
@@ -226,7 +231,9 @@ class CadreMonthTotals:
         return self.verdict.can_still_meet
 
 
-def attendance_month_totals(*, user: Any, region: Region, month: dt.date, today: dt.date) -> list[CadreMonthTotals]:
+def attendance_month_totals(
+    *, user: User | AnonymousUser, region: Region, month: dt.date, today: dt.date
+) -> list[CadreMonthTotals]:
     """The same verdicts as ``attendance_month`` for any region size, counted in SQL: days present are
     grouped by cadre over the region's sign-ins, found through the indexed ``village_code`` prefix, and
     the cadres are read as plain values — no model objects, no loop over days (docs/performance.md)."""
@@ -277,7 +284,7 @@ def someone_present(day: dt.date, village_field: str = "village_id") -> Exists:
     return Exists(SignIn.objects.filter(village_code=OuterRef(village_field), date=day, status__in=PRESENT))
 
 
-def uncovered_villages(*, user: Any, region: Region, day: dt.date) -> QuerySet[Team]:
+def uncovered_villages(*, user: User | AnonymousUser, region: Region, day: dt.date) -> QuerySet[Team]:
     """第五条: teams of the region where no cadre is present today (no sign-in inside the geofence)."""
     return (
         scoping.restrict(Team.objects.all(), user)
@@ -298,7 +305,7 @@ class Coverage:
     pending_findings: int
 
 
-def coverage_today(*, user: Any, day: dt.date) -> Coverage:
+def coverage_today(*, user: User | AnonymousUser, day: dt.date) -> Coverage:
     """The villages with a team in ``user``'s scope, how many have nobody present on ``day``, and the
     pending absence findings — by the same rule as the dashboards (``someone_present``). Three queries."""
     teams = scoping.restrict(Team.objects.all(), user)
@@ -311,7 +318,7 @@ def coverage_today(*, user: Any, day: dt.date) -> Coverage:
     )
 
 
-def pending_findings(*, user: Any, region: Region) -> QuerySet[AbsenceFinding]:
+def pending_findings(*, user: User | AnonymousUser, region: Region) -> QuerySet[AbsenceFinding]:
     return (
         scoping.restrict(AbsenceFinding.objects.all(), user)
         .filter(village_code__startswith=region.code, status=AbsenceFinding.Status.PENDING)
@@ -337,7 +344,9 @@ class RegionDay:
         return self.villages - self.covered
 
 
-def children_summary(*, user: Any, region: Region, day: dt.date, profile: PolicyProfile) -> list[RegionDay]:
+def children_summary(
+    *, user: User | AnonymousUser, region: Region, day: dt.date, profile: PolicyProfile
+) -> list[RegionDay]:
     """The region's children with today's coverage and the month's shortfalls: six queries, grouped in
     SQL by the child's code prefix."""
     children = list(scoping.restrict(Region.objects.filter(parent=region), user).order_by("code"))

@@ -28,6 +28,10 @@ from cadres.models import Cadre, Region
 from zhucun.policy import PolicyProfile
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
     from .models import LeaveRequest
 
 HALF = Decimal("0.5")
@@ -141,7 +145,7 @@ class Body:
     #: the level a region ``field`` must be of (a township account answers for the township)
     level: str = ""
 
-    def value_of(self, user: Any) -> Any:
+    def value_of(self, user: User | AnonymousUser) -> Any:
         """What the account names: its own region (of the body's level), unit or cadre; None for nothing."""
         if getattr(user, "role", "") not in self.roles or not self.account_ok(user):
             return None
@@ -211,7 +215,7 @@ BODIES: dict[str, Body] = {
 APPROVERS = (TEAM_LEADER, TOWNSHIP, COUNTY_OFFICE, UNIT_HR)
 
 
-def answers_for(user: Any, request: LeaveRequest, body: str) -> bool:
+def answers_for(user: User | AnonymousUser, request: LeaveRequest, body: str) -> bool:
     """Whether ``user`` answers for ``body`` on ``request``."""
     matcher = BODIES.get(body)
     if matcher is None:
@@ -229,7 +233,7 @@ def accounts_q(request: LeaveRequest, body: str) -> Q:
     return Q(role__in=sorted(matcher.roles), **{matcher.field: value}) & matcher.account_q
 
 
-def requests_q(user: Any, body: str) -> Q:
+def requests_q(user: User | AnonymousUser, body: str) -> Q:
     """Filter of ``LeaveRequest`` rows on which ``user`` answers for ``body``."""
     matcher = BODIES.get(body)
     value = matcher.value_of(user) if matcher else None
@@ -238,19 +242,19 @@ def requests_q(user: Any, body: str) -> Q:
     return matcher.naming(value)
 
 
-def approver_of(user: Any) -> tuple[str, ...]:
+def approver_of(user: User | AnonymousUser) -> tuple[str, ...]:
     """The approving bodies ``user`` answers for: a team leader's cadre account for 队长, a township
     account for the township party committee, a county organization account for the county 驻村工作
     办公室 (docs/decisions/0002-org-bodies.md), a unit account for the unit's HR department."""
     return tuple(body for body in APPROVERS if BODIES[body].value_of(user) is not None)
 
 
-def may_decide(user: Any, request: LeaveRequest, approver: str) -> bool:
+def may_decide(user: User | AnonymousUser, request: LeaveRequest, approver: str) -> bool:
     """Whether ``user`` answers for the approving body ``approver`` on ``request``."""
     return approver in APPROVERS and answers_for(user, request, approver)
 
 
-def awaiting_q(user: Any) -> Q:
+def awaiting_q(user: User | AnonymousUser) -> Q:
     """Filter of ``LeaveRequest`` rows whose pending step ``user`` answers for (the inbox). The join on
     ``steps`` is single-valued here because a request has at most one pending step."""
     parts = Q(pk__in=[])

@@ -16,7 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
@@ -26,6 +26,11 @@ from zhucun.workcalendar import month_bounds
 
 from . import policies
 from .models import Half, LeaveRequest, LeaveStep, OfficialBusiness
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 ZERO = Decimal("0")
 #: a day's two halves, in slot order (``policies.half_day_index``)
@@ -239,7 +244,7 @@ def leave_impact(*, request: LeaveRequest, today: dt.date) -> dict[str, Any]:
     return _impact[0](request, today)
 
 
-def leave_requests(*, user: Any) -> QuerySet[LeaveRequest]:
+def leave_requests(*, user: User | AnonymousUser) -> QuerySet[LeaveRequest]:
     """The requests ``user`` may see, with what a list row shows."""
     return (
         scoping.restrict(LeaveRequest.objects.all(), user)
@@ -248,7 +253,7 @@ def leave_requests(*, user: Any) -> QuerySet[LeaveRequest]:
     )
 
 
-def inbox(*, user: Any) -> QuerySet[LeaveRequest]:
+def inbox(*, user: User | AnonymousUser) -> QuerySet[LeaveRequest]:
     """Requests awaiting ``user``'s answer, the oldest deadline first (第十九条2: 半日内作出答复).
 
     Each row carries its pending step's ``current_due_at``/``current_received_at``/``current_approver``/
@@ -329,7 +334,7 @@ class OnTimeRate:
         return round(100 * self.on_time / self.decided) if self.decided else None
 
 
-def on_time_rates(*, user: Any, since: dt.date, now: dt.datetime | None = None) -> list[OnTimeRate]:
+def on_time_rates(*, user: User | AnonymousUser, since: dt.date, now: dt.datetime | None = None) -> list[OnTimeRate]:
     """Per approving body, within ``user``'s scope, since ``since``: steps answered, answered on time,
     and still open past their deadline. One query."""
     now = now or timezone.now()
@@ -387,7 +392,9 @@ def applicant_user_ids(*, request: LeaveRequest) -> list[int]:
     return list(User.objects.filter(cadre_id=request.cadre_id, is_active=True).values_list("pk", flat=True))
 
 
-def register_rows(*, user: Any, region: str = "", start: dt.date, end: dt.date) -> QuerySet[LeaveRequest]:
+def register_rows(
+    *, user: User | AnonymousUser, region: str = "", start: dt.date, end: dt.date
+) -> QuerySet[LeaveRequest]:
     """The leave register (请假销假登记): requests in ``user``'s scope (optionally under ``region``)
     overlapping ``[start, end]``, in date order."""
     rows = leave_requests(user=user).filter(start__lte=end, end__gte=start)

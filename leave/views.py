@@ -5,7 +5,7 @@ township and the team leader), the request detail and its side panel, the cadre'
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,6 +24,11 @@ from zhucun.inputs import parse_date, parse_id
 from . import policies, selectors, services
 from .forms import LeaveRequestForm
 from .models import LeaveRequest, LeaveStep
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 #: UI.md: the countdown badge is green with more than 2 hours left, amber under 2 hours, red overdue
 AMBER_BELOW = dt.timedelta(hours=2)
@@ -46,7 +51,7 @@ def _step_rows(request: LeaveRequest) -> list[LeaveStep]:
     return sorted(request.steps.all(), key=lambda step: step.position)
 
 
-def _panel_context(user: Any, request: LeaveRequest, now: dt.datetime) -> dict[str, Any]:
+def _panel_context(user: User | AnonymousUser, request: LeaveRequest, now: dt.datetime) -> dict[str, Any]:
     steps = _step_rows(request)
     current = next((step for step in steps if step.status == LeaveStep.Status.PENDING), None)
     can_decide = current is not None and policies.may_decide(user, request, current.approver)

@@ -3,22 +3,22 @@ record commit or roll back together (SPEC.md non-negotiable 6)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from accounts.models import User
-
 import contextvars
 import datetime as dt
 import decimal
 import getpass
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
 from zhucun.models import AuditEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 #: Who runs a management command or job when there is no logged-in actor (``operator_context``).
 _OPERATOR: contextvars.ContextVar[str] = contextvars.ContextVar("zhucun_audit_operator", default="")
@@ -187,7 +187,7 @@ def update_audited(
 _NOT_FILTERS = frozenset({"export", "page", "page_size", "sort", "csrfmiddlewaretoken"})
 
 
-def scope_description(user: Any) -> dict[str, Any]:
+def scope_description(user: User | AnonymousUser) -> dict[str, Any]:
     """The caller's scope as data (zhucun.scoping): what an export could contain at most."""
     from zhucun.scoping import scope_of
 
@@ -204,7 +204,7 @@ def scope_description(user: Any) -> dict[str, Any]:
     return described
 
 
-def home_region_code(user: Any) -> str:
+def home_region_code(user: User | AnonymousUser) -> str:
     """The org-tree key of a user's own events (who sees them in the viewer): their region, their
     unit's region, or their team's village; empty (the province only) otherwise."""
     region_id = getattr(user, "region_id", None)
@@ -221,7 +221,7 @@ def home_region_code(user: Any) -> str:
 
 def audit_export(
     *,
-    user: Any,
+    user: User | AnonymousUser,
     kind: str,
     title: str,
     params: Mapping[str, Any] | None = None,
@@ -248,8 +248,10 @@ def audit_export(
         after["rows"] = rows
     if filename:
         after["file"] = filename
+    from accounts.models import User
+
     event = AuditEvent(
-        actor=user if getattr(user, "is_authenticated", False) else None,
+        actor=user if isinstance(user, User) and user.is_authenticated else None,
         operator="" if getattr(user, "is_authenticated", False) else _OPERATOR.get(),
         action=action,
         object_type=kind,

@@ -3,13 +3,18 @@ is read through its capability's selector; nothing is decided here."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.roles import ADMIN_ROLES, Role
 from zhucun import scoping
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -39,7 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def today_summary(*, user: Any) -> dict[str, Any]:
+def today_summary(*, user: User | AnonymousUser) -> dict[str, Any]:
     """What needs the official this morning: leave awaiting their answer, villages with nobody on
     duty today (第五条), absences to confirm. Each capability answers through its own selector."""
     from django.utils import timezone

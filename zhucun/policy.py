@@ -7,18 +7,16 @@ Rules modules (leave/policies.py, assessment/rules.py, …) read their numbers f
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from accounts.models import User
-
 import dataclasses
 import datetime as dt
 import time
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from accounts.models import User
-
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +12,9 @@ from django.utils import timezone
 from zhucun.audit import audit_record, snapshot
 from zhucun.models import PolicyProfileVersion
 from zhucun.policy import HEBEI_2018
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def validate_policy_version(

@@ -6,7 +6,7 @@ translate."""
 from __future__ import annotations
 
 import tempfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django.core.exceptions import ValidationError
@@ -39,6 +39,11 @@ from .serializers import (
     RecallConsultationSerializer,
     RecallDecisionSerializer,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 class RecallCaseFilterSet(django_filters.FilterSet):
@@ -153,7 +158,7 @@ class RecallCaseViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
 
 
-def workbook_response(*, user: Any, year: int) -> FileResponse:
+def workbook_response(*, user: User | AnonymousUser, year: int) -> FileResponse:
     """The caller's workbook, built into a temporary file (memory stays flat) and streamed."""
     from zhucun.audit import audit_export
 
