@@ -68,6 +68,11 @@ class User(AbstractUser):
     cadre = models.OneToOneField(
         "cadres.Cadre", verbose_name="驻村干部", null=True, blank=True, on_delete=models.PROTECT, related_name="account"
     )
+    # Where the delivery channels reach the person (issue 15, decision 0150). A cadre without ``mobile``
+    # gets SMS on the roster's phone; ``email`` (AbstractUser) is the e-mail address.
+    mobile = models.CharField("手机号", max_length=11, blank=True, help_text="接收短信通知的手机号。")
+    wecom_userid = models.CharField("企业微信账号", max_length=64, blank=True, help_text="企业微信通讯录中的 UserID。")
+    dingtalk_userid = models.CharField("钉钉账号", max_length=64, blank=True, help_text="钉钉通讯录中的 userid。")
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -74,6 +74,9 @@ class Whereabouts(models.Model):
         OTHER = "other", "其他"
         # Shown for an approved official trip (leave.models.OfficialBusiness); a cadre may post it too.
         BUSINESS = "business", "公务外出"
+        # 第十一条 不得抽调驻村干部返回单位工作: posted so that the burden guard can count it (a unit whose cadre
+        # is back at the unit too often is flagged, supervision app); like any posting it is no approval.
+        RETURNED_TO_UNIT = "unit", "回单位"
 
     cadre = models.ForeignKey(Cadre, verbose_name="驻村干部", on_delete=models.PROTECT, related_name="whereabouts")
     village_code = models.CharField("驻在村代码", max_length=12)
@@ -164,6 +167,8 @@ class AbsenceFinding(models.Model):
         # 请假, 轮休, 外出开会 … posted on the board without approved leave or official business
         # (第十九条3, 第二十条2; docs/decisions/0070).
         UNAPPROVED_ABSENCE = "unapproved_absence", "离村未经批准"
+        # 第十三条3 随机抽查: a presence check missed or answered outside the geofence (supervision app).
+        PRESENCE_CHECK = "presence_check", "随机抽查"
 
     class Status(models.TextChoices):
         PENDING = "pending", "待确认"

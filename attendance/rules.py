@@ -31,6 +31,28 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> int:
     return round(2 * EARTH_RADIUS_M * math.asin(math.sqrt(a)))
 
 
+@dataclasses.dataclass(frozen=True)
+class GeofenceReading:
+    """Where a phone's position lies against the village's geofence: the distance and whether inside."""
+
+    distance_m: int
+    inside: bool
+
+
+def village_geofence(
+    *, village: Any, latitude: float, longitude: float, profile: PolicyProfile
+) -> GeofenceReading | None:
+    """第十九条1, SPEC.md "Attendance": a position is in the village when it lies within the village's
+    geofence — its own radius, or the profile's default — around the village's location. None when the
+    village has no location yet. The one rule for every place that reads a cadre's position (the
+    sign-in, a random presence check)."""
+    if village.latitude is None or village.longitude is None:
+        return None
+    distance = distance_m(float(latitude), float(longitude), float(village.latitude), float(village.longitude))
+    radius = village.geofence_radius_m or profile.default_geofence_radius_m
+    return GeofenceReading(distance_m=distance, inside=distance <= radius)
+
+
 def _clock(value: str) -> dt.time:
     hours, minutes = value.split(":")
     return dt.time(int(hours), int(minutes))

@@ -79,11 +79,12 @@ def signin_create(
     day = timezone.localdate(captured)
     profile = profile_on(day)
     village = cadre.team.village
-    if village.latitude is None or village.longitude is None:
+    reading = rules.village_geofence(
+        village=village, latitude=float(latitude), longitude=float(longitude), profile=profile
+    )
+    if reading is None:
         raise ValidationError({"detail": ["驻在村尚未设置位置，暂不能签到，请联系县驻村办。"]})
-    distance = rules.distance_m(float(latitude), float(longitude), float(village.latitude), float(village.longitude))
-    radius = village.geofence_radius_m or profile.default_geofence_radius_m
-    inside = distance <= radius
+    distance, inside = reading.distance_m, reading.inside
     try:
         status = rules.signin_status(
             local_time=timezone.localtime(captured).time(), inside_geofence=inside, profile=profile

@@ -24,7 +24,7 @@ from zhucun import scoping
 from zhucun.inputs import parse_id, parse_month
 from zhucun.policy import profile_on
 
-from . import services
+from . import extensions, services
 from .exports import attendance_register
 from .models import AbsenceFinding, SignIn, Whereabouts, WorkLog
 from .selectors import (
@@ -70,6 +70,7 @@ def today(request: HttpRequest) -> HttpResponse:
         "whereabouts_choices": Whereabouts.Status.choices,
         "is_leader": cadre.is_leader,
         "logs": WorkLog.objects.filter(author=cadre).order_by("-date", "-id")[:5],
+        "presence_pending": extensions.presence_pending(cadre_id=cadre.pk),
     }
     return render(request, "attendance/today.html", context)
 
@@ -281,7 +282,12 @@ def public_village(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "attendance/public_village.html",
-        {"team": team, "day": day, "board": whereabouts_board(team=team, now=timezone.now())},
+        {
+            "team": team,
+            "day": day,
+            "board": whereabouts_board(team=team, now=timezone.now()),
+            "tasks": extensions.public_tasks(team=team, year=day.year),
+        },
     )
 
 
@@ -303,5 +309,6 @@ def public_poster(request: HttpRequest, code: str) -> HttpResponse:
             "qr_uri": qr_uri,
             "day": day,
             "board": whereabouts_board(team=team, now=timezone.now()),
+            "tasks": extensions.public_tasks(team=team, year=day.year),
         },
     )

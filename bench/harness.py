@@ -11,9 +11,11 @@ import io
 import statistics
 import time
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook
@@ -40,6 +42,10 @@ GOALS: dict[str, dict[str, Any]] = {
     "B4.import_s": {"unit": "s", "goal": "<= 30"},
     "B5.jobs_s": {"unit": "s", "goal": "<= 60, ~1 task per county"},
     "B6.max_query_growth": {"unit": "queries", "goal": "0"},
+    # issue 12: team funds (``limit``: the figure meets its goal when value <= limit, recorded as ``met``)
+    "B7.province_overview_p95_ms": {"unit": "ms", "goal": "<= 800", "limit": 800},
+    "B7.county_overview_p95_ms": {"unit": "ms", "goal": "<= 150", "limit": 150},
+    "B7.county_ledger_export_s": {"unit": "s", "goal": "<= 5", "limit": 5},
 }
 
 #: B2: the attendance dashboard question in raw SQL (what psql runs as the baseline). Parameters:
@@ -64,14 +70,16 @@ WHERE t.village_id LIKE '{prefix}%' AND NOT EXISTS (
 def figure(key: str, value: float | None, baseline: float | None = None, **extra: Any) -> dict[str, Any]:
     """One entry of results.json: value, unit, baseline, ratio (value / baseline), goal."""
     ratio = round(value / baseline, 3) if value is not None and baseline else None
-    return {
+    entry = {
         "value": None if value is None else round(value, 3),
         "unit": GOALS[key]["unit"],
         "baseline": None if baseline is None else round(baseline, 3),
         "ratio": ratio,
         "goal": GOALS[key]["goal"],
-        **extra,
     }
+    if "limit" in GOALS[key]:
+        entry["met"] = None if value is None else value <= GOALS[key]["limit"]
+    return {**entry, **extra}
 
 
 def median(values: list[float]) -> float:
@@ -285,6 +293,121 @@ def endpoint_queries(*, small_user: Any, large_user: Any, small_code: str, large
     return {"max_growth": growth, "endpoints": counts}
 
 
+# --- B7: team funds (issue 12) --------------------------------------------------------------------
+
+#: B7: the funds overview of a province or city in raw SQL — per child region: teams, the year's money,
+#: teams with an expense waiting past the reimbursement interval; and net spending by category — what
+#: funding.selectors.overview answers. Parameters: region code, child code length, year, overdue date.
+FUNDS_REGIONS_SQL = """
+SELECT code, name FROM cadres_region WHERE parent_id = '{code}' ORDER BY code;
+SELECT substr(village_id, 1, {length}) AS child, count(*) FROM cadres_team
+WHERE village_id LIKE '{code}%' GROUP BY 1;
+SELECT substr(village_code, 1, {length}) AS child, sum(carried_in), sum(allocated), sum(spent)
+FROM funding_fundaccount WHERE year = {year} AND village_code LIKE '{code}%' GROUP BY 1;
+SELECT substr(e.village_code, 1, {length}) AS child, count(DISTINCT a.team_id)
+FROM funding_ledgerentry e JOIN funding_fundaccount a ON a.id = e.account_id
+WHERE e.kind = 'expense' AND e.date < '{before}' AND e.village_code LIKE '{code}%'
+  AND NOT EXISTS (SELECT 1 FROM funding_reimbursementitem i WHERE i.expense_id = e.id)
+  AND NOT EXISTS (SELECT 1 FROM funding_ledgerentry r WHERE r.reverses_id = e.id)
+GROUP BY 1;
+SELECT e.category, coalesce(sum(e.amount) FILTER (WHERE e.kind = 'expense'), 0)
+                 - coalesce(sum(e.amount) FILTER (WHERE e.kind = 'reversal'), 0)
+FROM funding_ledgerentry e JOIN funding_fundaccount a ON a.id = e.account_id
+WHERE a.year = {year} AND a.village_code LIKE '{code}%' AND e.category <> '' GROUP BY 1 ORDER BY 1;
+"""
+
+#: B7: a county's overview in raw SQL — per team: village and township, responsible person, the year's
+#: money; the teams with an overdue expense; net spending by category.
+FUNDS_TEAMS_SQL = """
+SELECT t.id, t.village_id, p.name, v.name, a.responsible_name, a.carried_in, a.allocated, a.spent
+FROM cadres_team t JOIN cadres_region v ON v.code = t.village_id LEFT JOIN cadres_region p ON p.code = v.parent_id
+LEFT JOIN funding_fundaccount a ON a.team_id = t.id AND a.year = {year}
+WHERE t.village_id LIKE '{code}%' ORDER BY t.village_id;
+SELECT DISTINCT a.team_id
+FROM funding_ledgerentry e JOIN funding_fundaccount a ON a.id = e.account_id
+WHERE e.kind = 'expense' AND e.date < '{before}' AND e.village_code LIKE '{code}%'
+  AND NOT EXISTS (SELECT 1 FROM funding_reimbursementitem i WHERE i.expense_id = e.id)
+  AND NOT EXISTS (SELECT 1 FROM funding_ledgerentry r WHERE r.reverses_id = e.id);
+SELECT e.category, coalesce(sum(e.amount) FILTER (WHERE e.kind = 'expense'), 0)
+                 - coalesce(sum(e.amount) FILTER (WHERE e.kind = 'reversal'), 0)
+FROM funding_ledgerentry e JOIN funding_fundaccount a ON a.id = e.account_id
+WHERE a.year = {year} AND a.village_code LIKE '{code}%' AND e.category <> '' GROUP BY 1 ORDER BY 1;
+"""
+
+
+def funds_year() -> int:
+    """The year the scale seed books (funding/scale.py, called by seed_scale): last year, complete."""
+    return timezone.localdate().year - 1
+
+
+def funds_sql(*, code: str, year: int) -> str:
+    """The raw-SQL baseline of the funds overview of region ``code`` (per team for a county)."""
+    from funding import policies as funds_policies
+    from zhucun.policy import profile_on
+
+    today = timezone.localdate()
+    before = funds_policies.overdue_before(today=today, profile=profile_on(today))
+    if len(code) >= Region.CODE_LENGTHS[Region.Level.COUNTY]:
+        return FUNDS_TEAMS_SQL.format(code=code, year=year, before=before)
+    length = len(code) + 2  # a province's children are cities (4 digits), a city's counties (6)
+    return FUNDS_REGIONS_SQL.format(code=code, length=length, year=year, before=before)
+
+
+def _yuan(value: Any) -> Decimal:
+    """A sum as PostgreSQL (numeric) or SQLite (float) returns it, to the fen."""
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def run_statements(sql: str) -> tuple[float, list[list[tuple[Any, ...]]]]:
+    """Run the statements of a baseline on the current connection: (seconds, the rows of each). The
+    smoke run uses it to check that the baseline answers the same question as the app."""
+    answers = []
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for statement in (part.strip() for part in sql.split(";")):
+            if statement:
+                cursor.execute(statement)
+                answers.append(list(cursor.fetchall()))
+    return time.perf_counter() - started, answers
+
+
+def funds_ledger_table(*, user: Any, code: str, year: int) -> Any:
+    """Exactly the table the county ledger export writes (funding.exports.region_ledger_table, the
+    app's own row producer), its rows read into memory beforehand (the queries are not timed)."""
+    from funding import exports as funds_exports
+    from funding import selectors as funds_selectors
+
+    region = Region.objects.get(code=code)
+    entries = funds_selectors.region_entries(user=user, region=region, year=year)
+    table = funds_exports.region_ledger_table(region_name=region.name, year=year, entries=entries)
+    table.rows = [tuple(row) for row in table.rows]
+    return table
+
+
+def raw_openpyxl_table(table: Any, out: Any) -> int:
+    """B7's physical limit: openpyxl write-only appending the title, the header and the rows from
+    memory as plain values; returns the number of rows."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("分户账")
+    sheet.append([table.title])
+    sheet.append(list(table.headers))
+    for row in table.rows:
+        sheet.append(row)
+    workbook.save(out)
+    return len(table.rows)
+
+
+def app_ledger_export(*, user: Any, code: str, year: int) -> int:
+    """The app's county ledger workbook in-process (what the page's ``?export=ledger`` writes)."""
+    from funding import exports as funds_exports
+    from funding import selectors as funds_selectors
+
+    region = Region.objects.get(code=code)
+    entries = funds_selectors.region_entries(user=user, region=region, year=year)
+    _, rows = funds_exports.region_ledger_workbook(region_name=region.name, year=year, entries=entries)
+    return rows
+
+
 # --- the smoke run: every figure in miniature, in-process (tests/test_bench_smoke.py) -------------
 
 
@@ -349,4 +472,43 @@ def smoke(*, log: Any = lambda _: None) -> dict[str, Any]:
     results["B6.max_query_growth"] = figure(
         "B6.max_query_growth", growth["max_growth"], 0, endpoints=growth["endpoints"]
     )
+
+    year = funds_year()
+    for level in ("province", "county"):
+        browser = Client()
+        browser.force_login(personas[level])
+        code = seeded.persona_scopes[level]
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            page = browser.get(f"/funds/regions/{code}/?year={year}")
+            times.append((time.perf_counter() - started) * 1000)
+            assert page.status_code == 200, page.content[:300]
+        data = page.context["data"]
+        assert data.totals.teams > 0
+        # the raw-SQL baseline answers the same question: the same money, the same overdue teams
+        sql_s, answers = run_statements(funds_sql(code=code, year=year))
+        if level == "province":
+            money = {child: (_yuan(alloc), _yuan(spent)) for child, _, alloc, spent in answers[2]}
+            overdue = dict(answers[3])
+            assert money == {row.code: (row.allocated, row.spent) for row in data.rows if row.allocated}, money
+            assert overdue == {row.code: row.overdue_teams for row in data.rows if row.overdue_teams}, overdue
+        else:
+            assert [r[0] for r in answers[0]] == [row.team_id for row in data.rows]
+            assert {r[0] for r in answers[1]} == {row.team_id for row in data.rows if row.overdue_teams}
+        spent = {category: _yuan(net) for category, net in answers[-1] if net}
+        assert spent == {category: net for category, _, net in data.by_category}, spent
+        results[f"B7.{level}_overview_p95_ms"] = figure(f"B7.{level}_overview_p95_ms", p95(times), sql_s * 1000)
+    county = seeded.persona_scopes["county"]
+    table = funds_ledger_table(user=personas["county"], code=county, year=year)
+    started = time.perf_counter()
+    raw_n = raw_openpyxl_table(table, io.BytesIO())
+    raw_s = time.perf_counter() - started
+    browser = Client()
+    browser.force_login(personas["county"])
+    started = time.perf_counter()
+    download = browser.get(f"/funds/regions/{county}/?year={year}&export=ledger")
+    app_s = time.perf_counter() - started
+    assert download.status_code == 200 and download.content[:2] == b"PK", download.status_code
+    results["B7.county_ledger_export_s"] = figure("B7.county_ledger_export_s", app_s, raw_s, rows=raw_n)
     return results

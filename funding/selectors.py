@@ -184,7 +184,7 @@ def overview(*, user: User | AnonymousUser, region: Region, year: int, today: dt
     rows: list[OverviewRow] = []
     if level is None:
         account_of = {a.team_id: a for a in accounts}
-        overdue_ids = set(overdue.values_list("account__team_id", flat=True).distinct())
+        overdue_ids = set(overdue.values_list("account__team_id", flat=True).order_by().distinct())
         for team in teams.select_related("village__parent").order_by("village_id"):
             account = account_of.get(team.pk)
             rows.append(

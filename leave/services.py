@@ -207,6 +207,7 @@ def leave_request_create(
         recipient_ids=approver_user_ids(request=request, approver=chain[0]),
         title=f"{cadre.name}申请{request.get_kind_display()}{days}天，请在半日内答复",
         url=_detail_url(request),
+        urgent=True,  # the half-day answer (第十九条2; decision 0151)
     )
     return request
 
@@ -288,6 +289,7 @@ def leave_request_approve(
             recipient_ids=approver_user_ids(request=request, approver=following.approver),
             title=f"{request.cadre.name}的请假（{request.days}天）待您审批，请在半日内答复",
             url=_detail_url(request),
+            urgent=True,
         )
         return request
     update_audited(
@@ -312,6 +314,7 @@ def leave_request_approve(
         recipient_ids=applicant_user_ids(request=request),
         title=f"您的请假（{request.start_label} 至 {request.end_label}）已批准，返岗后请及时销假",
         url=_detail_url(request),
+        urgent=True,  # the cadre may leave on it: the answer the half-day rule exists for
     )
     return request
 
@@ -349,6 +352,7 @@ def leave_request_reject(*, actor: User, request_id: int, comment: str, now: dt.
         title=f"您的请假（{request.start_label} 至 {request.end_label}）未获批准",
         body=comment,
         url=_detail_url(request),
+        urgent=True,
     )
     return request
 
@@ -601,6 +605,7 @@ def leave_steps_remind(*, now: dt.datetime | None = None) -> int:
             recipient_ids=recipient_ids,
             title=f"{step.request.cadre.name}的请假申请将于{_local_time(step.due_at)}到期，请及时答复",
             url=_detail_url(step.request),
+            urgent=True,
         )
     LeaveStep.objects.filter(pk__in=[step.pk for step in steps]).update(reminded_at=now)
     return len(steps)
@@ -634,6 +639,7 @@ def leave_steps_escalate(*, now: dt.datetime | None = None) -> int:
                 f"已超过答复期限（{_local_time(step.due_at)}）"
             ),
             url=_detail_url(request),
+            urgent=True,
         )
         events.append(
             audit_event(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from zhucun.testing.world import World, build_world
@@ -53,3 +56,14 @@ def _fresh_work_calendar_cache() -> None:
     from zhucun.workcalendar import cache_clear
 
     cache_clear()
+
+
+@pytest.fixture
+def office_hours(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
+    """Freeze ``timezone.now`` at 10:00 Asia/Shanghai on a Thursday in mid-month (26 November 2026):
+    after the sign-in window opens and after it closes for the coverage check, never the first day
+    of a month, whatever hour and day CI runs at (UTC 16:00 is already tomorrow in Shanghai). Ask
+    for it before ``world`` so the world is built on the same day."""
+    moment = dt.datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    return moment

@@ -50,3 +50,6 @@ def test_the_bench_harness_produces_every_figure_of_results_json() -> None:
     assert results["B1.queries"]["value"] <= 6
     assert results["B4.import_s"]["created"]["cadres"] == 30
     assert results["B6.max_query_growth"]["value"] is not None
+    # issue 12: the funds overview one level down and the county's ledger, each with its pass/fail
+    assert results["B7.county_ledger_export_s"]["rows"] >= 5 * 50  # the county's 5 teams, ~60 entries each
+    assert all(results[key]["met"] is not None for key in results if key.startswith("B7."))

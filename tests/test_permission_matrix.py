@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from tests.matrix import accounts, assessment, attendance, audit, core, funding, leave, terms
+from tests.matrix import accounts, assessment, attendance, audit, core, duties, funding, leave, supervision, terms
 from tests.matrix.common import Case
 from zhucun.testing.world import PASSWORD, PERSONAS, TARGETS, World
 
@@ -36,6 +36,8 @@ MATRIX = _merge(
     audit.MATRIX,
     funding.MATRIX,
     terms.MATRIX,
+    duties.MATRIX,
+    supervision.MATRIX,
 )
 EXTRA_CELLS = {
     **core.EXTRA,
@@ -46,6 +48,8 @@ EXTRA_CELLS = {
     **audit.EXTRA,
     **funding.EXTRA,
     **terms.EXTRA,
+    **duties.EXTRA,
+    **supervision.EXTRA,
 }
 
 
@@ -116,6 +120,8 @@ def request_cell(world: World, name: str, case: Case, persona: str, target: str 
         response = client.get(url)
     elif case.method == "put":
         response = client.put(url, data or {}, format="json")
+    elif case.method == "patch":
+        response = client.patch(url, data or {}, format="json")
     elif case.multipart:
         response = client.post(url, data or {}, format="multipart") if case.api else client.post(url, data or {})
     else:

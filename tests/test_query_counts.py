@@ -84,7 +84,47 @@ LISTS: dict[str, tuple[bool, Callable[[], str]]] = {
     "funds-insurance": (False, lambda: reverse("funds-insurance") + "?region=130102001"),
     "api:insurance-policy-list": (True, lambda: reverse("api:insurance-policy-list") + "?page_size=200"),
     "funds-overview-export": (False, lambda: reverse("funds-overview-region", args=["130102"]) + "?export=xlsx"),
+    # the duties calendar (issue 13)
+    "api:duty-list": (True, lambda: reverse("api:duty-list") + "?page_size=200"),
+    "duties-mine": (False, lambda: reverse("duties-mine") + "?year=2026"),
+    "duties-compliance": (False, lambda: reverse("duties-compliance")),
+    "duties-compliance-export": (False, lambda: reverse("duties-compliance") + "?status=overdue&export=xlsx"),
+    # messages that reach people (issue 15): one's own settings with the recent deliveries
+    "notification-settings": (False, lambda: reverse("notification-settings")),
+    "api:notification-preferences": (True, lambda: reverse("api:notification-preferences")),
+    # supervision (issue 13)
+    "api:presence-check-list": (True, lambda: reverse("api:presence-check-list") + "?page_size=200"),
+    "supervision-presence-list": (False, lambda: reverse("supervision-presence-list")),
+    "supervision-presence-list-export": (False, lambda: reverse("supervision-presence-list") + "?export=xlsx"),
+    "api:task-list": (True, lambda: reverse("api:task-list") + "?page_size=200"),
+    "supervision-tasks": (False, lambda: reverse("supervision-tasks")),
+    "supervision-tasks-export": (False, lambda: reverse("supervision-tasks") + "?export=xlsx"),
+    "supervision-team-tasks": (
+        False,
+        lambda: reverse("supervision-team-tasks", args=[Team.objects.get(village_id="130102001001").pk]),
+    ),
+    "public-village": (False, lambda: reverse("public-village", args=["130102001001"])),
+    "supervision-inspections": (False, lambda: reverse("supervision-inspections")),
+    "supervision-inspection-detail": (
+        False,
+        lambda: reverse("supervision-inspection-detail", args=[_grown_plan().pk]),
+    ),
+    "supervision-burden": (False, lambda: reverse("supervision-burden")),
+    "supervision-burden-export": (False, lambda: reverse("supervision-burden") + "?export=xlsx"),
+    "api:demand-list": (True, lambda: reverse("api:demand-list") + "?page_size=200"),
 }
+
+
+def _grown_plan() -> Any:
+    from supervision.models import InspectionPlan
+
+    today = timezone.localdate()
+    plan, _ = InspectionPlan.objects.get_or_create(
+        title="增长检查",
+        defaults={"kind": "central", "organizer_level": "county", "organizer_region": "130102",
+                  "scope_code": "130102001", "start": today, "end": today},
+    )  # fmt: skip
+    return plan
 
 
 def _grow(world: World, rows: int, offset: int) -> None:
@@ -125,6 +165,105 @@ def _grow(world: World, rows: int, offset: int) -> None:
     _grow_funds(teams, Team.objects.get(village_id="130102001001"))
     _grow_terms(created[1::2])
     _grow_insurance(created)
+    _grow_duties(teams)
+    _grow_deliveries(teams)
+    _grow_supervision(created)
+
+
+def _grow_duties(teams: list[Team]) -> None:
+    """Per new team, an overdue obligation of unit A (甲县's unit), of 甲县 and of 甲一镇, with evidence."""
+    from django.core.files.base import ContentFile
+
+    from duties.models import Evidence, Obligation
+
+    day = dt.date(2026, 3, 31)
+    rows = Obligation.objects.bulk_create(
+        [
+            Obligation(duty=duty, article="第九条2", body_type=body_type, unit=unit, region_code=code, body_key=key,
+                       body_name=f"主体{team.pk}", year=2026, period=f"g{team.pk}", period_label="2026年第一季度",
+                       period_start=dt.date(2026, 1, 1), period_end=day, due=day, status="overdue")
+            for team in teams
+            for duty, body_type, unit, code, key in (
+                ("unit_quarterly_study", "unit", team.unit, "130102", str(team.unit_id)),
+                ("county_quarterly_meeting", "county", None, "130102", "130102"),
+                ("township_first_secretary_meeting", "township", None, "130102001", "130102001"),
+            )
+        ]
+    )  # fmt: skip
+    Evidence.objects.bulk_create(
+        [Evidence(obligation=o, region_code=o.region_code, kind="image", file=ContentFile(b"x", name="e.jpg"), size=1,
+                  sha256="0" * 64) for o in rows]
+    )  # fmt: skip
+
+
+def _grow_deliveries(teams: list[Team]) -> None:
+    """A notification about every new team to the county and township officials, each with a delivery
+    and a held one merged into a digest (their settings page lists their recent deliveries)."""
+    from zhucun.models import Delivery, Notification
+
+    people = list(User.objects.filter(username__in=["p_county", "p_township"]))
+    notes = Notification.objects.bulk_create(
+        [Notification(recipient=user, title=f"{team.village.name}的通知") for team in teams for user in people]
+    )
+    now = timezone.now()
+    digests = Delivery.objects.bulk_create(
+        [Delivery(key=f"digest:{n.recipient_id}:sms:{n.pk}", recipient_id=n.recipient_id, channel="sms", due_at=now)
+         for n in notes]
+    )  # fmt: skip
+    Delivery.objects.bulk_create(
+        [Delivery(key=f"n{n.pk}:sms", recipient_id=n.recipient_id, channel="sms", notification=n, due_at=now,
+                  status="merged", digest=d) for n, d in zip(notes, digests, strict=True)]
+)  # fmt: skip
+
+
+def _grow_supervision(cadres: list[Cadre]) -> None:
+    """A presence check of every new cadre, answered (the list pages, the export and the API); a task on
+    every new team's list, and one more on team A's (its page and the public page)."""
+    from supervision.models import PresenceCheck
+
+    now = timezone.now()
+    issuer = User.objects.filter(username="p_township").first()
+    from supervision.models import AnnualTask
+
+    team_a = Team.objects.get(village_id="130102001001")
+    year = timezone.localdate().year
+    AnnualTask.objects.bulk_create(
+        [
+            AnnualTask(team=team, village_code=team.village_id, year=year, kind=kind, origin="county", title="修路",
+                       target="硬化", deadline=dt.date(year, 12, 31), responsible_department="县交通运输局")
+            for c in cadres[::2]
+            for team, kind in ((c.team, "required"), (team_a, "optional"))
+        ]
+    )  # fmt: skip
+    from supervision.models import InspectionPlan, InspectionResult
+
+    plan = _grown_plan()
+    InspectionPlan.objects.bulk_create(
+        [InspectionPlan(kind="central", title=f"督导{c.pk}", organizer_level="county", organizer_region="130102",
+                        scope_code="130102001", start=plan.start, end=plan.end) for c in cadres[::2]]
+    )  # fmt: skip
+    InspectionResult.objects.bulk_create(
+        [InspectionResult(plan=plan, team=c.team, village_code=c.team.village_id, cadre=c, date=plan.start,
+                          outcome="ok") for c in cadres]
+    )  # fmt: skip
+    from supervision.models import Demand, UnitReturnFlag
+
+    Demand.objects.bulk_create(
+        [Demand(cadre=c, village_code=c.team.village_id, date=timezone.localdate(), kind=kind,
+                demanding_body=f"县直部门{c.pk % 7}", source="demander")
+         for c in cadres for kind in ("meeting", "form")]
+    )  # fmt: skip
+    UnitReturnFlag.objects.bulk_create(
+        [UnitReturnFlag(cadre=c, unit=c.unit, village_code=c.team.village_id, month=timezone.localdate().replace(day=1),
+                        days=3) for c in cadres[::2]]
+    )  # fmt: skip
+    PresenceCheck.objects.bulk_create(
+        [
+            PresenceCheck(cadre=c, village_code=c.team.village_id, minutes=30, issued_by=issuer, issued_at=now,
+                          due_at=now, status="present", answered_at=now, distance_m=10)
+            for c in cadres
+        ]
+    )  # fmt: skip
 
 
 def _grow_audit(teams: list[Team]) -> None:
@@ -282,12 +421,18 @@ NOT_FOR_TOWNSHIPS = {
     "audit-list-export",
     "api:audit-event-list",
     "cadre-export-id-numbers",
+    "duties-compliance",
+    "duties-compliance-export",
+    "supervision-burden",  # the monthly burden is the organization departments' (第八条)
+    "supervision-burden-export",
 }
 
 
 @pytest.mark.parametrize("name", sorted(LISTS))
 @pytest.mark.parametrize("persona", ["county", "township"])
-def test_list_query_count_is_pinned_and_does_not_grow_with_rows(world: World, persona: str, name: str) -> None:
+def test_list_query_count_is_pinned_and_does_not_grow_with_rows(
+    office_hours: dt.datetime, world: World, persona: str, name: str
+) -> None:
     if persona == "township" and name in NOT_FOR_TOWNSHIPS:
         pytest.skip("townships may not see this list (403, covered by the permission matrix)")
     _grow(world, 10, offset=100)

@@ -51,3 +51,36 @@ def append_only_triggers_check(app_configs: Any = None, databases: Any = None, *
                 )
             )
     return messages
+
+
+@checks.register()
+def channels_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Every channel named in ZHUCUN_CHANNELS exists and has its credentials (decision 0150): a
+    deployment that enabled 企业微信 without its secret is told at start, not by failed deliveries."""
+    from zhucun.channels import FACTORIES, REQUIRED_SETTINGS
+
+    messages: list[checks.CheckMessage] = []
+    for code in getattr(settings, "ZHUCUN_CHANNELS", []):
+        if code not in FACTORIES:
+            messages.append(
+                checks.Error(
+                    f"ZHUCUN_CHANNELS 中的渠道 {code!r} 不存在。",
+                    hint=f"可用的渠道：{', '.join(sorted(FACTORIES))}。",
+                    id="zhucun.E010",
+                )
+            )
+            continue
+        missing = [name for name in REQUIRED_SETTINGS.get(code, ()) if not str(getattr(settings, name, "")).strip()]
+        if missing:
+            messages.append(
+                checks.Error(
+                    f"已启用渠道 {code}，但未设置 {'、'.join(missing)}。",
+                    hint="请在环境变量中设置这些参数（README“Configuration”），或从 ZHUCUN_CHANNELS 中去掉该渠道。",
+                    id="zhucun.E011",
+                )
+            )
+        for name in ("ZHUCUN_WECOM_AGENTID", "ZHUCUN_DINGTALK_AGENTID"):
+            value = str(getattr(settings, name, ""))
+            if code in name.lower() and value and not value.isdigit():
+                messages.append(checks.Error(f"{name} 应为数字（应用的 AgentId）。", id="zhucun.E012"))
+    return messages

@@ -55,6 +55,32 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "工作经费", "url": reverse("funds-ledger", args=[cadre.team_id]), "icon": "wallet2"})
     if scoping.can(user, "insurance.register"):
         items.append({"label": "意外保险", "url": reverse("funds-insurance"), "icon": "shield-plus"})
+    # --- the duties calendar (issue 13) ---
+    if scoping.can(user, "duties.view"):
+        items.append({"label": "我的待办", "url": reverse("duties-mine"), "icon": "calendar-event"})
+    if scoping.can(user, "duties.compliance"):
+        items.append({"label": "履职情况", "url": reverse("duties-compliance"), "icon": "list-check"})
+    # --- supervision (issue 13) ---
+    if scoping.can(user, "presence.follow"):
+        items.append({"label": "随机抽查", "url": reverse("supervision-presence-list"), "icon": "geo"})
+    elif scoping.can(user, "presence.answer"):
+        items.append({"label": "随机抽查", "url": reverse("supervision-presence-mine"), "icon": "geo"})
+    if scoping.can(user, "tasks.overview"):
+        items.append({"label": "帮扶任务清单", "url": reverse("supervision-tasks"), "icon": "list-check"})
+    elif (cadre := getattr(user, "cadre", None) if getattr(user, "role", "") == "cadre" else None) is not None:
+        items.append(
+            {
+                "label": "帮扶任务清单",
+                "url": reverse("supervision-team-tasks", args=[cadre.team_id]),
+                "icon": "list-check",
+            }
+        )
+    if scoping.can(user, "inspection.view"):
+        items.append({"label": "督导检查", "url": reverse("supervision-inspections"), "icon": "search"})
+    if scoping.can(user, "burden.view"):
+        items.append({"label": "减负监测", "url": reverse("supervision-burden"), "icon": "speedometer2"})
+    elif scoping.can(user, "burden.record"):
+        items.append({"label": "登记工作要求", "url": reverse("supervision-demand-new"), "icon": "clipboard-plus"})
     if scoping.can(user, "term.view"):
         items.append({"label": "任期调整", "url": reverse("term-adjustment-list"), "icon": "arrow-left-right"})
     if scoping.can(user, "account.view"):
@@ -68,13 +94,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "交叉检查授权", "url": reverse("grant-list"), "icon": "key"})
     if scoping.can(user, "system.operate"):
         items.append({"label": "系统运行", "url": reverse("system-overview"), "icon": "gear"})
+    if scoping.can(user, "delivery.view_status"):
+        items.append({"label": "消息推送状态", "url": reverse("delivery-status"), "icon": "send-check"})
     if scoping.can(user, "audit.view"):
         items.append({"label": "操作记录", "url": reverse("audit-list"), "icon": "shield-check"})
     path = request.path
+    matching = [
+        item["url"] for item in items if path == item["url"] or (item["url"] != "/" and path.startswith(item["url"]))
+    ]
+    best = max(matching, key=len, default=None)  # /system/deliveries/ is not also 系统运行 (/system/)
     for item in items:
-        item["active"] = (
-            "active" if (path == item["url"] or (item["url"] != "/" and path.startswith(item["url"]))) else ""
-        )
+        item["active"] = "active" if item["url"] == best else ""
     return {
         "nav_items": items,
         "nav_role": getattr(user, "get_role_display", lambda: "")(),

@@ -3,10 +3,23 @@ every one once, now (API.md "Jobs"). Later capabilities append their jobs here."
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from celery.schedules import crontab
 from django.db import InterfaceError, OperationalError
+
+from zhucun.channels.base import TransientDeliveryError
+
+
+def _digest_time() -> tuple[int, int]:
+    """ZHUCUN_DIGEST_TIME (HH:MM, Asia/Shanghai), read from the environment: the settings import this
+    module while they load."""
+    hour, _, minute = os.environ.get("ZHUCUN_DIGEST_TIME", "07:30").partition(":")
+    return int(hour), int(minute or 0)
+
+
+_DIGEST_HOUR, _DIGEST_MINUTE = _digest_time()
 
 #: (task name, beat schedule) — every entry also runs in ``run_jobs``.
 SCHEDULED_JOBS: list[tuple[str, crontab]] = [
@@ -30,8 +43,18 @@ SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     ("funding.overdue_flags", crontab(hour=7, minute=10)),
     ("funding.insurance_gaps", crontab(hour=7, minute=20)),
     ("funding.open_year", crontab(hour=0, minute=5, day_of_month=1, month_of_year=1)),
+    # --- the duties calendar (issue 13): obligations first, then their status, reminders, escalation ---
+    ("duties.generate_obligations", crontab(hour=0, minute=10)),
+    ("duties.mark_overdue", crontab(hour=7, minute=30)),
+    # --- supervision (issue 13) ---
+    ("supervision.presence_checks", crontab(minute="*/5")),
+    ("supervision.task_overdue_flags", crontab(hour=7, minute=30)),
+    ("supervision.unit_return_flags", crontab(hour=1, minute=40)),
     # --- audit retention (issue 10 item 13) ---
     ("zhucun.purge_audit_events", crontab(hour=3, minute=30)),
+    # --- notification channels (issue 15, decision 0151): the morning digest, then what is due ---
+    ("zhucun.send_digests", crontab(hour=_DIGEST_HOUR, minute=_DIGEST_MINUTE)),
+    ("zhucun.send_due_deliveries", crontab(minute="*/5")),
     # --- the outbox (issue 10; decision 0050): last, so run_jobs publishes what the jobs above queued ---
     ("zhucun.drain_outbox", crontab()),
 ]
@@ -51,3 +74,16 @@ RETRY_TRANSIENT: dict[str, Any] = {
 
 def beat_schedule() -> dict[str, dict[str, object]]:
     return {name: {"task": name, "schedule": schedule} for name, schedule in SCHEDULED_JOBS}
+
+
+#: The delivery task (zhucun.send_delivery, decision 0152): besides the database errors above, a
+#: platform that could not take the message now (timeout, 5xx, busy, rate limited) is retried after
+#: a random wait of up to 30 s, 1, 2, 4 … 30 min. The service marks the delivery failed after
+#: ZHUCUN_DELIVERY_MAX_ATTEMPTS tries and stops raising, so Celery's own limit is only a backstop.
+DELIVERY_RETRY: dict[str, Any] = {
+    **RETRY_TRANSIENT,
+    "autoretry_for": (*RETRY_TRANSIENT["autoretry_for"], TransientDeliveryError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 1800,
+    "max_retries": 20,
+}

@@ -1,5 +1,7 @@
 """Shared infrastructure models: the audit trail and the dated policy-profile versions."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -80,8 +82,8 @@ class PolicyProfileVersion(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notification (the bell). Other channels (SMS, DingTalk) sit behind
-    ``zhucun.notifications.deliver`` and read the same rows."""
+    """An in-app notification (the bell). The bell stays; the delivery channels (企业微信, 钉钉, SMS,
+    e-mail) each get a ``Delivery`` of it, planned in the same transaction (zhucun/deliveries.py)."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications"
@@ -91,8 +93,6 @@ class Notification(models.Model):
     url = models.CharField("链接", max_length=300, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
-    # Set once the delivery channels have it: a repeated delivery task sends nothing twice (0050).
-    delivered_at = models.DateTimeField("推送时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "通知"
@@ -181,3 +181,95 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.args}"
+
+
+class Channel(models.TextChoices):
+    """The delivery channels a deployment may enable (``ZHUCUN_CHANNELS``, decision 0150)."""
+
+    WECOM = "wecom", "企业微信"
+    DINGTALK = "dingtalk", "钉钉"
+    SMS = "sms", "短信"
+    EMAIL = "email", "电子邮件"
+
+
+class Delivery(models.Model):
+    """One notification (or one morning digest of several) on its way to one person through one
+    channel: the record of what was sent, when, how often it was tried and what the platform said.
+
+    ``key`` is the idempotency key (unique): ``n<notification>:<channel>`` for a single notification,
+    ``digest:<person>:<channel>:<date>`` for a digest, so a repeated plan or digest run adds nothing and
+    a repeated send task finds the row already sent (decision 0152)."""
+
+    class Status(models.TextChoices):
+        HELD = "held", "待晨报汇总"
+        QUEUED = "queued", "待发送"
+        SENDING = "sending", "发送中"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+        SKIPPED = "skipped", "未发送"
+        MERGED = "merged", "已并入晨报"
+
+    key = models.CharField("幂等键", max_length=80, unique=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField("渠道", max_length=16, choices=Channel.choices)
+    #: the notification sent; empty for a morning digest, whose notifications are its ``items``
+    notification = models.ForeignKey(
+        Notification, verbose_name="通知", null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    #: the digest a held delivery was merged into
+    digest = models.ForeignKey(
+        "self", verbose_name="所属晨报", null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    urgent = models.BooleanField("紧急", default=False)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.QUEUED)
+    #: not before: the end of the person's quiet hours, or now
+    due_at = models.DateTimeField("计划发送时间")
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    #: while ``sending``: a sender owns the row until then (a sender that died releases it)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField("平台消息编号", max_length=100, blank=True)
+    last_error = models.CharField("最近错误", max_length=300, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "消息推送"
+        verbose_name_plural = "消息推送"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="delivery_due_idx"),
+            models.Index(fields=["recipient", "-created_at"], name="delivery_recipient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.key} {self.get_status_display()}"
+
+
+class ChannelPreference(models.Model):
+    """A person's own choices (decision 0151): channels they do not want, their quiet hours (Asia/
+    Shanghai) during which even urgent messages wait, and whether non-urgent ones come as one morning
+    digest (the default) or each at once. A person without a row has the defaults."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="账号",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="channel_preference",
+    )
+    muted = models.JSONField("不接收的渠道", default=list, blank=True)
+    quiet_enabled = models.BooleanField("免打扰", default=True)
+    quiet_start = models.TimeField("免打扰开始", default=dt.time(22, 0))
+    quiet_end = models.TimeField("免打扰结束", default=dt.time(7, 0))
+    digest = models.BooleanField("非紧急通知汇总为晨报", default=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "通知偏好"
+        verbose_name_plural = "通知偏好"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} 的通知偏好"

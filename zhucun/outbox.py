@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from celery.exceptions import Retry
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -166,7 +167,13 @@ def _run_in_process(messages: list[OutboxMessage]) -> int:
         for message in messages:
             OutboxMessage.objects.filter(pk=message.pk).delete()
             done += 1
-            app.tasks[message.task].apply_async(args=message.args, kwargs=message.kwargs)
+            try:
+                app.tasks[message.task].apply_async(args=message.args, kwargs=message.kwargs)
+            except Retry as retry:
+                # A task asking to be retried later (a delivery channel that was busy): a worker would
+                # run it again after the countdown; here the change is committed and the request must
+                # still answer, so the retry is left to the task's own sweeper (zhucun.deliveries).
+                logger.warning("outbox: %s asked for a retry in process: %s", message.task, retry)
     finally:
         OutboxMessage.objects.filter(pk__in=[m.pk for m in messages[done:]]).update(claim="", claimed_until=None)
     return done

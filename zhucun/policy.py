@@ -71,6 +71,44 @@ class PolicyProfile:
     recall_leave_days_per_year: int = 0
     # 第二十五条: "较大范围" of teams rated 一般 or below in a county flags its score reduction, as a share.
     county_poor_team_share_flag: Decimal = Decimal("0.20")
+    # --- Duties with deadlines (duties/catalogue.py): how many times a year each recurring duty falls
+    # due. A number of times a year divides the year into equal periods (4: quarters, 2: halves); a
+    # number that does not divide 12 is read as the next one that does; 0 switches the duty off.
+    # 第九条1: the dispatching unit's support plan for the year, due by this day of the year ("MM-DD").
+    duty_unit_plan_due: str = "03-31"
+    # 第九条2: 单位党组（党委）每季度至少研究1次驻村帮扶工作，听取1次驻村工作队工作情况汇报.
+    duty_unit_study_per_year: int = 4
+    # 第九条3: organizing and checking the pairing of 帮扶责任人 with poor households (no frequency in the
+    # article: once a year by default).
+    duty_unit_pairing_per_year: int = 1
+    # 第九条4: 每半年向同级党委组织部门书面报告帮扶工作情况.
+    duty_unit_report_per_year: int = 2
+    # 第十条: 派出单位主要负责同志每半年至少到帮扶村进行1次调研指导.
+    duty_unit_head_visits_per_year: int = 2
+    # 第十三条4: 每年至少对驻村干部轮训1次.
+    duty_org_training_per_year: int = 1
+    # 第十三条5: 市县党委组织部每半年分别逐级向省市党委组织部报告一次.
+    duty_org_report_per_year: int = 2
+    # 第十四条2: 每季度召开1次驻村帮扶工作协调会议.
+    duty_county_meeting_per_year: int = 4
+    # 第十五条3: 定期召开贫困村第一书记工作会议 — "定期" set by the province (quarterly by default).
+    duty_township_meeting_per_year: int = 4
+    # 第十五条5: 定期检查《扶贫工作手册》《工作日志》 (quarterly by default).
+    duty_township_log_check_per_year: int = 4
+    # A written report on a period (第九条4, 第九条5, 第十三条5) is due this many days after the period
+    # ends: it reports on the whole period (docs/decisions/0110).
+    duty_report_days_after_period: int = 15
+    # Reminders to the body this many days before a due date (issue 13: 7 days and 1 day).
+    duty_reminder_days: str = "7,1"
+    # 第十三条3 随机抽查: at most this many random presence checks per cadre per calendar month — the national
+    # rules against 指尖上的形式主义 forbid making a check-in a daily ritual (docs/decisions/0120).
+    presence_checks_per_cadre_per_month: int = 4
+    # … and the time a cadre is given to answer one, in minutes (the bounds the issuer chooses within).
+    presence_check_min_minutes: int = 10
+    presence_check_max_minutes: int = 120
+    # 第十一条 不得抽调驻村干部返回单位工作: a dispatching unit whose cadre is posted 回单位 on more than this
+    # many days of a month is flagged (0: any day; docs/decisions/0124).
+    unit_return_days_per_month: int = 0
 
     def with_overrides(self, overrides: dict[str, Any]) -> PolicyProfile:
         known = {field.name: field for field in dataclasses.fields(self)}
@@ -113,6 +151,17 @@ REGULATION_FIELDS = (
     "reimbursement_interval_months",
     "annual_leave_needs_unit_hr",
     "county_poor_team_share_flag",
+    "duty_unit_plan_due",
+    "duty_unit_study_per_year",
+    "duty_unit_pairing_per_year",
+    "duty_unit_report_per_year",
+    "duty_unit_head_visits_per_year",
+    "duty_org_training_per_year",
+    "duty_org_report_per_year",
+    "duty_county_meeting_per_year",
+    "duty_township_meeting_per_year",
+    "duty_township_log_check_per_year",
+    "duty_report_days_after_period",
 )
 
 

@@ -72,11 +72,13 @@ def scope_of(user: AnyUser) -> Scope:
 
 #: What each administrator's scope covers (三员分立, decision 0048): the security administrator the
 #: accounts and region grants of its region, the audit administrator the audit trail of its region,
-#: the system administrator no scoped table at all (it runs the system: policy versions, jobs).
+#: the system administrator only the delivery records of the channels (it runs the system: policy
+#: versions, jobs, whether messages reach people — decision 0152).
 ADMIN_MODELS: dict[str, frozenset[str]] = {
     Role.SECURITY_ADMIN: frozenset({"accounts.User", "accounts.RegionGrant"}),
     Role.AUDIT_ADMIN: frozenset({"zhucun.AuditEvent"}),
-    Role.SYSTEM_ADMIN: frozenset(),
+    # the channels' delivery records, to see that messages reach people (decision 0152)
+    Role.SYSTEM_ADMIN: frozenset({"zhucun.Delivery"}),
 }
 
 
@@ -189,6 +191,24 @@ def _user_keys() -> ScopeKeys:
     )
 
 
+def _prefixed(keys: ScopeKeys, prefix: str) -> ScopeKeys:
+    """``keys`` of a related model, reached through ``prefix`` (``recipient__``)."""
+
+    def lookup(child: Any) -> Any:
+        return through(child) if isinstance(child, Q) else (prefix + child[0], child[1])
+
+    def through(q: Q) -> Q:
+        q = q.copy()
+        q.children = [lookup(child) for child in q.children]
+        return q
+
+    return ScopeKeys(
+        region=lambda p: through(keys.region(p)),
+        unit=lambda u: through(keys.unit(u)),
+        cadre=lambda s: through(keys.cadre(s)),
+    )
+
+
 def village_keyed(cadre_path: str = "cadre", village_field: str = "village_code") -> Callable[[], ScopeKeys]:
     """Keys of a table that carries the village code it is filtered by and (optionally) the cadre it
     is about: the region sees it by prefix, the unit sees its own cadres' rows, a cadre their own."""
@@ -221,6 +241,8 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     "accounts.User": _user_keys,
     "zhucun.AuditEvent": _audit_keys,
     "accounts.RegionGrant": _grant_keys,
+    # A delivery is in the scope of whoever's scope holds its recipient's account (decision 0152).
+    "zhucun.Delivery": lambda: _prefixed(_user_keys(), "recipient__"),
     # --- attendance (issue 3) ---
     "attendance.SignIn": village_keyed(),
     "attendance.Whereabouts": village_keyed(),
@@ -266,6 +288,32 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     "funding.Reimbursement": lambda: _team_funds_keys("team"),
     "funding.OverdueFlag": lambda: _team_funds_keys("team"),
     "funding.InsurancePolicy": village_keyed(),
+    # --- the duties calendar (issue 13): the body's region (a unit's: its department's region), by
+    # prefix; a unit sees its own obligations; cadres have none ---
+    "duties.Obligation": lambda: ScopeKeys(region=lambda p: Q(region_code__startswith=p), unit=lambda u: Q(unit_id=u)),
+    "duties.Evidence": lambda: ScopeKeys(
+        region=lambda p: Q(region_code__startswith=p), unit=lambda u: Q(obligation__unit_id=u)
+    ),
+    "duties.Report": lambda: ScopeKeys(
+        region=lambda p: Q(region_code__startswith=p), unit=lambda u: Q(obligation__unit_id=u)
+    ),
+    # --- supervision (issue 13): random presence checks carry the cadre's village code ---
+    "supervision.PresenceCheck": village_keyed(),
+    # the annual task list (第七条): seen like the team's funds — the stationing region, the dispatching
+    # unit its teams', the team's own cadres their team's
+    "supervision.AnnualTask": lambda: _team_funds_keys("team"),
+    # inspections (第十三条2): a plan is seen by its organizing department and those above it, and — except a
+    # 明查暗访, which is not announced — by the region inspected (so by inspectors lent it for a 交叉检查)
+    "supervision.InspectionPlan": lambda: ScopeKeys(
+        region=lambda p: Q(organizer_region__startswith=p) | (Q(scope_code__startswith=p) & ~Q(kind="visit"))
+    ),
+    "supervision.InspectionInspector": lambda: ScopeKeys(region=lambda p: Q(plan__organizer_region__startswith=p)),
+    "supervision.InspectionResult": village_keyed(),
+    # the burden guard (第八条, 第十一条): demands on a cadre and a unit's flags, by the cadre's village
+    "supervision.Demand": village_keyed(),
+    "supervision.UnitReturnFlag": lambda: ScopeKeys(
+        region=lambda p: Q(village_code__startswith=p), unit=lambda u: Q(unit_id=u)
+    ),
 }
 
 
@@ -409,6 +457,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "account.deactivate": ORG_ROLES | {Role.SECURITY_ADMIN},
     "grant.manage": frozenset({Role.SECURITY_ADMIN}),  # 交叉检查 region grants (第十三条2)
     "system.operate": frozenset({Role.SYSTEM_ADMIN}),  # policy profile versions, jobs
+    "delivery.view_status": frozenset({Role.SYSTEM_ADMIN}),  # the channels' health, no titles (0152)
     "roster.import": ORG_ROLES,
     "audit.view": ORG_ROLES | {Role.AUDIT_ADMIN},
     # 身份证号 are masked for everyone; the county office, which keeps the cadres' files, may reveal one
@@ -459,6 +508,39 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "insurance.register": REGIONAL_ROLES | {Role.UNIT},  # the register page and its export
     "insurance.view": REGIONAL_ROLES | {Role.UNIT, Role.CADRE},  # a policy (a cadre: their own)
     "insurance.manage": ORG_ROLES | {Role.UNIT},
+    # --- the duties calendar (issue 13; 第九条, 第十条, 第十三条–第十五条) ---
+    "duties.view": REGIONAL_ROLES | {Role.UNIT},  # one's own calendar, and what is in scope
+    # only the body itself fulfils (duties/catalogue.py ``is_body``): checked after this role check
+    "duties.fulfil": REGIONAL_ROLES | {Role.UNIT},
+    # the compliance view: an organization department its units and lower departments, a county its
+    # townships (第十二条, 第十三条); with its audited xlsx
+    "duties.compliance": ORG_ROLES,
+    # --- supervision (issue 13) ---
+    # 第十三条3 随机抽查: the township and the county (their daily management, 第十五条1) ask a cadre to
+    # confirm presence; organization departments above follow the checks; the cadre answers their own.
+    "presence.issue": frozenset({Role.COUNTY_ORG, Role.TOWNSHIP}),
+    "presence.follow": REGIONAL_ROLES,  # the page of checks and its export
+    "presence.view": REGIONAL_ROLES | {Role.CADRE},  # a check (a cadre: their own)
+    "presence.answer": frozenset({Role.CADRE}),
+    # 第七条 年度帮扶任务清单: 规定内容 set by the county (its own county's teams), 自选内容 by the unit or the
+    # team's leader (supervision/rules.py decides which team); everyone who sees the team reads its list
+    "tasks.view": REGIONAL_ROLES | {Role.UNIT, Role.CADRE},
+    "tasks.overview": REGIONAL_ROLES | {Role.UNIT},  # the list of every team's tasks and its export
+    "tasks.set_required": frozenset({Role.COUNTY_ORG}),
+    "tasks.set_optional": frozenset({Role.UNIT, Role.CADRE}),
+    "tasks.update": frozenset({Role.COUNTY_ORG, Role.UNIT, Role.CADRE}),
+    # 第十三条2 明查暗访、交叉检查、集中督导: organization departments plan inspections and name inspectors
+    # (lending them the region for a 交叉检查); the organizer's staff and the inspectors (township accounts
+    # too) record results (supervision/rules.py: of which plan)
+    "inspection.view": REGIONAL_ROLES,
+    "inspection.plan": ORG_ROLES,
+    "inspection.grant": ORG_ROLES,
+    "inspection.record": REGIONAL_ROLES,
+    # 第八条: whoever places a demand on cadres records it, a cadre reports their own; the county and the
+    # departments above read the monthly counts per cadre and per body (never a ranking of cadres) and
+    # 第十一条's flags of units whose cadres are called back
+    "burden.record": REGIONAL_ROLES | {Role.UNIT, Role.CADRE},
+    "burden.view": ORG_ROLES,
 }
 
 

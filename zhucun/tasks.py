@@ -1,5 +1,5 @@
 """Background jobs of the shell (Celery beat; ``manage.py run_jobs``). Thin: a date or ids in, one
-service: the working-calendar warning, publishing the outbox and delivering notifications."""
+service: the working-calendar warning, publishing the outbox, delivering notifications and the morning digest."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 
 from celery import shared_task
 
-from zhucun.jobs import RETRY_TRANSIENT
+from zhucun.jobs import DELIVERY_RETRY, RETRY_TRANSIENT
 from zhucun.workcalendar.services import work_calendar_warn_missing
 
 
@@ -36,9 +36,26 @@ def drain_outbox() -> int:
     return drain()
 
 
-@shared_task(name="zhucun.deliver_notifications", acks_late=True, **RETRY_TRANSIENT)
-def deliver_notifications(ids: list[int]) -> int:
-    """Hand notifications to the delivery channels (SMS, DingTalk) after their commit."""
-    from zhucun.notifications import deliver
+@shared_task(name="zhucun.send_delivery", acks_late=True, **DELIVERY_RETRY)
+def send_delivery(delivery_id: int) -> str:
+    """Send one delivery through its channel (decision 0152). Idempotent: a delivery already sent,
+    failed or skipped is left as it is; a transient failure is retried with backoff."""
+    from zhucun.deliveries import send
 
-    return deliver(ids=ids)
+    return send(delivery_id=delivery_id)
+
+
+@shared_task(name="zhucun.send_digests", acks_late=True, **RETRY_TRANSIENT)
+def send_digests() -> int:
+    """The morning digest: each person's non-urgent notifications, one message per channel."""
+    from zhucun.deliveries import build_digests
+
+    return build_digests()
+
+
+@shared_task(name="zhucun.send_due_deliveries", acks_late=True, **RETRY_TRANSIENT)
+def send_due_deliveries() -> int:
+    """Queue the deliveries whose quiet hours ended, and those whose task was lost."""
+    from zhucun.deliveries import queue_due
+
+    return queue_due()

@@ -255,3 +255,16 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
     messages_ = [message for field_messages in errors.values() for message in field_messages]
     return HttpResponseBadRequest(render_to_string("400.html", {"errors": messages_}, request=request))
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 404 of the whole site (``handler404``): an API address that matches no route (``/api/v1/
+    leave-requests/abc/``) answers with the API's JSON error body, as the OpenAPI schema documents it
+    (decision 0065); pages keep Django's 404 page."""
+    if request.path_info.startswith("/api/"):
+        from zhucun.api.errors import NOT_FOUND_DETAIL
+
+        return JsonResponse({"detail": NOT_FOUND_DETAIL}, status=404, json_dumps_params={"ensure_ascii": False})
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -58,6 +58,17 @@ class RecallCaseFilterSet(django_filters.FilterSet):
         fields = ["cadre", "status", "trigger"]
 
 
+#: The path of a subject's year: its kind is one of SubjectType (else 404), the year from 2015 on.
+SUBJECT_PATH = [
+    OpenApiParameter("year", int, OpenApiParameter.PATH, description="考核年度（2015 年至明年）"),
+    OpenApiParameter(
+        "subject_type", str, OpenApiParameter.PATH, enum=SubjectType.values, description="驻村干部、工作队或派出单位"
+    ),
+    OpenApiParameter("id", int, OpenApiParameter.PATH, description="干部、工作队或派出单位的编号"),
+]
+
+
+@extend_schema(parameters=SUBJECT_PATH)
 class AssessmentGradeView(APIView):
     """``GET``/``PUT /api/v1/assessments/{year}/{subject_type}/{id}/`` — a subject's grade of a year."""
 
@@ -190,6 +201,7 @@ class AssessmentExportView(APIView):
         return workbook_response(user=request.user, year=year)
 
 
+@extend_schema(parameters=SUBJECT_PATH)
 class CountyOpinionView(APIView):
     """``GET``/``POST /api/v1/assessments/{year}/{subject_type}/{id}/opinions/`` — the stationing
     county's evaluation opinions on a subject (第十四条3), a basis of the annual assessment."""

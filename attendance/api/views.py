@@ -7,7 +7,7 @@ import django_filters
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -18,7 +18,9 @@ from rest_framework.views import APIView
 from accounts.authentication import signed_in
 from cadres.models import Cadre, Region, Team
 from zhucun import scoping
+from zhucun.api.schema import NOT_FOUND
 from zhucun.api.viewsets import ScopedQuerysetMixin
+from zhucun.exports.xlsx import XLSX_CONTENT_TYPE
 from zhucun.filters import PlausibleDateFilter, ScopedObjectFilter
 from zhucun.inputs import parse_month
 
@@ -164,7 +166,7 @@ class WhereaboutsViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.Ge
     serializer_class = WhereaboutsSerializer
     filterset_class = WhereaboutsFilterSet
 
-    @extend_schema(request=WhereaboutsPostSerializer, responses={201: WhereaboutsSerializer})
+    @extend_schema(request=WhereaboutsPostSerializer, responses={201: WhereaboutsSerializer, 404: NOT_FOUND})
     def create(self, request: Request) -> Response:
         form = WhereaboutsPostSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -251,12 +253,16 @@ class AttendanceDashboardView(APIView):
             200: inline_serializer(
                 "AttendanceDashboard",
                 {
+                    "region": inline_serializer(
+                        "DashboardRegion", {"code": serializers.CharField(), "name": serializers.CharField()}
+                    ),
                     "cadres": _CadreMonthSchema,
                     "uncovered_villages_today": inline_serializer(
                         "Village", {"code": serializers.CharField(), "name": serializers.CharField()}, many=True
                     ),
                 },
-            )
+            ),
+            404: NOT_FOUND,
         },
     )
     def get(self, request: Request) -> Response:
@@ -294,7 +300,10 @@ class AttendanceDashboardView(APIView):
 class AttendanceExportView(APIView):
     """The month's attendance register of a region (xlsx): in scope only, IDs masked."""
 
-    @extend_schema(parameters=[OpenApiParameter("region", str), OpenApiParameter("month", str)], responses={200: bytes})
+    @extend_schema(
+        parameters=[OpenApiParameter("region", str), OpenApiParameter("month", str, description="YYYY-MM")],
+        responses={(200, XLSX_CONTENT_TYPE): OpenApiResponse(description="考勤登记表"), 404: NOT_FOUND},
+    )
     def get(self, request: Request) -> HttpResponse:
         region = _region_for(request)
         scoping.require(request.user, "attendance.export")

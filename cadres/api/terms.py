@@ -16,7 +16,8 @@ from rest_framework.response import Response
 
 from accounts.authentication import signed_in
 from zhucun import scoping
-from zhucun.api.fields import choice
+from zhucun.api.fields import ObjectIdField, choice
+from zhucun.api.schema import NOT_FOUND
 
 from .. import services
 from ..models import Cadre, TermAdjustment
@@ -51,7 +52,7 @@ class TermAdjustmentSerializer(serializers.ModelSerializer[TermAdjustment]):
 
 
 class TermAdjustmentCreateSerializer(serializers.Serializer[Any]):
-    cadre = serializers.IntegerField(error_messages={"invalid": "cadre 应为驻村干部编号。"})
+    cadre = ObjectIdField(error_messages={"invalid": "cadre 应为驻村干部编号。"})
     reason = serializers.CharField(max_length=4000, error_messages={"blank": "请填写书面申请的内容。"})
     attachment = serializers.FileField(required=False)
 
@@ -82,7 +83,7 @@ class TermAdjustmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         scoping.require(request.user, "term.view")
         return Response(self.get_serializer(adjustment).data)
 
-    @extend_schema(request=TermAdjustmentCreateSerializer, responses={201: TermAdjustmentSerializer})
+    @extend_schema(request=TermAdjustmentCreateSerializer, responses={201: TermAdjustmentSerializer, 404: NOT_FOUND})
     def create(self, request: Request) -> Response:
         body = TermAdjustmentCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from zhucun.api.fields import choice
+from zhucun.api.fields import ObjectIdField, PlausibleDateField, choice
 
 from ..models import Category, InsurancePolicy, LedgerEntry, Receipt, Reimbursement, SourceLevel
 
@@ -65,7 +65,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
 
 
 class AllocationCreateSerializer(serializers.Serializer[Any]):
-    team = serializers.IntegerField(error_messages={"invalid": "team 应为工作队编号。"})
+    team = ObjectIdField(error_messages={"invalid": "team 应为工作队编号。"})
     year = serializers.IntegerField(error_messages={"invalid": "year 应为四位年份。"})
     amount = serializers.DecimalField(
         max_digits=14, decimal_places=4, required=False, error_messages={"invalid": "金额应为数字，单位为元。"}
@@ -78,13 +78,13 @@ class AllocationCreateSerializer(serializers.Serializer[Any]):
         error_messages={"invalid_choice": "source_level 应为 province、city 或 county。"},
     )
     is_subsidy = serializers.BooleanField(required=False, default=False)
-    date = serializers.DateField(required=False, error_messages={"invalid": "日期格式应为 YYYY-MM-DD。"})
+    date = PlausibleDateField(required=False, label="日期")
     description = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
 class ExpenseCreateSerializer(serializers.Serializer[Any]):
-    team = serializers.IntegerField(error_messages={"invalid": "team 应为工作队编号。"})
-    date = serializers.DateField(error_messages={"invalid": "日期格式应为 YYYY-MM-DD。"})
+    team = ObjectIdField(error_messages={"invalid": "team 应为工作队编号。"})
+    date = PlausibleDateField(label="日期")
     category = choice(
         Category.choices,
         error_messages={"invalid_choice": "支出类别不在第二十七条列明的范围内，请从列表中选择。"},
@@ -100,9 +100,9 @@ class ReverseSerializer(serializers.Serializer[Any]):
 
 
 class ReimbursementCreateSerializer(serializers.Serializer[Any]):
-    team = serializers.IntegerField(error_messages={"invalid": "team 应为工作队编号。"})
-    date = serializers.DateField(error_messages={"invalid": "日期格式应为 YYYY-MM-DD。"})
-    expenses = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    team = ObjectIdField(error_messages={"invalid": "team 应为工作队编号。"})
+    date = PlausibleDateField(label="日期")
+    expenses = serializers.ListField(child=ObjectIdField(), allow_empty=False)
     note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
@@ -159,11 +159,11 @@ class InsurancePolicySerializer(serializers.ModelSerializer[InsurancePolicy]):
 
 
 class InsurancePolicyCreateSerializer(serializers.Serializer[Any]):
-    cadre = serializers.IntegerField(error_messages={"invalid": "cadre 应为驻村干部编号。"})
+    cadre = ObjectIdField(error_messages={"invalid": "cadre 应为驻村干部编号。"})
     insurer = serializers.CharField(max_length=60)
     policy_number = serializers.CharField(max_length=40)
-    cover_start = serializers.DateField(error_messages={"invalid": "日期格式应为 YYYY-MM-DD。"})
-    cover_end = serializers.DateField(error_messages={"invalid": "日期格式应为 YYYY-MM-DD。"})
+    cover_start = PlausibleDateField(label="保障起期")
+    cover_end = PlausibleDateField(label="保障止期")
     premium = serializers.CharField(max_length=40)
     paying_level = choice(
         SourceLevel.choices, error_messages={"invalid_choice": "paying_level 应为 province、city 或 county。"}

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from cadres.models import Cadre, Team
 from zhucun import scoping
+from zhucun.api.schema import NOT_FOUND
 from zhucun.inputs import parse_id, parse_year
 
 from .. import selectors, services
@@ -105,7 +106,7 @@ class AllocationViewSet(_EntryViewSet):
 
     kind = LedgerEntry.Kind.ALLOCATION
 
-    @extend_schema(request=AllocationCreateSerializer, responses={201: LedgerEntrySerializer})
+    @extend_schema(request=AllocationCreateSerializer, responses={201: LedgerEntrySerializer, 404: NOT_FOUND})
     def create(self, request: Request) -> Response:
         body = AllocationCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -132,7 +133,7 @@ class ExpenseViewSet(_EntryViewSet):
     kind = LedgerEntry.Kind.EXPENSE
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(request=ExpenseCreateSerializer, responses={201: LedgerEntrySerializer})
+    @extend_schema(request=ExpenseCreateSerializer, responses={201: LedgerEntrySerializer, 404: NOT_FOUND})
     def create(self, request: Request) -> Response:
         data_in: Any = request.data
         if hasattr(data_in, "getlist"):
@@ -177,7 +178,7 @@ class ReimbursementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             rows = rows.filter(team_id=parse_id(team) or 0)
         return rows.order_by("-date", "-id")
 
-    @extend_schema(request=ReimbursementCreateSerializer, responses={201: ReimbursementSerializer})
+    @extend_schema(request=ReimbursementCreateSerializer, responses={201: ReimbursementSerializer, 404: NOT_FOUND})
     def create(self, request: Request) -> Response:
         body = ReimbursementCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -226,7 +227,7 @@ class InsurancePolicyViewSet(
         scoping.require(request.user, "insurance.view")
         return Response(self.get_serializer(policy).data)
 
-    @extend_schema(request=InsurancePolicyCreateSerializer, responses={201: InsurancePolicySerializer})
+    @extend_schema(request=InsurancePolicyCreateSerializer, responses={201: InsurancePolicySerializer, 404: NOT_FOUND})
     def create(self, request: Request) -> Response:
         body = InsurancePolicyCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)

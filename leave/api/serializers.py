@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from zhucun import workcalendar
-from zhucun.api.fields import PlausibleDateField, choice
+from zhucun.api.fields import ObjectIdField, PlausibleDateField, choice
 
 from ..models import Half, LeaveRequest, LeaveStep
 
@@ -95,9 +95,7 @@ class LeaveRequestCreateSerializer(serializers.Serializer[Any]):
     )
     reason = serializers.CharField(max_length=500, error_messages={"blank": "请填写请假事由。"})
     # A team leader asking for a member's official trip (kind ``business``) names the member.
-    cadre_id = serializers.IntegerField(
-        required=False, min_value=1, error_messages={"invalid": "cadre_id 应为驻村干部编号（整数）。"}
-    )
+    cadre_id = ObjectIdField(required=False, error_messages={"invalid": "cadre_id 应为驻村干部编号（整数）。"})
 
 
 class MonthImpactSerializer(serializers.Serializer[Any]):

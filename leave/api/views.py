@@ -48,7 +48,7 @@ class LeaveRequestViewSet(
     @extend_schema(
         parameters=[
             OpenApiParameter("awaiting_me", bool, description="只看待我审批的申请，期限最早的在前"),
-            OpenApiParameter("status", str, description="pending、approved、rejected、withdrawn、reported_back"),
+            OpenApiParameter("status", str, enum=LeaveRequest.Status.values, description="只看该状态的申请"),
         ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

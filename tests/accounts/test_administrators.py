@@ -168,7 +168,7 @@ def test_the_system_administrator_sees_how_the_system_runs_and_no_accounts(
 
 def test_each_administrator_sees_only_its_own_pages_in_the_menu(world: World, admins: dict[str, User]) -> None:
     assert _menu(admins["security_admin"]) == ["首页", "账号管理", "交叉检查授权"]
-    assert _menu(admins["system_admin"]) == ["首页", "节假日与调休", "系统运行"]
+    assert _menu(admins["system_admin"]) == ["首页", "节假日与调休", "系统运行", "消息推送状态"]
     assert _menu(admins["audit_admin"]) == ["首页", "操作记录"]
     home = _browser(admins["security_admin"]).get(reverse("home"))
     assert 'data-testid="administrator-home"' in home.content.decode()

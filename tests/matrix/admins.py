@@ -20,14 +20,15 @@ SECURITY_VISIBLE = {"A"}
 SAME: dict[int, list[str]] = {
     # The shell, the public board, one's own password and logout; lists that come back empty.
     200: [
-        "notifications", "home", "healthz", "schema", "api-docs", "api:auth-token", "password-change",
+        "notifications", "notification-settings", "api:notification-preferences", "api:notification-preferences(put)",
+        "home", "healthz", "schema", "api-docs", "api:auth-token", "password-change",
         "public-village", "public-poster",
         "team-list", "cadre-list", "leave-inbox", "api:region-list", "api:team-list", "api:cadre-list",
         "api:signin-list(read)", "api:absence-finding-list(read)", "api:whereabouts-list(read)",
         "api:work-log-list(read)", "api:leave-request-list(read)", "api:leave-request-list(awaiting_me)",
     ],
     204: ["api:auth-logout"],
-    302: ["login", "logout", "admin", "attendance-home"],
+    302: ["login", "logout", "admin", "attendance-home", "notification-settings(post)"],
     400: ["api:absence-finding-list"],  # the cadre named is not visible: like any unknown reference
     403: [
         "region-tree", "roster-import-page", "roster-template-download", "api:roster-import-template",
@@ -40,6 +41,13 @@ SAME: dict[int, list[str]] = {
         "cadre-export-id-numbers",
         "funds-overview", "funds-insurance", "term-adjustment-list", "api:fund-allocation-list(read)",
         "api:fund-expense-list(read)", "api:fund-reimbursement-list(read)", "api:term-adjustment-list(read)",
+        # the duties calendar (issue 13): no administrator is a body, none has the compliance view
+        "duties-mine", "duties-compliance", "api:duty-list",
+        # supervision (issue 13): the roles that issue, follow and answer checks
+        "supervision-presence-list", "supervision-presence-issue", "supervision-presence-mine",
+        "api:presence-check-list(read)", "supervision-tasks", "api:task-list(read)", "supervision-inspections",
+        "supervision-inspection-new", "supervision-burden", "supervision-demand-new", "supervision-demand-new(post)",
+        "api:demand-list(read)",
     ],
     404: [
         "region-detail", "team-detail", "cadre-detail", "api:region-detail", "api:team-detail", "api:cadre-detail",
@@ -64,6 +72,16 @@ SAME: dict[int, list[str]] = {
         "term-adjustment-new", "term-adjustment-detail", "term-adjustment-attachment", "cadre-handover",
         "team-dispatch", "api:term-adjustment-list", "api:term-adjustment-detail", "api:term-adjustment-approve",
         "api:term-adjustment-reject",
+        # the duties calendar (issue 13): their scope holds no obligation
+        "duties-detail", "duties-fulfil", "duties-report", "duties-report(post)", "duties-report-docx",
+        "duties-accountability", "duties-accountability(post)", "duties-evidence", "api:duty-detail",
+        "api:duty-fulfil", "api:duty-fulfil(township)",
+        # supervision (issue 13): every check and cadre lies outside their scope
+        "supervision-presence-issue(post)", "supervision-presence-answer", "api:presence-check-list",
+        "api:presence-check-detail", "api:presence-check-answer", "supervision-team-tasks", "supervision-task-new",
+        "supervision-task-new(optional)", "supervision-task-progress", "api:task-list", "api:task-list(optional)",
+        "api:task-detail", "api:task-detail(patch)", "supervision-inspection-detail", "supervision-inspection-grant",
+        "supervision-inspection-revoke", "supervision-inspection-result", "api:demand-list",
     ],
 }  # fmt: skip
 
@@ -107,6 +125,8 @@ EXPECT.update(
         "grant-list": only("security_admin", 200),
         "grant-revoke": security_scoped(302),
         "system-overview": only("system_admin", 200),
+        # The channels' health (decision 0152): the system administrator, without the messages' titles.
+        "delivery-status": only("system_admin", 200),
         # The holiday and 调休 table is the system administrator's to keep, beside provincial staff.
         # The audit administrator of 石家庄市 reads the events of its city (A and C are both in it);
         # the other two administrators' scope holds no audit events.

@@ -64,6 +64,17 @@ CALENDAR = {"province"}
 MATRIX: dict[str, Case] = {
     # --- pages -----------------------------------------------------------------------------
     "notifications": Case("get", lambda w, t: reverse("notifications"), everyone(200), api=False, per_target=False),
+    # --- messages that reach people (issue 15): one's own settings; the channels' health for the
+    # system administrator only (tests/matrix/admins.py), no business role
+    "notification-settings": Case(
+        "get", lambda w, t: reverse("notification-settings"), everyone(200), api=False, per_target=False
+    ),
+    "delivery-status": Case(
+        "get", lambda w, t: reverse("delivery-status"), role_only(set()), api=False, per_target=False
+    ),
+    "api:notification-preferences": Case(
+        "get", lambda w, t: reverse("api:notification-preferences"), everyone(200), per_target=False
+    ),
     "home": Case(
         "get",
         lambda w, t: reverse("home"),
@@ -235,6 +246,21 @@ MATRIX: dict[str, Case] = {
 
 #: The account list is also read (GET) by org roles only; the POST above covers creation.
 EXTRA: dict[str, Case] = {}
+EXTRA["notification-settings(post)"] = Case(
+    "post",
+    lambda w, t: reverse("notification-settings"),
+    everyone(302),
+    api=False,
+    per_target=False,
+    data=lambda w, t: {"digest": "1", "quiet_enabled": "on", "quiet_start": "22:00", "quiet_end": "07:00"},
+)
+EXTRA["api:notification-preferences(put)"] = Case(
+    "put",
+    lambda w, t: reverse("api:notification-preferences"),
+    everyone(200),
+    per_target=False,
+    data=lambda w, t: {"channels": [], "digest": True, "quiet_enabled": False},
+)
 EXTRA["api:account-list(read)"] = Case(
     "get",
     lambda w, t: reverse("api:account-list") + "?page_size=200",

@@ -10,6 +10,7 @@ CI (ZHUCUN_REQUIRE_CELERY) fails instead of skipping when redis-server or Postgr
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import signal
@@ -38,9 +39,10 @@ from tests.assessment.helpers import YEAR
 from tests.attendance.conftest import INSIDE
 from tests.leave.factories import cadre_account, leave_request
 from tests.zhucun.brokers import RedisServer, closed_port_url, needs, private_redis, publishing_to
-from zhucun import notifications, outbox
+from zhucun import outbox
 from zhucun.celery import app
-from zhucun.models import AuditEvent, Notification, OutboxMessage
+from zhucun.models import AuditEvent, ChannelPreference, Delivery, Notification, OutboxMessage
+from zhucun.testing.channels import RecordingChannel, recording_channel
 from zhucun.testing.world import World, build_world
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -61,14 +63,11 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
         yield server
 
 
-class RecordingChannel:
+@pytest.fixture
+def recorder() -> Iterator[RecordingChannel]:
     """A delivery channel (an SMS gateway, say) that records what it was handed."""
-
-    def __init__(self) -> None:
-        self.sent: list[int] = []
-
-    def send(self, rows: list[Notification]) -> None:
-        self.sent += [row.pk for row in rows]
+    with recording_channel() as channel:
+        yield channel
 
 
 def timed(call: Callable[[], Any]) -> tuple[Any, float]:
@@ -131,11 +130,11 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30) -> N
 @pytest.mark.parametrize("fault", ["refused", "paused"])
 @override_settings(ZHUCUN_EXPORT_SYNC_MAX_ROWS=0)
 def test_while_redis_is_down_requests_answer_in_time_nothing_is_lost_and_the_work_runs_after_recovery(
-    world: World, redis_server: RedisServer, fault: str, monkeypatch: pytest.MonkeyPatch
+    office_hours: dt.datetime, world: World, redis_server: RedisServer, fault: str, recorder: RecordingChannel
 ) -> None:
-    channel = RecordingChannel()
-    monkeypatch.setattr(notifications, "CHANNELS", [channel])
+    channel = recorder
     applicant = cadre_account(world.members["A"], "member_a")
+    ChannelPreference.objects.create(user=applicant, quiet_enabled=False)  # urgent, at any hour of the run
     request = leave_request(world.members["A"], days=4)  # the county decides
     cadre_phone = APIClient()
     cadre_phone.force_authenticate(user=world.personas["cadre"])
@@ -162,12 +161,13 @@ def test_while_redis_is_down_requests_answer_in_time_nothing_is_lost_and_the_wor
     assert SignIn.objects.filter(cadre=world.leaders["A"]).count() == 1
     assert LeaveRequest.objects.get(pk=request.pk).status == LeaveRequest.Status.APPROVED
     notice = Notification.objects.get(recipient=applicant)
+    delivery = Delivery.objects.get(notification=notice)
     job = ExportJob.objects.get()
     assert job.status == ExportJob.Status.QUEUED
     assert "排队失败，系统将自动重试" in export_page
     assert sorted((m.task, m.args, m.attempts) for m in OutboxMessage.objects.all()) == [
         ("assessment.build_export", [job.pk], 1),
-        ("zhucun.deliver_notifications", [[notice.pk]], 1),
+        ("zhucun.send_delivery", [delivery.pk], 1),
     ]
     assert channel.sent == []
 
@@ -179,15 +179,13 @@ def test_while_redis_is_down_requests_answer_in_time_nothing_is_lost_and_the_wor
         with in_process_worker() as succeeded:
             # Watched without touching the database, which the worker's thread is writing.
             wait_for(
-                lambda: (
-                    {"assessment.build_export", "zhucun.deliver_notifications"} <= set(succeeded)
-                    and redis_server.idle()
-                ),
+                lambda: {"assessment.build_export", "zhucun.send_delivery"} <= set(succeeded) and redis_server.idle(),
                 "the worker to run both and empty the queue",
             )
     assert ExportJob.objects.get().status == ExportJob.Status.DONE
     assert ExportJob.objects.get().rows > 0
-    assert channel.sent == [notice.pk]  # delivered once, however often the task arrived
+    assert channel.keys == [f"n{notice.pk}:recording"]  # delivered once, however often the task arrived
+    assert Delivery.objects.get().status == "sent"
     assert "排队失败" not in county_browser.get(export["Location"]).content.decode()
 
 

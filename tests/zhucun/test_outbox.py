@@ -165,31 +165,26 @@ def test_a_task_that_raises_in_process_leaves_the_messages_after_it_for_the_next
     assert outbox.drain() == 1
 
 
-class RecordingChannel:
-    def __init__(self) -> None:
-        self.sent: list[int] = []
-
-    def send(self, rows: list[Notification]) -> None:
-        self.sent += [row.pk for row in rows]
-
-
 def test_notifications_reach_the_channels_after_the_commit_through_the_outbox_once(
-    world: World, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+    world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from zhucun import notifications
+    from zhucun import deliveries, notifications
+    from zhucun.models import ChannelPreference, Delivery
+    from zhucun.testing.channels import recording_channel
 
-    channel = RecordingChannel()
-    monkeypatch.setattr(notifications, "CHANNELS", [channel])
-    users = [world.personas["county"].pk, world.personas["township"].pk]
-    with django_capture_on_commit_callbacks(execute=True):
-        rows = notifications.notify(recipient_ids=users, title="请审批")
-        assert pending() == [("zhucun.deliver_notifications", [[row.pk for row in rows]])]
-        assert channel.sent == []  # nothing leaves before the commit
-    assert channel.sent == [row.pk for row in rows]
-    assert pending() == []
-    # The delivery task arriving again (at-least-once) sends nothing twice.
-    assert notifications.deliver(ids=[row.pk for row in rows]) == 0
-    assert channel.sent == [row.pk for row in rows]
+    users = [world.personas["county"], world.personas["township"]]
+    ChannelPreference.objects.bulk_create([ChannelPreference(user=user, quiet_enabled=False) for user in users])
+    with recording_channel() as channel:
+        with django_capture_on_commit_callbacks(execute=True):
+            rows = notifications.notify(recipient_ids=[user.pk for user in users], title="请审批", urgent=True)
+            sends = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
+            assert pending() == [("zhucun.send_delivery", [pk]) for pk in sends]
+            assert channel.sent == []  # nothing leaves before the commit
+        assert channel.keys == [f"n{row.pk}:recording" for row in rows]
+        assert pending() == []
+        # The delivery task arriving again (at-least-once) sends nothing twice.
+        assert [deliveries.send(delivery_id=pk) for pk in sends] == ["sent", "sent"]
+        assert len(channel.sent) == 2
 
 
 def test_without_channels_a_notification_is_only_the_in_app_row(world: World) -> None:

@@ -16,7 +16,7 @@ from zhucun.testing.world import World
 
 
 def test_a_failing_job_does_not_stop_the_others_and_the_command_fails_at_the_end(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    office_hours: dt.datetime, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import attendance.jobs
 

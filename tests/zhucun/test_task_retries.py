@@ -29,7 +29,12 @@ def test_every_idempotent_task_retries_a_lost_database_connection_with_backoff()
         if name in NOT_RETRIED:
             assert retried == (), name
             continue
-        assert retried == (OperationalError, InterfaceError), name
+        if name == "zhucun.send_delivery":  # also a platform that cannot take the message now (0152)
+            from zhucun.channels import TransientDeliveryError
+
+            assert retried == (OperationalError, InterfaceError, TransientDeliveryError), name
+        else:
+            assert retried == (OperationalError, InterfaceError), name
         assert getattr(task, "retry_backoff", False) and getattr(task, "retry_jitter", False), name
         assert getattr(task, "max_retries", 0) >= 3, name
 

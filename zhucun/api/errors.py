@@ -13,6 +13,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from zhucun.inputs import InvalidInput
 
+#: The answer to an object that does not exist or lies outside the caller's scope (the same for both).
+NOT_FOUND_DETAIL = "未找到该对象，或它不在您的管辖范围内。"
+
 
 class Conflict(exceptions.APIException):
     """409: the object changed under the caller (a racing second approver)."""
@@ -32,7 +35,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         else:
             exc = exceptions.ValidationError({"detail": exc.messages})
     elif isinstance(exc, Http404):
-        exc = exceptions.NotFound("未找到该对象，或它不在您的管辖范围内。")
+        exc = exceptions.NotFound(NOT_FOUND_DETAIL)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or "您的角色无权进行此操作。")
     return drf_exception_handler(exc, context)

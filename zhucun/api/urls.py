@@ -7,6 +7,7 @@ from accounts.api.views import AccountViewSet, LogoutView, TokenLoginView
 from cadres.api.terms import TermAdjustmentViewSet
 from cadres.api.views import CadreViewSet, RegionViewSet, RosterImportView, RosterTemplateView, TeamViewSet
 from zhucun.api.audit import AuditEventViewSet
+from zhucun.api.notifications import NotificationPreferencesView
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -22,9 +23,12 @@ urlpatterns = [
     path("auth/logout/", LogoutView.as_view(), name="auth-logout"),
     path("roster-imports/template/", RosterTemplateView.as_view(), name="roster-import-template"),
     path("roster-imports/", RosterImportView.as_view(), name="roster-import"),
+    path("notification-preferences/", NotificationPreferencesView.as_view(), name="notification-preferences"),
     path("", include("attendance.api.urls")),
     path("", include("leave.api.urls")),
     path("", include("assessment.api.urls")),
     path("", include("funding.api.urls")),
+    path("", include("duties.api.urls")),
+    path("", include("supervision.api.urls")),
     path("", include(router.urls)),
 ]

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "leave",
     "assessment",
     "funding",
+    "duties",
+    "supervision",
 ]
 
 MIDDLEWARE = [
@@ -194,7 +196,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "zhucun.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "zhucun.api.schema.ZhucunAutoSchema",
     "EXCEPTION_HANDLER": "zhucun.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -203,6 +205,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Public API v1 (see API.md). Errors are Chinese, objects outside the caller's scope are 404.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get their own components: required, non-blank (minLength 1) and write-only fields
+    # are documented as the API enforces them (issue 10 item 15, decision 0065).
+    "COMPONENT_SPLIT_REQUEST": True,
     # Served from static/ through the sidecar package: intranets have no CDN (UI.md).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -265,13 +270,60 @@ ROSTER_MAX_CELLS = (ROSTER_MAX_ROWS + 1) * 16
 ROSTER_MAX_PART_BYTES = 100 * 1024 * 1024
 ROSTER_PARSE_SECONDS = int(os.environ.get("ROSTER_PARSE_SECONDS", "20"))
 
+# --- Notification channels (issue 15; decisions 0150–0152, README "Configuration") ---
+# Which channels this deployment delivers through, besides the in-app bell: any of wecom, dingtalk,
+# sms, email. Each enabled channel needs its credentials below (`manage.py check` says which).
+ZHUCUN_CHANNELS = env_list("ZHUCUN_CHANNELS")
+# The address of the site in messages' links (企业微信 cards, 钉钉 OA messages, e-mail).
+ZHUCUN_SITE_URL = os.environ.get("ZHUCUN_SITE_URL", "").rstrip("/")
+# Seconds one HTTP call to a platform may take (connect: at most 5 s of it).
+ZHUCUN_CHANNEL_TIMEOUT = float(os.environ.get("ZHUCUN_CHANNEL_TIMEOUT", "10"))
+# Tries of one delivery (transient errors: timeouts, 5xx, rate limits) before it is marked failed.
+ZHUCUN_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("ZHUCUN_DELIVERY_MAX_ATTEMPTS", "5"))
+# 企业微信 application messages (cgi-bin/gettoken, cgi-bin/message/send).
+ZHUCUN_WECOM_BASE_URL = os.environ.get("ZHUCUN_WECOM_BASE_URL", "https://qyapi.weixin.qq.com").rstrip("/")
+ZHUCUN_WECOM_CORPID = os.environ.get("ZHUCUN_WECOM_CORPID", "")
+ZHUCUN_WECOM_SECRET = os.environ.get("ZHUCUN_WECOM_SECRET", "")
+ZHUCUN_WECOM_AGENTID = os.environ.get("ZHUCUN_WECOM_AGENTID", "")
+# 钉钉 work notifications (gettoken, topapi/message/corpconversation/asyncsend_v2).
+ZHUCUN_DINGTALK_BASE_URL = os.environ.get("ZHUCUN_DINGTALK_BASE_URL", "https://oapi.dingtalk.com").rstrip("/")
+ZHUCUN_DINGTALK_APPKEY = os.environ.get("ZHUCUN_DINGTALK_APPKEY", "")
+ZHUCUN_DINGTALK_APPSECRET = os.environ.get("ZHUCUN_DINGTALK_APPSECRET", "")
+ZHUCUN_DINGTALK_AGENTID = os.environ.get("ZHUCUN_DINGTALK_AGENTID", "")
+# SMS through Aliyun's gateway (dysmsapi SendSms); the template has one variable, ${title}.
+ZHUCUN_SMS_BASE_URL = os.environ.get("ZHUCUN_SMS_BASE_URL", "https://dysmsapi.aliyuncs.com").rstrip("/")
+ZHUCUN_SMS_ACCESS_KEY_ID = os.environ.get("ZHUCUN_SMS_ACCESS_KEY_ID", "")
+ZHUCUN_SMS_ACCESS_KEY_SECRET = os.environ.get("ZHUCUN_SMS_ACCESS_KEY_SECRET", "")
+ZHUCUN_SMS_SIGN_NAME = os.environ.get("ZHUCUN_SMS_SIGN_NAME", "")
+ZHUCUN_SMS_TEMPLATE_CODE = os.environ.get("ZHUCUN_SMS_TEMPLATE_CODE", "")
+ZHUCUN_SMS_REGION_ID = os.environ.get("ZHUCUN_SMS_REGION_ID", "cn-hangzhou")
+# E-mail over SMTP (Django's SMTP backend).
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "")
+# When the morning digest of non-urgent notifications is sent (Asia/Shanghai, HH:MM).
+ZHUCUN_DIGEST_TIME = os.environ.get("ZHUCUN_DIGEST_TIME", "07:30")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # axes notes every attempt at INFO (usernames masked); its warnings (new failures, lockouts) remain.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    # httpx notes every request at INFO with its URL, whose query holds the channels' access tokens and
+    # 企业微信's corpsecret (zhucun/channels): never in the logs.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }
 
 # django-guardian holds explicit object grants only (zhucun/scoping.py); no anonymous user row.

@@ -34,13 +34,18 @@ class Command(BaseCommand):
                 scope = str(Cadre.objects.get(team__village_id=scope, role="first_secretary_leader").pk)
             account_create(actor=None, username=username, password=DEMO_PASSWORD, role=role, scope=scope)
         from attendance.demo import seed_attendance
+        from duties.demo import seed_duties
         from funding.demo import seed_funds
         from leave.demo import seed_leave
 
         signins = seed_attendance()
         requests = seed_leave()
         funded = seed_funds()
+        obligations = seed_duties()
+        from supervision.demo import seed_supervision
+
+        supervised = seed_supervision()
         self.stdout.write(
             f"demo data loaded: {result.as_dict()}, sign-ins added: {signins}, leave requests: {requests}, "
-            f"team accounts funded: {funded}"
+            f"team accounts funded: {funded}, obligations: {obligations}, supervision: {supervised}"
         )

@@ -445,6 +445,15 @@ def seed_scale(
         counts["assessment"] = len(results)
     step("assessment", t)
 
+    # Team funds (issue 12): last year's account of every team with its ledger (funding/scale.py).
+    t = time.perf_counter()
+    from funding.scale import seed_funds_scale
+
+    funds = seed_funds_scale(year=today.year - 1, today=today)
+    counts.update(funds)
+    counts["funds"] = funds.get("ledger_entries", 0)
+    step("funds", t)
+
     if connection.vendor == "postgresql":
         t = time.perf_counter()
         with connection.cursor() as cursor:

@@ -1,0 +1,438 @@
+"""Writes of the duties calendar (issue 13). The jobs create every body's obligations for the year and
+keep their status; the body fulfils its own; an overdue obligation becomes an accountability record.
+Each service validates, writes, and records its audit events in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import IO, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Min, Q
+from django.db.models.functions import Substr, TruncDate
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from zhucun import scoping
+from zhucun.api.errors import Conflict
+from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot
+from zhucun.documents import document_clean
+from zhucun.notifications import Message, notify_many
+from zhucun.policy import profile_on
+
+from . import catalogue, selectors
+from .catalogue import CATALOGUE, DUTIES
+from .models import Evidence, Obligation
+
+MAX_EVIDENCE_FILES = 6
+_STATE_FIELDS = ["status", "fulfilled_on", "note", "fulfilled_by_records", "overdue_at"]
+
+
+# --- The jobs -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def obligations_generate(*, year: int) -> int:
+    """Create the missing obligations of ``year`` for every body (idempotent: an existing obligation is
+    never touched). Bulk: a few queries whatever the number of bodies. The year follows the profile in
+    force on its first day (docs/decisions/0110). Returns the number created."""
+    profile = profile_on(dt.date(year, 1, 1))
+    bodies = selectors.bodies_of_year(year)
+    existing = set(Obligation.objects.filter(year=year).values_list("duty", "body_key", "period"))
+    new: list[Obligation] = []
+    for duty in DUTIES:
+        periods = catalogue.periods(duty, year, profile)
+        if not periods:
+            continue
+        for body_key, unit_id, region_code, name in bodies.of(duty):
+            for period in periods:
+                if (duty.key, body_key, period.code) in existing:
+                    continue
+                new.append(
+                    Obligation(
+                        duty=duty.key,
+                        article=duty.article,
+                        body_type=duty.body_type,
+                        unit_id=unit_id,
+                        region_code=region_code,
+                        body_key=body_key,
+                        body_name=name[:120],
+                        year=year,
+                        period=period.code,
+                        period_label=period.label,
+                        period_start=period.start,
+                        period_end=period.end,
+                        due=catalogue.due_date(duty, period, profile),
+                    )
+                )
+    created = Obligation.objects.bulk_create(new, batch_size=2000)
+    audit_record_many(
+        [
+            audit_event(
+                actor=None,
+                action="duties.generate",
+                obj=o,
+                before=None,
+                after={"duty": o.duty, "body": o.body_key, "period": o.period, "due": o.due.isoformat()},
+                region_code=o.region_code,
+            )
+            for o in created
+        ]
+    )
+    return len(created)
+
+
+@transaction.atomic
+def obligations_update(*, today: dt.date | None = None) -> dict[str, int]:
+    """The daily job (``duties.mark_overdue``): fulfil obligations whose records exist elsewhere
+    (第十五条5 work-log checks, 第十四条3 county opinions), mark the ones past their date overdue and tell
+    the level above (escalation), and remind bodies before their due dates. Idempotent: each reminder
+    and each escalation is sent once."""
+    today = today or timezone.localdate()
+    fulfilled = _fulfil_from_records(today=today)
+    overdue = _mark_overdue(today=today)
+    reminded = _remind(today=today)
+    return {"fulfilled_by_records": fulfilled, "overdue": overdue, "reminded": reminded}
+
+
+def _fulfil_from_records(*, today: dt.date) -> int:
+    pending = Q(status__in=[Obligation.Status.OPEN, Obligation.Status.OVERDUE], period_start__lte=today)
+    done: list[tuple[Obligation, dt.date, str]] = []
+    # 第十五条5: a township's check of a work log in its villages, by a township account, within the period
+    checks = list(Obligation.objects.filter(pending, duty="township_log_check"))
+    if checks:
+        since = min(o.period_start for o in checks)
+        from attendance.models import WorkLog
+
+        dates: dict[str, list[dt.date]] = defaultdict(list)
+        for township, day in (
+            WorkLog.objects.filter(checked_at__isnull=False, checked_by__role="township")
+            .annotate(township=Substr("village_code", 1, 9), day=TruncDate("checked_at"))
+            .filter(day__gte=since, day__lte=today)
+            .values_list("township", "day")
+            .distinct()
+        ):
+            dates[township].append(day)
+        for o in checks:
+            last = max(o.period_end, o.due)
+            inside = [d for d in dates.get(o.region_code, []) if o.period_start <= d <= last]
+            if inside:
+                done.append((o, min(inside), "work_log_checks"))
+    # 第十四条3: the county's evaluation opinions of the year
+    opinions = list(Obligation.objects.filter(pending, duty="county_evaluation_opinions"))
+    if opinions:
+        from assessment.models import CountyEvaluationOpinion
+
+        first = {
+            (county, year): moment
+            for county, year, moment in CountyEvaluationOpinion.objects.filter(
+                year__in={o.year for o in opinions}, county_code__in={o.region_code for o in opinions}
+            )
+            .values("county_code", "year")
+            .annotate(first=Min("recorded_at"))
+            .values_list("county_code", "year", "first")
+        }
+        for o in opinions:
+            moment = first.get((o.region_code, o.year))
+            if moment is not None:
+                done.append((o, min(timezone.localtime(moment).date(), today), "county_opinions"))
+    events = []
+    for o, day, source in done:
+        before = snapshot(o, _STATE_FIELDS)
+        o.status, o.fulfilled_on, o.fulfilled_by_records = Obligation.Status.DONE, day, source
+        o.fulfilled_at = timezone.now()
+        o.note = o.note or (
+            "依据系统中乡镇对《工作日志》的检查记录自动登记。"
+            if source == "work_log_checks"
+            else "依据系统中县级评价意见记录自动登记。"
+        )
+        events.append(
+            audit_event(
+                actor=None, action="duties.fulfil_from_records", obj=o, before=before,
+                after=snapshot(o, _STATE_FIELDS), region_code=o.region_code,
+            )
+        )  # fmt: skip
+    if done:
+        Obligation.objects.bulk_update(
+            [o for o, _, _ in done], ["status", "fulfilled_on", "fulfilled_by_records", "fulfilled_at", "note"]
+        )
+        audit_record_many(events)
+    return len(done)
+
+
+def _accounts() -> dict[tuple[str, str | int], list[int]]:
+    """Active accounts by (role, region code) and ("unit", unit id): one query."""
+    found: dict[tuple[str, str | int], list[int]] = defaultdict(list)
+    rows = User.objects.filter(
+        is_active=True, role__in=["unit", "province_org", "city_org", "county_org", "township"]
+    ).values_list("pk", "role", "region_id", "unit_id")
+    for pk, role, region, unit in rows:
+        found[(role, unit if role == "unit" else str(region or ""))].append(pk)
+    return found
+
+
+def _mark_overdue(*, today: dt.date) -> int:
+    late = list(Obligation.objects.filter(status=Obligation.Status.OPEN, due__lt=today))
+    if not late:
+        return 0
+    now = timezone.now()
+    Obligation.objects.filter(pk__in=[o.pk for o in late], status=Obligation.Status.OPEN).update(
+        status=Obligation.Status.OVERDUE, overdue_at=now
+    )
+    audit_record_many(
+        [
+            audit_event(
+                actor=None, action="duties.overdue", obj=o, before={"status": "open"},
+                after={"status": "overdue", "due": o.due.isoformat()}, region_code=o.region_code,
+            )
+            for o in late
+        ]
+    )  # fmt: skip
+    accounts = _accounts()
+    own: dict[tuple[str, str | int], int] = defaultdict(int)
+    above: dict[tuple[str, str], int] = defaultdict(int)
+    for o in late:
+        own[catalogue.body_accounts(o.body_type, region_code=o.region_code, unit_id=o.unit_id)] += 1
+        upper = catalogue.level_above(o)
+        if upper is not None:
+            above[upper] += 1
+    mine_url, compliance_url = reverse("duties-mine"), reverse("duties-compliance") + "?status=overdue"
+    notify_many(
+        [
+            *(
+                Message(accounts.get(key, []), f"您有 {n} 项履职事项已逾期，请尽快履行并登记", url=mine_url)
+                for key, n in own.items()
+                if accounts.get(key)
+            ),
+            *(
+                Message(accounts.get(key, []), f"下级有 {n} 项履职事项已逾期（第十七条），请督促", url=compliance_url)
+                for key, n in above.items()
+                if accounts.get(key)
+            ),
+        ]
+    )
+    return len(late)
+
+
+def _remind(*, today: dt.date) -> int:
+    days = catalogue.reminder_days(profile_on(today))
+    if not days:
+        return 0
+    soon = list(
+        Obligation.objects.filter(status=Obligation.Status.OPEN, due__gte=today, due__lte=today + dt.timedelta(days[0]))
+    )
+    counts: dict[tuple[tuple[str, str | int], int], int] = defaultdict(int)
+    changed = []
+    for o in soon:
+        left = (o.due - today).days
+        applicable = {d for d in days if left <= d}
+        sent = {int(d) for d in o.reminded_days.split(",") if d}
+        if applicable - sent:
+            key = catalogue.body_accounts(o.body_type, region_code=o.region_code, unit_id=o.unit_id)
+            counts[(key, min(applicable - sent))] += 1
+            o.reminded_days = ",".join(str(d) for d in sorted(applicable | sent, reverse=True))
+            changed.append(o)
+    if not changed:
+        return 0
+    Obligation.objects.bulk_update(changed, ["reminded_days"])
+    accounts = _accounts()
+    url = reverse("duties-mine")
+    notify_many(
+        Message(accounts[key], f"您有 {n} 项履职事项将在 {d} 天内到期，请按时履行并登记", url=url)
+        for (key, d), n in counts.items()
+        if accounts.get(key)
+    )
+    return len(changed)
+
+
+# --- The body fulfils its obligation ------------------------------------------------------------
+
+
+def _check_fulfil(
+    *, actor: Any, obligation: Obligation, day: dt.date | None, note: str, files: list[Any], today: dt.date
+) -> dict[str, list[str]]:
+    if not catalogue.is_body(actor, obligation):
+        raise PermissionDenied(f"只有责任主体（{obligation.body_name}）本身可以登记该项职责的履行情况。")
+    if obligation.status == Obligation.Status.DONE:
+        raise Conflict(f"该项职责已于 {obligation.fulfilled_on:%Y-%m-%d} 登记履行，不能重复登记。")
+    errors: dict[str, list[str]] = {}
+    if day is None:
+        errors["date"] = ["请填写履职日期（YYYY-MM-DD）。"]
+    else:
+        try:
+            catalogue.check_fulfil_date(
+                day=day, period_start=obligation.period_start, period_end=obligation.period_end,
+                due=obligation.due, today=today, period_label=obligation.period_label,
+            )  # fmt: skip
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if not note.strip():
+        errors["note"] = ["请简要写明履职情况，例如会议名称、参加人员和研究的事项。"]
+    if len(files) > MAX_EVIDENCE_FILES:
+        errors["evidence"] = [f"每项职责最多上传 {MAX_EVIDENCE_FILES} 个佐证材料。"]
+    return errors
+
+
+def _lock(obligation: Obligation) -> Obligation:
+    fresh = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if fresh.status == Obligation.Status.DONE:  # a racing second fulfilment
+        raise Conflict(f"该项职责已于 {fresh.fulfilled_on:%Y-%m-%d} 登记履行，不能重复登记。")
+    return fresh
+
+
+def _fulfil(
+    *, actor: Any, obligation: Obligation, day: dt.date, note: str, cleaned: Iterable[Any], action: str
+) -> Obligation:
+    before = snapshot(obligation, _STATE_FIELDS)
+    obligation.status = Obligation.Status.DONE
+    obligation.fulfilled_on = day
+    obligation.note = note.strip()[:4000]
+    obligation.fulfilled_by = actor
+    obligation.fulfilled_at = timezone.now()
+    obligation.save(update_fields=["status", "fulfilled_on", "note", "fulfilled_by", "fulfilled_at"])
+    files = [
+        Evidence.objects.create(
+            obligation=obligation, region_code=obligation.region_code, kind=c.kind, file=c.content,
+            original_name=c.original_name, size=c.size, sha256=c.sha256, uploaded_by=actor,
+        )
+        for c in cleaned
+    ]  # fmt: skip
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=obligation,
+        before=before,
+        after={**snapshot(obligation, _STATE_FIELDS), "evidence": [[e.pk, e.original_name, e.sha256] for e in files]},
+        region_code=obligation.region_code,
+    )
+    return obligation
+
+
+@transaction.atomic
+def obligation_fulfil(
+    *,
+    actor: Any,
+    obligation: Obligation,
+    day: dt.date | None,
+    note: str,
+    evidence: Iterable[IO[bytes]] = (),
+    today: dt.date | None = None,
+) -> Obligation:
+    """The body records that it fulfilled ``obligation`` on ``day`` (within the period, not in the
+    future), with a note and evidence files. Only the body (403); once (409); bad input 400, nothing
+    written."""
+    today = today or timezone.localdate()
+    files = list(evidence)
+    errors = _check_fulfil(actor=actor, obligation=obligation, day=day, note=note, files=files, today=today)
+    cleaned = []
+    if not errors:
+        try:
+            cleaned = [document_clean(upload, field="evidence") for upload in files]
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    assert day is not None
+    locked = _lock(obligation)
+    return _fulfil(actor=actor, obligation=locked, day=day, note=note, cleaned=cleaned, action="duties.fulfil")
+
+
+# --- Written reports drafted by the system (第九条4, 第十三条5) ------------------------------------
+
+
+@transaction.atomic
+def report_file(
+    *, actor: Any, obligation: Obligation, narrative: str, day: dt.date | None, today: dt.date | None = None
+) -> Any:
+    """File the written report of a drafted duty: the facts the system knows of the period, as of
+    filing, and the body's narrative; this fulfils the obligation (dated the report's day)."""
+    from . import reports
+    from .models import Report
+
+    today = today or timezone.localdate()
+    if not obligation.duty_def.drafted:
+        raise ValidationError({"detail": ["该项职责不是书面报告，请直接登记履职情况。"]})
+    errors = _check_fulfil(actor=actor, obligation=obligation, day=day, note=narrative or "-", files=[], today=today)
+    if not (narrative or "").strip():
+        errors["narrative"] = ["请填写报告正文：本期工作情况、存在的问题和下一步打算。"]
+    elif len(narrative) > 20000:
+        errors["narrative"] = ["报告正文不能超过 20000 字。"]
+    if errors:
+        raise ValidationError(errors)
+    assert day is not None
+    locked = _lock(obligation)
+    facts = reports.facts_for(locked)
+    report = Report.objects.create(
+        obligation=locked,
+        region_code=locked.region_code,
+        title=reports.title_for(locked),
+        facts=facts,
+        narrative=narrative.strip(),
+        filed_on=day,
+        filed_by=actor,
+    )
+    audit_record(
+        actor=actor, action="duties.report_file", obj=report,
+        after=snapshot(report, ["title", "filed_on", "narrative"]), region_code=report.region_code,
+    )  # fmt: skip
+    _fulfil(
+        actor=actor, obligation=locked, day=day, note=f"已提交书面报告《{report.title}》。", cleaned=[],
+        action="duties.fulfil",
+    )  # fmt: skip
+    return report
+
+
+# --- 第十七条: an overdue obligation becomes an accountability record ------------------------------
+
+
+def may_hold_accountable(user: Any, obligation: Obligation) -> bool:
+    """An organization department that sees the obligation, other than the body itself (第十七条: 由各级
+    组织部门组织实施)."""
+    return scoping.can(user, "assessment.accountability") and not catalogue.is_body(user, obligation)
+
+
+@transaction.atomic
+def accountability_from_obligation(
+    *,
+    actor: Any,
+    obligation: Obligation,
+    measure: str,
+    decided_on: dt.date,
+    failed_duty: str,
+    facts: str,
+    person_name: str = "",
+) -> Any:
+    """One step from an overdue obligation to an accountability record (第十七条), pre-filled by
+    ``catalogue.accountability_prefill``; the obligation keeps the link. Once per obligation (409)."""
+    from assessment.services import accountability_record
+
+    if not may_hold_accountable(actor, obligation):
+        raise PermissionDenied("追责问责由上级党委组织部门组织实施（第十七条），责任主体本身不能对自己问责。")
+    locked = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if locked.accountability_id is not None:
+        raise Conflict("该逾期事项已生成追责问责记录，不能重复生成。")
+    if locked.status != Obligation.Status.OVERDUE:
+        raise ValidationError({"detail": ["只有已逾期且未履行的事项才能转为追责问责记录。"]})
+    duty = CATALOGUE[locked.duty]
+    record = accountability_record(
+        actor=actor,
+        measure=measure,
+        target_type="unit" if locked.unit_id else "person",
+        unit=locked.unit,
+        person_name=person_name or ("" if locked.unit_id else f"{locked.body_name}{duty.responsible}"),
+        failed_duty=failed_duty,
+        facts=facts,
+        decided_on=decided_on,
+        duty_ref=f"duties.obligation:{locked.pk}",
+    )
+    locked.accountability = record
+    locked.save(update_fields=["accountability"])
+    audit_record(
+        actor=actor, action="duties.accountability", obj=locked, before={"accountability": None},
+        after={"accountability": record.pk, "measure": measure}, region_code=locked.region_code,
+    )  # fmt: skip
+    return record
