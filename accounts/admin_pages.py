@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from zhucun import scoping
 
 from . import services
+from .authentication import signed_in
 from .models import RegionGrant
 
 
@@ -49,7 +50,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             grant = services.grant_create(
-                actor=request.user,
+                actor=signed_in(request),
                 username=data["username"],
                 region_code=data["region"],
                 valid_until=data["valid_until"],
@@ -77,7 +78,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(scoping.restrict(RegionGrant.objects.select_related("user"), request.user), pk=pk)
-    services.grant_revoke(actor=request.user, grant=grant)
+    services.grant_revoke(actor=signed_in(request), grant=grant)
     messages.success(request, f"已撤销 {grant.user.username} 对 {grant.content_object_id} 的授权。")
     return redirect("grant-list")
 

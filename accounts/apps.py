@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与角色"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 (connects the login audit receivers)
+        from . import receivers  # noqa: F401 (connects the login audit receivers)

@@ -19,22 +19,10 @@ from guardian.models import UserObjectPermissionBase
 
 from cadres.models import Region
 
+# Defined in accounts/roles.py; importable from here as before.
+from .roles import ADMIN_ROLES as ADMIN_ROLES
+from .roles import Role as Role
 from .usernames import normalize_username, validate_username
-
-
-class Role(models.TextChoices):
-    PROVINCE_ORG = "province_org", "省委组织部"
-    CITY_ORG = "city_org", "市委组织部"
-    COUNTY_ORG = "county_org", "县委组织部（驻村办）"
-    TOWNSHIP = "township", "乡镇党委"
-    UNIT = "unit", "派出单位"
-    CADRE = "cadre", "驻村干部"
-    # 三员分立 (issue 10 item 12, decision 0048): three administrators, none of them a superuser, none
-    # with access to the cadres' data. Each is bound to a province, city or county region.
-    SYSTEM_ADMIN = "system_admin", "系统管理员"
-    SECURITY_ADMIN = "security_admin", "安全管理员"
-    AUDIT_ADMIN = "audit_admin", "审计管理员"
-
 
 #: The region level each regional role is bound to.
 REGION_LEVEL_OF_ROLE = {
@@ -44,8 +32,6 @@ REGION_LEVEL_OF_ROLE = {
     Role.TOWNSHIP: Region.Level.TOWNSHIP,
 }
 
-#: The administrators (三员): appointed by the operator (``create_account``), never in the application.
-ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 #: The region levels an administrator may be bound to.
 ADMIN_REGION_LEVELS = frozenset({Region.Level.PROVINCE, Region.Level.CITY, Region.Level.COUNTY})
 
@@ -102,20 +88,20 @@ class User(AbstractUser):
                     models.Q(role="", region__isnull=True, unit__isnull=True, cadre__isnull=True)
                     | models.Q(
                         role__in=[
-                            "province_org",
-                            "city_org",
-                            "county_org",
-                            "township",
-                            "system_admin",
-                            "security_admin",
-                            "audit_admin",
+                            Role.PROVINCE_ORG,
+                            Role.CITY_ORG,
+                            Role.COUNTY_ORG,
+                            Role.TOWNSHIP,
+                            Role.SYSTEM_ADMIN,
+                            Role.SECURITY_ADMIN,
+                            Role.AUDIT_ADMIN,
                         ],
                         region__isnull=False,
                         unit__isnull=True,
                         cadre__isnull=True,
                     )
-                    | models.Q(role="unit", unit__isnull=False, region__isnull=True, cadre__isnull=True)
-                    | models.Q(role="cadre", cadre__isnull=False, region__isnull=True, unit__isnull=True)
+                    | models.Q(role=Role.UNIT, unit__isnull=False, region__isnull=True, cadre__isnull=True)
+                    | models.Q(role=Role.CADRE, cadre__isnull=False, region__isnull=True, unit__isnull=True)
                 ),
             ),
         ]

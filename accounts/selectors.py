@@ -4,7 +4,7 @@ queries per page whatever its rows."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -12,6 +12,9 @@ from zhucun import scoping
 
 from .lockout import locked_until
 from .models import ApiToken, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
 
 def lock_states(accounts: list[User]) -> dict[str, dt.datetime]:
@@ -23,7 +26,7 @@ def devices_of(account: User) -> list[ApiToken]:
     return list(ApiToken.objects.filter(user=account).order_by("-last_used", "-id"))
 
 
-def cadre_devices(*, user: Any, cadre: Any) -> dict[str, Any] | None:
+def cadre_devices(*, user: User | AnonymousUser, cadre: Any) -> dict[str, Any] | None:
     """The devices of a cadre's account for the cadre page, when the viewer may sign them out."""
     if not scoping.can(user, "account.revoke_tokens"):
         return None

@@ -19,14 +19,14 @@ from zhucun.inputs import parse_id
 
 from .lockout import locked_until, reset_failures
 from .models import ADMIN_REGION_LEVELS, ADMIN_ROLES, REGION_LEVEL_OF_ROLE, ApiToken, RegionGrant, Role, User
-from .signals import home_region_code
+from .receivers import home_region_code
 from .tokens import digest_of, new_key
 from .usernames import normalize_username, validate_username
 
 INSPECT_REGION = "inspect_region"  # the permission scoping reads grants of (cadres.Region Meta)
 
 
-def _resolve_scope(*, actor: Any | None, role: str, scope: str) -> dict[str, Any]:
+def _resolve_scope(*, actor: User | None, role: str, scope: str) -> dict[str, Any]:
     """The region/unit/cadre the new account is bound to. With an ``actor``, the target must lie
     within the actor's own scope; outside it, it is reported as not found (never leaked)."""
     scope = (scope or "").strip()
@@ -70,7 +70,7 @@ def _resolve_scope(*, actor: Any | None, role: str, scope: str) -> dict[str, Any
 
 
 @transaction.atomic
-def account_create(*, actor: Any | None, username: str, password: str, role: str, scope: str) -> User:
+def account_create(*, actor: User | None, username: str, password: str, role: str, scope: str) -> User:
     """Create an account bound to ``role`` and ``scope`` (API.md "Accounts"). ``actor`` None is the
     command line (``manage.py create_account``), which may create the first provincial account."""
     if actor is not None:
@@ -140,7 +140,7 @@ def token_logout(*, token: ApiToken) -> None:
 
 
 @transaction.atomic
-def token_revoke(*, actor: Any, account: User, token_id: int | None) -> int:
+def token_revoke(*, actor: User, account: User, token_id: int | None) -> int:
     """Sign one device (``token_id``) or all devices (None) of ``account`` out: an organization
     department or the security administrator, for an account in scope. The number revoked."""
     _require_manageable(actor, account, "account.revoke_tokens")
@@ -165,19 +165,19 @@ def token_revoke(*, actor: Any, account: User, token_id: int | None) -> int:
 # --- Account administration: lockouts, passwords, deactivation (issue 10 items 2, 3, 12) ----------
 
 
-def _require_manageable(actor: Any, account: User, action: str, *, admins_too: bool = True) -> None:
+def _require_manageable(actor: User, account: User, action: str, *, admins_too: bool = True) -> None:
     """The role may ``action``; and administrator accounts (三员), appointed by the operator, are
     unlocked and signed out only by the security administrator and never reset or switched off in the
     application, or one administrator could take over another's duties (decision 0048)."""
     scoping.require(actor, action)
     if account.pk == getattr(actor, "pk", None) and action != "account.revoke_tokens":
         raise PermissionDenied("不能对自己的账号执行此操作，请由同级的其他管理人员办理。")
-    if account.role in ADMIN_ROLES and not (admins_too and getattr(actor, "role", "") == "security_admin"):
+    if account.role in ADMIN_ROLES and not (admins_too and getattr(actor, "role", "") == Role.SECURITY_ADMIN):
         raise PermissionDenied("管理员账号（系统、安全、审计管理员）只能由运维人员通过 create_account 命令管理。")
 
 
 @transaction.atomic
-def account_unlock(*, actor: Any, account: User) -> None:
+def account_unlock(*, actor: User, account: User) -> None:
     """End a lockout before its cool-off period (an organization department, the security administrator)."""
     _require_manageable(actor, account, "account.unlock")
     until = locked_until([account.username]).get(account.username)
@@ -195,7 +195,7 @@ def account_unlock(*, actor: Any, account: User) -> None:
 
 
 @transaction.atomic
-def account_reset_password(*, actor: Any, account: User, password: str) -> None:
+def account_reset_password(*, actor: User, account: User, password: str) -> None:
     """Set a new password for someone else's account: every device and session of it ends
     (User.save revokes the tokens; sessions carry the old password's hash)."""
     _require_manageable(actor, account, "account.reset_password", admins_too=False)
@@ -238,7 +238,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
 
 
 @transaction.atomic
-def account_set_active(*, actor: Any, account: User, active: bool) -> None:
+def account_set_active(*, actor: User, account: User, active: bool) -> None:
     """Switch an account off (its devices and sessions end at once) or on again."""
     _require_manageable(actor, account, "account.deactivate", admins_too=False)
     if account.is_active == active:
@@ -273,7 +273,7 @@ def _grant_facts(grant: RegionGrant) -> dict[str, Any]:
 
 @transaction.atomic
 def grant_create(
-    *, actor: Any, username: str, region_code: str, valid_until: dt.date | None, reason: str
+    *, actor: User, username: str, region_code: str, valid_until: dt.date | None, reason: str
 ) -> RegionGrant:
     """Lend ``region_code`` to an account of the actor's region until ``valid_until`` (security
     administrator only): the account then sees that region's teams and cadres (a 交叉检查)."""
@@ -319,7 +319,7 @@ def grant_create(
 
 
 @transaction.atomic
-def grant_revoke(*, actor: Any, grant: RegionGrant) -> None:
+def grant_revoke(*, actor: User, grant: RegionGrant) -> None:
     """End a grant now (security administrator only)."""
     scoping.require(actor, "grant.manage")
     audit_record(

@@ -8,14 +8,17 @@ and what to do, wherever validation runs.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import password_validation as django_validators
 from django.core.exceptions import ValidationError
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 class MinimumLengthValidator(django_validators.MinimumLengthValidator):
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         if len(password) < self.min_length:
             raise ValidationError(f"密码太短，至少 {self.min_length} 个字符，请加长后重试。", code="password_too_short")
 
@@ -26,7 +29,7 @@ class MinimumLengthValidator(django_validators.MinimumLengthValidator):
 class UserAttributeSimilarityValidator(django_validators.UserAttributeSimilarityValidator):
     """Refuses a password too close to the username (or name, email): ``longzhou99`` for ``longzhou99``."""
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         try:
             super().validate(password, user)
         except ValidationError:
@@ -39,7 +42,7 @@ class UserAttributeSimilarityValidator(django_validators.UserAttributeSimilarity
 
 
 class CommonPasswordValidator(django_validators.CommonPasswordValidator):
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         if password.lower().strip() in self.passwords:
             raise ValidationError("这个密码太常见，容易被猜到，请换一个。", code="password_too_common")
 
@@ -48,7 +51,7 @@ class CommonPasswordValidator(django_validators.CommonPasswordValidator):
 
 
 class NumericPasswordValidator(django_validators.NumericPasswordValidator):
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         if password.isdigit():
             raise ValidationError("密码不能全是数字，请加入字母或符号。", code="password_entirely_numeric")
 

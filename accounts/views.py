@@ -22,6 +22,7 @@ from zhucun.inputs import parse_id
 from zhucun.views import ScopedListView
 
 from . import services
+from .authentication import signed_in
 from .models import Role, User
 from .selectors import devices_of, lock_states
 from .services import account_create
@@ -76,7 +77,7 @@ def account_create_page(request: HttpRequest) -> HttpResponse:
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = account_create(actor=request.user, **form.cleaned_data)
+            user = account_create(actor=signed_in(request), **form.cleaned_data)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -137,7 +138,7 @@ def _refused(request: HttpRequest, exc: ValidationError) -> None:
 def account_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account_in_scope(request, pk)
     try:
-        services.account_unlock(actor=request.user, account=account)
+        services.account_unlock(actor=signed_in(request), account=account)
     except ValidationError as exc:
         _refused(request, exc)
     else:
@@ -155,7 +156,7 @@ def account_revoke_tokens(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "要注销的登录设备不存在，请刷新页面后重试。")
         return _back(request, account)
     try:
-        count = services.token_revoke(actor=request.user, account=account, token_id=token_id)
+        count = services.token_revoke(actor=signed_in(request), account=account, token_id=token_id)
     except ValidationError as exc:
         _refused(request, exc)
     else:
@@ -171,7 +172,9 @@ def account_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError({"password": ["请填写新密码。"]})
-        services.account_reset_password(actor=request.user, account=account, password=form.cleaned_data["password"])
+        services.account_reset_password(
+            actor=signed_in(request), account=account, password=form.cleaned_data["password"]
+        )
     except ValidationError as exc:
         _refused(request, exc)
     else:
@@ -185,7 +188,7 @@ def account_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account_in_scope(request, pk)
     active = request.POST.get("active") == "1"
     try:
-        services.account_set_active(actor=request.user, account=account, active=active)
+        services.account_set_active(actor=signed_in(request), account=account, active=active)
     except ValidationError as exc:
         _refused(request, exc)
     else:

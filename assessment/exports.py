@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -35,6 +35,11 @@ from zhucun import scoping
 
 from . import rules, selectors
 from .models import GRADE_LABELS, AssessmentResult, CadreGrade, SubjectType, TeamGrade
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 Progress = Callable[[int], None]
 Row = Sequence[Any]
@@ -102,7 +107,7 @@ def _sheet(workbook: Workbook, spec: Sheet) -> Worksheet:
     return sheet
 
 
-def scope_label(user: Any) -> str:
+def scope_label(user: User | AnonymousUser) -> str:
     """ "石家庄市·市级" — the caller's department for the titles; a unit's name otherwise."""
     department = scoping.department_of(user)
     if department is None:
@@ -121,7 +126,7 @@ _ORDER: dict[str, tuple[str, ...]] = {
 }
 
 
-def scoped_subjects(*, user: Any, year: int) -> dict[str, QuerySet[Any]]:
+def scoped_subjects(*, user: User | AnonymousUser, year: int) -> dict[str, QuerySet[Any]]:
     """The rows of the workbook: every team, cadre and unit in post in ``year`` (第二十二条, 第二十四条) the
     caller may see, in sheet order."""
     return {
@@ -137,7 +142,7 @@ def scoped_subjects(*, user: Any, year: int) -> dict[str, QuerySet[Any]]:
     }
 
 
-def row_total(*, user: Any, year: int) -> int:
+def row_total(*, user: User | AnonymousUser, year: int) -> int:
     """How many subject rows the workbook will have (for a job's progress)."""
     return sum(qs.count() for qs in scoped_subjects(user=user, year=year).values())
 
@@ -193,7 +198,7 @@ def _graded(
         while pending is not None and pending[0] == pk:
             result = pending[2:]  # oldest first: the latest wins
             if counts is not None:
-                key = (pending[1][:6], pending[2])
+                key = (Region.county_of(pending[1]), pending[2])
                 counts[key] = counts.get(key, 0) + 1
             pending = next(results, None)
         yield row[1:] + result
@@ -216,7 +221,8 @@ def _team_rows(queryset: QuerySet[Any], year: int, tally: _Tally) -> Iterator[Ro
     )
     rows = _graded(queryset, subject_type=SubjectType.TEAM, year=year, fields=fields, tally=tally)
     for n, (city, county, township, village, code, unit, level, grade) in enumerate(rows, start=1):
-        counties[code[:6]] = counties.get(code[:6], 0) + 1
+        county_code = Region.county_of(code)
+        counties[county_code] = counties.get(county_code, 0) + 1
         yield (
             n,
             city or "",
@@ -255,7 +261,8 @@ def _cadre_rows(queryset: QuerySet[Any], year: int, tally: _Tally) -> Iterator[R
     for n, (name, gender, id_number, role, county, township, village, code, unit, level, status, grade) in enumerate(
         rows, start=1
     ):
-        counties[code[:6]] = counties.get(code[:6], 0) + 1
+        county_code = Region.county_of(code)
+        counties[county_code] = counties.get(county_code, 0) + 1
         yield (
             n,
             name,
@@ -291,7 +298,7 @@ def _unit_rows(queryset: QuerySet[Any], year: int) -> Iterator[Row]:
         )
 
 
-def workbook_sheets(*, user: Any, year: int) -> Iterator[Sheet]:
+def workbook_sheets(*, user: User | AnonymousUser, year: int) -> Iterator[Sheet]:
     """The sheets of the caller's workbook of ``year``, in order. Lazy: a sheet's queries run when it is
     reached, its subject rows as they are iterated (``.iterator()``). The summary sheets count what the
     subject sheets streamed: take each sheet's rows before the next sheet."""
@@ -348,7 +355,9 @@ def workbook_sheets(*, user: Any, year: int) -> Iterator[Sheet]:
     yield _quota_sheet(user=user, year=year, label=label)
 
 
-def write_assessment_workbook(*, user: Any, year: int, out: IO[bytes], progress: Progress | None = None) -> int:
+def write_assessment_workbook(
+    *, user: User | AnonymousUser, year: int, out: IO[bytes], progress: Progress | None = None
+) -> int:
     """Write the caller's workbook of ``year`` to ``out``; returns the number of subject rows."""
     workbook = Workbook(write_only=True)
     done = 0
@@ -370,7 +379,9 @@ def write_assessment_workbook(*, user: Any, year: int, out: IO[bytes], progress:
     return done
 
 
-def _summary_sheets(*, user: Any, year: int, label: str, teams: _Tally, cadres: _Tally) -> Iterator[Sheet]:
+def _summary_sheets(
+    *, user: User | AnonymousUser, year: int, label: str, teams: _Tally, cadres: _Tally
+) -> Iterator[Sheet]:
     """Per-city and per-county counts of each grade, by the stationing region: the subjects and results
     counted by county while the subject sheets streamed (``_Tally``), summed up to the city (the first 4
     characters of the code) here."""
@@ -389,15 +400,16 @@ def _summary_sheets(*, user: Any, year: int, label: str, teams: _Tally, cadres: 
     for key, counts in by_county.items():
         summed: dict[Any, int] = {}
         for group, n in counts.items():
-            city = group[:4] if isinstance(group, str) else (group[0][:4], *group[1:])
+            city = Region.city_of(group) if isinstance(group, str) else (Region.city_of(group[0]), *group[1:])
             summed[city] = summed.get(city, 0) + n
         by_city[key] = summed
-    levels = {4: by_city, 6: by_county}
-    codes = {length: sorted(set(c["teams"]) | set(c["cadres"])) for length, c in levels.items()}
-    names = dict(Region.objects.filter(code__in=codes[4] + codes[6]).values_list("code", "name"))
-    for length, name, what in ((4, "市汇总", "市"), (6, "县汇总", "县（市、区）")):
-        team_totals, cadre_totals = levels[length]["teams"], levels[length]["cadres"]
-        team_by_grade, cadre_by_grade = levels[length]["team_grades"], levels[length]["cadre_grades"]
+    city, county = Region.Level.CITY, Region.Level.COUNTY
+    levels = {city: by_city, county: by_county}
+    codes = {level: sorted(set(c["teams"]) | set(c["cadres"])) for level, c in levels.items()}
+    names = dict(Region.objects.filter(code__in=codes[city] + codes[county]).values_list("code", "name"))
+    for level, name, what in ((city, "市汇总", "市"), (county, "县汇总", "县（市、区）")):
+        team_totals, cadre_totals = levels[level]["teams"], levels[level]["cadres"]
+        team_by_grade, cadre_by_grade = levels[level]["team_grades"], levels[level]["cadre_grades"]
         headers = [
             what,
             "工作队数",
@@ -407,10 +419,10 @@ def _summary_sheets(*, user: Any, year: int, label: str, teams: _Tally, cadres: 
             *(f"干部·{GRADE_LABELS[g]}" for g in cadre_grades),
             "干部·未评定",
         ]
-        if length == 6:
+        if level == county:
             headers += ["一般及以下占比", "第二十五条核减分值"]
         rows = []
-        for code in codes[length]:
+        for code in codes[level]:
             t_total, c_total = team_totals.get(code, 0), cadre_totals.get(code, 0)
             t_counts = [team_by_grade.get((code, g), 0) for g in team_grades]
             c_counts = [cadre_by_grade.get((code, g), 0) for g in cadre_grades]
@@ -423,7 +435,7 @@ def _summary_sheets(*, user: Any, year: int, label: str, teams: _Tally, cadres: 
                 *c_counts,
                 c_total - sum(c_counts),
             ]
-            if length == 6:
+            if level == county:
                 flag = flags.get(code)
                 row += [
                     f"{flag.share:.0%}" if flag else "",
@@ -434,12 +446,12 @@ def _summary_sheets(*, user: Any, year: int, label: str, teams: _Tally, cadres: 
             name=name,
             title=f"{year}年度驻村考核{name}（{label}）",
             headers=headers,
-            widths=[14, 9, *[8] * 5, 9, *[9] * 5, *([14, 18] if length == 6 else [])],
+            widths=[14, 9, *[8] * 5, 9, *[9] * 5, *([14, 18] if level == county else [])],
             rows=rows,
         )
 
 
-def _quota_sheet(*, user: Any, year: int, label: str) -> Sheet:
+def _quota_sheet(*, user: User | AnonymousUser, year: int, label: str) -> Sheet:
     """第二十二条: each visible round's 优秀 against floor(40% × the level's total), teams and cadres."""
     rounds = list(selectors.visible_rounds(user=user, year=year))
     quotas = rules.quotas_for_rounds(rounds)

@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
@@ -21,7 +21,7 @@ from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
 from attendance.models import AbsenceFinding
-from cadres.models import Cadre, Team, Unit
+from cadres.models import Cadre, Region, Team, Unit
 from zhucun import scoping
 from zhucun.models import AuditEvent
 from zhucun.policy import PolicyProfile, profile_on
@@ -37,6 +37,16 @@ from .models import (
     SubjectType,
     TeamGrade,
 )
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+    #: whoever asks: an account, the anonymous visitor of a page, or nobody (a job)
+    Someone: TypeAlias = User | AnonymousUser | None
 
 GRADES_OF: dict[str, tuple[str, ...]] = {
     SubjectType.CADRE: tuple(CadreGrade.values),
@@ -487,14 +497,18 @@ def county_flags(*, year: int, teams: QuerySet[Team]) -> dict[str, CountyFlag]:
     whether that is 较大范围 (``county_poor_team_share_flag``) so the county's score is reduced.
     Two grouped queries whatever the number of counties."""
     threshold = profile_for_year(year).county_poor_team_share_flag
+    county_length = Region.length_of(Region.Level.COUNTY)
     totals = dict(
-        teams.annotate(county=Substr("village_id", 1, 6)).values_list("county").annotate(n=Count("id")).order_by()
+        teams.annotate(county=Substr("village_id", 1, county_length))
+        .values_list("county")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     weak = dict(
         AssessmentResult.objects.filter(
             subject_type=SubjectType.TEAM, round__year=year, grade__in=FAIR_OR_BELOW, team__in=teams.values("pk")
         )
-        .annotate(county=Substr("village_code", 1, 6))
+        .annotate(county=Substr("village_code", 1, county_length))
         .values_list("county")
         .annotate(n=Count("team_id", distinct=True))
         .order_by()
@@ -571,7 +585,7 @@ def allow(refusal: PermissionDenied | None) -> None:
         raise refusal
 
 
-def _role_refusal(actor: Any, action: str) -> PermissionDenied | None:
+def _role_refusal(actor: Someone, action: str) -> PermissionDenied | None:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return PermissionDenied("请先登录。")
     try:
@@ -581,11 +595,11 @@ def _role_refusal(actor: Any, action: str) -> PermissionDenied | None:
     return None
 
 
-def _assessing_department_refusal(actor: Any, action: str, unit: Unit) -> PermissionDenied | None:
+def _assessing_department_refusal(actor: Someone, action: str, unit: Unit) -> PermissionDenied | None:
     """第十二条, 第二十一条 (docs/decisions/0010): the organization department of the dispatching unit's
     level and region, with the role for ``action``."""
     refusal = _role_refusal(actor, action)
-    if refusal is None and not scoping.is_assessing_department(actor, unit):
+    if refusal is None and actor is not None and not scoping.is_assessing_department(actor, unit):
         level, region_code = scoping.assessing_department(unit)
         return PermissionDenied(
             f"「{unit.name}」及其驻村工作队、驻村干部由{_DEPARTMENT_NAMES.get(level, '')}组织部（{region_code}）"
@@ -594,38 +608,40 @@ def _assessing_department_refusal(actor: Any, action: str, unit: Unit) -> Permis
     return refusal
 
 
-def grading_refusal(actor: Any, unit: Unit) -> PermissionDenied | None:
+def grading_refusal(actor: Someone, unit: Unit) -> PermissionDenied | None:
     """第二十一条: the unit's assessing department grades the unit, its teams and its cadres (and the
     unit's leadership, 第二十四条) — docs/decisions/0080."""
     return _assessing_department_refusal(actor, "assessment.grade", unit)
 
 
-def require_department(actor: Any) -> tuple[str, str]:
+def require_department(actor: Someone) -> tuple[str, str]:
     """The (level, region) of the actor's organization department, which runs and finalizes its own
     round (第二十一条); anyone else is refused (403)."""
     allow(_role_refusal(actor, "assessment.grade"))
-    department = scoping.department_of(actor)
+    department = scoping.department_of(actor) if actor is not None else None
     if department is None:
         raise PermissionDenied("只有组织部门可以组织年度考核。")
     return department
 
 
-def recall_decision_refusal(actor: Any, case: RecallCase) -> PermissionDenied | None:
+def recall_decision_refusal(actor: Someone, case: RecallCase) -> PermissionDenied | None:
     """第二十条: 由同级党委组织部门…召回 — the assessing department of the cadre's unit decides."""
     return _assessing_department_refusal(actor, "recall.decide", case.unit)
 
 
-def recall_consultation_refusal(actor: Any, case: RecallCase) -> PermissionDenied | None:
+def recall_consultation_refusal(actor: Someone, case: RecallCase) -> PermissionDenied | None:
     """第二十条 商派出单位: the unit's opinion is recorded by the deciding department or by the unit itself."""
     refusal = _role_refusal(actor, "recall.consult")
-    if refusal is not None or scoping.department_of(actor) is not None:
-        return refusal or _assessing_department_refusal(actor, "recall.consult", case.unit)
+    if refusal is not None or actor is None:  # nobody is refused by the role check
+        return refusal
+    if scoping.department_of(actor) is not None:
+        return _assessing_department_refusal(actor, "recall.consult", case.unit)
     if scoping.scope_of(actor).unit_id != case.unit_id:
         return PermissionDenied(f"只有「{case.unit.name}」或其同级组织部门可以记录派出单位意见（第二十条）。")
     return None
 
 
-def recall_opening_refusal(actor: Any) -> PermissionDenied | None:
+def recall_opening_refusal(actor: Someone) -> PermissionDenied | None:
     """第二十条3–7: an organization department opens a case by hand (the cadre fetched in its scope)."""
     return _role_refusal(actor, "recall.open")
 

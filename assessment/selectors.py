@@ -4,7 +4,7 @@ grades and counts are annotated, related rows joined."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery
 
@@ -20,6 +20,11 @@ from .models import (
     RecallCase,
     SubjectType,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,18 +105,18 @@ def round_progress(*, round: AssessmentRound) -> list[Progress]:
     return progress
 
 
-def visible_rounds(*, user: Any, year: int) -> QuerySet[AssessmentRound]:
+def visible_rounds(*, user: User | AnonymousUser, year: int) -> QuerySet[AssessmentRound]:
     """The rounds of ``year`` the user sees: their department's and those below it."""
     return scoping.restrict(AssessmentRound.objects.filter(year=year), user).order_by("region_code", "level")
 
 
-def recall_cases(*, user: Any) -> QuerySet[RecallCase]:
+def recall_cases(*, user: User | AnonymousUser) -> QuerySet[RecallCase]:
     return scoping.restrict(RecallCase.objects.all(), user).select_related(
         "cadre", "unit", "cadre__team__village__parent"
     )
 
 
-def filtered_recall_cases(*, user: Any, status: str = "", search: str = "") -> QuerySet[RecallCase]:
+def filtered_recall_cases(*, user: User | AnonymousUser, status: str = "", search: str = "") -> QuerySet[RecallCase]:
     """The recall list's rows — the page and its xlsx export filter the same way."""
     cases = recall_cases(user=user)
     if status in RecallCase.Status.values:
@@ -121,18 +126,14 @@ def filtered_recall_cases(*, user: Any, status: str = "", search: str = "") -> Q
     return cases.order_by("-opened_at", "-id")
 
 
-def accountability_records(*, user: Any) -> QuerySet[AccountabilityRecord]:
+def accountability_records(*, user: User | AnonymousUser) -> QuerySet[AccountabilityRecord]:
     """第十七条 records in the caller's scope, newest decision first (the page and its export)."""
     return scoping.restrict(AccountabilityRecord.objects.select_related("unit", "cadre"), user).order_by(
         "-decided_on", "-id"
     )
 
 
-def open_case_count(*, user: Any) -> int:
-    return recall_cases(user=user).filter(status=RecallCase.Status.OPEN).count()
-
-
-def subject_in_scope(*, user: Any, subject_type: str, pk: int) -> Any | None:
+def subject_in_scope(*, user: User | AnonymousUser, subject_type: str, pk: int) -> Any | None:
     """The subject with this id if the user may see it (None: out of scope → 404)."""
     model: type[Any] = {SubjectType.CADRE: Cadre, SubjectType.TEAM: Team, SubjectType.UNIT: Unit}[
         SubjectType(subject_type)
@@ -153,7 +154,9 @@ def result_for(*, subject_type: str, obj: Any, year: int) -> AssessmentResult | 
     )
 
 
-def county_opinions(*, user: Any, year: int, subject_type: str, subject: Any) -> QuerySet[CountyEvaluationOpinion]:
+def county_opinions(
+    *, user: User | AnonymousUser, year: int, subject_type: str, subject: Any
+) -> QuerySet[CountyEvaluationOpinion]:
     """The stationing counties' opinions on a subject (第十四条3) that the user may see."""
     return (
         scoping.restrict(CountyEvaluationOpinion.objects.all(), user)

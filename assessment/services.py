@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from cadres.models import Cadre, Team, Unit
+from cadres.models import Cadre, Region, Team, Unit
 from zhucun import outbox, scoping
 from zhucun.api.errors import Conflict
 from zhucun.audit import (
@@ -100,7 +100,7 @@ def _result_in(round: AssessmentRound, subject_type: str, obj: Any) -> Assessmen
 
 
 @transaction.atomic
-def assessment_grade_set(*, actor: Any, year: int, subject_type: str, obj: Any, grade: str) -> AssessmentResult:
+def assessment_grade_set(*, actor: User | None, year: int, subject_type: str, obj: Any, grade: str) -> AssessmentResult:
     """Grade one cadre, team or unit in the assessing department's round of ``year`` (第二十一条,
     第二十二条, 第二十四条). Only that department (403 otherwise); rules refuse with a 400. A 不称职 opens
     its recall case when the round is finalized; changing it closes an open one (第二十条1)."""
@@ -143,7 +143,7 @@ def assessment_grade_set(*, actor: Any, year: int, subject_type: str, obj: Any, 
 
 @transaction.atomic
 def unit_leadership_grade_set(
-    *, actor: Any, year: int, unit: Unit, leadership_grade: str | None = None, head_grade: str | None = None
+    *, actor: User, year: int, unit: Unit, leadership_grade: str | None = None, head_grade: str | None = None
 ) -> AssessmentResult:
     """第二十四条: record the unit's leadership team (年度目标绩效考核) and head (年度考核) grades of ``year``
     in the unit's round — by its assessing department, after the unit's 驻村帮扶 grade, never 优秀 when
@@ -177,7 +177,7 @@ def unit_leadership_grade_set(
 
 
 @transaction.atomic
-def assessment_round_finalize(*, actor: Any, year: int) -> AssessmentRound:
+def assessment_round_finalize(*, actor: User, year: int) -> AssessmentRound:
     """定档: the actor's department closes its round of ``year``; afterwards no grade changes. Refused
     while a subject of the level is ungraded, a quota is exceeded, or a 优秀 cadre is under an award ban
     on this day (第二十条). Each cadre the round rates 不称职 gets its recall case now (第二十条1)."""
@@ -226,7 +226,7 @@ def assessment_round_finalize(*, actor: Any, year: int) -> AssessmentRound:
 
 @transaction.atomic
 def county_opinion_record(
-    *, actor: Any, year: int, subject_type: str, obj: Any, opinion: str, suggested_grade: str = ""
+    *, actor: User, year: int, subject_type: str, obj: Any, opinion: str, suggested_grade: str = ""
 ) -> CountyEvaluationOpinion:
     """第十四条3: the stationing county's evaluation opinion, a basis of the annual assessment."""
     scoping.require(actor, "assessment.opinion")
@@ -238,7 +238,7 @@ def county_opinion_record(
     else:
         team = obj if subject_type == SubjectType.TEAM else obj.team
         stationed = team.village_id.startswith(county_code)
-    if len(county_code) != 6 or not stationed:
+    if not Region.is_code_of(county_code, Region.Level.COUNTY) or not stationed:
         raise ValidationError({"subject": ["只能对驻在本县的派出单位、工作队和干部提出评价意见。"]})
     if not opinion.strip():
         raise ValidationError({"opinion": ["请填写评价意见。"]})
@@ -272,7 +272,7 @@ def _case_recipients(case: RecallCase) -> list[int]:
         User.objects.filter(is_active=True)
         .filter(
             Q(role=Role.UNIT, unit_id=case.unit_id)
-            | Q(role=Role.TOWNSHIP, region_id=case.village_code[:9])
+            | Q(role=Role.TOWNSHIP, region_id=Region.township_of(case.village_code))
             | Q(role=_DEPARTMENT_ROLE[level], region_id=region_code)
         )
         .values_list("pk", flat=True)
@@ -288,7 +288,7 @@ def _notify_case(case: RecallCase, title: str) -> None:
     )
 
 
-def _new_case(*, actor: Any, cadre: Cadre, trigger: str, evidence: str, **extra: Any) -> RecallCase:
+def _new_case(*, actor: User | None, cadre: Cadre, trigger: str, evidence: str, **extra: Any) -> RecallCase:
     return RecallCase(
         cadre=cadre,
         unit_id=cadre.unit_id,
@@ -300,7 +300,7 @@ def _new_case(*, actor: Any, cadre: Cadre, trigger: str, evidence: str, **extra:
     )
 
 
-def _open_incompetent_case(*, actor: Any, cadre: Cadre, year: int) -> RecallCase | None:
+def _open_incompetent_case(*, actor: User | None, cadre: Cadre, year: int) -> RecallCase | None:
     """第二十条1: once per cadre and assessment year, and not while another such case is open. A case the
     system closed because its grade changed does not count: a final 不称职 opens a new one."""
     trigger = RecallCase.Trigger.INCOMPETENT_RATING
@@ -320,7 +320,7 @@ def _open_incompetent_case(*, actor: Any, cadre: Cadre, year: int) -> RecallCase
 
 
 @transaction.atomic
-def recall_detect_absences(*, cadre_ids: Iterable[int] | None = None, actor: Any = None) -> list[RecallCase]:
+def recall_detect_absences(*, cadre_ids: Iterable[int] | None = None, actor: User | None = None) -> list[RecallCase]:
     """第二十条2: open an ``absences`` case for each cadre whose confirmed findings reach the profile's
     count (3 distinct days) — called by the attendance signal for one cadre, in the finding's own
     transaction, and by the nightly job for all. Idempotent: a second run opens nothing."""
@@ -380,7 +380,7 @@ def recall_detect_absences(*, cadre_ids: Iterable[int] | None = None, actor: Any
 
 def _close_incompetent_cases(
     *,
-    actor: Any,
+    actor: User | None,
     cadre: Cadre,
     year: int,
     result: AssessmentResult | None,
@@ -447,7 +447,7 @@ def recall_reconcile_incompetent() -> list[RecallCase]:
 
 
 @transaction.atomic
-def recall_detect_leave_days(*, today: dt.date, actor: Any = None) -> list[RecallCase]:
+def recall_detect_leave_days(*, today: dt.date, actor: User | None = None) -> list[RecallCase]:
     """A profile's yearly leave limit (the 2021 national template: more than 30 days of leave a year;
     ``recall_leave_days_per_year``, 0 in the Hebei 2018 profile): each active cadre over it in the year
     so far gets one case per year (docs/decisions/0079). The 2018 list of 第二十条 has no such trigger,
@@ -503,7 +503,7 @@ def recall_detect_leave_days(*, today: dt.date, actor: Any = None) -> list[Recal
 
 
 @transaction.atomic
-def recall_detect_incompetent(*, actor: Any = None) -> list[RecallCase]:
+def recall_detect_incompetent(*, actor: User | None = None) -> list[RecallCase]:
     """第二十条1, the nightly backstop: every final 不称职 (a finalized round) without its case gets one."""
     trigger = RecallCase.Trigger.INCOMPETENT_RATING
     live = RecallCase.objects.filter(cadre_id=OuterRef("cadre_id"), trigger=trigger, closed_automatically=False)
@@ -528,7 +528,7 @@ def recall_detect_incompetent(*, actor: Any = None) -> list[RecallCase]:
 
 
 @transaction.atomic
-def recall_case_open(*, actor: Any, cadre: Cadre, trigger: str, evidence: str) -> RecallCase:
+def recall_case_open(*, actor: User, cadre: Cadre, trigger: str, evidence: str) -> RecallCase:
     """第二十条3–7: a case opened by hand, with the facts and evidence."""
     rules.allow(rules.recall_opening_refusal(actor))
     if trigger in RecallCase.AUTOMATIC_TRIGGERS:
@@ -556,7 +556,7 @@ def _locked_open_case(case: RecallCase) -> RecallCase:
 
 
 @transaction.atomic
-def recall_case_consult(*, actor: Any, case: RecallCase, opinion: str) -> RecallCase:
+def recall_case_consult(*, actor: User | None, case: RecallCase, opinion: str) -> RecallCase:
     """第二十条 商派出单位: the dispatching unit's opinion, recorded by the deciding department or the
     unit itself."""
     rules.allow(rules.recall_consultation_refusal(actor, case))
@@ -580,7 +580,7 @@ def recall_case_consult(*, actor: Any, case: RecallCase, opinion: str) -> Recall
 
 
 @transaction.atomic
-def recall_case_decide(*, actor: Any, case: RecallCase, decision: str, reason: str) -> RecallCase:
+def recall_case_decide(*, actor: User | None, case: RecallCase, decision: str, reason: str) -> RecallCase:
     """第二十条: the organization department of the dispatching unit's level decides, after consulting the
     unit. Recalled: the cadre's status becomes 已召回 (their membership of the team ends; a replacement
     is dispatched through the roster) and the sanctions are recorded with their end dates. Only that
@@ -716,7 +716,7 @@ def rounds_remind_overdue(*, today: dt.date) -> int:
 @transaction.atomic
 def accountability_record(
     *,
-    actor: Any,
+    actor: User,
     measure: str,
     target_type: str,
     failed_duty: str,
@@ -765,7 +765,7 @@ def accountability_record(
 
 
 @transaction.atomic
-def key_training_add(*, actor: Any, cadre: Cadre, year: int, reason: str, measures: str = "") -> KeyTrainingEntry:
+def key_training_add(*, actor: User, cadre: Cadre, year: int, reason: str, measures: str = "") -> KeyTrainingEntry:
     """第二十三条: put a cadre on the key training ledger (重点培养对象台账) — not while sanctioned on the day
     of the entry (第二十条, docs/decisions/0083)."""
     scoping.require(actor, "assessment.key_training")
@@ -798,7 +798,7 @@ def export_sync_max_rows() -> int:
 
 
 @transaction.atomic
-def export_job_create(*, actor: Any, year: int) -> ExportJob:
+def export_job_create(*, actor: User, year: int) -> ExportJob:
     """Queue a workbook build; the task starts after the commit (it reads the job row)."""
     _check_year(year)
     job = ExportJob.objects.create(user=actor, year=year)

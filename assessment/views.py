@@ -5,7 +5,7 @@ after (→ 403); every rule is decided by assessment/rules.py through the servic
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.authentication import signed_in
 from cadres.models import Cadre, Unit
 from zhucun import scoping
 from zhucun.api.errors import Conflict
@@ -40,6 +41,11 @@ from .models import (
     Sanction,
     SubjectType,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 GRID_PAGE_SIZE = 100
 
@@ -107,7 +113,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _scope_label(user: Any) -> str:
+def _scope_label(user: User | AnonymousUser) -> str:
     from .exports import scope_label
 
     return scope_label(user)
@@ -160,10 +166,12 @@ def _apply(
                 with transaction.atomic():
                     if field == "grade":
                         services.assessment_grade_set(
-                            actor=request.user, year=year, subject_type=subject_type, obj=obj, grade=value
+                            actor=signed_in(request), year=year, subject_type=subject_type, obj=obj, grade=value
                         )
                     else:
-                        services.unit_leadership_grade_set(actor=request.user, year=year, unit=obj, **{field: value})
+                        services.unit_leadership_grade_set(
+                            actor=signed_in(request), year=year, unit=obj, **{field: value}
+                        )
             except ValidationError as exc:
                 errors.setdefault(obj.pk, _first_error(exc))
             except IntegrityError:  # another save of the same row got there first
@@ -239,7 +247,7 @@ def grid_check(request: HttpRequest, year: int, subject_type: str) -> HttpRespon
 def finalize(request: HttpRequest, year: int) -> HttpResponse:
     _department(request)
     try:
-        services.assessment_round_finalize(actor=request.user, year=year)
+        services.assessment_round_finalize(actor=signed_in(request), year=year)
     except ValidationError as exc:
         messages.error(request, _first_error(exc))
     except Conflict as exc:  # already finalized
@@ -263,7 +271,7 @@ def export_start(request: HttpRequest, year: int) -> HttpResponseBase:
 
     if row_total(user=request.user, year=year) <= services.export_sync_max_rows():
         return workbook_response(user=request.user, year=year)
-    job = services.export_job_create(actor=request.user, year=year)
+    job = services.export_job_create(actor=signed_in(request), year=year)
     return redirect("assessment-export-job", pk=job.pk)
 
 
@@ -353,7 +361,7 @@ def recall_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def recall_consult(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)  # out of scope: 404; the service refuses anyone but the unit and its department
     try:
-        services.recall_case_consult(actor=request.user, case=case, opinion=request.POST.get("opinion", ""))
+        services.recall_case_consult(actor=signed_in(request), case=case, opinion=request.POST.get("opinion", ""))
     except ValidationError as exc:
         messages.error(request, _first_error(exc))
     except Conflict as exc:
@@ -369,7 +377,7 @@ def recall_decide(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)  # out of scope: 404; the service refuses anyone but the assessing department
     try:
         services.recall_case_decide(
-            actor=request.user,
+            actor=signed_in(request),
             case=case,
             decision=request.POST.get("decision", ""),
             reason=request.POST.get("reason", ""),
@@ -401,7 +409,7 @@ def recall_new(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 case = services.recall_case_open(
-                    actor=request.user,
+                    actor=signed_in(request),
                     cadre=cadre,
                     trigger=request.POST.get("trigger", ""),
                     evidence=request.POST.get("evidence", ""),
@@ -444,7 +452,7 @@ def accountability(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 services.accountability_record(
-                    actor=request.user,
+                    actor=signed_in(request),
                     measure=post.get("measure", ""),
                     target_type=post.get("target_type", ""),
                     unit=unit,
@@ -541,7 +549,7 @@ def key_training_add(request: HttpRequest, pk: int) -> HttpResponse:
     raw = request.POST.get("year", "")
     try:
         services.key_training_add(
-            actor=request.user,
+            actor=signed_in(request),
             cadre=cadre,
             year=parse_year(raw) or 0,
             reason=request.POST.get("reason", ""),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -13,13 +13,19 @@ from cadres.models import Region
 from zhucun.audit import audit_export
 from zhucun.exports.xlsx import RowCounter, write_table, xlsx_response
 from zhucun.policy import profile_on
+from zhucun.workcalendar import month_bounds
 
-from .selectors import attendance_month, month_bounds
+from .selectors import attendance_month
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 MARKS = {"present": "√", "business": "公", "leave": "假", "outside": "外", "absent": "×", "upcoming": "", "none": ""}
 
 
-def attendance_register(*, user: Any, region: Region, month: dt.date) -> HttpResponse:
+def attendance_register(*, user: User | AnonymousUser, region: Region, month: dt.date) -> HttpResponse:
     first, last = month_bounds(month)
     today = timezone.localdate()
     rows = attendance_month(user=user, region=region, month=first, today=today)

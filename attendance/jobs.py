@@ -17,7 +17,8 @@ from zhucun.notifications import notify
 
 from . import rules
 from .models import AbsenceFinding, CoverageAlert, SignIn, Whereabouts
-from .selectors import PRESENT
+from .rules import PRESENT
+from .selectors import someone_present
 
 
 def county_codes() -> list[str]:
@@ -36,10 +37,9 @@ def coverage_check(*, county_code: str, day: dt.date) -> int:
     still needs a cadre on duty (docs/decisions/0075). Alerts of the day whose village has since been
     signed into are resolved (the sign-in does it at once; this is the backstop). Returns the number
     of new alerts."""
-    present = SignIn.objects.filter(village_code=OuterRef("village_id"), date=day, status__in=PRESENT)
     uncovered = list(
         Team.objects.filter(village__code__startswith=county_code)
-        .filter(~Exists(present))
+        .filter(~someone_present(day))
         .values_list("village_id", "village__name")
     )
     _resolve_covered(county_code=county_code, day=day)
@@ -58,7 +58,7 @@ def coverage_check(*, county_code: str, day: dt.date) -> int:
     )  # fmt: skip
     by_township: dict[str, list[str]] = {}
     for code, name in new:
-        by_township.setdefault(code[:9], []).append(name)
+        by_township.setdefault(Region.township_of(code), []).append(name)
     recipients = User.objects.filter(role=Role.TOWNSHIP, region_id__in=list(by_township), is_active=True)
     for township_code, names in by_township.items():
         ids = [user.pk for user in recipients if user.region_id == township_code]
@@ -73,11 +73,10 @@ def coverage_check(*, county_code: str, day: dt.date) -> int:
 
 
 def _resolve_covered(*, county_code: str, day: dt.date) -> None:
-    covered = SignIn.objects.filter(village_code=OuterRef("village_code"), date=day, status__in=PRESENT)
     alerts = list(
         CoverageAlert.objects.select_for_update()
         .filter(village_code__startswith=county_code, date=day, resolved_at__isnull=True)
-        .filter(Exists(covered))
+        .filter(someone_present(day, "village_code"))
     )
     if not alerts:
         return

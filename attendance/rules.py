@@ -6,7 +6,6 @@ the same rule, and tests can pin each boundary.
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime as dt
 import math
@@ -16,6 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from zhucun.policy import PolicyProfile
+from zhucun.workcalendar import month_bounds
 
 from .models import AbsenceFinding, SignIn, Whereabouts
 
@@ -88,10 +88,15 @@ def after_window(local_time: dt.time, profile: PolicyProfile) -> bool:
     return local_time > _clock(profile.signin_window_end).replace(second=59)
 
 
+#: 第五条: the sign-in statuses of a cadre present in the village that day — inside the geofence, on
+#: time or late. A sign-in outside the geofence is not a day in the village. Every count of presence
+#: (the dashboards, the home page, the jobs, the month glance) filters on these.
+PRESENT = (SignIn.Status.OK, SignIn.Status.LATE)
+
+
 def counts_as_present(status: str) -> bool:
-    """A day counts toward the 25 days (第五条) when the cadre signed in inside the village's
-    geofence, on time or late. A sign-in outside the geofence is not a day in the village."""
-    return status in (SignIn.Status.OK, SignIn.Status.LATE)
+    """A day counts toward the 25 days (第五条) when the cadre was present (``PRESENT``)."""
+    return status in PRESENT
 
 
 def leave_days_total(days: dict[dt.date, Decimal]) -> Decimal:
@@ -157,8 +162,7 @@ def judged_period(*, month: dt.date, profile: PolicyProfile) -> Period:
         return Period(
             dt.date(month.year, 1, 1), dt.date(month.year, 12, 31), profile.min_days_in_village_per_year, True
         )
-    first = month.replace(day=1)
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    first, last = month_bounds(month)
     return Period(first, last, profile.min_days_in_village_per_month, False)
 
 
@@ -209,7 +213,7 @@ def minimum_days_verdict(
     the year can still be met while the days left in the year suffice.
     """
     period = judged_period(month=month, profile=profile)
-    month_last = min(period.last, month.replace(day=calendar.monthrange(month.year, month.month)[1]))
+    month_last = min(period.last, month_bounds(month)[1])
     cutoff = min(month_last, today)
     ahead_from = max(cutoff + dt.timedelta(days=1), period.first)
     remaining = days_in_post(first=ahead_from, last=period.last, term_start=term_start, term_end=term_end)

@@ -3,11 +3,10 @@ fixed number of queries, whatever the number of cadres, villages or days."""
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
@@ -26,16 +25,17 @@ from leave.selectors import (
 )
 from zhucun import scoping
 from zhucun.policy import PolicyProfile, profile_on
+from zhucun.workcalendar import month_bounds
 
 from . import rules
-from .models import AbsenceFinding, CoverageAlert, SignIn, Whereabouts
+from .models import AbsenceFinding, SignIn, Whereabouts
 
-PRESENT = [SignIn.Status.OK, SignIn.Status.LATE]
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
+    from accounts.models import User
 
-def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
-    first = month.replace(day=1)
-    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+PRESENT = rules.PRESENT
 
 
 def leave_days(
@@ -125,7 +125,7 @@ class CadreMonth:
         return self.verdict.can_still_meet
 
 
-def cadres_in_month(*, user: Any, region: Region, first: dt.date, last: dt.date) -> QuerySet[Cadre]:
+def cadres_in_month(*, user: User | AnonymousUser, region: Region, first: dt.date, last: dt.date) -> QuerySet[Cadre]:
     """The region's cadres in post on at least one day of ``[first, last]`` (第五条 is judged on the days
     in post, docs/decisions/0072): active ones whose term overlaps it, and those who left within it — a
     term that ended, a recall or an adjustment ends the term that day."""
@@ -150,7 +150,7 @@ def _day_state(*, signed: str | None, excuse: dict[str, str], day: dt.date, toda
     return "upcoming" if day >= today else "absent"
 
 
-def attendance_month(*, user: Any, region: Region, month: dt.date, today: dt.date) -> list[CadreMonth]:
+def attendance_month(*, user: User | AnonymousUser, region: Region, month: dt.date, today: dt.date) -> list[CadreMonth]:
     """Each cadre in post in the region during the month with days present, on leave and on official
     business (第五条, 第十三条4), the verdict of ``rules.minimum_days_verdict``, and a day-by-day state
     for the heat-map. Four queries (two or three more under a yearly minimum, for the year before the
@@ -231,7 +231,9 @@ class CadreMonthTotals:
         return self.verdict.can_still_meet
 
 
-def attendance_month_totals(*, user: Any, region: Region, month: dt.date, today: dt.date) -> list[CadreMonthTotals]:
+def attendance_month_totals(
+    *, user: User | AnonymousUser, region: Region, month: dt.date, today: dt.date
+) -> list[CadreMonthTotals]:
     """The same verdicts as ``attendance_month`` for any region size, counted in SQL: days present are
     grouped by cadre over the region's sign-ins, found through the indexed ``village_code`` prefix, and
     the cadres are read as plain values — no model objects, no loop over days (docs/performance.md)."""
@@ -274,20 +276,49 @@ def attendance_month_totals(*, user: Any, region: Region, month: dt.date, today:
     return rows
 
 
-def uncovered_villages(*, user: Any, region: Region, day: dt.date) -> QuerySet[Team]:
+def someone_present(day: dt.date, village_field: str = "village_id") -> Exists:
+    """第五条 保证驻在村每天有驻村干部在岗: whether a cadre was present (``rules.PRESENT``) on ``day``
+    in the village named by the outer row's ``village_field`` (a ``Team``'s by default). Every coverage
+    count uses it: the dashboards, the home page and the coverage alerts (decision 0075: every village
+    with a team, also one whose cadres were all recalled or whose terms ended)."""
+    return Exists(SignIn.objects.filter(village_code=OuterRef(village_field), date=day, status__in=PRESENT))
+
+
+def uncovered_villages(*, user: User | AnonymousUser, region: Region, day: dt.date) -> QuerySet[Team]:
     """第五条: teams of the region where no cadre is present today (no sign-in inside the geofence)."""
-    present = SignIn.objects.filter(village_code=OuterRef("village_id"), date=day, status__in=PRESENT)
     return (
         scoping.restrict(Team.objects.all(), user)
         .filter(village__code__startswith=region.code)
-        .filter(~Exists(present))
+        .filter(~someone_present(day))
         .select_related("village__parent")
         .prefetch_related("cadres")
         .order_by("village_id")
     )
 
 
-def pending_findings(*, user: Any, region: Region) -> QuerySet[AbsenceFinding]:
+@dataclasses.dataclass(frozen=True)
+class Coverage:
+    """Today's coverage of the villages in a user's scope (第五条), and the findings awaiting them."""
+
+    villages: int
+    uncovered: int
+    pending_findings: int
+
+
+def coverage_today(*, user: User | AnonymousUser, day: dt.date) -> Coverage:
+    """The villages with a team in ``user``'s scope, how many have nobody present on ``day``, and the
+    pending absence findings — by the same rule as the dashboards (``someone_present``). Three queries."""
+    teams = scoping.restrict(Team.objects.all(), user)
+    return Coverage(
+        villages=teams.count(),
+        uncovered=teams.filter(~someone_present(day)).count(),
+        pending_findings=scoping.restrict(AbsenceFinding.objects.all(), user)
+        .filter(status=AbsenceFinding.Status.PENDING)
+        .count(),
+    )
+
+
+def pending_findings(*, user: User | AnonymousUser, region: Region) -> QuerySet[AbsenceFinding]:
     return (
         scoping.restrict(AbsenceFinding.objects.all(), user)
         .filter(village_code__startswith=region.code, status=AbsenceFinding.Status.PENDING)
@@ -313,13 +344,16 @@ class RegionDay:
         return self.villages - self.covered
 
 
-def children_summary(*, user: Any, region: Region, day: dt.date, profile: PolicyProfile) -> list[RegionDay]:
+def children_summary(
+    *, user: User | AnonymousUser, region: Region, day: dt.date, profile: PolicyProfile
+) -> list[RegionDay]:
     """The region's children with today's coverage and the month's shortfalls: six queries, grouped in
     SQL by the child's code prefix."""
     children = list(scoping.restrict(Region.objects.filter(parent=region), user).order_by("code"))
     if not children:
         return []
-    length = len(children[0].code)
+    child_level = children[0].level
+    length = Region.length_of(child_level)
     summary = {child.code: RegionDay(region=child) for child in children}
 
     def grouped(queryset: QuerySet[Any], field: str, **aggregate: Any) -> list[dict[str, Any]]:
@@ -375,7 +409,7 @@ def children_summary(*, user: Any, region: Region, day: dt.date, profile: Policy
     others: dict[str, int] = {}  # irregular cadres per child
     behind: dict[str, int] = {}  # … of whom behind
     for pk, village_code, term_start, term_end, n in irregular:
-        child = village_code[:length]
+        child = Region.prefix_of(village_code, child_level)
         verdict = rules.minimum_days_verdict(
             profile=profile, month=day, today=day, term_start=term_start, term_end=term_end,
             counted=n + len(extra.get(pk, ())), counted_today=False,
@@ -448,12 +482,6 @@ def whereabouts_board(*, team: Team, now: dt.datetime) -> list[tuple[Cadre, str]
         )
         board.append((cadre, labels[status]))
     return board
-
-
-def open_coverage_alerts(*, user: Any, region: Region, day: dt.date) -> QuerySet[CoverageAlert]:
-    return scoping.restrict(CoverageAlert.objects.all(), user).filter(
-        village_code__startswith=region.code, date=day, resolved_at__isnull=True
-    )
 
 
 def month_presence(*, cadre_ids: list[int], start: dt.date, end: dt.date) -> dict[int, tuple[int, int]]:

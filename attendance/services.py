@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from cadres.models import Cadre, Team
 from zhucun import scoping
 from zhucun.audit import audit_record, snapshot, update_audited
@@ -35,14 +35,14 @@ class SignInResult:
     created: bool
 
 
-def _acting_cadre(actor: Any) -> Cadre:
+def _acting_cadre(actor: User) -> Cadre:
     """The cadre behind a ``cadre`` account, with the team's village: already read with the API token
     (accounts.authentication), else one query."""
-    if getattr(actor, "role", "") != "cadre" or not actor.cadre_id:
+    if getattr(actor, "role", "") != Role.CADRE or not actor.cadre_id:
         raise PermissionDenied("只有驻村干部本人可以签到。")
-    cached = User.cadre.is_cached(actor) and Cadre.team.is_cached(actor.cadre)
-    if cached and Team.village.is_cached(actor.cadre.team):
-        cadre: Cadre = actor.cadre
+    known = actor.cadre if User.cadre.is_cached(actor) else None  # no query when not read with the token
+    if known is not None and Cadre.team.is_cached(known) and Team.village.is_cached(known.team):
+        cadre: Cadre = known
     else:
         cadre = Cadre.objects.select_related("team__village").get(pk=actor.cadre_id)
     if cadre.status != Cadre.Status.ACTIVE:
@@ -52,7 +52,7 @@ def _acting_cadre(actor: Any) -> Cadre:
 
 def signin_create(
     *,
-    actor: Any,
+    actor: User,
     client_id: uuid.UUID,
     latitude: Decimal,
     longitude: Decimal,
@@ -130,7 +130,7 @@ def signin_create(
     return SignInResult(signin=existing, created=False)
 
 
-def _coverage_alert_resolve(*, actor: Any, village_code: str, day: dt.date, now: dt.datetime) -> None:
+def _coverage_alert_resolve(*, actor: User, village_code: str, day: dt.date, now: dt.datetime) -> None:
     """第五条 保证驻在村每天有驻村干部在岗: someone signed in after the day's alert, so the village is
     covered again; the alert is resolved (audited, with the cadre as the actor)."""
     alert = CoverageAlert.objects.filter(village_code=village_code, date=day, resolved_at__isnull=True).first()
@@ -175,9 +175,9 @@ def _insert_signin(**values: Any) -> int | None:
 # --- Whereabouts (去向公示, 第十九条3) ----------------------------------------------------------
 
 
-def _may_post_for(actor: Any, cadre: Cadre) -> bool:
+def _may_post_for(actor: User, cadre: Cadre) -> bool:
     """A cadre posts their own whereabouts; the team leader may post for the team's members."""
-    if getattr(actor, "role", "") != "cadre":
+    if getattr(actor, "role", "") != Role.CADRE:
         return False
     if actor.cadre_id == cadre.pk:
         return True
@@ -186,7 +186,7 @@ def _may_post_for(actor: Any, cadre: Cadre) -> bool:
 
 
 @transaction.atomic
-def whereabouts_post(*, actor: Any, cadre: Cadre, day: dt.date, status: str, note: str = "") -> Whereabouts:
+def whereabouts_post(*, actor: User, cadre: Cadre, day: dt.date, status: str, note: str = "") -> Whereabouts:
     """Post (or change) a cadre's whereabouts for a day on the team's board."""
     if not _may_post_for(actor, cadre):
         raise PermissionDenied("只有本人或本队队长可以公示去向。")
@@ -217,9 +217,9 @@ def whereabouts_post(*, actor: Any, cadre: Cadre, day: dt.date, status: str, not
 
 
 @transaction.atomic
-def work_log_create(*, actor: Any, day: dt.date, content: str, photos: list[IO[bytes]] | None = None) -> WorkLog:
+def work_log_create(*, actor: User, day: dt.date, content: str, photos: list[IO[bytes]] | None = None) -> WorkLog:
     """A cadre records a day's work; photos are uploaded per team (以工作队为单位上传电子照片)."""
-    if getattr(actor, "role", "") != "cadre" or not actor.cadre_id:
+    if getattr(actor, "role", "") != Role.CADRE or not actor.cadre_id:
         raise PermissionDenied("只有驻村干部可以记录工作日志。")
     content = (content or "").strip()
     if not content:
@@ -233,6 +233,7 @@ def work_log_create(*, actor: Any, day: dt.date, content: str, photos: list[IO[b
         raise ValidationError({"photos": ["每条日志最多 9 张照片。"]})
     cleaned = [photo_clean(photo, field="photos") for photo in photos or []]
     cadre = actor.cadre
+    assert cadre is not None  # a cadre account is bound to its cadre (checked above)
     # The day's log that the day's visits started (work_log_of_day) is the one the cadre now writes:
     # the visits stay in it, nothing is typed twice (issue 14).
     started = WorkLog.objects.select_for_update().filter(author=cadre, date=day, content="").order_by("id").first()
@@ -269,7 +270,7 @@ def work_log_of_day(*, actor: Any, cadre: Cadre, day: dt.date) -> WorkLog:
 
 
 @transaction.atomic
-def work_log_check(*, actor: Any, log: WorkLog) -> WorkLog:
+def work_log_check(*, actor: User, log: WorkLog) -> WorkLog:
     """第十五条5: the township checks the team's 工作日志."""
     scoping.require(actor, "attendance.check_work_log")
     locked = WorkLog.objects.select_for_update().get(pk=log.pk)
@@ -306,7 +307,7 @@ def _refuse_when_excused(cadre: Cadre, day: dt.date, half: str) -> None:
 @transaction.atomic
 def absence_finding_create(
     *,
-    actor: Any,
+    actor: User,
     cadre: Cadre,
     day: dt.date,
     source: str,
@@ -366,7 +367,7 @@ def absence_finding_create(
 
 
 @transaction.atomic
-def absence_finding_decide(*, actor: Any, finding: AbsenceFinding, confirm: bool, reason: str) -> AbsenceFinding:
+def absence_finding_decide(*, actor: User, finding: AbsenceFinding, confirm: bool, reason: str) -> AbsenceFinding:
     """The township confirms or dismisses a pending finding (a job found a missing sign-in or an
     unposted whereabouts). Only confirmed findings count toward recall."""
     scoping.require(actor, "attendance.decide_finding")

@@ -13,7 +13,7 @@ from zhucun import outbox
 from zhucun.jobs import RETRY_TRANSIENT
 from zhucun.policy import profile_on
 
-from . import jobs
+from . import jobs, rules
 
 
 @shared_task(name="attendance.coverage_check", acks_late=True, **RETRY_TRANSIENT)
@@ -22,7 +22,7 @@ def coverage_check(day: str | None = None) -> int:
     value, so the schedule does not hard-code it). Fans out one task per county."""
     now = timezone.localtime()
     target = dt.date.fromisoformat(day) if day else now.date()
-    if day is None and now.strftime("%H:%M") < profile_on(target).signin_window_end:
+    if day is None and not rules.after_window(now.time(), profile_on(target)):
         return 0
     codes = jobs.county_codes()
     outbox.enqueue_many(coverage_check_county.name, [(code, target.isoformat()) for code in codes])

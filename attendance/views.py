@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.authentication import signed_in
+from accounts.roles import Role
 from cadres.models import Cadre, Region
 from cadres.selectors import region_chain
 from zhucun import scoping
@@ -44,7 +46,7 @@ def _month_param(request: HttpRequest) -> dt.date:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """/attendance/: cadres go to their day, officials to their dashboard."""
-    if getattr(request.user, "role", "") == "cadre":
+    if getattr(request.user, "role", "") == Role.CADRE:
         return redirect("attendance-today")
     return redirect("attendance-dashboard")
 
@@ -88,7 +90,7 @@ def whereabouts_post(request: HttpRequest) -> HttpResponse:
         raise Http404
     try:
         services.whereabouts_post(
-            actor=request.user,
+            actor=signed_in(request),
             cadre=cadre,
             day=timezone.localdate(),
             status=request.POST.get("status", ""),
@@ -106,7 +108,7 @@ def whereabouts_post(request: HttpRequest) -> HttpResponse:
 def work_log_post(request: HttpRequest) -> HttpResponse:
     try:
         services.work_log_create(
-            actor=request.user,
+            actor=signed_in(request),
             day=timezone.localdate(),
             content=request.POST.get("content", ""),
             photos=list(request.FILES.getlist("photos")),
@@ -212,7 +214,7 @@ def finding_decide(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     try:
         finding = services.absence_finding_decide(
-            actor=request.user, finding=finding, confirm=confirm, reason=request.POST.get("reason", "")
+            actor=signed_in(request), finding=finding, confirm=confirm, reason=request.POST.get("reason", "")
         )
     except ValidationError as exc:
         error = "；".join(exc.messages)
@@ -246,7 +248,7 @@ def work_log_check(request: HttpRequest, pk: int) -> HttpResponse:
     log = scoping.restrict(WorkLog.objects.all(), request.user).filter(pk=pk).first()
     if log is None:
         raise Http404
-    services.work_log_check(actor=request.user, log=log)
+    services.work_log_check(actor=signed_in(request), log=log)
     messages.success(request, "已标记为已检查。")
     return redirect("attendance-work-logs")
 

@@ -54,6 +54,7 @@ def main(what: str) -> None:
         for user in users:
             client = APIClient()
             client.credentials(HTTP_AUTHORIZATION=f"Token {harness.token_for(user)}")
+            assert user.cadre is not None
             clients.append((client, user.cadre.team.village))
         profile = cProfile.Profile()
         started = time.perf_counter()
@@ -101,11 +102,11 @@ def main(what: str) -> None:
         print(f"{rows} rows")
         print(top(profile, 30))
     elif what == "counts":
-        users = {u.username: u for u in User.objects.filter(username__in=["bench_township", "bench_province"])}
+        personas = {u.username: u for u in User.objects.filter(username__in=["bench_township", "bench_province"])}
         result = harness.endpoint_queries(
-            small_user=users["bench_township"],
-            large_user=users["bench_province"],
-            small_code=users["bench_township"].region_id,
+            small_user=personas["bench_township"],
+            large_user=personas["bench_province"],
+            small_code=personas["bench_township"].region_id,
             large_code="13",
         )
         print(json.dumps(result))

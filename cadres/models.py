@@ -12,8 +12,6 @@ for assessment and recall (第十二条, 第二十一条).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import models
 from django.utils import timezone
 
@@ -69,18 +67,49 @@ class Region(models.Model):
         return None
 
     @classmethod
+    def length_of(cls, level: Region.Level | str) -> int:
+        """How many digits a code of ``level`` has (a county: 6)."""
+        return cls.CODE_LENGTHS[Region.Level(level)]
+
+    @classmethod
+    def is_code_of(cls, code: str | None, level: Region.Level | str) -> bool:
+        """Whether ``code`` is the code of a region of ``level`` (a 9-digit code is a township's)."""
+        return bool(code) and len(code or "") == cls.length_of(level)
+
+    @classmethod
     def prefix_of(cls, code: str, level: Region.Level | str) -> str:
         """The code of the region at ``level`` that contains ``code`` (``130102001001`` at the county
         level is ``130102``); ValueError when ``code`` lies above that level."""
-        length = cls.CODE_LENGTHS[Region.Level(level)]
+        length = cls.length_of(level)
         if len(code) < length:
             raise ValueError(f"{code!r} is above the {level} level")
         return code[:length]
 
-    @staticmethod
-    def ancestor_codes(code: str) -> list[str]:
+    @classmethod
+    def province_of(cls, code: str) -> str:
+        return cls.prefix_of(code, cls.Level.PROVINCE)
+
+    @classmethod
+    def city_of(cls, code: str) -> str:
+        return cls.prefix_of(code, cls.Level.CITY)
+
+    @classmethod
+    def county_of(cls, code: str) -> str:
+        return cls.prefix_of(code, cls.Level.COUNTY)
+
+    @classmethod
+    def township_of(cls, code: str) -> str:
+        return cls.prefix_of(code, cls.Level.TOWNSHIP)
+
+    @classmethod
+    def ancestor_codes(cls, code: str) -> list[str]:
         """The codes above ``code``, province first (``130102001`` → ``13``, ``1301``, ``130102``)."""
-        return [code[:length] for length in (2, 4, 6, 9) if length < len(code)]
+        return [code[:length] for length in cls.CODE_LENGTHS.values() if length < len(code)]
+
+    @classmethod
+    def lineage_codes(cls, code: str) -> list[str]:
+        """``code`` and the codes above it, province first."""
+        return [*cls.ancestor_codes(code), code]
 
 
 class Unit(models.Model):
@@ -197,9 +226,6 @@ class Cadre(models.Model):
     @property
     def is_leader(self) -> bool:
         return self.role in self.LEADER_ROLES
-
-    def term_days_left(self, today: dt.date) -> int:
-        return (self.term_end - today).days
 
 
 def adjustment_attachment_path(instance: TermAdjustment, filename: str) -> str:

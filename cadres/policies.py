@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
+from accounts.roles import Role
 from zhucun.policy import profile_on
 
 from .models import Cadre, Region, Unit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 def term_end_for(term_start: dt.date) -> dt.date:
@@ -25,10 +31,10 @@ def term_end_for(term_start: dt.date) -> dt.date:
 # --- 第三条: term adjustments --------------------------------------------------------------------
 
 
-def may_request_adjustment(user: Any, cadre: Cadre) -> bool:
+def may_request_adjustment(user: User | AnonymousUser, cadre: Cadre) -> bool:
     """第三条: 派出单位须写出书面申请 — the cadre's own dispatching unit, for a cadre in post."""
     return (
-        getattr(user, "role", "") == "unit"
+        getattr(user, "role", "") == Role.UNIT
         and getattr(user, "unit_id", None) == cadre.unit_id
         and cadre.status == Cadre.Status.ACTIVE
     )
@@ -42,7 +48,7 @@ def adjustment_decider(unit: Unit) -> tuple[str, str]:
     return assessing_department(unit)
 
 
-def may_decide_adjustment(user: Any, unit: Unit) -> bool:
+def may_decide_adjustment(user: User | AnonymousUser, unit: Unit) -> bool:
     from zhucun.scoping import department_of
 
     return department_of(user) == adjustment_decider(unit)
@@ -83,6 +89,6 @@ def handover_due(cadre: Cadre, today: dt.date) -> bool:
     return cadre.status != Cadre.Status.ACTIVE or (cadre.term_end - today).days <= TERM_END_REMINDER_DAYS[-1]
 
 
-def may_record_handover(user: Any) -> bool:
+def may_record_handover(user: User | AnonymousUser) -> bool:
     """The township and the county manage cadres day to day (第十五条, 第十三条) and keep the file."""
-    return getattr(user, "role", "") in ("township", "county_org")
+    return getattr(user, "role", "") in (Role.TOWNSHIP, Role.COUNTY_ORG)

@@ -28,7 +28,7 @@ from zhucun.spreadsheets import (
 )
 
 from .idnumbers import id_number_error, normalize_id_number
-from .models import Cadre, Unit
+from .models import Cadre, Region, Unit
 
 COLUMNS = (
     "市",
@@ -91,17 +91,20 @@ class RosterRow:
         return self.role in Cadre.LEADER_ROLES
 
     @property
-    def is_first_secretary(self) -> bool:
-        return self.role in (Cadre.Role.FIRST_SECRETARY, Cadre.Role.FIRST_SECRETARY_LEADER)
+    def region_names(self) -> dict[str, str]:
+        """The name the row gives each region of its village's lineage below the province, by level."""
+        return {
+            Region.Level.CITY: self.city,
+            Region.Level.COUNTY: self.county,
+            Region.Level.TOWNSHIP: self.township,
+            Region.Level.VILLAGE: self.village,
+        }
 
     def unit_region_code(self) -> str | None:
         """The region of the unit's level: the province, this village's city or county, none for central."""
-        return {
-            Unit.Level.CENTRAL: None,
-            Unit.Level.PROVINCE: self.village_code[:2],
-            Unit.Level.CITY: self.village_code[:4],
-            Unit.Level.COUNTY: self.village_code[:6],
-        }[self.unit_level]
+        if self.unit_level == Unit.Level.CENTRAL:
+            return None
+        return Region.prefix_of(self.village_code, self.unit_level)  # a unit's levels are region levels
 
     def unit_key(self) -> tuple[str, str | None, str]:
         return (str(self.unit_level), self.unit_region_code(), self.unit_name)

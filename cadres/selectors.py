@@ -3,7 +3,7 @@ number of rows (counts are annotated, related rows joined)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -12,8 +12,13 @@ from zhucun import scoping
 
 from .models import Cadre, Region, Team
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def home_summary(*, user: Any) -> dict[str, Any]:
+    from accounts.models import User
+
+
+def home_summary(*, user: User | AnonymousUser) -> dict[str, Any]:
     """The numbers on the home page: teams, cadres by status, villages, within the user's scope."""
     teams = scoping.restrict(Team.objects.all(), user)
     cadres = scoping.restrict(Cadre.objects.all(), user)
@@ -28,7 +33,7 @@ def home_summary(*, user: Any) -> dict[str, Any]:
     }
 
 
-def _count_under(model: type[Team] | type[Cadre], path: str, user: Any) -> Coalesce:
+def _count_under(model: type[Team] | type[Cadre], path: str, user: User | AnonymousUser) -> Coalesce:
     """A correlated count of the user's visible rows of ``model`` under the outer region's code."""
     rows = scoping.restrict(model.objects.all(), user).filter(**{f"{path}__startswith": OuterRef("code")})
     if model is Cadre:
@@ -37,7 +42,7 @@ def _count_under(model: type[Team] | type[Cadre], path: str, user: Any) -> Coale
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def region_children(*, user: Any, region: Region) -> QuerySet[Region]:
+def region_children(*, user: User | AnonymousUser, region: Region) -> QuerySet[Region]:
     """The visible children of ``region`` with their team and active-cadre counts, for drill-down."""
     return (
         scoping.restrict(Region.objects.filter(parent=region), user)
@@ -69,9 +74,11 @@ def team_members(*, team: Team) -> QuerySet[Cadre]:
     return team.cadres.select_related("unit").order_by(ROLE_ORDER, "name")
 
 
-def user_home_region(user: Any) -> Region | None:
+def user_home_region(user: User | AnonymousUser) -> Region | None:
     """Where a user's region tree starts: their own region, or the province for everyone else."""
-    if getattr(user, "region_id", None):
+    from accounts.models import User
+
+    if isinstance(user, User) and user.region_id:
         return user.region
     scope = scoping.scope_of(user)
     visible = scoping.restrict(Region.objects.filter(level=Region.Level.PROVINCE), user)

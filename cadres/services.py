@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 from collections import defaultdict
 from typing import IO, Any
 
@@ -13,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from zhucun import scoping
 from zhucun.api.errors import Conflict
 from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot, update_audited
@@ -42,10 +43,15 @@ class RosterImportResult:
         return dataclasses.asdict(self)
 
 
-_LEVEL_NAMES = {4: ("市", "市级"), 6: ("县", "县级"), 9: ("乡镇", "乡镇级"), 12: ("村", "村级")}
+_LEVEL_NAMES = {
+    Region.Level.CITY: ("市", "市级"),
+    Region.Level.COUNTY: ("县", "县级"),
+    Region.Level.TOWNSHIP: ("乡镇", "乡镇级"),
+    Region.Level.VILLAGE: ("村", "村级"),
+}
 
 
-def _check_rows(*, actor: Any, rows: list[RosterRow], regions: dict[str, Region]) -> list[RowError]:
+def _check_rows(*, actor: User, rows: list[RosterRow], regions: dict[str, Region]) -> list[RowError]:
     """Checks that need the other rows or the database. Returns every problem found."""
     errors: list[RowError] = []
     names_seen: dict[str, tuple[str, int]] = {}
@@ -54,9 +60,9 @@ def _check_rows(*, actor: Any, rows: list[RosterRow], regions: dict[str, Region]
         if not scoping.region_in_scope(actor, row.village_code):
             errors.append(RowError(row.row, "村代码", f"村代码 {row.village_code} 不在您的管辖范围内"))
             continue
-        for length, (column, label) in _LEVEL_NAMES.items():
-            code = row.village_code[:length]
-            name = {4: row.city, 6: row.county, 9: row.township, 12: row.village}[length]
+        for level, (column, label) in _LEVEL_NAMES.items():
+            code = Region.prefix_of(row.village_code, level)
+            name = row.region_names[level]
             existing = regions.get(code)
             if existing is not None and existing.name != name:
                 errors.append(
@@ -150,12 +156,12 @@ def _load_regions(codes: set[str]) -> dict[str, Region]:
 
 
 @transaction.atomic
-def roster_import(*, actor: Any, upload: IO[bytes]) -> RosterImportResult:
+def roster_import(*, actor: User, upload: IO[bytes]) -> RosterImportResult:
     """Import a roster (API.md "Roster import"): every row valid or nothing written; re-importing the
     same file changes nothing. Raises RosterError listing every bad row."""
     scoping.require(actor, "roster.import")
     rows, read_errors = roster_parse(upload)
-    codes = {row.village_code[:length] for row in rows for length in (2, 4, 6, 9, 12)}
+    codes = {code for row in rows for code in Region.lineage_codes(row.village_code)}
     regions = _load_regions(codes)
     errors = read_errors + _check_rows(actor=actor, rows=rows, regions=regions)
     village_codes = sorted({row.village_code for row in rows})
@@ -189,7 +195,7 @@ def _existing_cadres(*, rows: list[RosterRow], members: dict[str, Cadre]) -> dic
     return existing
 
 
-def _check_existing(*, actor: Any, rows: list[RosterRow], existing: dict[str, Cadre]) -> list[RowError]:
+def _check_existing(*, actor: User, rows: list[RosterRow], existing: dict[str, Cadre]) -> list[RowError]:
     """第三条: a cadre's post changes only by a term adjustment, never by a roster import. A row may
     update a cadre's particulars in the same team, unit and term; it may not move the cadre to another
     team or unit, restart the term, touch a cadre outside the importer's scope, or place again a cadre
@@ -266,7 +272,7 @@ def _bulk_update(model: Any, changes: dict[tuple[str, ...], list[Any]]) -> None:
 
 def _write(
     *,
-    actor: Any,
+    actor: User,
     rows: list[RosterRow],
     regions: dict[str, Region],
     teams: dict[str, Team],
@@ -282,17 +288,13 @@ def _write(
     village_changes: dict[tuple[str, ...], list[Region]] = defaultdict(list)
     location = ["latitude", "longitude", "is_poor_village", "geofence_radius_m"]
     for row in rows:
-        names = {4: row.city, 6: row.county, 9: row.township, 12: row.village}
-        for length in (4, 6, 9, 12):
-            code = row.village_code[:length]
+        names = row.region_names
+        for parent_code, code in itertools.pairwise(Region.lineage_codes(row.village_code)):
             if code in regions:
                 continue
-            region = Region(
-                code=code,
-                name=names[length],
-                level=str(Region.level_for_code(code)),
-                parent_id=row.village_code[: {4: 2, 6: 4, 9: 6, 12: 9}[length]],
-            )
+            level = Region.level_for_code(code)
+            assert level is not None
+            region = Region(code=code, name=names[level], level=str(level), parent_id=parent_code)
             regions[code] = region
             new_regions.append(region)
             new_codes.add(code)
@@ -386,7 +388,7 @@ def _write(
     )
 
 
-def _event(actor: Any, action: str, obj: Any, before: dict[str, Any] | None, region_code: str) -> AuditEvent:
+def _event(actor: User, action: str, obj: Any, before: dict[str, Any] | None, region_code: str) -> AuditEvent:
     after = snapshot(obj)
     if before is not None:
         after = {key: value for key, value in after.items() if before.get(key) != value}
@@ -405,7 +407,7 @@ def _masked(values: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 @transaction.atomic
-def cadre_id_number_reveal(*, actor: Any, cadre: Cadre) -> str:
+def cadre_id_number_reveal(*, actor: User, cadre: Cadre) -> str:
     """The full 身份证号 of one cadre (already fetched through the actor's scope), for the role that keeps
     the cadres' files (``cadre.view_id_number``: the county organization department). Every reveal is
     an audit event — who, whose, when — and the number itself is not written into it."""
@@ -421,7 +423,7 @@ def cadre_id_number_reveal(*, actor: Any, cadre: Cadre) -> str:
 
 
 @transaction.atomic
-def cadre_id_numbers_export_record(*, actor: Any, filters: dict[str, str], rows: int) -> None:
+def cadre_id_numbers_export_record(*, actor: User, filters: dict[str, str], rows: int) -> None:
     """Record that ``actor`` exported ``rows`` cadres with their full 身份证号 using ``filters`` (the
     list's query). The export itself writes nothing; its audit event is this service's only write."""
     scoping.require(actor, "cadre.view_id_number")
@@ -445,7 +447,7 @@ __all__ = [
 
 
 @transaction.atomic
-def cadre_terms_expire(*, today: dt.date, actor: Any = None) -> int:
+def cadre_terms_expire(*, today: dt.date, actor: User | None = None) -> int:
     """第三条: a cadre whose term has ended (``term_end`` before ``today``) and who is still 在岗 becomes
     期满. One UPDATE for the whole province, audited per cadre; running it twice changes nothing."""
     due = list(
@@ -478,13 +480,13 @@ def cadre_terms_expire(*, today: dt.date, actor: Any = None) -> int:
 
 def _department_accounts(level: str, region_code: str) -> list[int]:
     """The active accounts of an organization department (level, region)."""
-    role = {"province": "province_org", "city": "city_org", "county": "county_org"}[level]
+    role = {"province": Role.PROVINCE_ORG, "city": Role.CITY_ORG, "county": Role.COUNTY_ORG}[level]
     return list(User.objects.filter(role=role, region_id=region_code, is_active=True).values_list("pk", flat=True))
 
 
 @transaction.atomic
 def term_adjustment_request(
-    *, actor: Any, cadre: Cadre, reason: str, attachment: IO[bytes] | None = None
+    *, actor: User, cadre: Cadre, reason: str, attachment: IO[bytes] | None = None
 ) -> TermAdjustment:
     """The dispatching unit's written application (第三条 派出单位须写出书面申请). One open at a time."""
     if not policies.may_request_adjustment(actor, cadre):
@@ -525,7 +527,7 @@ def term_adjustment_request(
 
 @transaction.atomic
 def term_adjustment_decide(
-    *, actor: Any, adjustment_id: int, approve: bool, comment: str = "", now: dt.datetime | None = None
+    *, actor: User, adjustment_id: int, approve: bool, comment: str = "", now: dt.datetime | None = None
 ) -> TermAdjustment:
     """The same-level organization department approves or rejects (第三条 审核批准); approval makes the
     cadre 已调整 and files the adjustment with the level above. A racing second decider gets 409."""
@@ -564,7 +566,7 @@ def term_adjustment_decide(
             region_code=adjustment.village_code,
         )
     unit_accounts = list(
-        User.objects.filter(role="unit", unit_id=adjustment.unit_id, is_active=True).values_list("pk", flat=True)
+        User.objects.filter(role=Role.UNIT, unit_id=adjustment.unit_id, is_active=True).values_list("pk", flat=True)
     )
     notify(
         recipient_ids=unit_accounts,
@@ -577,7 +579,7 @@ def term_adjustment_decide(
 
 @transaction.atomic
 def cadre_dispatch(
-    *, actor: Any, team: Team, name: str, gender: str, id_number: str, phone: str, role: str, term_start: Any
+    *, actor: User, team: Team, name: str, gender: str, id_number: str, phone: str, role: str, term_start: Any
 ) -> Cadre:
     """A replacement joins the team (after a recall, an adjustment or a term's end): a new cadre of the
     team's unit whose term starts on ``term_start`` (第三条). Who may: an organization department that
@@ -651,7 +653,7 @@ def term_end_reminders_send(*, today: dt.date | None = None) -> int:
             continue
         TermReminder.objects.bulk_create([TermReminder(cadre=cadre, days_before=days) for cadre in due])
         departments = {cadre.pk: policies.adjustment_decider(cadre.unit) for cadre in due}
-        roles = {"province": "province_org", "city": "city_org", "county": "county_org"}
+        roles = {"province": Role.PROVINCE_ORG, "city": Role.CITY_ORG, "county": Role.COUNTY_ORG}
         by_department: dict[tuple[str, str], list[int]] = {}
         for user_id, role, region_id in User.objects.filter(
             role__in=list(roles.values()), region_id__in={code for _, code in departments.values()}, is_active=True
@@ -659,7 +661,7 @@ def term_end_reminders_send(*, today: dt.date | None = None) -> int:
             by_department.setdefault((role, str(region_id)), []).append(user_id)
         by_unit: dict[int, list[int]] = {}
         for user_id, unit_id in User.objects.filter(
-            role="unit", unit_id__in={cadre.unit_id for cadre in due}, is_active=True
+            role=Role.UNIT, unit_id__in={cadre.unit_id for cadre in due}, is_active=True
         ).values_list("pk", "unit_id"):
             by_unit.setdefault(unit_id, []).append(user_id)
         messages = []
@@ -679,7 +681,7 @@ def term_end_reminders_send(*, today: dt.date | None = None) -> int:
 
 
 @transaction.atomic
-def handover_tick(*, actor: Any, cadre: Cadre, item: str, done: bool, note: str = "") -> Handover:
+def handover_tick(*, actor: User, cadre: Cadre, item: str, done: bool, note: str = "") -> Handover:
     """Tick (or untick) one item of a cadre's handover checklist; audited. The checklist is complete
     when every item is ticked."""
     if not policies.may_record_handover(actor):

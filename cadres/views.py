@@ -17,6 +17,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.authentication import signed_in
 from accounts.selectors import cadre_devices
 from zhucun import scoping
 from zhucun.audit import audit_export
@@ -184,7 +185,7 @@ class CadreIdNumberExportView(CadreListView):
 
         data = write_table(title=self.export_title, headers=self.export_headers, rows=rows(), widths=self.export_widths)
         filters = {key: str(value) for key, value in request.GET.items() if key not in ("page", "export")}
-        cadre_id_numbers_export_record(actor=request.user, filters=filters, rows=exported)
+        cadre_id_numbers_export_record(actor=signed_in(request), filters=filters, rows=exported)
         return xlsx_response(data, "驻村干部名单-含身份证号.xlsx")
 
     def export_id_number(self, cadre: Cadre) -> str:
@@ -228,7 +229,7 @@ def cadre_reveal_id_number(request: HttpRequest, pk: int) -> HttpResponse:
     cadre = scoping.restrict(Cadre.objects.with_list_data(), request.user).filter(pk=pk).first()
     if cadre is None:
         raise Http404
-    number = cadre_id_number_reveal(actor=request.user, cadre=cadre)
+    number = cadre_id_number_reveal(actor=signed_in(request), cadre=cadre)
     if request.headers.get("HX-Request"):
         return render(request, "cadres/_id_number.html", {"id_number": number, "revealed": True})
     context = {"object": cadre, "cadre": cadre, **_cadre_context(request, cadre, revealed=number)}
@@ -246,7 +247,7 @@ def roster_import_page(request: HttpRequest) -> HttpResponse:
             context["errors"] = [{"row": 0, "column": "", "message": "请选择要上传的花名册文件。"}]
         else:
             try:
-                result = roster_import(actor=request.user, upload=upload)
+                result = roster_import(actor=signed_in(request), upload=upload)
             except RosterError as exc:
                 context["errors"] = [error.as_dict() for error in exc.errors]
                 context["filename"] = upload.name
@@ -296,7 +297,7 @@ def term_adjustment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 services.term_adjustment_decide(
-                    actor=request.user,
+                    actor=signed_in(request),
                     adjustment_id=adjustment.pk,
                     approve=decision == "approve",
                     comment=request.POST.get("comment", ""),
@@ -348,7 +349,7 @@ def term_adjustment_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             adjustment = services.term_adjustment_request(
-                actor=request.user,
+                actor=signed_in(request),
                 cadre=cadre,
                 reason=request.POST.get("reason", ""),
                 attachment=request.FILES.get("attachment"),
@@ -379,7 +380,7 @@ def team_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             cadre = services.cadre_dispatch(
-                actor=request.user,
+                actor=signed_in(request),
                 team=team,
                 name=request.POST.get("name", ""),
                 gender=request.POST.get("gender", ""),
@@ -422,7 +423,7 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied("离任交接由乡镇党委或县委组织部登记。")
         try:
             services.handover_tick(
-                actor=request.user,
+                actor=signed_in(request),
                 cadre=cadre,
                 item=request.POST.get("item", ""),
                 done=request.POST.get("done") == "1",

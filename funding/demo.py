@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from accounts.services import account_create
 from cadres.demo import DEMO_PASSWORD
 from cadres.models import Cadre, Team
@@ -37,11 +37,11 @@ def seed_funds(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     if FundAccount.objects.filter(year=today.year).exists():
         return 0
-    keepers = {str(user.region_id): user for user in User.objects.filter(role="county_org")}
+    keepers = {str(user.region_id): user for user in User.objects.filter(role=Role.COUNTY_ORG)}
     for code in {policies.keeper_county_code(team) for team in Team.objects.all()} - set(keepers):
         # the other demo counties' organization departments (not printed among the demo logins)
         keepers[code] = account_create(
-            actor=None, username=f"county{code}", password=DEMO_PASSWORD, role="county_org", scope=code
+            actor=None, username=f"county{code}", password=DEMO_PASSWORD, role=Role.COUNTY_ORG, scope=code
         )
     teams = list(Team.objects.select_related("unit", "village").order_by("village_id"))
     booked = 0

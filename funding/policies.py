@@ -15,14 +15,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 
+from accounts.roles import Role
 from cadres.models import Cadre, Region, Team
 from zhucun.policy import PolicyProfile
 
 from .models import SURPLUS_CATEGORIES, Category, SourceLevel
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 #: No single entry is larger than this: a typo guard (the year's allocation is 80,000 yuan).
 MAX_ENTRY_YUAN = Decimal("10000000")
@@ -37,23 +43,23 @@ def keeper_county_code(team: Team) -> str:
     return Region.prefix_of(team.village_id, Region.Level.COUNTY)
 
 
-def is_keeper(user: Any, team: Team) -> bool:
+def is_keeper(user: User | AnonymousUser, team: Team) -> bool:
     """The county organization department of the team's stationing county — its own region, not a
     region lent by a grant (grants lend inspection, not bookkeeping)."""
     return (
         getattr(user, "is_authenticated", False)
-        and getattr(user, "role", "") == "county_org"
+        and getattr(user, "role", "") == Role.COUNTY_ORG
         and str(getattr(user, "region_id", "")) == keeper_county_code(team)
     )
 
 
-def is_team_leader(user: Any, team: Team) -> bool:
+def is_team_leader(user: User | AnonymousUser, team: Team) -> bool:
     """The team's own leader, in post, books the team's expenses from the phone."""
-    cadre: Cadre | None = getattr(user, "cadre", None) if getattr(user, "role", "") == "cadre" else None
+    cadre: Cadre | None = getattr(user, "cadre", None) if getattr(user, "role", "") == Role.CADRE else None
     return cadre is not None and cadre.team_id == team.pk and cadre.is_leader and cadre.status == Cadre.Status.ACTIVE
 
 
-def may_book_expense(user: Any, team: Team) -> bool:
+def may_book_expense(user: User | AnonymousUser, team: Team) -> bool:
     return is_keeper(user, team) or is_team_leader(user, team)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
@@ -18,6 +18,11 @@ from zhucun.policy import profile_on
 
 from . import policies
 from .models import FundAccount, LedgerEntry, Reimbursement, ReimbursementItem
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 ZERO = Decimal("0.00")
 
@@ -165,7 +170,7 @@ def child_level(region: Region) -> str | None:
     return None
 
 
-def overview(*, user: Any, region: Region, year: int, today: dt.date | None = None) -> Overview:
+def overview(*, user: User | AnonymousUser, region: Region, year: int, today: dt.date | None = None) -> Overview:
     """The funds of ``region`` in ``year``: per team for a county (or township), per child region
     above. Teams without an account yet show zeros. Four queries (five above a county), whatever the
     size of the region, each reading accounts and their running totals — never the ledger's entries."""
@@ -200,7 +205,7 @@ def overview(*, user: Any, region: Region, year: int, today: dt.date | None = No
                 )
             )
     else:
-        length = Region.CODE_LENGTHS[Region.Level(level)]
+        length = Region.length_of(level)
         children = {
             child.code: child
             for child in scoping.restrict(Region.objects.filter(parent=region), user).only("code", "name")
@@ -266,7 +271,9 @@ class InsuranceRow:
     first_gap: dt.date | None
 
 
-def insurance_register(*, user: Any, region_code: str, today: dt.date, only_gaps: bool = False) -> list[InsuranceRow]:
+def insurance_register(
+    *, user: User | AnonymousUser, region_code: str, today: dt.date, only_gaps: bool = False
+) -> list[InsuranceRow]:
     """Cadres in post in ``region_code`` within the user's scope, with their valid policies and the first
     day of their term, up to a month ahead, that no policy covers (第二十八条). Two queries."""
     from cadres.models import Cadre
@@ -310,7 +317,7 @@ def insurance_rows(*, cadres: QuerySet[Any], today: dt.date, only_gaps: bool) ->
     return rows
 
 
-def region_entries(*, user: Any, region: Region, year: int) -> QuerySet[LedgerEntry]:
+def region_entries(*, user: User | AnonymousUser, region: Region, year: int) -> QuerySet[LedgerEntry]:
     """Every entry of ``region``'s teams in ``year`` (the county's ledger workbook), in ledger order,
     as plain rows: the workbook streams them (``values_list``), so memory stays flat at any size."""
     return (

@@ -21,7 +21,7 @@ from django.db.models import Count, F, Min
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from cadres.models import Cadre, Region, Team
 from zhucun.api.errors import Conflict
 from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot, update_audited
@@ -477,7 +477,7 @@ def overdue_flags_raise(*, today: dt.date | None = None) -> int:
     counties = {policies.keeper_county_code(team) for team in teams.values()}
     keepers: dict[str, list[int]] = {}
     for user_id, region_id in User.objects.filter(
-        role="county_org", is_active=True, region_id__in=counties
+        role=Role.COUNTY_ORG, is_active=True, region_id__in=counties
     ).values_list("pk", "region_id"):
         keepers.setdefault(str(region_id), []).append(user_id)
     leaders: dict[int, list[int]] = {}
@@ -535,9 +535,9 @@ __all__ = [
 
 def _require_insurance_manager(actor: User, cadre: Cadre) -> None:
     """Organization departments register their cadres' policies; a unit its own cadres'."""
-    if actor.role == "unit" and actor.unit_id != cadre.unit_id:
+    if actor.role == Role.UNIT and actor.unit_id != cadre.unit_id:
         raise PermissionDenied("派出单位只能登记本单位干部的保险。")
-    if actor.role not in ("province_org", "city_org", "county_org", "unit"):
+    if actor.role not in (Role.PROVINCE_ORG, Role.CITY_ORG, Role.COUNTY_ORG, Role.UNIT):
         raise PermissionDenied("意外保险由组织部门或派出单位登记。")
 
 
@@ -648,10 +648,10 @@ def insurance_gaps_flag(*, today: dt.date | None = None) -> int:
         by_unit[row.cadre.unit_id] = by_unit.get(row.cadre.unit_id, 0) + 1
     recipients: dict[tuple[str, object], list[int]] = {}
     for user_id, region_id in User.objects.filter(
-        role="county_org", is_active=True, region_id__in=list(by_county)
+        role=Role.COUNTY_ORG, is_active=True, region_id__in=list(by_county)
     ).values_list("pk", "region_id"):
         recipients.setdefault(("county", str(region_id)), []).append(user_id)
-    for user_id, unit_id in User.objects.filter(role="unit", is_active=True, unit_id__in=list(by_unit)).values_list(
+    for user_id, unit_id in User.objects.filter(role=Role.UNIT, is_active=True, unit_id__in=list(by_unit)).values_list(
         "pk", "unit_id"
     ):
         recipients.setdefault(("unit", unit_id), []).append(user_id)

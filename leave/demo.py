@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from accounts.services import account_create
 from cadres.demo import DEMO_PASSWORD
 from cadres.models import Cadre
@@ -21,7 +21,7 @@ def _account(cadre: Cadre, username: str) -> User:
     existing = User.objects.filter(cadre=cadre).first()
     if existing is not None:
         return existing
-    return account_create(actor=None, username=username, password=DEMO_PASSWORD, role="cadre", scope=str(cadre.pk))
+    return account_create(actor=None, username=username, password=DEMO_PASSWORD, role=Role.CADRE, scope=str(cadre.pk))
 
 
 def seed_leave() -> int:

@@ -4,7 +4,9 @@
   village on weekends and holidays too), so Friday morning to Monday noon is 3.5 days.
 * ``approval_chain`` — who approves, in order (第十九条2; 第二十九条 for paid annual leave), with the
   thresholds of the policy profile (``zhucun.policy``), never hard-coded.
-* ``may_decide`` / ``awaiting_q`` — which account answers for an approving body.
+* ``BODIES`` — who answers for an approving body: one matcher per body, read as the Python check
+  (``answers_for``, ``may_decide``), the filter of accounts (``accounts_q``) and of requests
+  (``requests_q``, ``awaiting_q``).
 * ``superior_of`` — whom a missed deadline is escalated to.
 
 Every function here is pure or reads only what it is given, so routing is tested exhaustively
@@ -13,15 +15,23 @@ Every function here is pure or reads only what it is given, so routing is tested
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
+from accounts.models import Role
+from cadres.models import Cadre, Region
 from zhucun.policy import PolicyProfile
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
     from .models import LeaveRequest
 
 HALF = Decimal("0.5")
@@ -32,9 +42,9 @@ COUNTY_OFFICE = "county_office"
 UNIT_HR = "unit_hr"
 
 #: the applicant roles 第十九条2 names together: 第一书记和驻村工作队队长
-LEADING_ROLES = frozenset({"first_secretary", "leader", "first_secretary_leader"})
+LEADING_ROLES = frozenset({Cadre.Role.FIRST_SECRETARY, Cadre.Role.LEADER, Cadre.Role.FIRST_SECRETARY_LEADER})
 #: cadres who lead a team and approve its members' short leave (队长批准)
-TEAM_LEADER_ROLES = frozenset({"leader", "first_secretary_leader"})
+TEAM_LEADER_ROLES = frozenset(Cadre.LEADER_ROLES)
 
 
 def half_day_index(day: dt.date, half: str) -> int:
@@ -107,52 +117,147 @@ def superior_of(approver: str) -> str:
     """Whom a missed deadline is escalated to (第十四条, 第十五条: the county oversees the townships and
     teams; the city the counties): team leader → township, township → county office, county office →
     city organization department, unit HR → the unit's organization department (第十二条)."""
-    return {TEAM_LEADER: TOWNSHIP, TOWNSHIP: COUNTY_OFFICE, COUNTY_OFFICE: "city_org", UNIT_HR: "unit_org"}[approver]
+    return {TEAM_LEADER: TOWNSHIP, TOWNSHIP: COUNTY_OFFICE, COUNTY_OFFICE: CITY_ORG, UNIT_HR: UNIT_ORG}[approver]
 
 
 # --- Who answers for an approving body ------------------------------------------------------------
+#
+# One matcher per body (``BODIES``), read three ways that cannot disagree (tests/leave/test_answerers.py):
+# ``answers_for`` checks one account against one request in Python; ``accounts_q`` filters the accounts
+# that answer for a body on a request (notifications); ``requests_q`` filters the requests on which an
+# account answers for a body (the inbox). Only the account's own region, unit or cadre counts: a region
+# lent for inspection (a guardian grant) lends no authority to approve.
 
 
-def approver_of(user: Any) -> tuple[str, ...]:
+@dataclasses.dataclass(frozen=True)
+class Body:
+    """Accounts of ``roles`` whose ``field`` (``region_id``, ``unit_id`` or ``cadre_id``) equals the value
+    the request names for this body (``named_by``: None names nobody)."""
+
+    roles: frozenset[str]
+    field: str
+    named_by: Callable[[LeaveRequest], Any]
+    #: the requests naming ``value`` (the inverse of ``named_by``)
+    naming: Callable[[Any], Q]
+    #: a further condition on the account itself (the team leader must still lead a team)
+    account_q: Q = dataclasses.field(default_factory=Q)
+    account_ok: Callable[[Any], bool] = lambda user: True
+    #: the level a region ``field`` must be of (a township account answers for the township)
+    level: str = ""
+
+    def value_of(self, user: User | AnonymousUser) -> Any:
+        """What the account names: its own region (of the body's level), unit or cadre; None for nothing."""
+        if getattr(user, "role", "") not in self.roles or not self.account_ok(user):
+            return None
+        value = getattr(user, self.field, None)
+        if self.level and not Region.is_code_of(value, self.level):
+            return None
+        return value
+
+
+def _leader_named_by(request: LeaveRequest) -> int | None:
+    """第十九条2 队长批准 a member's leave — never the leader's own: the applicant answers for none of
+    their own steps."""
+    return request.team_leader_id if request.team_leader_id != request.cadre_id else None
+
+
+def _unit_org_named_by(request: LeaveRequest) -> str:
+    """The organization department of the dispatching unit's level (第十二条); a central unit's is the
+    province's."""
+    return request.unit.region_id or Region.province_of(request.village_code)
+
+
+def _unit_org_naming(region_id: Any) -> Q:
+    central = Q(unit__region__isnull=True) if Region.is_code_of(region_id, Region.Level.PROVINCE) else Q(pk__in=[])
+    return Q(unit__region_id=region_id) | central
+
+
+def _region_body(role: str, level: str) -> Body:
+    return Body(
+        roles=frozenset({role}),
+        field="region_id",
+        level=level,
+        named_by=lambda request: Region.prefix_of(request.village_code, level),
+        naming=lambda code: Q(village_code__startswith=code),
+    )
+
+
+#: ``superior_of``'s escalation targets beyond the approving bodies (notified, never a step)
+CITY_ORG = "city_org"
+UNIT_ORG = "unit_org"
+
+BODIES: dict[str, Body] = {
+    TEAM_LEADER: Body(
+        roles=frozenset({Role.CADRE}),
+        field="cadre_id",
+        named_by=_leader_named_by,
+        naming=lambda cadre_id: Q(team_leader_id=cadre_id) & ~Q(cadre_id=cadre_id),
+        account_q=Q(cadre__role__in=TEAM_LEADER_ROLES),
+        account_ok=lambda user: getattr(getattr(user, "cadre", None), "role", "") in TEAM_LEADER_ROLES,
+    ),
+    TOWNSHIP: _region_body(Role.TOWNSHIP, Region.Level.TOWNSHIP),
+    COUNTY_OFFICE: _region_body(Role.COUNTY_ORG, Region.Level.COUNTY),
+    CITY_ORG: _region_body(Role.CITY_ORG, Region.Level.CITY),
+    UNIT_HR: Body(
+        roles=frozenset({Role.UNIT}),
+        field="unit_id",
+        named_by=lambda request: request.unit_id,
+        naming=lambda unit_id: Q(unit_id=unit_id),
+    ),
+    UNIT_ORG: Body(
+        roles=frozenset({Role.PROVINCE_ORG, Role.CITY_ORG, Role.COUNTY_ORG}),
+        field="region_id",
+        named_by=_unit_org_named_by,
+        naming=_unit_org_naming,
+    ),
+}
+#: the bodies that approve (a step's ``approver``)
+APPROVERS = (TEAM_LEADER, TOWNSHIP, COUNTY_OFFICE, UNIT_HR)
+
+
+def answers_for(user: User | AnonymousUser, request: LeaveRequest, body: str) -> bool:
+    """Whether ``user`` answers for ``body`` on ``request``."""
+    matcher = BODIES.get(body)
+    if matcher is None:
+        return False
+    value = matcher.value_of(user)
+    return value is not None and value == matcher.named_by(request)
+
+
+def accounts_q(request: LeaveRequest, body: str) -> Q:
+    """Filter of accounts (``accounts.User``) that answer for ``body`` on ``request``."""
+    matcher = BODIES.get(body)
+    value = matcher.named_by(request) if matcher else None
+    if matcher is None or value is None:
+        return Q(pk__in=[])
+    return Q(role__in=sorted(matcher.roles), **{matcher.field: value}) & matcher.account_q
+
+
+def requests_q(user: User | AnonymousUser, body: str) -> Q:
+    """Filter of ``LeaveRequest`` rows on which ``user`` answers for ``body``."""
+    matcher = BODIES.get(body)
+    value = matcher.value_of(user) if matcher else None
+    if matcher is None or value is None:
+        return Q(pk__in=[])
+    return matcher.naming(value)
+
+
+def approver_of(user: User | AnonymousUser) -> tuple[str, ...]:
     """The approving bodies ``user`` answers for: a team leader's cadre account for 队长, a township
     account for the township party committee, a county organization account for the county 驻村工作
     办公室 (docs/decisions/0002-org-bodies.md), a unit account for the unit's HR department."""
-    role = getattr(user, "role", "")
-    if role == "cadre":
-        cadre = getattr(user, "cadre", None)
-        return (TEAM_LEADER,) if cadre is not None and cadre.role in TEAM_LEADER_ROLES else ()
-    return {"township": (TOWNSHIP,), "county_org": (COUNTY_OFFICE,), "unit": (UNIT_HR,)}.get(role, ())
+    return tuple(body for body in APPROVERS if BODIES[body].value_of(user) is not None)
 
 
-def may_decide(user: Any, request: LeaveRequest, approver: str) -> bool:
-    """Whether ``user`` answers for ``approver`` on ``request``. Only the account's own region counts:
-    a region lent for inspection (a guardian grant) lends no authority to approve."""
-    if approver not in approver_of(user):
-        return False
-    if approver == TEAM_LEADER:
-        return bool(user.cadre_id) and user.cadre_id == request.team_leader_id != request.cadre_id
-    if approver == TOWNSHIP:
-        return bool(user.region_id) and request.village_code[:9] == user.region_id
-    if approver == COUNTY_OFFICE:
-        return bool(user.region_id) and request.village_code[:6] == user.region_id
-    if approver == UNIT_HR:
-        return bool(user.unit_id) and request.unit_id == user.unit_id
-    return False
+def may_decide(user: User | AnonymousUser, request: LeaveRequest, approver: str) -> bool:
+    """Whether ``user`` answers for the approving body ``approver`` on ``request``."""
+    return approver in APPROVERS and answers_for(user, request, approver)
 
 
-_REGION_LENGTH = {TOWNSHIP: 9, COUNTY_OFFICE: 6}
-
-
-def awaiting_q(user: Any) -> Q:
+def awaiting_q(user: User | AnonymousUser) -> Q:
     """Filter of ``LeaveRequest`` rows whose pending step ``user`` answers for (the inbox). The join on
     ``steps`` is single-valued here because a request has at most one pending step."""
     parts = Q(pk__in=[])
     for approver in approver_of(user):
-        step = Q(steps__status="pending", steps__approver=approver)
-        if approver == TEAM_LEADER:
-            parts |= step & Q(team_leader_id=user.cadre_id) & ~Q(cadre_id=user.cadre_id)
-        elif approver in (TOWNSHIP, COUNTY_OFFICE) and len(user.region_id or "") == _REGION_LENGTH[approver]:
-            parts |= step & Q(village_code__startswith=user.region_id)
-        elif approver == UNIT_HR and user.unit_id:
-            parts |= step & Q(unit_id=user.unit_id)
+        parts |= Q(steps__status="pending", steps__approver=approver) & requests_q(user, approver)
     return parts

@@ -11,21 +11,26 @@ official business toward the month's days and shows 请假 on the whereabouts bo
 
 from __future__ import annotations
 
-import calendar as _calendar
 import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from zhucun import scoping
+from zhucun.workcalendar import month_bounds
 
 from . import policies
 from .models import Half, LeaveRequest, LeaveStep, OfficialBusiness
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 ZERO = Decimal("0")
 #: a day's two halves, in slot order (``policies.half_day_index``)
@@ -239,7 +244,7 @@ def leave_impact(*, request: LeaveRequest, today: dt.date) -> dict[str, Any]:
     return _impact[0](request, today)
 
 
-def leave_requests(*, user: Any) -> QuerySet[LeaveRequest]:
+def leave_requests(*, user: User | AnonymousUser) -> QuerySet[LeaveRequest]:
     """The requests ``user`` may see, with what a list row shows."""
     return (
         scoping.restrict(LeaveRequest.objects.all(), user)
@@ -248,7 +253,7 @@ def leave_requests(*, user: Any) -> QuerySet[LeaveRequest]:
     )
 
 
-def inbox(*, user: Any) -> QuerySet[LeaveRequest]:
+def inbox(*, user: User | AnonymousUser) -> QuerySet[LeaveRequest]:
     """Requests awaiting ``user``'s answer, the oldest deadline first (第十九条2: 半日内作出答复).
 
     Each row carries its pending step's ``current_due_at``/``current_received_at``/``current_approver``/
@@ -302,8 +307,7 @@ def month_presence(*, cadre_ids: list[int], start: dt.date, end: dt.date) -> dic
 def month_glances(*, cadre_ids: Iterable[int], day: dt.date) -> dict[int, MonthGlance]:
     """The month of ``day`` at a glance for each cadre, in a fixed number of queries."""
     ids = list(dict.fromkeys(cadre_ids))
-    first = day.replace(day=1)
-    last = day.replace(day=_calendar.monthrange(day.year, day.month)[1])
+    first, last = month_bounds(day)
     leave = approved_leave_days(cadre_ids=ids, start=first, end=last)
     presence = month_presence(cadre_ids=ids, start=first, end=last)
     glances = {}
@@ -330,7 +334,7 @@ class OnTimeRate:
         return round(100 * self.on_time / self.decided) if self.decided else None
 
 
-def on_time_rates(*, user: Any, since: dt.date, now: dt.datetime | None = None) -> list[OnTimeRate]:
+def on_time_rates(*, user: User | AnonymousUser, since: dt.date, now: dt.datetime | None = None) -> list[OnTimeRate]:
     """Per approving body, within ``user``'s scope, since ``since``: steps answered, answered on time,
     and still open past their deadline. One query."""
     now = now or timezone.now()
@@ -359,50 +363,6 @@ def on_time_rates(*, user: Any, since: dt.date, now: dt.datetime | None = None) 
     ]
 
 
-def _body_q(request: LeaveRequest, body: str) -> Q:
-    """Accounts that answer for (or, for escalations, supervise) ``body`` on ``request``. ``city_org``
-    and ``unit_org`` are the escalation targets of ``policies.superior_of``."""
-    code = request.village_code
-    if body == policies.TEAM_LEADER:
-        return Q(cadre_id=request.team_leader_id) if request.team_leader_id else Q(pk__in=[])
-    if body == policies.TOWNSHIP:
-        return Q(role="township", region_id=code[:9])
-    if body == policies.COUNTY_OFFICE:
-        return Q(role="county_org", region_id=code[:6])
-    if body == "city_org":
-        return Q(role="city_org", region_id=code[:4])
-    if body == policies.UNIT_HR:
-        return Q(role="unit", unit_id=request.unit_id)
-    if body == "unit_org":
-        # The organization department of the unit's level (第十二条); central units: the province.
-        region_id = request.unit.region_id
-        if region_id:
-            return Q(role__in=["province_org", "city_org", "county_org"], region_id=region_id)
-        return Q(role="province_org")
-    return Q(pk__in=[])
-
-
-def _answers_for(user: Any, request: LeaveRequest, body: str) -> bool:
-    """The same rule as ``_body_q``, in Python, to split one query's accounts among many requests."""
-    code = request.village_code
-    if body == policies.TEAM_LEADER:
-        return bool(request.team_leader_id) and user.cadre_id == request.team_leader_id
-    if body == policies.TOWNSHIP:
-        return bool(user.role == "township" and user.region_id == code[:9])
-    if body == policies.COUNTY_OFFICE:
-        return bool(user.role == "county_org" and user.region_id == code[:6])
-    if body == "city_org":
-        return bool(user.role == "city_org" and user.region_id == code[:4])
-    if body == policies.UNIT_HR:
-        return bool(user.role == "unit" and user.unit_id == request.unit_id)
-    if body == "unit_org":
-        region_id = request.unit.region_id
-        if region_id:
-            return bool(user.role in ("province_org", "city_org", "county_org") and user.region_id == region_id)
-        return bool(user.role == "province_org")
-    return False
-
-
 def recipients(pairs: list[tuple[LeaveRequest, str]]) -> list[list[int]]:
     """For each (request, body) pair, the ids of the active accounts of that body — in one query
     however many pairs (the jobs notify many requests at once)."""
@@ -412,9 +372,13 @@ def recipients(pairs: list[tuple[LeaveRequest, str]]) -> list[list[int]]:
         return []
     condition = Q(pk__in=[])
     for request, body in pairs:
-        condition |= _body_q(request, body)
-    users = list(User.objects.filter(condition, is_active=True).only("pk", "role", "region_id", "unit_id", "cadre_id"))
-    return [[user.pk for user in users if _answers_for(user, request, body)] for request, body in pairs]
+        condition |= policies.accounts_q(request, body)
+    users = list(
+        User.objects.filter(condition, is_active=True)
+        .select_related("cadre")
+        .only("pk", "role", "region_id", "unit_id", "cadre_id", "cadre__role")
+    )
+    return [[user.pk for user in users if policies.answers_for(user, request, body)] for request, body in pairs]
 
 
 def approver_user_ids(*, request: LeaveRequest, approver: str) -> list[int]:
@@ -428,14 +392,12 @@ def applicant_user_ids(*, request: LeaveRequest) -> list[int]:
     return list(User.objects.filter(cadre_id=request.cadre_id, is_active=True).values_list("pk", flat=True))
 
 
-def register_rows(*, user: Any, region: str = "", start: dt.date, end: dt.date) -> QuerySet[LeaveRequest]:
+def register_rows(
+    *, user: User | AnonymousUser, region: str = "", start: dt.date, end: dt.date
+) -> QuerySet[LeaveRequest]:
     """The leave register (请假销假登记): requests in ``user``'s scope (optionally under ``region``)
     overlapping ``[start, end]``, in date order."""
     rows = leave_requests(user=user).filter(start__lte=end, end__gte=start)
     if region:
         rows = rows.filter(village_code__startswith=region)
     return rows.order_by("village_code", "start", "id")
-
-
-def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
-    return day.replace(day=1), day.replace(day=_calendar.monthrange(day.year, day.month)[1])

@@ -114,7 +114,7 @@ def _check_no_overlap(*, cadre: Cadre, start: dt.date, start_half: str, end: dt.
             )
 
 
-def _check_leader_files_trip(*, actor: Any, cadre: Cadre, kind: str) -> None:
+def _check_leader_files_trip(*, actor: User, cadre: Cadre, kind: str) -> None:
     leader = actor.cadre
     if kind != LeaveRequest.Kind.BUSINESS:
         raise PermissionDenied("请假须由本人申请；队长只能为队员申请公务外出。")
@@ -125,7 +125,7 @@ def _check_leader_files_trip(*, actor: Any, cadre: Cadre, kind: str) -> None:
 @transaction.atomic
 def leave_request_create(
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     start: dt.date,
     start_half: str,
@@ -212,7 +212,7 @@ def leave_request_create(
     return request
 
 
-def _locked_request(*, actor: Any, request_id: int) -> LeaveRequest:
+def _locked_request(*, actor: User, request_id: int) -> LeaveRequest:
     """The request, fetched through the caller's scope (out of scope → 404) and locked for the rest of
     the transaction, so concurrent decisions on it run one after the other."""
     request = scoping.restrict(LeaveRequest.objects.all(), actor).select_for_update().filter(pk=request_id).first()
@@ -221,7 +221,7 @@ def _locked_request(*, actor: Any, request_id: int) -> LeaveRequest:
     return request
 
 
-def _pending_step_for_decision(*, actor: Any, request: LeaveRequest) -> tuple[LeaveStep, list[LeaveStep]]:
+def _pending_step_for_decision(*, actor: User, request: LeaveRequest) -> tuple[LeaveStep, list[LeaveStep]]:
     """The pending step the actor answers for, and the steps after it.
 
     In scope but answering for no step of this request → 403; answering for a later step the request
@@ -241,7 +241,7 @@ def _pending_step_for_decision(*, actor: Any, request: LeaveRequest) -> tuple[Le
     raise Conflict("这份请假申请已由他人处理或已撤回，当前不需要您审批。请刷新后查看最新状态。")
 
 
-def _decide_step(*, actor: Any, step: LeaveStep, status: str, comment: str, now: dt.datetime) -> dict[str, Any]:
+def _decide_step(*, actor: User, step: LeaveStep, status: str, comment: str, now: dt.datetime) -> dict[str, Any]:
     before = snapshot(step, _STEP_FIELDS)
     step.status = status
     step.decided_by = actor
@@ -262,7 +262,7 @@ def _checked_comment(comment: str | None) -> str:
 
 @transaction.atomic
 def leave_request_approve(
-    *, actor: Any, request_id: int, comment: str = "", now: dt.datetime | None = None
+    *, actor: User, request_id: int, comment: str = "", now: dt.datetime | None = None
 ) -> LeaveRequest:
     """The current step's approver agrees (第十九条2, 第二十九条). The next approver receives the
     request and its half-day clock starts; after the last step the leave is approved."""
@@ -326,7 +326,7 @@ def _skip_later(later: list[LeaveStep]) -> None:
 
 
 @transaction.atomic
-def leave_request_reject(*, actor: Any, request_id: int, comment: str, now: dt.datetime | None = None) -> LeaveRequest:
+def leave_request_reject(*, actor: User, request_id: int, comment: str, now: dt.datetime | None = None) -> LeaveRequest:
     """The current step's approver refuses, with a reason the applicant reads; the chain ends."""
     comment = _checked_comment(comment)
     now = _now(now)
@@ -357,7 +357,7 @@ def leave_request_reject(*, actor: Any, request_id: int, comment: str, now: dt.d
     return request
 
 
-def _locked_own_request(*, actor: Any, request_id: int) -> LeaveRequest:
+def _locked_own_request(*, actor: User, request_id: int) -> LeaveRequest:
     """The request, if the actor is its applicant — or the team leader who asked for a member's trip."""
     request = _locked_request(actor=actor, request_id=request_id)
     mine = getattr(actor, "cadre_id", None)
@@ -368,7 +368,7 @@ def _locked_own_request(*, actor: Any, request_id: int) -> LeaveRequest:
 
 
 @transaction.atomic
-def leave_request_withdraw(*, actor: Any, request_id: int, now: dt.datetime | None = None) -> LeaveRequest:
+def leave_request_withdraw(*, actor: User, request_id: int, now: dt.datetime | None = None) -> LeaveRequest:
     """The applicant withdraws a request that is still pending; the approvers are told."""
     now = _now(now)
     request = _locked_own_request(actor=actor, request_id=request_id)
@@ -394,7 +394,7 @@ def leave_request_withdraw(*, actor: Any, request_id: int, now: dt.datetime | No
 
 
 @transaction.atomic
-def leave_request_report_back(*, actor: Any, request_id: int, now: dt.datetime | None = None) -> LeaveRequest:
+def leave_request_report_back(*, actor: User, request_id: int, now: dt.datetime | None = None) -> LeaveRequest:
     """销假 (第十九条2: 驻村干部请假期满后，应及时销假): the applicant is back in the village. Allowed from
     the first day of an approved leave; reporting back early ends the leave that day."""
     now = _now(now)
@@ -423,7 +423,7 @@ def leave_request_report_back(*, actor: Any, request_id: int, now: dt.datetime |
 
 
 @transaction.atomic
-def leave_request_cancel(*, actor: Any, request_id: int, now: dt.datetime | None = None) -> LeaveRequest:
+def leave_request_cancel(*, actor: User, request_id: int, now: dt.datetime | None = None) -> LeaveRequest:
     """The applicant no longer needs an approved leave and cancels it before it starts (第十九条2;
     decision 0076). It then excuses nothing and blocks nothing; the approvers who agreed are told. Once
     the leave has started, the cadre reports back (销假) instead."""
@@ -464,7 +464,7 @@ def leave_request_cancel(*, actor: Any, request_id: int, now: dt.datetime | None
 
 def _official_business_create(
     *,
-    actor: Any,
+    actor: User,
     cadre: Cadre,
     kind: str,
     title: str,
@@ -503,7 +503,7 @@ def _official_business_create(
 @transaction.atomic
 def official_business_record(
     *,
-    actor: Any,
+    actor: User,
     cadre: Cadre,
     kind: str,
     start: dt.date,
@@ -607,7 +607,7 @@ def official_business_record_many(
 
 @transaction.atomic
 def official_business_cancel(
-    *, actor: Any, business_id: int, reason: str, now: dt.datetime | None = None
+    *, actor: User, business_id: int, reason: str, now: dt.datetime | None = None
 ) -> OfficialBusiness:
     """A recorded training or meeting that will not take place (or not for this cadre) is cancelled by
     the recording bodies; it then excuses nothing. An approved trip is cancelled by its applicant."""

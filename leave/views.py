@@ -5,7 +5,7 @@ township and the team leader), the request detail and its side panel, the cadre'
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.authentication import signed_in
 from zhucun import scoping, workcalendar
 from zhucun.api.errors import Conflict
 from zhucun.inputs import parse_date, parse_id
@@ -23,6 +24,11 @@ from zhucun.inputs import parse_date, parse_id
 from . import policies, selectors, services
 from .forms import LeaveRequestForm
 from .models import LeaveRequest, LeaveStep
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 #: UI.md: the countdown badge is green with more than 2 hours left, amber under 2 hours, red overdue
 AMBER_BELOW = dt.timedelta(hours=2)
@@ -45,7 +51,7 @@ def _step_rows(request: LeaveRequest) -> list[LeaveStep]:
     return sorted(request.steps.all(), key=lambda step: step.position)
 
 
-def _panel_context(user: Any, request: LeaveRequest, now: dt.datetime) -> dict[str, Any]:
+def _panel_context(user: User | AnonymousUser, request: LeaveRequest, now: dt.datetime) -> dict[str, Any]:
     steps = _step_rows(request)
     current = next((step for step in steps if step.status == LeaveStep.Status.PENDING), None)
     can_decide = current is not None and policies.may_decide(user, request, current.approver)
@@ -138,7 +144,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse("请选择批准或驳回。", status=400)
     htmx = bool(request.headers.get("HX-Request"))
     try:
-        service(actor=request.user, request_id=pk, comment=comment)
+        service(actor=signed_in(request), request_id=pk, comment=comment)
     except Conflict as exc:
         if htmx:
             return _panel_response(request, pk, error=str(exc.detail))
@@ -166,7 +172,9 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
     approved, refused = 0, []
     for pk in ids:
         try:
-            services.leave_request_approve(actor=request.user, request_id=pk, comment=request.POST.get("comment", ""))
+            services.leave_request_approve(
+                actor=signed_in(request), request_id=pk, comment=request.POST.get("comment", "")
+            )
         except (Conflict, Http404, PermissionDenied, ValidationError):
             refused.append(str(pk))
         else:
@@ -210,7 +218,7 @@ def new(request: HttpRequest) -> HttpResponse:
     form = LeaveRequestForm(request.POST or None, initial={"start": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.leave_request_create(actor=request.user, **form.cleaned_data)
+            created = services.leave_request_create(actor=signed_in(request), **form.cleaned_data)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -228,7 +236,7 @@ def new(request: HttpRequest) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        services.leave_request_withdraw(actor=request.user, request_id=pk)
+        services.leave_request_withdraw(actor=signed_in(request), request_id=pk)
     except Conflict as exc:
         messages.error(request, str(exc.detail))
     else:
@@ -241,7 +249,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """The applicant cancels an approved leave before it starts (第十九条2)."""
     try:
-        services.leave_request_cancel(actor=request.user, request_id=pk)
+        services.leave_request_cancel(actor=signed_in(request), request_id=pk)
     except Conflict as exc:
         messages.error(request, str(exc.detail))
     except ValidationError as exc:
@@ -255,7 +263,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_back(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        services.leave_request_report_back(actor=request.user, request_id=pk)
+        services.leave_request_report_back(actor=signed_in(request), request_id=pk)
     except Conflict as exc:
         messages.error(request, str(exc.detail))
     except ValidationError as exc:
@@ -322,7 +330,7 @@ def register(request: HttpRequest) -> HttpResponse:
     (请假销假通过数据平台操作、留存)."""
     scoping.require(request.user, "leave.register")
     today = timezone.localdate()
-    first, last = selectors.month_bounds(today)
+    first, last = workcalendar.month_bounds(today)
     # A malformed or implausible date (year 1, 9999) is a 400 page naming the field.
     start = parse_date(request.GET.get("start") or first.isoformat(), field="start", label="开始日期")
     end = parse_date(request.GET.get("end") or last.isoformat(), field="end", label="截止日期")

@@ -136,9 +136,9 @@ def request_cell(world: World, name: str, case: Case, persona: str, target: str 
     if case.method == "get":
         response = client.get(url)
     elif case.method == "put":
-        response = client.put(url, data or {}, format="json")  # type: ignore[call-arg]
+        response = client.put(url, data or {}, format="json")
     elif case.method == "patch":
-        response = client.patch(url, data or {}, format="json")  # type: ignore[call-arg]
+        response = client.patch(url, data or {}, format="json")
     elif case.multipart:
         response = client.post(url, data or {}, format="multipart") if case.api else client.post(url, data or {})
     else:

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ PINNED_FILE = Path(__file__).parent / "query_counts.json"
 PINNED = json.loads(PINNED_FILE.read_text())
 
 # name → (api?, url). Every list is asked for a page big enough to hold all 500 rows' first page.
-LISTS = {
+LISTS: dict[str, tuple[bool, Callable[[], str]]] = {
     "api:team-list": (True, lambda: reverse("api:team-list") + "?page_size=200"),
     "api:cadre-list": (True, lambda: reverse("api:cadre-list") + "?page_size=200"),
     "api:region-list": (True, lambda: reverse("api:region-list") + "?page_size=200"),
@@ -463,7 +464,7 @@ def _count(world: World, persona: str, name: str) -> int:
     api, url = LISTS[name]
     client: Client | APIClient = APIClient() if api else Client()
     client.force_login(world.personas[persona])
-    fetch = client.post if name in POSTED else client.get
+    fetch: Callable[[str], Any] = client.post if name in POSTED else client.get
     fetch(url())  # warm: session, content types
     with CaptureQueriesContext(connection) as queries:
         response = fetch(url())

@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from accounts.authentication import signed_in
+
 from .models import AuditEvent, PolicyProfileVersion
 from .services import policy_version_add, validate_policy_version
 
@@ -63,7 +65,7 @@ class PolicyProfileVersionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         assert not change, "policy versions are never changed"
         created = policy_version_add(
-            actor=request.user,
+            actor=signed_in(request),
             name=form.cleaned_data["name"],
             effective_from=form.cleaned_data["effective_from"],
             overrides=form.cleaned_data["overrides"],

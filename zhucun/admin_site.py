@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.db import models, transaction
 from django.http import HttpRequest
 
+from accounts.authentication import signed_in
 from zhucun.audit import audit_record, snapshot
 
 #: never copied into the trail, only marked as changed
@@ -47,7 +48,7 @@ def _record(request: HttpRequest, action: str, obj: models.Model, before: Any, a
             # an API token's key is its primary key: record the owner, never the key itself
             event_obj = _Redacted(obj)  # type: ignore[assignment]
         audit_record(
-            actor=request.user,
+            actor=signed_in(request),
             action=action,
             obj=event_obj,
             before=before,

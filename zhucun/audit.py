@@ -9,11 +9,16 @@ import decimal
 import getpass
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
 from zhucun.models import AuditEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 #: Who runs a management command or job when there is no logged-in actor (``operator_context``).
 _OPERATOR: contextvars.ContextVar[str] = contextvars.ContextVar("zhucun_audit_operator", default="")
@@ -68,7 +73,7 @@ def _jsonable(value: Any) -> Any:
 
 def audit_event(
     *,
-    actor: Any,
+    actor: User | None,
     action: str,
     obj: models.Model,
     before: dict[str, Any] | None,
@@ -92,7 +97,7 @@ def audit_event(
 
 def audit_record(
     *,
-    actor: Any,
+    actor: User | None,
     action: str,
     obj: models.Model,
     before: dict[str, Any] | None = None,
@@ -161,7 +166,7 @@ _AS_IS = frozenset({str, int, type(None)})
 
 
 def update_audited(
-    *, actor: Any, action: str, obj: models.Model, changes: dict[str, Any], region_code: str = ""
+    *, actor: User | None, action: str, obj: models.Model, changes: dict[str, Any], region_code: str = ""
 ) -> AuditEvent:
     """Set ``changes`` on ``obj``, save only those fields, and record their values before and after —
     the common shape of a state change (a decision, a withdrawal, 销假). Inside the service's
@@ -182,7 +187,7 @@ def update_audited(
 _NOT_FILTERS = frozenset({"export", "page", "page_size", "sort", "csrfmiddlewaretoken"})
 
 
-def scope_description(user: Any) -> dict[str, Any]:
+def scope_description(user: User | AnonymousUser) -> dict[str, Any]:
     """The caller's scope as data (zhucun.scoping): what an export could contain at most."""
     from zhucun.scoping import scope_of
 
@@ -199,7 +204,7 @@ def scope_description(user: Any) -> dict[str, Any]:
     return described
 
 
-def home_region_code(user: Any) -> str:
+def home_region_code(user: User | AnonymousUser) -> str:
     """The org-tree key of a user's own events (who sees them in the viewer): their region, their
     unit's region, or their team's village; empty (the province only) otherwise."""
     region_id = getattr(user, "region_id", None)
@@ -216,7 +221,7 @@ def home_region_code(user: Any) -> str:
 
 def audit_export(
     *,
-    user: Any,
+    user: User | AnonymousUser,
     kind: str,
     title: str,
     params: Mapping[str, Any] | None = None,
@@ -243,8 +248,10 @@ def audit_export(
         after["rows"] = rows
     if filename:
         after["file"] = filename
+    from accounts.models import User
+
     event = AuditEvent(
-        actor=user if getattr(user, "is_authenticated", False) else None,
+        actor=user if isinstance(user, User) and user.is_authenticated else None,
         operator="" if getattr(user, "is_authenticated", False) else _OPERATOR.get(),
         action=action,
         object_type=kind,

@@ -7,9 +7,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts.roles import ADMIN_ROLES, Role
 from zhucun import scoping
-
-ADMIN_ROLES = frozenset({"system_admin", "security_admin", "audit_admin"})
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -25,7 +24,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "驻村工作队", "url": reverse("team-list"), "icon": "people"})
         items.append({"label": "驻村干部", "url": reverse("cadre-list"), "icon": "person-badge"})
     # --- attendance (issue 3) ---
-    if getattr(user, "role", "") == "cadre":
+    if getattr(user, "role", "") == Role.CADRE:
         items.append({"label": "今日签到", "url": reverse("attendance-today"), "icon": "geo-alt"})
     if scoping.can(user, "attendance.view_dashboard"):
         items.append({"label": "考勤看板", "url": reverse("attendance-dashboard"), "icon": "calendar-check"})
@@ -34,8 +33,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if scoping.can(user, "leave.request"):
         items.append({"label": "我的请假", "url": reverse("leave-mine"), "icon": "calendar2-check"})
     if not administrator and (
-        getattr(user, "role", "") != "cadre"
-        or getattr(getattr(user, "cadre", None), "role", "") in ("leader", "first_secretary_leader")
+        getattr(user, "role", "") != Role.CADRE
+        or getattr(getattr(user, "cadre", None), "is_leader", False)  # a team leader approves (第十九条2)
     ):
         items.append({"label": "请假审批", "url": reverse("leave-inbox"), "icon": "inbox"})
     if scoping.can(user, "leave.register"):
@@ -52,7 +51,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     # --- funds and the term (issue 12) ---
     if scoping.can(user, "funds.overview"):
         items.append({"label": "工作经费", "url": reverse("funds-overview"), "icon": "wallet2"})
-    elif (cadre := getattr(user, "cadre", None) if getattr(user, "role", "") == "cadre" else None) is not None:
+    elif (cadre := getattr(user, "cadre", None) if getattr(user, "role", "") == Role.CADRE else None) is not None:
         items.append({"label": "工作经费", "url": reverse("funds-ledger", args=[cadre.team_id]), "icon": "wallet2"})
     # --- households and visits (issue 14, 第六条7–8): the team, the township, the county, and above ---
     if scoping.can(user, "household.overview") or scoping.can(user, "household.visit"):

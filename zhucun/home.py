@@ -3,13 +3,18 @@ is read through its capability's selector; nothing is decided here."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from cadres.models import Team
+from accounts.roles import ADMIN_ROLES, Role
 from zhucun import scoping
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -17,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
     if not request.user.is_authenticated:
         return redirect("login")
-    if getattr(request.user, "role", "") == "cadre":
+    if getattr(request.user, "role", "") == Role.CADRE:
         return redirect("attendance-today")  # the cadre's phone: one page for the day (UI.md)
     from django.utils import timezone
 
@@ -25,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
     # Provincial staff keep the holiday table: a missing year is a standing banner (decision 0085).
     missing = workcalendar.years_missing(timezone.localdate()) if scoping.can(request.user, "calendar.manage") else []
-    if getattr(request.user, "role", "") in ("system_admin", "security_admin", "audit_admin"):
+    if getattr(request.user, "role", "") in ADMIN_ROLES:
         # The administrators (三员) have no cadres' data to summarize: their home is their menu.
         return render(request, "home_administrator.html", {"missing": missing})
     return render(
@@ -39,22 +44,18 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def today_summary(*, user: Any) -> dict[str, Any]:
+def today_summary(*, user: User | AnonymousUser) -> dict[str, Any]:
     """What needs the official this morning: leave awaiting their answer, villages with nobody on
     duty today (第五条), absences to confirm. Each capability answers through its own selector."""
     from django.utils import timezone
 
-    from attendance.models import AbsenceFinding, SignIn
+    from attendance.selectors import coverage_today
     from leave.selectors import inbox
 
-    today = timezone.localdate()
     summary: dict[str, Any] = {"awaiting_me": inbox(user=user).count()}
     if scoping.can(user, "attendance.view_dashboard"):
-        teams = scoping.restrict(Team.objects.filter(cadres__status="active").distinct(), user)
-        present = SignIn.objects.filter(date=today, status__in=["ok", "late"]).values("village_code")
-        summary["villages"] = teams.count()
-        summary["uncovered"] = teams.exclude(village__code__in=present).count()
-        summary["pending_findings"] = (
-            scoping.restrict(AbsenceFinding.objects.all(), user).filter(status=AbsenceFinding.Status.PENDING).count()
+        coverage = coverage_today(user=user, day=timezone.localdate())
+        summary.update(
+            villages=coverage.villages, uncovered=coverage.uncovered, pending_findings=coverage.pending_findings
         )
     return summary

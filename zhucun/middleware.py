@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,7 +22,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from accounts.roles import Role
 from zhucun.inputs import InvalidInput, has_control_characters
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 #: session key: when the staff member last made a request (a POSIX timestamp)
 LAST_SEEN = "zhucun.last_seen"
@@ -30,15 +36,15 @@ LAST_SEEN = "zhucun.last_seen"
 TOUCH_EVERY_SECONDS = 60
 
 
-def _is_staff(user: Any) -> bool:
-    return bool(user.is_authenticated) and getattr(user, "role", "") != "cadre"
+def _is_staff(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated) and getattr(user, "role", "") != Role.CADRE
 
 
 def _idle_limit_seconds() -> int:
     return int(settings.ZHUCUN_SESSION_IDLE_MINUTES) * 60
 
 
-def start_staff_session(request: HttpRequest, user: Any) -> None:
+def start_staff_session(request: HttpRequest, user: User | AnonymousUser) -> None:
     """At login (``user_logged_in``): the idle clock starts, and the session's end is fixed at login
     time plus SESSION_COOKIE_AGE — saving the session later (each touch of the idle clock) must not
     push the absolute end further."""

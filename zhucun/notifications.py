@@ -50,7 +50,3 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
     rows = Notification.objects.bulk_create([row for row, _ in pairs])
     deliveries.plan([(row, urgent) for row, (_, urgent) in zip(rows, pairs, strict=True)])
     return rows
-
-
-def unread_count(*, user_id: int) -> int:
-    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()

@@ -11,9 +11,12 @@ import dataclasses
 import datetime as dt
 import time
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @dataclasses.dataclass(frozen=True)
@@ -213,7 +216,7 @@ PRESETS: dict[str, Preset] = {
 }
 
 
-def profile_preset_apply(*, actor: Any, preset: str, effective_from: dt.date, basis: str = "") -> Any:
+def profile_preset_apply(*, actor: User | None, preset: str, effective_from: dt.date, basis: str = "") -> Any:
     """Switch the deployment to ``preset`` from ``effective_from`` (SPEC.md: profiles change only with a
     record of who changed what and when, and apply from a date): a new ``PolicyProfileVersion`` whose
     values are those in force that day with the preset's regulation numbers over them, and its audit

@@ -24,6 +24,8 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts.roles import Role
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
@@ -73,10 +75,10 @@ def scope_of(user: AnyUser) -> Scope:
 #: the system administrator only the delivery records of the channels (it runs the system: policy
 #: versions, jobs, whether messages reach people — decision 0152).
 ADMIN_MODELS: dict[str, frozenset[str]] = {
-    "security_admin": frozenset({"accounts.User", "accounts.RegionGrant"}),
-    "audit_admin": frozenset({"zhucun.AuditEvent"}),
+    Role.SECURITY_ADMIN: frozenset({"accounts.User", "accounts.RegionGrant"}),
+    Role.AUDIT_ADMIN: frozenset({"zhucun.AuditEvent"}),
     # the channels' delivery records, to see that messages reach people (decision 0152)
-    "system_admin": frozenset({"zhucun.Delivery"}),
+    Role.SYSTEM_ADMIN: frozenset({"zhucun.Delivery"}),
 }
 
 
@@ -444,7 +446,11 @@ def own_notifications(user: AnyUser) -> QuerySet[Any]:
 # (docs/decisions/0002-org-bodies.md, 0010-who-assesses.md). Central units (第三十一条) go with the province.
 
 #: the assessing level of each organization role
-DEPARTMENT_LEVEL_OF_ROLE = {"province_org": "province", "city_org": "city", "county_org": "county"}
+DEPARTMENT_LEVEL_OF_ROLE: dict[str, str] = {
+    Role.PROVINCE_ORG: "province",
+    Role.CITY_ORG: "city",
+    Role.COUNTY_ORG: "county",
+}
 
 
 def department_of(user: AnyUser) -> tuple[str, str] | None:
@@ -480,92 +486,92 @@ def assessed_units_q(level: str, region_code: str, prefix: str = "") -> Q:
 
 # --- What each role may do with what it sees ----------------------------------------------------
 
-ORG_ROLES = frozenset({"province_org", "city_org", "county_org"})
-REGIONAL_ROLES = ORG_ROLES | {"township"}
+ORG_ROLES = frozenset({Role.PROVINCE_ORG, Role.CITY_ORG, Role.COUNTY_ORG})
+REGIONAL_ROLES = ORG_ROLES | {Role.TOWNSHIP}
 
 #: action → roles allowed to perform it on objects within their scope.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "account.view": ORG_ROLES | {"security_admin"},
-    "account.create": ORG_ROLES | {"security_admin"},
+    "account.view": ORG_ROLES | {Role.SECURITY_ADMIN},
+    "account.create": ORG_ROLES | {Role.SECURITY_ADMIN},
     # --- account security (issue 10 items 2, 3, 12) ---
-    "account.unlock": ORG_ROLES | {"security_admin"},
-    "account.revoke_tokens": ORG_ROLES | {"security_admin"},
-    "account.reset_password": ORG_ROLES | {"security_admin"},
-    "account.deactivate": ORG_ROLES | {"security_admin"},
-    "grant.manage": frozenset({"security_admin"}),  # 交叉检查 region grants (第十三条2)
-    "system.operate": frozenset({"system_admin"}),  # policy profile versions, jobs
-    "delivery.view_status": frozenset({"system_admin"}),  # the channels' health, no titles (0152)
+    "account.unlock": ORG_ROLES | {Role.SECURITY_ADMIN},
+    "account.revoke_tokens": ORG_ROLES | {Role.SECURITY_ADMIN},
+    "account.reset_password": ORG_ROLES | {Role.SECURITY_ADMIN},
+    "account.deactivate": ORG_ROLES | {Role.SECURITY_ADMIN},
+    "grant.manage": frozenset({Role.SECURITY_ADMIN}),  # 交叉检查 region grants (第十三条2)
+    "system.operate": frozenset({Role.SYSTEM_ADMIN}),  # policy profile versions, jobs
+    "delivery.view_status": frozenset({Role.SYSTEM_ADMIN}),  # the channels' health, no titles (0152)
     "roster.import": ORG_ROLES,
-    "audit.view": ORG_ROLES | {"audit_admin"},
+    "audit.view": ORG_ROLES | {Role.AUDIT_ADMIN},
     # 身份证号 are masked for everyone; the county office, which keeps the cadres' files, may reveal one
     # cadre's number and export the list with full numbers, each an audited action (decision 0062).
-    "cadre.view_id_number": frozenset({"county_org"}),
-    "cadre.view_phone": REGIONAL_ROLES | {"unit"},
+    "cadre.view_id_number": frozenset({Role.COUNTY_ORG}),
+    "cadre.view_phone": REGIONAL_ROLES | {Role.UNIT},
     "region.browse": REGIONAL_ROLES,
     # The official holiday and 调休 table (zhucun/workcalendar): kept by the province, warned when missing.
-    "calendar.manage": frozenset({"province_org", "system_admin"}),
+    "calendar.manage": frozenset({Role.PROVINCE_ORG, Role.SYSTEM_ADMIN}),
     # --- leave (issue 4) ---
-    "leave.request": frozenset({"cadre"}),  # 第十九条2: the cadre applies and reports back
-    "leave.register": REGIONAL_ROLES | {"unit"},  # the leave register (xlsx) of a region and period
+    "leave.request": frozenset({Role.CADRE}),  # 第十九条2: the cadre applies and reports back
+    "leave.register": REGIONAL_ROLES | {Role.UNIT},  # the leave register (xlsx) of a region and period
     "leave.on_time": ORG_ROLES,  # the on-time rate per approving body: county and above
     # 第十三条4, 第十五条3: the bodies that call cadres to training and meetings record it (decision 0071)
     "leave.record_official_business": REGIONAL_ROLES,
     # --- attendance (issue 3) ---
     "attendance.view_dashboard": REGIONAL_ROLES,
-    "attendance.record_finding": frozenset({"county_org", "township"}),
-    "attendance.decide_finding": frozenset({"county_org", "township"}),
-    "attendance.check_work_log": frozenset({"county_org", "township"}),
+    "attendance.record_finding": frozenset({Role.COUNTY_ORG, Role.TOWNSHIP}),
+    "attendance.decide_finding": frozenset({Role.COUNTY_ORG, Role.TOWNSHIP}),
+    "attendance.check_work_log": frozenset({Role.COUNTY_ORG, Role.TOWNSHIP}),
     "attendance.export": REGIONAL_ROLES,
     # --- assessment and recall (issue 5) ---
-    "assessment.view": ORG_ROLES | {"unit"},  # read grades (第二十二条: recorded in the personal file)
+    "assessment.view": ORG_ROLES | {Role.UNIT},  # read grades (第二十二条: recorded in the personal file)
     "assessment.grade": ORG_ROLES,  # grade, finalize (and only for the assessing department)
-    "assessment.export": REGIONAL_ROLES | {"unit"},  # the in-scope workbook (a unit: its cadres, 第二十二条)
-    "assessment.opinion": frozenset({"county_org"}),  # 第十四条3
+    "assessment.export": REGIONAL_ROLES | {Role.UNIT},  # the in-scope workbook (a unit: its cadres, 第二十二条)
+    "assessment.opinion": frozenset({Role.COUNTY_ORG}),  # 第十四条3
     "assessment.accountability": ORG_ROLES,  # 第十七条
-    "assessment.key_training": ORG_ROLES | {"unit"},  # 第二十三条: 组织部门、派出单位党组
-    "recall.view": REGIONAL_ROLES | {"unit"},
+    "assessment.key_training": ORG_ROLES | {Role.UNIT},  # 第二十三条: 组织部门、派出单位党组
+    "recall.view": REGIONAL_ROLES | {Role.UNIT},
     "recall.open": ORG_ROLES,
-    "recall.consult": ORG_ROLES | {"unit"},
+    "recall.consult": ORG_ROLES | {Role.UNIT},
     "recall.decide": ORG_ROLES,  # and only the assessing department (第二十条)
     # --- the term (issue 12, 第三条) ---
-    "term.view": REGIONAL_ROLES | {"unit"},
-    "term.request": frozenset({"unit"}),  # 派出单位须写出书面申请 (its own cadres: cadres/policies.py)
+    "term.view": REGIONAL_ROLES | {Role.UNIT},
+    "term.request": frozenset({Role.UNIT}),  # 派出单位须写出书面申请 (its own cadres: cadres/policies.py)
     "term.decide": ORG_ROLES,  # 同级党委组织部门审核批准 (the unit's level: cadres/policies.py)
     "term.dispatch": ORG_ROLES,  # a replacement joins the team, as a roster import would place them
     # --- team funds (issue 12; 第十四条4, 第二十七条) ---
-    "funds.view": REGIONAL_ROLES | {"unit", "cadre"},
+    "funds.view": REGIONAL_ROLES | {Role.UNIT, Role.CADRE},
     "funds.overview": REGIONAL_ROLES,  # the overview one level down
     # book allocations, reversals and reimbursements, name the responsible person: the county that
     # keeps the account (funding/policies.py checks it is the team's own county)
-    "funds.keep": frozenset({"county_org"}),
-    "funds.expense": frozenset({"county_org", "cadre"}),  # and for a cadre only the team's leader
-    "funds.export": REGIONAL_ROLES | {"unit"},
+    "funds.keep": frozenset({Role.COUNTY_ORG}),
+    "funds.expense": frozenset({Role.COUNTY_ORG, Role.CADRE}),  # and for a cadre only the team's leader
+    "funds.export": REGIONAL_ROLES | {Role.UNIT},
     # 第二十八条: the register is read by whoever manages cadres; organization departments and the
     # cadre's own unit record policies (funding/services.py checks the unit's own cadres)
-    "insurance.register": REGIONAL_ROLES | {"unit"},  # the register page and its export
-    "insurance.view": REGIONAL_ROLES | {"unit", "cadre"},  # a policy (a cadre: their own)
-    "insurance.manage": ORG_ROLES | {"unit"},
+    "insurance.register": REGIONAL_ROLES | {Role.UNIT},  # the register page and its export
+    "insurance.view": REGIONAL_ROLES | {Role.UNIT, Role.CADRE},  # a policy (a cadre: their own)
+    "insurance.manage": ORG_ROLES | {Role.UNIT},
     # --- the duties calendar (issue 13; 第九条, 第十条, 第十三条–第十五条) ---
-    "duties.view": REGIONAL_ROLES | {"unit"},  # one's own calendar, and what is in scope
+    "duties.view": REGIONAL_ROLES | {Role.UNIT},  # one's own calendar, and what is in scope
     # only the body itself fulfils (duties/catalogue.py ``is_body``): checked after this role check
-    "duties.fulfil": REGIONAL_ROLES | {"unit"},
+    "duties.fulfil": REGIONAL_ROLES | {Role.UNIT},
     # the compliance view: an organization department its units and lower departments, a county its
     # townships (第十二条, 第十三条); with its audited xlsx
     "duties.compliance": ORG_ROLES,
     # --- supervision (issue 13) ---
     # 第十三条3 随机抽查: the township and the county (their daily management, 第十五条1) ask a cadre to
     # confirm presence; organization departments above follow the checks; the cadre answers their own.
-    "presence.issue": frozenset({"county_org", "township"}),
+    "presence.issue": frozenset({Role.COUNTY_ORG, Role.TOWNSHIP}),
     "presence.follow": REGIONAL_ROLES,  # the page of checks and its export
-    "presence.view": REGIONAL_ROLES | {"cadre"},  # a check (a cadre: their own)
-    "presence.answer": frozenset({"cadre"}),
+    "presence.view": REGIONAL_ROLES | {Role.CADRE},  # a check (a cadre: their own)
+    "presence.answer": frozenset({Role.CADRE}),
     # 第七条 年度帮扶任务清单: 规定内容 set by the county (its own county's teams), 自选内容 by the unit or the
     # team's leader (supervision/rules.py decides which team); everyone who sees the team reads its list
-    "tasks.view": REGIONAL_ROLES | {"unit", "cadre"},
-    "tasks.overview": REGIONAL_ROLES | {"unit"},  # the list of every team's tasks and its export
-    "tasks.set_required": frozenset({"county_org"}),
-    "tasks.set_optional": frozenset({"unit", "cadre"}),
-    "tasks.update": frozenset({"county_org", "unit", "cadre"}),
+    "tasks.view": REGIONAL_ROLES | {Role.UNIT, Role.CADRE},
+    "tasks.overview": REGIONAL_ROLES | {Role.UNIT},  # the list of every team's tasks and its export
+    "tasks.set_required": frozenset({Role.COUNTY_ORG}),
+    "tasks.set_optional": frozenset({Role.UNIT, Role.CADRE}),
+    "tasks.update": frozenset({Role.COUNTY_ORG, Role.UNIT, Role.CADRE}),
     # 第十三条2 明查暗访、交叉检查、集中督导: organization departments plan inspections and name inspectors
     # (lending them the region for a 交叉检查); the organizer's staff and the inspectors (township accounts
     # too) record results (supervision/rules.py: of which plan)
@@ -576,7 +582,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # 第八条: whoever places a demand on cadres records it, a cadre reports their own; the county and the
     # departments above read the monthly counts per cadre and per body (never a ranking of cadres) and
     # 第十一条's flags of units whose cadres are called back
-    "burden.record": REGIONAL_ROLES | {"unit", "cadre"},
+    "burden.record": REGIONAL_ROLES | {Role.UNIT, Role.CADRE},
     "burden.view": ORG_ROLES,
     # --- households and visits (issue 14, 第六条7–8) ---
     "household.view": REGIONAL_ROLES | {"unit", "cadre"},

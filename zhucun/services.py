@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +12,9 @@ from django.utils import timezone
 from zhucun.audit import audit_record, snapshot
 from zhucun.models import PolicyProfileVersion
 from zhucun.policy import HEBEI_2018
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def validate_policy_version(
@@ -48,7 +51,7 @@ def validate_policy_version(
 
 @transaction.atomic
 def policy_version_add(
-    *, actor: Any, name: str, effective_from: dt.date, overrides: dict[str, Any], basis: str = ""
+    *, actor: User | None, name: str, effective_from: dt.date, overrides: dict[str, Any], basis: str = ""
 ) -> PolicyProfileVersion:
     """Add a dated version of the policy profile — the only way the numbers change (rows are never
     edited or deleted; the database refuses it: zhucun/append_only.py)."""

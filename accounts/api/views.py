@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from zhucun import scoping
 from zhucun.api.viewsets import ScopedQuerysetMixin
 
+from ..authentication import signed_in
 from ..lockout import client_ip, lockout_response
 from ..models import ApiToken, User
 from ..services import account_create, token_issue, token_logout
@@ -41,7 +42,7 @@ class AccountViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrieve
         scoping.require(request.user, "account.create")
         form = AccountCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = account_create(actor=request.user, **form.validated_data)
+        user = account_create(actor=signed_in(request), **form.validated_data)
         return Response(AccountSerializer(user).data, status=status.HTTP_201_CREATED)
 
 

@@ -6,7 +6,7 @@ translate."""
 from __future__ import annotations
 
 import tempfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django.core.exceptions import ValidationError
@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import signed_in
 from cadres.models import Cadre
 from zhucun import scoping
 from zhucun.api.viewsets import ScopedQuerysetMixin
@@ -38,6 +39,11 @@ from .serializers import (
     RecallConsultationSerializer,
     RecallDecisionSerializer,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 class RecallCaseFilterSet(django_filters.FilterSet):
@@ -87,7 +93,7 @@ class AssessmentGradeView(APIView):
         data = AssessmentGradeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.assessment_grade_set(
-            actor=request.user, year=year, subject_type=subject_type, obj=obj, grade=data.validated_data["grade"]
+            actor=signed_in(request), year=year, subject_type=subject_type, obj=obj, grade=data.validated_data["grade"]
         )
         return Response(AssessmentResultSerializer.payload(year=year, subject_type=subject_type, pk=pk, result=result))
 
@@ -130,7 +136,7 @@ class RecallCaseViewSet(
         if cadre is None:
             raise ValidationError({"cadre": ["该驻村干部不存在或不在您的管辖范围内。"]})
         case = services.recall_case_open(
-            actor=request.user,
+            actor=signed_in(request),
             cadre=cadre,
             trigger=data.validated_data["trigger"],
             evidence=data.validated_data["evidence"],
@@ -144,7 +150,7 @@ class RecallCaseViewSet(
         case = self.get_object()
         data = RecallConsultationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        case = services.recall_case_consult(actor=request.user, case=case, opinion=data.validated_data["opinion"])
+        case = services.recall_case_consult(actor=signed_in(request), case=case, opinion=data.validated_data["opinion"])
         return Response(self.get_serializer(case).data)
 
     @extend_schema(request=RecallDecisionSerializer, responses={200: RecallCaseSerializer})
@@ -155,7 +161,7 @@ class RecallCaseViewSet(
         data = RecallDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = services.recall_case_decide(
-            actor=request.user,
+            actor=signed_in(request),
             case=case,
             decision=data.validated_data["decision"],
             reason=data.validated_data["reason"],
@@ -163,7 +169,7 @@ class RecallCaseViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
 
 
-def workbook_response(*, user: Any, year: int) -> FileResponse:
+def workbook_response(*, user: User | AnonymousUser, year: int) -> FileResponse:
     """The caller's workbook, built into a temporary file (memory stays flat) and streamed."""
     from zhucun.audit import audit_export
 
@@ -214,7 +220,7 @@ class CountyOpinionView(APIView):
         form = CountyOpinionInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         record = services.county_opinion_record(
-            actor=request.user,
+            actor=signed_in(request),
             year=year,
             subject_type=subject_type,
             obj=subject,

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import signed_in
 from cadres.models import Cadre, Region, Team
 from zhucun import scoping
 from zhucun.api.schema import NOT_FOUND
@@ -95,7 +96,7 @@ class SignInViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.Generic
         if data.get("cadre") is not None and data["cadre"] != getattr(request.user, "cadre_id", None):
             return Response({"detail": "只能为本人签到，不能替他人签到。"}, status=status.HTTP_403_FORBIDDEN)
         result = services.signin_create(
-            actor=request.user,
+            actor=signed_in(request),
             client_id=data["client_id"],
             latitude=Decimal(f"{data['latitude']:.6f}"),
             longitude=Decimal(f"{data['longitude']:.6f}"),
@@ -128,7 +129,7 @@ class AbsenceFindingViewSet(
         if cadre is None:
             return Response({"cadre": ["驻村干部不存在或不在您的管辖范围内。"]}, status=status.HTTP_400_BAD_REQUEST)
         finding = services.absence_finding_create(
-            actor=request.user,
+            actor=signed_in(request),
             cadre=cadre,
             day=data["date"],
             source=data["source"],
@@ -153,7 +154,7 @@ class AbsenceFindingViewSet(
         form = FindingDecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         decided = services.absence_finding_decide(
-            actor=request.user, finding=finding, confirm=confirm, reason=form.validated_data.get("reason", "")
+            actor=signed_in(request), finding=finding, confirm=confirm, reason=form.validated_data.get("reason", "")
         )
         return Response(AbsenceFindingSerializer(decided).data)
 
@@ -175,7 +176,7 @@ class WhereaboutsViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.Ge
         if cadre is None:
             raise Http404
         row = services.whereabouts_post(
-            actor=request.user,
+            actor=signed_in(request),
             cadre=cadre,
             day=data.get("date") or timezone.localdate(),
             status=data["status"],
@@ -203,7 +204,7 @@ class WorkLogViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrieve
         form.is_valid(raise_exception=True)
         data = form.validated_data
         log = services.work_log_create(
-            actor=request.user, day=data["date"], content=data["content"], photos=data.get("photos")
+            actor=signed_in(request), day=data["date"], content=data["content"], photos=data.get("photos")
         )
         return Response(WorkLogSerializer(self.get_queryset().get(pk=log.pk)).data, status=status.HTTP_201_CREATED)
 
@@ -211,7 +212,7 @@ class WorkLogViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrieve
     @action(detail=True, methods=["post"])
     def check(self, request: Request, pk: str) -> Response:
         log = self.get_object()
-        services.work_log_check(actor=request.user, log=log)
+        services.work_log_check(actor=signed_in(request), log=log)
         return Response(WorkLogSerializer(self.get_queryset().get(pk=log.pk)).data)
 
 

@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.authentication import signed_in
 from zhucun import scoping
 from zhucun.api.fields import ObjectIdField, choice
 from zhucun.api.schema import NOT_FOUND
@@ -92,7 +93,7 @@ class TermAdjustmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         )
         scoping.require(request.user, "term.request")
         adjustment = services.term_adjustment_request(
-            actor=request.user, cadre=cadre, reason=data["reason"], attachment=data.get("attachment")
+            actor=signed_in(request), cadre=cadre, reason=data["reason"], attachment=data.get("attachment")
         )
         return Response(TermAdjustmentSerializer(adjustment).data, status=status.HTTP_201_CREATED)
 
@@ -102,7 +103,10 @@ class TermAdjustmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         decided = services.term_adjustment_decide(
-            actor=request.user, adjustment_id=adjustment.pk, approve=approve, comment=body.validated_data["comment"]
+            actor=signed_in(request),
+            adjustment_id=adjustment.pk,
+            approve=approve,
+            comment=body.validated_data["comment"],
         )
         return Response(TermAdjustmentSerializer(decided).data)
 

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.authentication import signed_in
 from zhucun import scoping
 
 from .. import selectors, services
@@ -67,7 +68,7 @@ class LeaveRequestViewSet(
         scoping.require(request.user, "leave.request")
         body = LeaveRequestCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        created = services.leave_request_create(actor=request.user, **body.validated_data)
+        created = services.leave_request_create(actor=signed_in(request), **body.validated_data)
         return Response(self._fresh(created.pk), status=status.HTTP_201_CREATED)
 
     def _fresh(self, pk: int) -> dict[str, Any]:
@@ -79,7 +80,7 @@ class LeaveRequestViewSet(
         body = LeaveDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         decided = services.leave_request_approve(
-            actor=request.user, request_id=int(pk), comment=body.validated_data["comment"]
+            actor=signed_in(request), request_id=int(pk), comment=body.validated_data["comment"]
         )
         return Response(self._fresh(decided.pk))
 
@@ -89,25 +90,25 @@ class LeaveRequestViewSet(
         body = LeaveDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         decided = services.leave_request_reject(
-            actor=request.user, request_id=int(pk), comment=body.validated_data["comment"]
+            actor=signed_in(request), request_id=int(pk), comment=body.validated_data["comment"]
         )
         return Response(self._fresh(decided.pk))
 
     @extend_schema(request=None, responses={200: LeaveRequestSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
-        done = services.leave_request_withdraw(actor=request.user, request_id=int(pk))
+        done = services.leave_request_withdraw(actor=signed_in(request), request_id=int(pk))
         return Response(self._fresh(done.pk))
 
     @extend_schema(request=None, responses={200: LeaveRequestSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
         """The applicant cancels an approved leave before it starts (第十九条2)."""
-        done = services.leave_request_cancel(actor=request.user, request_id=int(pk))
+        done = services.leave_request_cancel(actor=signed_in(request), request_id=int(pk))
         return Response(self._fresh(done.pk))
 
     @extend_schema(request=None, responses={200: LeaveRequestSerializer})
     @action(detail=True, methods=["post"], url_path="report-back", url_name="report-back")
     def report_back(self, request: Request, pk: str) -> Response:
-        done = services.leave_request_report_back(actor=request.user, request_id=int(pk))
+        done = services.leave_request_report_back(actor=signed_in(request), request_id=int(pk))
         return Response(self._fresh(done.pk))

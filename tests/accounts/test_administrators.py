@@ -198,7 +198,9 @@ def test_the_security_administrator_lends_a_township_for_an_inspection_and_takes
     assert not scoping.restrict(Team.objects.filter(pk=team_b.pk), inspector).exists()
     events = list(AuditEvent.objects.filter(action__in=["grant.create", "grant.revoke"]).order_by("id"))
     assert [e.action for e in events] == ["grant.create", "grant.revoke"]
-    assert events[0].after["region"] == "130102002" and events[1].before["valid_until"] == until.isoformat()
+    created, revoked = events[0].after, events[1].before
+    assert created is not None and revoked is not None
+    assert created["region"] == "130102002" and revoked["valid_until"] == until.isoformat()
     assert all(e.actor == admins["security_admin"] for e in events)
 
 

@@ -16,7 +16,7 @@ from accounts.authentication import token_with_cadre
 from accounts.models import ApiToken, User
 from accounts.services import token_issue
 from cadres.models import Cadre, Region, Team
-from zhucun.testing.world import World
+from zhucun.testing.world import PASSWORD, World
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +30,12 @@ def test_a_cadres_token_brings_user_cadre_team_and_village_as_the_orm_loads_them
     key = token_issue(user=account)
     with CaptureQueriesContext(connection) as queries:
         token = token_with_cadre(key)
-        assert token is not None
+        assert token is not None and token.user.cadre is not None
         village = token.user.cadre.team.village
     assert len(queries) == 1
     assert _values(token) == _values(ApiToken.objects.get(user=account))
     assert _values(token.user) == _values(User.objects.get(pk=account.pk))
+    assert account.cadre_id is not None and token.user.cadre is not None
     cadre = Cadre.objects.get(pk=account.cadre_id)
     assert _values(token.user.cadre) == _values(cadre)
     assert _values(token.user.cadre.team) == _values(Team.objects.get(pk=cadre.team_id))
@@ -50,7 +51,8 @@ def test_an_officials_token_has_no_cadre_and_needs_no_further_query(world: World
         assert token is not None and token.user.cadre is None
     assert len(queries) == 1
     assert _values(token.user) == _values(User.objects.get(pk=account.pk))
-    assert token.user.check_password  # a whole user: passwords, roles and grants work as usual
+    # a whole user: passwords, roles and grants work as usual (called: a bound method is always true)
+    assert token.user.check_password(PASSWORD) and not token.user.check_password(PASSWORD + "x")
 
 
 def test_an_unknown_token_is_none() -> None:

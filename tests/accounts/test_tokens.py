@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -202,8 +203,9 @@ def test_the_cadre_page_lists_the_devices_and_the_county_revokes_one_then_all(wo
     assert county.post(revoke, {}).status_code == 302
     assert not _works(tablet)
     events = AuditEvent.objects.filter(action="account.revoke_tokens").order_by("id")
-    assert [len(e.before["tokens"]) for e in events] == [1, 1]
-    assert events[0].before["tokens"][0]["device"] == "张三的手机"
+    befores: list[Any] = [e.before for e in events]
+    assert [len(before["tokens"]) for before in befores] == [1, 1]
+    assert befores[0]["tokens"][0]["device"] == "张三的手机"
     assert all(e.actor == world.personas["county"] for e in events)
 
 

@@ -4,6 +4,8 @@ cannot make a second account that reads like the first; every refusal is Chinese
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
@@ -19,7 +21,7 @@ from zhucun.models import AuditEvent
 from zhucun.testing.world import PASSWORD, World
 
 
-def _create(world: World, username: str) -> tuple[int, dict[str, list[str]]]:
+def _create(world: World, username: str) -> tuple[int, dict[str, Any]]:
     response = api_as(world.personas["county"]).post(
         reverse("api:account-list"),
         {"username": username, "password": PASSWORD, "role": "township", "scope": "130102002"},

@@ -53,6 +53,7 @@ def test_province_grades_province_teams_and_the_county_does_not(world: World) ->
     county = api_as(world.personas["county"]).put(f"/api/v1/assessments/{YEAR}/team/{team.pk}/", {"grade": "good"})
     assert county.status_code == 403
     assert "省委组织部" in county.json()["detail"]
+    assert not AssessmentResult.objects.exists()  # nothing was written
     province = api_as(world.personas["province"]).put(
         f"/api/v1/assessments/{YEAR}/team/{team.pk}/", {"grade": "good"}, format="json"
     )

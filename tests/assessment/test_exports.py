@@ -4,12 +4,13 @@ with the quota check, printable), opened again with openpyxl."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from assessment.models import ExportJob
@@ -23,13 +24,13 @@ from .helpers import YEAR, add_cadre, province_level
 URL = f"/api/v1/exports/assessments.xlsx?year={YEAR}"
 
 
-def workbook_of(user: object) -> object:
+def workbook_of(user: object) -> Workbook:
     response = api_as(user).get(URL)
     assert response.status_code == 200, response.content[:300]
     return load_workbook(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
 
 
-def data_rows(sheet: Worksheet) -> list[tuple[object, ...]]:
+def data_rows(sheet: Worksheet) -> list[tuple[Any, ...]]:
     return list(sheet.iter_rows(min_row=3, values_only=True))
 
 
@@ -101,7 +102,7 @@ def _export_queries(user: object) -> int:
     client.get(URL)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL)
-        b"".join(response.streaming_content)
+        b"".join(response.streaming_content)  # type: ignore[attr-defined]
     return len(queries)
 
 

@@ -5,6 +5,7 @@ unit is consulted; the consequences with their end dates."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -115,7 +116,7 @@ def _open_case(world: World, target: str = "A") -> RecallCase:
     return RecallCase.objects.get(cadre=cadre)
 
 
-def decide(user: object, case: RecallCase, decision: str = "recalled") -> tuple[int, dict[str, object]]:
+def decide(user: object, case: RecallCase, decision: str = "recalled") -> tuple[int, dict[str, Any]]:
     response = api_as(user).post(
         f"/api/v1/recall-cases/{case.pk}/decide/", {"decision": decision, "reason": "经核实属实"}, format="json"
     )

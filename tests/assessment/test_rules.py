@@ -20,7 +20,7 @@ from zhucun.testing.world import World
 from .helpers import YEAR, add_cadre, grade_the_rest_of_甲县, province_level
 
 
-def put(user: object, subject_type: str, pk: int, grade: str, year: int = YEAR) -> tuple[int, dict[str, object]]:
+def put(user: object, subject_type: str, pk: int, grade: str, year: int = YEAR) -> tuple[int, dict[str, Any]]:
     response = api_as(user).put(f"/api/v1/assessments/{year}/{subject_type}/{pk}/", {"grade": grade}, format="json")
     return response.status_code, response.json()
 

@@ -68,7 +68,7 @@ def test_a_posted_meeting_without_recorded_official_business_is_a_pending_findin
 # --- Official business (第十三条4, 第五条) -------------------------------------------------------------
 
 
-def _training(world: World, cadre_key: str, start: dt.date, end: dt.date, **halves: str) -> Any:
+def _training(world: World, cadre_key: str, start: dt.date, end: dt.date, **halves: Any) -> Any:
     """The county organization department records a rotation training it requires (第十三条4)."""
     from leave.services import official_business_record
 

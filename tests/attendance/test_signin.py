@@ -119,6 +119,7 @@ def test_a_recalled_cadre_cannot_sign_in(world: World, clock: Any) -> None:
 def test_only_cadres_sign_in(world: World, clock: Any) -> None:
     response = api_as(world.personas["township"]).post(URL, {"client_id": str(uuid.uuid4()), **INSIDE}, format="json")
     assert response.status_code == 403
+    assert SignIn.objects.count() == 0
 
 
 def test_a_photo_is_kept_without_its_exif_and_gps(world: World, clock: Any) -> None:
@@ -129,6 +130,7 @@ def test_a_photo_is_kept_without_its_exif_and_gps(world: World, clock: Any) -> N
     )
     assert response.status_code == 201, response.content
     stored = SignIn.objects.get()
+    assert stored.photo.name is not None
     with default_storage.open(stored.photo.name) as handle, Image.open(handle) as image:
         assert dict(image.getexif()) == {}
 

@@ -120,7 +120,7 @@ def test_headline_pages_work_under_the_policy_with_zero_violations(
     expect(page.locator("#gauge-team svg")).to_be_visible()
     expect(page.locator("#gauge-cadre svg")).to_be_visible()
     bar = page.locator("[data-testid=progress-table] .progress-bar").first
-    assert bar.evaluate("el => el.style.width") == bar.get_attribute("data-zc-width") + "%"
+    assert bar.evaluate("el => el.style.width") == f"{bar.get_attribute('data-zc-width')}%"
 
     # The API documentation (Swagger UI) renders its operations.
     page.goto(f"{base}/api/docs/")
@@ -162,7 +162,7 @@ def _tooltips(page: Page, chart: str) -> set[str]:
     box = element.bounding_box()
     assert box is not None
     if chart == "#heatmap":  # the grid starts 150 px from the left, 10 px from the top
-        points = [(155, y) for y in range(12, int(box["height"]) - 60, 6)]
+        points: list[tuple[float, float]] = [(155, y) for y in range(12, int(box["height"]) - 60, 6)]
     else:  # the grid starts 48 px from the left; the axis tooltip answers anywhere in a column
         points = [(x, box["height"] / 2) for x in range(50, int(box["width"]) - 16, 20)]
     shown = set()

@@ -6,6 +6,7 @@ can no longer be sent is shown to the cadre instead of vanishing."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -20,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 DAY = dt.date(2026, 11, 26)
 #: 甲村 of the test world is at (38.0, 114.5) with a 1,000 m geofence; this is ~111 m north.
-INSIDE = {"latitude": 38.001, "longitude": 114.5}
+INSIDE: Any = {"latitude": 38.001, "longitude": 114.5}
 
 
 class ServerClock:

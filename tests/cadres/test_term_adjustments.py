@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
@@ -18,7 +20,7 @@ from zhucun.testing.world import World, make_id_number
 REASON = "因工作需要，该同志调任单位重要岗位，申请调整。"
 
 
-def _apply(world: World) -> dict[str, object]:
+def _apply(world: World) -> dict[str, Any]:
     response = api_as(world.personas["unit"]).post(
         reverse("api:term-adjustment-list"), {"cadre": world.members["A"].pk, "reason": REASON}, format="json"
     )

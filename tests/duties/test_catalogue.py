@@ -13,13 +13,13 @@ from duties import catalogue, services
 from duties.catalogue import CATALOGUE
 from duties.models import Obligation
 from zhucun.models import AuditEvent, PolicyProfileVersion
-from zhucun.policy import HEBEI_2018
+from zhucun.policy import HEBEI_2018, PolicyProfile
 from zhucun.testing.world import World
 
 pytestmark = pytest.mark.django_db
 
 
-def _dues(key: str, year: int = 2026, profile=HEBEI_2018) -> list[dt.date]:
+def _dues(key: str, year: int = 2026, profile: PolicyProfile = HEBEI_2018) -> list[dt.date]:
     duty = CATALOGUE[key]
     return [catalogue.due_date(duty, p, profile) for p in catalogue.periods(duty, year, profile)]
 

@@ -72,6 +72,7 @@ def test_the_compliance_export_is_what_the_filters_show_and_is_audited(generated
     assert values and all(row[6] == "已逾期" for row in values)
     assert len(values) == Obligation.objects.filter(status="overdue", region_code__startswith="130102").count()
     event = AuditEvent.objects.get(action="export.xlsx", object_type="duties.obligation")
+    assert event.after is not None
     assert event.after["filters"] == {"status": "overdue"} and event.after["rows"] == len(values)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,10 +34,10 @@ def test_first_uncovered_day_reads_every_day_of_the_term_第二十八条() -> No
     assert first_uncovered_day(**term, covers=lapse) == D(2026, 12, 30)
 
 
-def _register(world: World, *, actor: str = "county", target: str = "A", **extra: object) -> InsurancePolicy:
+def _register(world: World, *, actor: str = "county", target: str = "A", **extra: Any) -> InsurancePolicy:
     values = {"insurer": "人保财险", "policy_number": "PA2025001", "cover_start": D(2025, 3, 1),
               "cover_end": D(2027, 2, 28), "premium": "120", "paying_level": "county", **extra}  # fmt: skip
-    return services.insurance_policy_register(actor=world.personas[actor], cadre=world.leaders[target], **values)  # type: ignore[arg-type]
+    return services.insurance_policy_register(actor=world.personas[actor], cadre=world.leaders[target], **values)
 
 
 def test_a_policy_is_registered_and_audited_and_a_unit_only_for_its_own_cadres(world: World) -> None:
@@ -59,7 +60,7 @@ def test_a_policy_is_registered_and_audited_and_a_unit_only_for_its_own_cadres(w
         ({"cover_start": D(1999, 1, 1)}, "cover_start"),
     ],
 )
-def test_bad_policies_are_refused_naming_the_field(world: World, extra: dict[str, object], field: str) -> None:
+def test_bad_policies_are_refused_naming_the_field(world: World, extra: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError) as refused:
         _register(world, **extra)
     assert field in refused.value.message_dict

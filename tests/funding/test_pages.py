@@ -37,7 +37,9 @@ def test_the_county_overview_lists_its_teams_with_balances_and_the_category_char
     assert "甲县 驻村工作经费" in page
     assert reverse("funds-ledger", args=[world.teams["A"].pk]) in page
     assert "78,800.00" in page  # 80,000 − 1,200
-    chart = json.loads(re.search(r'id="funds-category-data" type="application/json">(.*?)</script>', page).group(1))
+    data = re.search(r'id="funds-category-data" type="application/json">(.*?)</script>', page)
+    assert data is not None
+    chart = json.loads(data.group(1))
     assert chart == {"labels": ["伙食补助"], "values": [1200.0]}
 
 

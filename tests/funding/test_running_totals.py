@@ -37,7 +37,7 @@ def running_totals_recounted() -> dict[int, tuple[int, dt.date | None, dict[str,
         .values("account_id", "category")
         .annotate(e=Sum("amount", filter=Q(kind="expense")), r=Sum("amount", filter=Q(kind="reversal")))
     ):
-        spent.setdefault(row["account_id"], {})[row["category"]] = (row["e"] or 0) - (row["r"] or 0)
+        spent.setdefault(row["account_id"], {})[row["category"]] = (row["e"] or Decimal(0)) - (row["r"] or Decimal(0))
     return {
         pk: (*waiting.get(pk, (0, None)), spent.get(pk, {})) for pk in FundAccount.objects.values_list("pk", flat=True)
     }

@@ -25,7 +25,9 @@ def _funded(keeper: User, world: World, amount: str = "80000", year: int = 2026)
     return FundAccount.objects.get(team=world.teams["A"], year=year)
 
 
-def _spend(actor: User, world: World, amount: str, *, day: dt.date = dt.date(2026, 11, 2), category: str = "office"):
+def _spend(
+    actor: User, world: World, amount: str, *, day: dt.date = dt.date(2026, 11, 2), category: str = "office"
+) -> LedgerEntry:
     return services.expense_create(
         actor=actor, team=world.teams["A"], day=day, category=category, amount=amount, description="打印纸", today=TODAY
     )
@@ -272,7 +274,7 @@ def test_every_ledger_change_is_audited_with_the_account_before_and_after(world:
             "balance": "1000.00",
         }
     }
-    assert event.after["account"]["balance"] == "750.00"
+    assert event.after is not None and event.after["account"]["balance"] == "750.00"
     assert event.region_code == world.village("A")
 
 

@@ -213,6 +213,7 @@ def test_a_household_that_left_poverty_is_updated_by_the_township(world: World, 
     poor.refresh_from_db()
     assert (poor.kind, poor.phone) == ("non_poor", "0311-85551234")
     event = AuditEvent.objects.get(action="household.update", object_id=str(poor.pk))
+    assert event.before is not None and event.after is not None
     assert event.before["kind"] == "poor" and event.after["kind"] == "non_poor"
     assert (
         api_as(world.personas["cadre"])

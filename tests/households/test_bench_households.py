@@ -34,7 +34,9 @@ def test_the_b9_seed_builds_households_visits_and_their_last_visit_dates() -> No
     wrong = [h for h in Household.objects.all() if h.last_visit_on != max(
         (v.date for v in h.visits.all()), default=None)]  # fmt: skip
     assert wrong == []
-    prefix = Household.objects.values_list("village_code", flat=True).first()[:9]
+    first = Household.objects.values_list("village_code", flat=True).first()
+    assert first is not None
+    prefix = first[:9]
     with connection.cursor() as cursor:
         cursor.execute(b9.due_sql(prefix).split(";")[0])
         (count,) = cursor.fetchone()

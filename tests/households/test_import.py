@@ -4,6 +4,7 @@ the roster import's machinery (zhucun/spreadsheets.py) — template, error table
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -30,7 +31,7 @@ def row(head: str = "张三", kind: str = "贫困户", resident: str = "是", **
     return [values[column] for column in COLUMNS]
 
 
-def post(client: APIClient, region: str, data: bytes) -> object:
+def post(client: APIClient, region: str, data: bytes) -> Any:
     return client.post(
         "/api/v1/household-imports/",
         {"region": region, "file": SimpleUploadedFile("农户名单.xlsx", data)},
@@ -68,6 +69,7 @@ def test_an_import_updates_the_kind_of_a_household_that_left_poverty(world: Worl
     assert response.json() == {"created": 0, "updated": 1, "unchanged": 0}
     assert Household.objects.get(head_name="王五").kind == "non_poor"
     event = AuditEvent.objects.filter(action="household.import").latest("id")
+    assert event.before is not None and event.after is not None
     assert (event.before["kind"], event.after["kind"]) == ("poor", "non_poor")
 
 

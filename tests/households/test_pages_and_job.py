@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from attendance.models import WorkLog
 from households import rules, selectors
 from households.models import Household, OverdueVisitFlag, Visit
 from households.services import overdue_visits_flag, visit_create
@@ -60,7 +61,9 @@ def test_the_township_sees_the_coverage_chart_from_json_script(world: World) -> 
     visit_create(actor=world.personas["cadre"], household=Household.objects.get(head_name="逾期贫困户"),
                  day=timezone.localdate(), monthly_income="10", three_guarantees=FULL)  # fmt: skip
     html = client_of(world.personas["township"]).get(f"/households/regions/{world.township('A')}/").content.decode()
-    data = json.loads(re.search(r'<script id="visits-coverage-data" type="application/json">(.*?)</script>', html)[1])
+    found = re.search(r'<script id="visits-coverage-data" type="application/json">(.*?)</script>', html)
+    assert found is not None, html
+    data = json.loads(found[1])
     assert data["months"][-1] == f"{timezone.localdate():%Y-%m}"
     assert data["poor"][-1] == 50.0  # one of the two poor households visited this month (the other has no visit row)
     assert "households-chart.js" in html and "onclick" not in html and " style=" not in html
@@ -153,9 +156,7 @@ def test_coverage_counts_each_household_once_a_month(world: World) -> None:
     )
     today = timezone.localdate()
     cadre, member = world.leaders["A"], world.members["A"]
-    log = Visit.work_log.field.related_model.objects.create(
-        team=cadre.team, village_code=household.village_code, author=cadre, date=today
-    )
+    log = WorkLog.objects.create(team=cadre.team, village_code=household.village_code, author=cadre, date=today)
     for who in (cadre, member):
         Visit.objects.create(household=household, village_code=household.village_code, cadre=who, work_log=log,
                              date=today, household_kind="poor")  # fmt: skip

@@ -79,7 +79,7 @@ def test_two_racing_township_approvers_exactly_one_wins_and_the_other_gets_409(w
     # one decision recorded, and only the winner's
     assert AuditEvent.objects.filter(action__in=["leave.step_approve", "leave.step_reject"]).count() == 1
     request.refresh_from_db()
-    assert request.status == winners[0].status  # type: ignore[attr-defined]
+    assert request.status == winners[0].status
 
 
 def test_many_racing_approvers_on_a_two_step_chain_decide_each_step_once(world: World) -> None:

@@ -44,8 +44,8 @@ def test_an_official_trip_is_asked_for_and_approved_like_leave_第十三条(worl
     )
     assert business.approved_by == world.personas["township"]
     # Official business is not leave: it is not in the leave days, it is in the official business days.
-    assert selectors.approved_leave_days(cadre_ids=[member_a.cadre_id], start=MONDAY, end=MONDAY) == {}
-    halves = selectors.official_business_halves(cadre_ids=[member_a.cadre_id], start=MONDAY, end=MONDAY)
+    assert selectors.approved_leave_days(cadre_ids=[world.members["A"].pk], start=MONDAY, end=MONDAY) == {}
+    halves = selectors.official_business_halves(cadre_ids=[world.members["A"].pk], start=MONDAY, end=MONDAY)
     assert halves[world.members["A"].pk][MONDAY] == {"am": "trip", "pm": "trip"}
 
 

@@ -17,7 +17,7 @@ from leave.views import countdown
 from tests.leave.factories import leave_request
 from zhucun.testing.world import World
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
 def client_for(user: User) -> Client:
@@ -47,7 +47,7 @@ def test_the_county_inbox_lists_requests_by_deadline_with_countdowns(world: Worl
 def test_the_side_panel_shows_everything_a_decision_needs(world: World) -> None:
     leave_request(world.members["A"], start=dt.date(2026, 11, 2), days=2, status="approved")
     request = leave_request(world.members["A"], days=4, reason="孩子高考")
-    panel = client_for(world.personas["county"]).get(reverse("leave-detail", args=[request.pk]), **HTMX)
+    panel = client_for(world.personas["county"]).get(reverse("leave-detail", args=[request.pk]), headers=HTMX)
     html = panel.content.decode()
     assert "<html" not in html  # a fragment for the panel
     for text in (
@@ -67,7 +67,7 @@ def test_the_side_panel_shows_everything_a_decision_needs(world: World) -> None:
 def test_approve_in_place_removes_the_row_and_keeps_the_page(world: World) -> None:
     request = leave_request(world.members["A"], days=4)
     response = client_for(world.personas["county"]).post(
-        reverse("leave-decide", args=[request.pk]), {"decision": "approve", "comment": "同意"}, **HTMX
+        reverse("leave-decide", args=[request.pk]), {"decision": "approve", "comment": "同意"}, headers=HTMX
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -80,7 +80,7 @@ def test_approve_in_place_removes_the_row_and_keeps_the_page(world: World) -> No
 def test_reject_without_reason_shows_the_error_in_the_panel_and_changes_nothing(world: World) -> None:
     request = leave_request(world.members["A"], days=4)
     response = client_for(world.personas["county"]).post(
-        reverse("leave-decide", args=[request.pk]), {"decision": "reject", "comment": ""}, **HTMX
+        reverse("leave-decide", args=[request.pk]), {"decision": "reject", "comment": ""}, headers=HTMX
     )
     assert "驳回时请填写理由" in response.content.decode()
     request.refresh_from_db()
@@ -90,8 +90,10 @@ def test_reject_without_reason_shows_the_error_in_the_panel_and_changes_nothing(
 def test_a_late_second_decision_shows_who_won(world: World) -> None:
     request = leave_request(world.members["A"], days=4)
     county = client_for(world.personas["county"])
-    county.post(reverse("leave-decide", args=[request.pk]), {"decision": "approve"}, **HTMX)
-    again = county.post(reverse("leave-decide", args=[request.pk]), {"decision": "reject", "comment": "否"}, **HTMX)
+    county.post(reverse("leave-decide", args=[request.pk]), {"decision": "approve"}, headers=HTMX)
+    again = county.post(
+        reverse("leave-decide", args=[request.pk]), {"decision": "reject", "comment": "否"}, headers=HTMX
+    )
     assert "已由他人处理" in again.content.decode()
 
 

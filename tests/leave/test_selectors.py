@@ -91,7 +91,8 @@ def test_on_time_rates_count_answers_by_their_deadline(world: World) -> None:
     on_time = leave_request(world.members["A"], days=4, status="approved")
     late = leave_request(world.members["B"], days=4, status="approved")
     late_step = late.steps.get()
-    late_step.decided_at = late_step.due_at + dt.timedelta(minutes=5)  # type: ignore[operator]
+    assert late_step.due_at is not None
+    late_step.decided_at = late_step.due_at + dt.timedelta(minutes=5)
     late_step.save()
     assert on_time.steps.get().on_time
     rates = {

@@ -6,6 +6,8 @@ persona (甲县) may grade or decide, for A and B."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
@@ -41,7 +43,7 @@ def _job(world: World, target: str | None) -> None:
     world.extra["job"] = job
 
 
-def _case_url(name: str) -> object:
+def _case_url(name: str) -> Callable[[World, str | None], str]:
     return lambda w, t: reverse(name, args=[w.extra["case"].pk])
 
 
@@ -119,11 +121,11 @@ MATRIX: dict[str, Case] = {
         _case_url("assessment-recall-detail"),
         scoped(READERS, CASE_VISIBLE),
         api=False,
-        setup=_case,  # type: ignore[arg-type]
+        setup=_case,
     ),
     "assessment-recall-consult": Case(
         "post",
-        _case_url("assessment-recall-consult"),  # type: ignore[arg-type]
+        _case_url("assessment-recall-consult"),
         scoped({"county", "unit"}, CASE_VISIBLE, ok=302),
         api=False,
         setup=_case,
@@ -131,7 +133,7 @@ MATRIX: dict[str, Case] = {
     ),
     "assessment-recall-decide": Case(
         "post",
-        _case_url("assessment-recall-decide"),  # type: ignore[arg-type]
+        _case_url("assessment-recall-decide"),
         scoped({"county"}, CASE_VISIBLE, ok=302),
         api=False,
         setup=_consulted_case,
@@ -183,17 +185,17 @@ MATRIX: dict[str, Case] = {
     ),
     "api:recall-case-detail": Case(
         "get", _case_url("api:recall-case-detail"), scoped(READERS, CASE_VISIBLE), setup=_case
-    ),  # type: ignore[arg-type]
+    ),
     "api:recall-case-consult": Case(
         "post",
-        _case_url("api:recall-case-consult"),  # type: ignore[arg-type]
+        _case_url("api:recall-case-consult"),
         scoped({"county", "unit"}, CASE_VISIBLE),
         setup=_case,
         data=lambda w, t: {"opinion": "同意召回"},
     ),
     "api:recall-case-decide": Case(
         "post",
-        _case_url("api:recall-case-decide"),  # type: ignore[arg-type]
+        _case_url("api:recall-case-decide"),
         scoped({"county"}, CASE_VISIBLE),
         setup=_consulted_case,
         data=lambda w, t: {"decision": "recalled", "reason": "经核实属实"},

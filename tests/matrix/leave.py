@@ -26,7 +26,7 @@ from .common import ALL, VISIBLE, Case, everyone, role_only, scoped
 #: applicant, not a 队长 it is routed to)
 MEMBER_REQUEST_VISIBLE = {**VISIBLE, "cadre": set()}
 #: whose inbox shows a member's 4-day request of each target: the county office of 甲县 (A and B)
-COUNTY_INBOX = {persona: set() for persona in VISIBLE} | {"county": {"A", "B"}}
+COUNTY_INBOX: dict[str, set[str]] = {persona: set() for persona in VISIBLE} | {"county": {"A", "B"}}
 
 
 def _tomorrow() -> dt.date:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -49,7 +50,7 @@ def test_a_task_is_overdue_from_the_day_after_its_deadline_unless_done_第七条
 
 
 def test_a_required_task_names_its_county_department_and_a_deadline_in_its_year_第七条() -> None:
-    base = {"year": 2026, "title": "修路", "target": "2公里", "today": dt.date(2026, 11, 26)}
+    base: dict[str, Any] = {"year": 2026, "title": "修路", "target": "2公里", "today": dt.date(2026, 11, 26)}
     assert rules.task_refusals(kind="required", deadline=dt.date(2026, 12, 1), responsible_department="", **base)
     assert not rules.task_refusals(kind="optional", deadline=dt.date(2026, 12, 1), responsible_department="", **base)
     late = rules.task_refusals(kind="optional", deadline=dt.date(2027, 1, 1), responsible_department="", **base)

@@ -112,7 +112,10 @@ def test_the_leader_reports_progress_and_completion(world: World, clock: Any) ->
 def test_progress_is_reported_by_the_team_or_the_body_that_set_the_task(world: World, clock: Any, member: User) -> None:
     required = _task(world).json()["id"]
     optional = _task(world, persona="unit", kind="optional").json()["id"]
-    url = lambda pk: reverse("api:task-detail", args=[pk])  # noqa: E731
+
+    def url(pk: int) -> str:
+        return reverse("api:task-detail", args=[pk])
+
     assert api_as(world.personas["county"]).patch(url(required), {"progress": 10}, format="json").status_code == 200
     assert api_as(world.personas["unit"]).patch(url(required), {"progress": 20}, format="json").status_code == 403
     assert api_as(world.personas["unit"]).patch(url(optional), {"progress": 30}, format="json").status_code == 200

@@ -4,6 +4,7 @@ answer alike whether the object is outside the caller's scope or does not exist 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -108,7 +109,9 @@ def test_an_implausible_month_is_a_400_page_on_the_dashboard_and_its_register(wo
 
 
 def test_a_plausible_month_still_shows_the_dashboard(world: World) -> None:
-    assert _page(world, "township").get(reverse("attendance-dashboard"), {"month": "2026-02"}).status_code == 200
+    response = _page(world, "township").get(reverse("attendance-dashboard"), {"month": "2026-02"})
+    assert response.status_code == 200
+    assert response.context["month"] == dt.date(2026, 2, 1)
 
 
 @pytest.mark.parametrize("year", ["²", "0001", "99999999999999999999999", "abc", "2200"])
@@ -190,7 +193,7 @@ def test_a_region_prefix_out_of_scope_answers_like_one_that_does_not_exist(world
 
 def test_a_list_export_with_a_filter_out_of_scope_exports_nothing(world: World) -> None:
     """Before, the page dropped the invalid filter and exported every cadre in scope."""
-    response = _page(world, "county").get("/cadres/", {"unit": world.units["C"].pk, "export": "xlsx"})
+    response = _page(world, "county").get("/cadres/", {"unit": str(world.units["C"].pk), "export": "xlsx"})
 
     assert response.status_code == 400
     assert not response.get("Content-Disposition")

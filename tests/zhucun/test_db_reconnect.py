@@ -42,11 +42,12 @@ def serve(path: str) -> int:
     setup_testing_defaults(environ)
     environ["HTTP_HOST"] = "testserver"
     statuses: list[str] = []
-    response = WSGIHandler()(environ, lambda status, headers, exc_info=None: statuses.append(status))
+    start_response: Any = lambda status, headers, exc_info=None: statuses.append(status)  # noqa: E731
+    response = WSGIHandler()(environ, start_response)
     try:
         b"".join(response)
     finally:
-        response.close()  # type: ignore[attr-defined]
+        response.close()
     return int(statuses[0].split()[0])
 
 

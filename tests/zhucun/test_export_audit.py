@@ -107,7 +107,7 @@ NOT_DATA = {
 def _download_routes() -> set[str]:
     names: set[str] = set()
 
-    def walk(patterns: list[object], namespace: str) -> None:
+    def walk(patterns: list[URLPattern | URLResolver], namespace: str) -> None:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 if pattern.namespace != "admin":

@@ -137,9 +137,9 @@ def test_while_redis_is_down_requests_answer_in_time_nothing_is_lost_and_the_wor
     ChannelPreference.objects.create(user=applicant, quiet_enabled=False)  # urgent, at any hour of the run
     request = leave_request(world.members["A"], days=4)  # the county decides
     cadre_phone = APIClient()
-    cadre_phone.force_authenticate(user=world.personas["cadre"])  # type: ignore[arg-type]
+    cadre_phone.force_authenticate(user=world.personas["cadre"])
     county_api = APIClient()
-    county_api.force_authenticate(user=world.personas["county"])  # type: ignore[arg-type]
+    county_api.force_authenticate(user=world.personas["county"])
     county_browser = Client()
     county_browser.force_login(world.personas["county"])
 

@@ -191,4 +191,4 @@ def _fresh(data: dict[str, Any]) -> dict[str, Any]:
 def _post(client: Client, case: Case, url: str, data: dict[str, Any]) -> Any:
     if not case.api:
         return client.post(url, data)
-    return client.post(url, data, format="multipart" if case.multipart else "json")  # type: ignore[call-arg]
+    return client.post(url, data, format="multipart" if case.multipart else "json")

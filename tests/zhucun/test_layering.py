@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _config() -> dict:
+def _config() -> dict[str, Any]:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
 
 

@@ -42,10 +42,11 @@ def test_every_idempotent_task_retries_a_lost_database_connection_with_backoff()
 def test_a_job_whose_database_goes_away_once_is_retried_and_succeeds(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import cadres.services
     import cadres.tasks
 
     calls: list[str] = []
-    real = cadres.tasks.cadre_terms_expire
+    real = cadres.services.cadre_terms_expire
 
     def flaky(**kwargs: object) -> int:
         calls.append("run")

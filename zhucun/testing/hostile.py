@@ -55,7 +55,7 @@ NEW_UNIT_NAME = "省直单位" + SCRIPT
 
 
 def _row(region_codes: str, **overrides: object) -> list[object]:
-    city, county, township = region_codes[:4], region_codes[:6], region_codes[:9]
+    city, county, township = (Region.prefix_of(region_codes, level) for level in ("city", "county", "township"))
     names = {**REGION_NAMES, NEW_VILLAGE_CODE: NEW_VILLAGE_NAME}
     columns: dict[str, object] = {
         "市": names[city],

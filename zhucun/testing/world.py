@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from accounts.models import User
+from accounts.models import Role, User
 from accounts.services import account_create
 from cadres.idnumbers import check_digit
 from cadres.models import Cadre, Region, Team, Unit
@@ -42,7 +42,7 @@ def make_id_number(serial: int) -> str:
 def ensure_region(code: str, name: str) -> Region:
     level = Region.level_for_code(code)
     assert level is not None
-    parent = code[: {4: 2, 6: 4, 9: 6, 12: 9}[len(code)]]
+    parent = Region.ancestor_codes(code)[-1]
     region, _ = Region.objects.get_or_create(
         code=code,
         defaults={
@@ -115,14 +115,14 @@ def build_world() -> World:
         return account_create(actor=None, username=username, password=PASSWORD, role=role, scope=scope)
 
     personas = {
-        "province": make("p_province", "province_org", "13"),
-        "city": make("p_city", "city_org", "1301"),
-        "county": make("p_county", "county_org", "130102"),
-        "township": make("p_township", "township", "130102001"),
-        "unit": make("p_unit", "unit", str(units["A"].pk)),
-        "cadre": make("p_cadre", "cadre", str(leaders["A"].pk)),
+        "province": make("p_province", Role.PROVINCE_ORG, "13"),
+        "city": make("p_city", Role.CITY_ORG, "1301"),
+        "county": make("p_county", Role.COUNTY_ORG, "130102"),
+        "township": make("p_township", Role.TOWNSHIP, "130102001"),
+        "unit": make("p_unit", Role.UNIT, str(units["A"].pk)),
+        "cadre": make("p_cadre", Role.CADRE, str(leaders["A"].pk)),
     }
-    township_accounts = {target: make(f"t_{target}", "township", _TREE[target][4]) for target in TARGETS}
+    township_accounts = {target: make(f"t_{target}", Role.TOWNSHIP, _TREE[target][4]) for target in TARGETS}
     return World(teams, leaders, members, units, personas, township_accounts)
 
 
@@ -136,13 +136,13 @@ def add_administrators(world: World) -> dict[str, User]:
     and an audit administrator of 石家庄市, made as the operator makes them (``create_account``)."""
     admins = {
         "system_admin": account_create(
-            actor=None, username="p_sysadmin", password=PASSWORD, role="system_admin", scope="13"
+            actor=None, username="p_sysadmin", password=PASSWORD, role=Role.SYSTEM_ADMIN, scope="13"
         ),
         "security_admin": account_create(
-            actor=None, username="p_secadmin", password=PASSWORD, role="security_admin", scope="130102"
+            actor=None, username="p_secadmin", password=PASSWORD, role=Role.SECURITY_ADMIN, scope="130102"
         ),
         "audit_admin": account_create(
-            actor=None, username="p_auditadmin", password=PASSWORD, role="audit_admin", scope="1301"
+            actor=None, username="p_auditadmin", password=PASSWORD, role=Role.AUDIT_ADMIN, scope="1301"
         ),
     }
     world.personas.update(admins)

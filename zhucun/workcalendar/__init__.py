@@ -21,6 +21,7 @@ the minute — like the policy profile (zhucun/policy.py).
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime as dt
 import time
@@ -50,6 +51,12 @@ class YearTable:
 #: year → (monotonic expiry, table)
 _CACHE: dict[int, tuple[float, YearTable]] = {}
 _CACHE_SECONDS = 60.0
+
+
+def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of ``day``'s month."""
+    first = day.replace(day=1)
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
 def cache_clear(**_: Any) -> None:

@@ -70,6 +70,7 @@ def test_saving_the_settings_keeps_them_audits_them_and_the_next_plan_follows_th
     assert (township.mobile, township.wecom_userid) == ("13900001111", "XingTang")
     event = AuditEvent.objects.get(action="notification.preferences_update")
     assert event.actor_id == township.pk
+    assert event.before is not None and event.after is not None
     assert event.before["mobile"] == "" and event.after["mobile"] == "13900001111"
     assert event.after["muted"] == ["sms"]
     page = client.get(reverse("notification-settings")).content.decode()

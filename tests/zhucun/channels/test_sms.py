@@ -157,4 +157,4 @@ def test_the_address_is_the_accounts_mobile_or_a_cadres_roster_phone(world: obje
     county.mobile = "12345"
     assert channel.address(county) == ""  # not a mainland mobile number: no SMS
     cadre = world.personas["cadre"]
-    assert channel.address(cadre) == cadre.cadre.phone
+    assert cadre.cadre is not None and channel.address(cadre) == cadre.cadre.phone

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.models import User
+from accounts.models import Role, User
 from accounts.services import account_create
 from cadres.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_roster_bytes
 from cadres.models import Cadre, Unit
@@ -22,15 +22,15 @@ class Command(BaseCommand):
         province_user = User.objects.filter(username="sheng").first()
         if province_user is None:
             province_user = account_create(
-                actor=None, username="sheng", password=DEMO_PASSWORD, role="province_org", scope="13"
+                actor=None, username="sheng", password=DEMO_PASSWORD, role=Role.PROVINCE_ORG, scope="13"
             )
         result = roster_import(actor=province_user, upload=io.BytesIO(demo_roster_bytes()))
         for username, role, scope, _ in DEMO_ACCOUNTS:
             if User.objects.filter(username=username).exists():
                 continue
-            if role == "unit":
+            if role == Role.UNIT:
                 scope = str(Unit.objects.get(name=scope, level="province").pk)
-            elif role == "cadre":
+            elif role == Role.CADRE:
                 scope = str(Cadre.objects.get(team__village_id=scope, role="first_secretary_leader").pk)
             account_create(actor=None, username=username, password=DEMO_PASSWORD, role=role, scope=scope)
         from attendance.demo import seed_attendance

@@ -225,8 +225,8 @@ def seed_scale(
             if draw < 0.2:
                 return rng.choice(upper)
             if draw < 0.45:
-                return rng.choice(by_city[village[:4]])
-            return rng.choice(by_county[village[:6]])
+                return rng.choice(by_city[Region.city_of(village)])
+            return rng.choice(by_county[Region.county_of(village)])
 
         teams = [Team(village_id=code, unit=unit_for(code)) for code in villages]
         Team.objects.bulk_create(teams, batch_size=BATCH)
@@ -243,7 +243,7 @@ def seed_scale(
                     Cadre(
                         name=_name(rng),
                         gender=Cadre.Gender.MALE if rng.random() < 0.7 else Cadre.Gender.FEMALE,
-                        id_number=id_number_for(len(cadres), county=team.village_id[:6]),
+                        id_number=id_number_for(len(cadres), county=Region.county_of(team.village_id)),
                         phone=f"139{len(cadres):08d}",
                         unit=team.unit if i == 0 or rng.random() < 0.7 else unit_for(team.village_id),
                         team=team,
@@ -273,9 +273,9 @@ def seed_scale(
     first_village = villages[0]
     persona_scopes = {
         "province": "13",
-        "city": first_village[:4],
-        "county": first_village[:6],
-        "township": first_village[:9],
+        "city": Region.city_of(first_village),
+        "county": Region.county_of(first_village),
+        "township": Region.township_of(first_village),
     }
     roles = {"province": Role.PROVINCE_ORG, "city": Role.CITY_ORG, "county": Role.COUNTY_ORG, "township": Role.TOWNSHIP}
     personas: dict[str, str] = {}

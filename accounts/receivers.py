@@ -4,7 +4,7 @@ the failure signal credentials with the password already masked, and only the us
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import transaction
@@ -16,6 +16,9 @@ from zhucun.models import AuditEvent
 
 from .lockout import client_ip, lockout_username
 from .models import User
+
+if TYPE_CHECKING:
+    pass
 
 
 def channel_of(request: HttpRequest | None) -> str:
@@ -40,7 +43,7 @@ def request_facts(request: HttpRequest | None) -> dict[str, Any]:
     }
 
 
-def home_region_code(user: Any) -> str:
+def home_region_code(user: User) -> str:
     """The org-tree key of an account, so that scoped audit readers see its events."""
     if getattr(user, "region_id", None):
         return str(user.region_id)
@@ -52,7 +55,7 @@ def home_region_code(user: Any) -> str:
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.audit_login")
-def audit_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def audit_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     with transaction.atomic():
         audit_record(
             actor=user, action="auth.login", obj=user, after=request_facts(request), region_code=home_region_code(user)
@@ -60,7 +63,7 @@ def audit_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: A
 
 
 @receiver(user_logged_out, dispatch_uid="accounts.audit_logout")
-def audit_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def audit_logout(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
     if user is None:
         return
     with transaction.atomic():
