@@ -27,6 +27,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from accounts.roles import Role
+from cadres.models import Region
 from zhucun.policy import PolicyProfile
 
 
@@ -40,7 +42,7 @@ class BodyType(models.TextChoices):
 #: The organization department's level by the length of its region code (第十二条, 第十三条).
 ORG_LEVEL_OF_CODE = {2: "province", 4: "city", 6: "county"}
 #: The account role of each organization department level (docs/decisions/0002-org-bodies.md).
-ORG_ROLE_OF_LEVEL = {"province": "province_org", "city": "city_org", "county": "county_org"}
+ORG_ROLE_OF_LEVEL = {"province": Role.PROVINCE_ORG, "city": Role.CITY_ORG, "county": Role.COUNTY_ORG}
 ORG_NAME_OF_LEVEL = {"province": "省委组织部", "city": "市委组织部", "county": "县委组织部"}
 
 
@@ -278,7 +280,7 @@ def is_body(user: Any, obligation: Any) -> bool:
     role, key = body_accounts(obligation.body_type, region_code=obligation.region_code, unit_id=obligation.unit_id)
     if getattr(user, "role", "") != role:
         return False
-    if role == "unit":
+    if role == Role.UNIT:
         return bool(getattr(user, "unit_id", None)) and user.unit_id == key
     return str(getattr(user, "region_id", "") or "") == key
 
@@ -293,14 +295,14 @@ def level_above(obligation: Any) -> tuple[str, str] | None:
         level = org_level_of(code) or "province"
         return ORG_ROLE_OF_LEVEL[level], code
     if obligation.body_type == BodyType.TOWNSHIP:
-        return "county_org", code[:6]
+        return Role.COUNTY_ORG, Region.county_of(code)
     if obligation.body_type == BodyType.COUNTY:
-        return "city_org", code[:4]
+        return Role.CITY_ORG, Region.city_of(code)
     level = org_level_of(code)
     if level == "county":
-        return "city_org", code[:4]
+        return Role.CITY_ORG, Region.city_of(code)
     if level == "city":
-        return "province_org", province
+        return Role.PROVINCE_ORG, province
     return None
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
+from accounts.roles import Role
 from cadres.models import Cadre, Region
 from zhucun import scoping
 
@@ -66,9 +67,9 @@ def bodies_of_year(year: int) -> Bodies:
     for unit_id, unit_name, unit_level, unit_region, village in rows:
         region = catalogue.unit_region_code(unit_level, unit_region)
         units[unit_id] = (unit_name, region)
-        orgs.update({region, village[:4], village[:6]})
-        counties.add(village[:6])
-        townships.add(village[:9])
+        orgs.update({region, Region.city_of(village), Region.county_of(village)})
+        counties.add(Region.county_of(village))
+        townships.add(Region.township_of(village))
     if units:
         orgs.add(str(settings.ZHUCUN_PROVINCE_CODE))
     codes = orgs | counties | townships
@@ -97,7 +98,7 @@ def own_q(user: Any) -> dict[str, Any] | None:
     """The filter of the user's own obligations (the body's calendar, "我的待办"), or None when the user
     is no body (a cadre, an administrator)."""
     role = getattr(user, "role", "")
-    if role == "unit" and getattr(user, "unit_id", None):
+    if role == Role.UNIT and getattr(user, "unit_id", None):
         return {"body_type": BodyType.UNIT, "unit_id": user.unit_id}
     region = str(getattr(user, "region_id", "") or "")
     if not region:
@@ -105,9 +106,9 @@ def own_q(user: Any) -> dict[str, Any] | None:
     if role in catalogue.ORG_ROLE_OF_LEVEL.values():
         if catalogue.ORG_ROLE_OF_LEVEL.get(catalogue.org_level_of(region)) != role:
             return None
-        types = [BodyType.ORG, BodyType.COUNTY] if role == "county_org" else [BodyType.ORG]
+        types = [BodyType.ORG, BodyType.COUNTY] if role == Role.COUNTY_ORG else [BodyType.ORG]
         return {"body_type__in": types, "body_key": region}
-    if role == "township":
+    if role == Role.TOWNSHIP:
         return {"body_type": BodyType.TOWNSHIP, "body_key": region}
     return None
 

@@ -16,7 +16,7 @@ from django.db.models.functions import Substr, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from zhucun import scoping
 from zhucun.api.errors import Conflict
 from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot
@@ -110,7 +110,7 @@ def _fulfil_from_records(*, today: dt.date) -> int:
 
         dates: dict[str, list[dt.date]] = defaultdict(list)
         for township, day in (
-            WorkLog.objects.filter(checked_at__isnull=False, checked_by__role="township")
+            WorkLog.objects.filter(checked_at__isnull=False, checked_by__role=Role.TOWNSHIP)
             .annotate(township=Substr("village_code", 1, 9), day=TruncDate("checked_at"))
             .filter(day__gte=since, day__lte=today)
             .values_list("township", "day")
@@ -171,7 +171,7 @@ def _accounts() -> dict[tuple[str, str | int], list[int]]:
         is_active=True, role__in=["unit", "province_org", "city_org", "county_org", "township"]
     ).values_list("pk", "role", "region_id", "unit_id")
     for pk, role, region, unit in rows:
-        found[(role, unit if role == "unit" else str(region or ""))].append(pk)
+        found[(role, unit if role == Role.UNIT else str(region or ""))].append(pk)
     return found
 
 

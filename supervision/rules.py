@@ -17,6 +17,7 @@ import calendar
 import datetime as dt
 from typing import Any
 
+from accounts.roles import Role
 from attendance.rules import GeofenceReading, half_of
 from cadres.models import Cadre, Region, Team
 from zhucun.policy import PolicyProfile
@@ -102,20 +103,20 @@ def is_team_county(user: Any, team: Team) -> bool:
     not one lent by a grant (第七条 规定内容由县级党委…确定; the county office keeps the list)."""
     return (
         getattr(user, "is_authenticated", False)
-        and getattr(user, "role", "") == "county_org"
+        and getattr(user, "role", "") == Role.COUNTY_ORG
         and str(getattr(user, "region_id", "")) == team_county_code(team)
     )
 
 
 def is_team_leader(user: Any, team: Team) -> bool:
     """The team's own leader in post (队长 or 第一书记兼队长) keeps the team's list (SPEC.md)."""
-    cadre: Cadre | None = getattr(user, "cadre", None) if getattr(user, "role", "") == "cadre" else None
+    cadre: Cadre | None = getattr(user, "cadre", None) if getattr(user, "role", "") == Role.CADRE else None
     return cadre is not None and cadre.team_id == team.pk and cadre.is_leader and cadre.status == Cadre.Status.ACTIVE
 
 
 def is_team_unit(user: Any, team: Team) -> bool:
     """The team's dispatching unit (第九条1 指导驻村工作队制定年度自选任务清单)."""
-    return getattr(user, "role", "") == "unit" and getattr(user, "unit_id", None) == team.unit_id
+    return getattr(user, "role", "") == Role.UNIT and getattr(user, "unit_id", None) == team.unit_id
 
 
 def origin_of(user: Any, team: Team, kind: str) -> str | None:
@@ -305,9 +306,9 @@ def demand_source(user: Any, cadre: Cadre) -> str | None:
     """第八条: the body that places a demand records it (regions and units); a cadre reports the demands
     placed on them — their own only. None when the user may do neither for ``cadre``."""
     role = getattr(user, "role", "")
-    if role == "cadre":
+    if role == Role.CADRE:
         return Demand.Source.CADRE if getattr(user, "cadre_id", None) == cadre.pk else None
-    if role in ("province_org", "city_org", "county_org", "township", "unit"):
+    if role in (Role.PROVINCE_ORG, Role.CITY_ORG, Role.COUNTY_ORG, Role.TOWNSHIP, Role.UNIT):
         return Demand.Source.DEMANDER
     return None
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from accounts.roles import Role
 from cadres.models import Cadre, Team
 from zhucun import scoping
 
@@ -33,7 +34,7 @@ def presence_checks(*, user: Any) -> QuerySet[PresenceCheck]:
 
 def my_presence_checks(*, user: Any) -> QuerySet[PresenceCheck]:
     """The caller's own checks as a cadre (``?mine=true``); nothing for anyone else."""
-    cadre_id = getattr(user, "cadre_id", None) if getattr(user, "role", "") == "cadre" else None
+    cadre_id = getattr(user, "cadre_id", None) if getattr(user, "role", "") == Role.CADRE else None
     return presence_checks(user=user).filter(cadre_id=cadre_id or 0)
 
 

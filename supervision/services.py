@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from attendance import rules as attendance_rules
 from attendance.models import AbsenceFinding
 from cadres.models import Cadre, Region, Team
@@ -125,7 +125,7 @@ def presence_check_answer(*, actor: Any, check: PresenceCheck, latitude: float, 
     rule (attendance.rules.village_geofence), not a copy. Inside: 在岗; outside: 不在范围 and a pending
     finding. Only the distance is kept. A second answer, a racing one, or one past the time is a 409 and
     changes nothing: the row is locked and its status checked under the lock."""
-    if getattr(actor, "role", "") != "cadre" or actor.cadre_id != check.cadre_id:
+    if getattr(actor, "role", "") != Role.CADRE or actor.cadre_id != check.cadre_id:
         raise PermissionDenied("只有被抽查的驻村干部本人可以确认在岗。")
     locked = PresenceCheck.objects.select_for_update().get(pk=check.pk)
     now = timezone.now()
@@ -356,12 +356,12 @@ def task_overdue_flags(*, today: dt.date | None = None) -> int:
         leaders.setdefault(team_id, []).append(user_id)
     counties: dict[str, list[int]] = {}
     for user_id, region_id in User.objects.filter(
-        is_active=True, role="county_org", region_id__in={rules.team_county_code(t.team) for t in tasks}
+        is_active=True, role=Role.COUNTY_ORG, region_id__in={rules.team_county_code(t.team) for t in tasks}
     ).values_list("pk", "region_id"):
         counties.setdefault(str(region_id), []).append(user_id)
     units: dict[int, list[int]] = {}
     for user_id, unit_id in User.objects.filter(
-        is_active=True, role="unit", unit_id__in={t.team.unit_id for t in tasks}
+        is_active=True, role=Role.UNIT, unit_id__in={t.team.unit_id for t in tasks}
     ).values_list("pk", "unit_id"):
         units.setdefault(unit_id, []).append(user_id)
     messages = []
@@ -716,18 +716,18 @@ def unit_return_flags(*, today: dt.date | None = None) -> int:
 def _tell_unit_return(flags: list[UnitReturnFlag]) -> None:
     units: dict[int, list[int]] = {}
     for user_id, unit_id in User.objects.filter(
-        is_active=True, role="unit", unit_id__in={f.unit_id for f in flags}
+        is_active=True, role=Role.UNIT, unit_id__in={f.unit_id for f in flags}
     ).values_list("pk", "unit_id"):
         units.setdefault(unit_id, []).append(user_id)
     counties: dict[str, list[int]] = {}
     for user_id, region_id in User.objects.filter(
-        is_active=True, role="county_org", region_id__in={f.village_code[:6] for f in flags}
+        is_active=True, role=Role.COUNTY_ORG, region_id__in={Region.county_of(f.village_code) for f in flags}
     ).values_list("pk", "region_id"):
         counties.setdefault(str(region_id), []).append(user_id)
     names = dict(Cadre.objects.filter(pk__in=[f.cadre_id for f in flags]).values_list("pk", "name"))
     notify_many(
         Message(
-            recipient_ids=[*units.get(f.unit_id, []), *counties.get(f.village_code[:6], [])],
+            recipient_ids=[*units.get(f.unit_id, []), *counties.get(Region.county_of(f.village_code), [])],
             title=f"驻村干部{names.get(f.cadre_id, '')} {f.month:%Y年%m月} 回单位 {f.days} 天（第十一条）"[:120],
             body="派出单位不得抽调驻村干部返回单位工作。",
             url=reverse("supervision-burden") + f"?month={f.month:%Y-%m}",
