@@ -21,7 +21,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,6 +30,11 @@ from django.db import models
 from accounts.roles import Role
 from cadres.models import Region
 from zhucun.policy import PolicyProfile
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 class BodyType(models.TextChoices):
@@ -275,13 +280,14 @@ def body_accounts(body_type: str, *, region_code: str = "", unit_id: int | None 
     return "township", region_code
 
 
-def is_body(user: Any, obligation: Any) -> bool:
+def is_body(user: User | AnonymousUser, obligation: Any) -> bool:
     """Whether ``user`` is the body of ``obligation`` (only the body fulfils it, API.md)."""
     role, key = body_accounts(obligation.body_type, region_code=obligation.region_code, unit_id=obligation.unit_id)
     if getattr(user, "role", "") != role:
         return False
     if role == Role.UNIT:
-        return bool(getattr(user, "unit_id", None)) and user.unit_id == key
+        unit_id = getattr(user, "unit_id", None)
+        return bool(unit_id) and unit_id == key
     return str(getattr(user, "region_id", "") or "") == key
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Case, IntegerField, QuerySet, Value, When
@@ -16,6 +16,11 @@ from zhucun import scoping
 from . import catalogue
 from .catalogue import BodyType
 from .models import Obligation
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 @dataclasses.dataclass
@@ -86,7 +91,7 @@ STATUS_ORDER = Case(
 )
 
 
-def in_scope(*, user: Any) -> QuerySet[Obligation]:
+def in_scope(*, user: User | AnonymousUser) -> QuerySet[Obligation]:
     return scoping.restrict(Obligation.objects.select_related("unit"), user)
 
 
@@ -94,12 +99,13 @@ def ordered(queryset: QuerySet[Obligation]) -> QuerySet[Obligation]:
     return queryset.annotate(status_order=STATUS_ORDER).order_by("status_order", "due", "body_name", "id")
 
 
-def own_q(user: Any) -> dict[str, Any] | None:
+def own_q(user: User | AnonymousUser) -> dict[str, Any] | None:
     """The filter of the user's own obligations (the body's calendar, "我的待办"), or None when the user
     is no body (a cadre, an administrator)."""
     role = getattr(user, "role", "")
-    if role == Role.UNIT and getattr(user, "unit_id", None):
-        return {"body_type": BodyType.UNIT, "unit_id": user.unit_id}
+    unit_id = getattr(user, "unit_id", None)
+    if role == Role.UNIT and unit_id:
+        return {"body_type": BodyType.UNIT, "unit_id": unit_id}
     region = str(getattr(user, "region_id", "") or "")
     if not region:
         return None
@@ -113,7 +119,7 @@ def own_q(user: Any) -> dict[str, Any] | None:
     return None
 
 
-def mine(*, user: Any, year: int) -> QuerySet[Obligation]:
+def mine(*, user: User | AnonymousUser, year: int) -> QuerySet[Obligation]:
     """The body's own obligations of ``year``, overdue first."""
     condition = own_q(user)
     if condition is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,6 +27,9 @@ from zhucun.policy import profile_on
 from . import catalogue, selectors
 from .catalogue import CATALOGUE, DUTIES
 from .models import Evidence, Obligation
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
 MAX_EVIDENCE_FILES = 6
 _STATE_FIELDS = ["status", "fulfilled_on", "note", "fulfilled_by_records", "overdue_at"]
@@ -253,7 +256,7 @@ def _remind(*, today: dt.date) -> int:
 
 
 def _check_fulfil(
-    *, actor: Any, obligation: Obligation, day: dt.date | None, note: str, files: list[Any], today: dt.date
+    *, actor: User, obligation: Obligation, day: dt.date | None, note: str, files: list[Any], today: dt.date
 ) -> dict[str, list[str]]:
     if not catalogue.is_body(actor, obligation):
         raise PermissionDenied(f"只有责任主体（{obligation.body_name}）本身可以登记该项职责的履行情况。")
@@ -285,7 +288,7 @@ def _lock(obligation: Obligation) -> Obligation:
 
 
 def _fulfil(
-    *, actor: Any, obligation: Obligation, day: dt.date, note: str, cleaned: Iterable[Any], action: str
+    *, actor: User, obligation: Obligation, day: dt.date, note: str, cleaned: Iterable[Any], action: str
 ) -> Obligation:
     before = snapshot(obligation, _STATE_FIELDS)
     obligation.status = Obligation.Status.DONE
@@ -315,7 +318,7 @@ def _fulfil(
 @transaction.atomic
 def obligation_fulfil(
     *,
-    actor: Any,
+    actor: User,
     obligation: Obligation,
     day: dt.date | None,
     note: str,
@@ -346,7 +349,7 @@ def obligation_fulfil(
 
 @transaction.atomic
 def report_file(
-    *, actor: Any, obligation: Obligation, narrative: str, day: dt.date | None, today: dt.date | None = None
+    *, actor: User, obligation: Obligation, narrative: str, day: dt.date | None, today: dt.date | None = None
 ) -> Any:
     """File the written report of a drafted duty: the facts the system knows of the period, as of
     filing, and the body's narrative; this fulfils the obligation (dated the report's day)."""
@@ -389,7 +392,7 @@ def report_file(
 # --- 第十七条: an overdue obligation becomes an accountability record ------------------------------
 
 
-def may_hold_accountable(user: Any, obligation: Obligation) -> bool:
+def may_hold_accountable(user: User | AnonymousUser, obligation: Obligation) -> bool:
     """An organization department that sees the obligation, other than the body itself (第十七条: 由各级
     组织部门组织实施)."""
     return scoping.can(user, "assessment.accountability") and not catalogue.is_body(user, obligation)
@@ -398,7 +401,7 @@ def may_hold_accountable(user: Any, obligation: Obligation) -> bool:
 @transaction.atomic
 def accountability_from_obligation(
     *,
-    actor: Any,
+    actor: User,
     obligation: Obligation,
     measure: str,
     decided_on: dt.date,
