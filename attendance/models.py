@@ -8,6 +8,7 @@ filter on an indexed column, never a join through cadres and teams.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -136,6 +137,14 @@ class WorkLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.author_id}"
+
+
+def visits_prefetch() -> models.Prefetch[Any]:
+    """The household visits of a log's day (``households.Visit.work_log``, issue 14) with their
+    households: a visit is part of that day's work log, so the reads of logs prefetch them — one query
+    per page, whatever the number of logs."""
+    visit = WorkLog._meta.get_field("visits").related_model
+    return models.Prefetch("visits", queryset=visit._default_manager.select_related("household").order_by("id"))
 
 
 class WorkLogPhoto(models.Model):

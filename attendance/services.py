@@ -234,11 +234,37 @@ def work_log_create(*, actor: User, day: dt.date, content: str, photos: list[IO[
     cleaned = [photo_clean(photo, field="photos") for photo in photos or []]
     cadre = actor.cadre
     assert cadre is not None  # a cadre account is bound to its cadre (checked above)
-    log = WorkLog.objects.create(
-        team_id=cadre.team_id, village_code=cadre.team.village_id, author=cadre, date=day, content=content
-    )
+    # The day's log that the day's visits started (work_log_of_day) is the one the cadre now writes:
+    # the visits stay in it, nothing is typed twice (issue 14).
+    started = WorkLog.objects.select_for_update().filter(author=cadre, date=day, content="").order_by("id").first()
+    if started is not None:
+        log = started
+        update_audited(
+            actor=actor, action="work_log.create", obj=log, changes={"content": content}, region_code=log.village_code
+        )
+    else:
+        log = WorkLog.objects.create(
+            team_id=cadre.team_id, village_code=cadre.team.village_id, author=cadre, date=day, content=content
+        )
+        audit_record(actor=actor, action="work_log.create", obj=log, after=snapshot(log), region_code=log.village_code)
     WorkLogPhoto.objects.bulk_create([WorkLogPhoto(log=log, image=default_storage.save(
         f"worklogs/{day:%Y/%m}/{photo.name}", photo)) for photo in cleaned])  # fmt: skip
+    return log
+
+
+@transaction.atomic
+def work_log_of_day(*, actor: Any, cadre: Cadre, day: dt.date) -> WorkLog:
+    """The cadre's work log of ``day`` that the day's other records belong to (a household visit,
+    issue 14): the day's first log, or a new one without text yet, which the cadre's own entry of that
+    day later fills in (``work_log_create``). The cadre's row lock makes two visits of one day share
+    one log. Callers check who may record what; this only composes."""
+    Cadre.objects.select_for_update().filter(pk=cadre.pk).first()
+    log = WorkLog.objects.filter(author=cadre, date=day).order_by("id").first()
+    if log is not None:
+        return log
+    log = WorkLog.objects.create(
+        team_id=cadre.team_id, village_code=cadre.team.village_id, author=cadre, date=day, content=""
+    )
     audit_record(actor=actor, action="work_log.create", obj=log, after=snapshot(log), region_code=log.village_code)
     return log
 

@@ -26,7 +26,7 @@ from zhucun.policy import profile_on
 
 from . import extensions, services
 from .exports import attendance_register
-from .models import AbsenceFinding, SignIn, Whereabouts, WorkLog
+from .models import AbsenceFinding, SignIn, Whereabouts, WorkLog, visits_prefetch
 from .selectors import (
     attendance_month,
     children_summary,
@@ -69,7 +69,8 @@ def today(request: HttpRequest) -> HttpResponse:
         "board": whereabouts_board(team=cadre.team, now=timezone.now()),
         "whereabouts_choices": Whereabouts.Status.choices,
         "is_leader": cadre.is_leader,
-        "logs": WorkLog.objects.filter(author=cadre).order_by("-date", "-id")[:5],
+        # the day's household visits are part of its log (issue 14): shown with it, never retyped
+        "logs": WorkLog.objects.filter(author=cadre).prefetch_related(visits_prefetch()).order_by("-date", "-id")[:5],
         "presence_pending": extensions.presence_pending(cadre_id=cadre.pk),
     }
     return render(request, "attendance/today.html", context)
@@ -231,6 +232,7 @@ def work_logs(request: HttpRequest) -> HttpResponse:
     logs = (
         scoping.restrict(WorkLog.objects.all(), request.user)
         .select_related("author", "team__village")
+        .prefetch_related(visits_prefetch())
         .order_by("checked_at", "-date", "-id")[:100]
     )
     return render(

@@ -297,8 +297,24 @@ def endpoint_queries(*, small_user: Any, large_user: Any, small_code: str, large
 
 #: B7: the funds overview of a province or city in raw SQL — per child region: teams, the year's money,
 #: teams with an expense waiting past the reimbursement interval; and net spending by category — what
-#: funding.selectors.overview answers. Parameters: region code, child code length, year, overdue date.
+#: funding.selectors.overview answers, from the same tables it reads: the accounts with the running
+#: totals the services keep (money, waiting expenses, the oldest one's date) and their per-category
+#: totals. Parameters: region code, child code length, year, overdue date.
 FUNDS_REGIONS_SQL = """
+SELECT code, name FROM cadres_region WHERE parent_id = '{code}' ORDER BY code;
+SELECT substr(village_id, 1, {length}) AS child, count(*) FROM cadres_team
+WHERE village_id LIKE '{code}%' GROUP BY 1;
+SELECT substr(village_code, 1, {length}) AS child, sum(carried_in), sum(allocated), sum(spent)
+FROM funding_fundaccount WHERE year = {year} AND village_code LIKE '{code}%' GROUP BY 1;
+SELECT substr(village_code, 1, {length}) AS child, count(DISTINCT team_id) FROM funding_fundaccount
+WHERE oldest_waiting < '{before}' AND village_code LIKE '{code}%' GROUP BY 1;
+SELECT s.category, sum(s.spent) FROM funding_categoryspend s JOIN funding_fundaccount a ON a.id = s.account_id
+WHERE a.year = {year} AND a.village_code LIKE '{code}%' GROUP BY 1 ORDER BY 1;
+"""
+
+#: B7: the same question answered from the ledger itself (every entry, reimbursement item and reversal),
+#: as the overview did before the running totals (``ledger_sql_p95_ms`` in results.json).
+FUNDS_REGIONS_LEDGER_SQL = """
 SELECT code, name FROM cadres_region WHERE parent_id = '{code}' ORDER BY code;
 SELECT substr(village_id, 1, {length}) AS child, count(*) FROM cadres_team
 WHERE village_id LIKE '{code}%' GROUP BY 1;
@@ -317,8 +333,17 @@ WHERE a.year = {year} AND a.village_code LIKE '{code}%' AND e.category <> '' GRO
 """
 
 #: B7: a county's overview in raw SQL — per team: village and township, responsible person, the year's
-#: money; the teams with an overdue expense; net spending by category.
+#: money; the teams with an overdue expense; net spending by category (running totals, as the app).
 FUNDS_TEAMS_SQL = """
+SELECT t.id, t.village_id, p.name, v.name, a.responsible_name, a.carried_in, a.allocated, a.spent
+FROM cadres_team t JOIN cadres_region v ON v.code = t.village_id LEFT JOIN cadres_region p ON p.code = v.parent_id
+LEFT JOIN funding_fundaccount a ON a.team_id = t.id AND a.year = {year}
+WHERE t.village_id LIKE '{code}%' ORDER BY t.village_id;
+SELECT DISTINCT team_id FROM funding_fundaccount WHERE oldest_waiting < '{before}' AND village_code LIKE '{code}%';
+SELECT s.category, sum(s.spent) FROM funding_categoryspend s JOIN funding_fundaccount a ON a.id = s.account_id
+WHERE a.year = {year} AND a.village_code LIKE '{code}%' GROUP BY 1 ORDER BY 1;
+"""
+FUNDS_TEAMS_LEDGER_SQL = """
 SELECT t.id, t.village_id, p.name, v.name, a.responsible_name, a.carried_in, a.allocated, a.spent
 FROM cadres_team t JOIN cadres_region v ON v.code = t.village_id LEFT JOIN cadres_region p ON p.code = v.parent_id
 LEFT JOIN funding_fundaccount a ON a.team_id = t.id AND a.year = {year}
@@ -340,17 +365,19 @@ def funds_year() -> int:
     return timezone.localdate().year - 1
 
 
-def funds_sql(*, code: str, year: int) -> str:
-    """The raw-SQL baseline of the funds overview of region ``code`` (per team for a county)."""
+def funds_sql(*, code: str, year: int, ledger: bool = False) -> str:
+    """The raw-SQL baseline of the funds overview of region ``code`` (per team for a county): from the
+    tables the app reads, or with ``ledger`` from the ledger's entries themselves."""
     from funding import policies as funds_policies
     from zhucun.policy import profile_on
 
     today = timezone.localdate()
     before = funds_policies.overdue_before(today=today, profile=profile_on(today))
     if len(code) >= Region.CODE_LENGTHS[Region.Level.COUNTY]:
-        return FUNDS_TEAMS_SQL.format(code=code, year=year, before=before)
+        return (FUNDS_TEAMS_LEDGER_SQL if ledger else FUNDS_TEAMS_SQL).format(code=code, year=year, before=before)
     length = len(code) + 2  # a province's children are cities (4 digits), a city's counties (6)
-    return FUNDS_REGIONS_SQL.format(code=code, length=length, year=year, before=before)
+    sql = FUNDS_REGIONS_LEDGER_SQL if ledger else FUNDS_REGIONS_SQL
+    return sql.format(code=code, length=length, year=year, before=before)
 
 
 def _yuan(value: Any) -> Decimal:
@@ -485,19 +512,23 @@ def smoke(*, log: Any = lambda _: None) -> dict[str, Any]:
             times.append((time.perf_counter() - started) * 1000)
             assert page.status_code == 200, page.content[:300]
         data = page.context["data"]
-        assert data.totals.teams > 0
-        # the raw-SQL baseline answers the same question: the same money, the same overdue teams
-        sql_s, answers = run_statements(funds_sql(code=code, year=year))
-        if level == "province":
-            money = {child: (_yuan(alloc), _yuan(spent)) for child, _, alloc, spent in answers[2]}
-            overdue = dict(answers[3])
-            assert money == {row.code: (row.allocated, row.spent) for row in data.rows if row.allocated}, money
-            assert overdue == {row.code: row.overdue_teams for row in data.rows if row.overdue_teams}, overdue
-        else:
-            assert [r[0] for r in answers[0]] == [row.team_id for row in data.rows]
-            assert {r[0] for r in answers[1]} == {row.team_id for row in data.rows if row.overdue_teams}
-        spent = {category: _yuan(net) for category, net in answers[-1] if net}
-        assert spent == {category: net for category, _, net in data.by_category}, spent
+        assert data.totals.teams > 0 and data.by_category
+        sql_s = 0.0
+        # both raw-SQL baselines answer the same question: the same money, overdue teams and chart —
+        # which also proves the running totals the app reads agree with the ledger
+        for ledger in (False, True):
+            seconds, answers = run_statements(funds_sql(code=code, year=year, ledger=ledger))
+            sql_s = sql_s if ledger else seconds
+            if level == "province":
+                money = {child: (_yuan(alloc), _yuan(spent)) for child, _, alloc, spent in answers[2]}
+                overdue = dict(answers[3])
+                assert money == {row.code: (row.allocated, row.spent) for row in data.rows if row.allocated}, money
+                assert overdue == {row.code: row.overdue_teams for row in data.rows if row.overdue_teams}, overdue
+            else:
+                assert [r[0] for r in answers[0]] == [row.team_id for row in data.rows]
+                assert {r[0] for r in answers[1]} == {row.team_id for row in data.rows if row.overdue_teams}
+            spent = {category: _yuan(net) for category, net in answers[-1] if net}
+            assert spent == {category: net for category, _, net in data.by_category}, (ledger, spent)
         results[f"B7.{level}_overview_p95_ms"] = figure(f"B7.{level}_overview_p95_ms", p95(times), sql_s * 1000)
     county = seeded.persona_scopes["county"]
     table = funds_ledger_table(user=personas["county"], code=county, year=year)

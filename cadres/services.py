@@ -21,12 +21,13 @@ from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot,
 from zhucun.documents import document_clean
 from zhucun.models import AuditEvent
 from zhucun.notifications import Message, notify, notify_many
+from zhucun.spreadsheets import RowError
 
 from . import policies
 from .idnumbers import mask_id_number
 from .models import Cadre, Handover, Region, Team, TermAdjustment, TermReminder, Unit
 from .policies import term_end_for
-from .roster import RosterError, RosterRow, RowError, roster_parse
+from .roster import RosterError, RosterRow, roster_parse
 
 
 @dataclasses.dataclass(frozen=True)

@@ -66,6 +66,11 @@ class FundAccount(models.Model):
     allocated = models.DecimalField("本年拨入", max_digits=12, decimal_places=2, default=Decimal(0))
     spent = models.DecimalField("本年支出", max_digits=12, decimal_places=2, default=Decimal(0))
     surplus_spent = models.DecimalField("结余用于公益和帮扶", max_digits=12, decimal_places=2, default=Decimal(0))
+    # What the overviews ask of every account, kept by the services with the totals above, under the
+    # same lock: the expenses still waiting for reimbursement (neither reimbursed nor reversed) and the
+    # date of the oldest, so a province's overview reads its accounts, not every entry ever booked.
+    waiting_expenses = models.PositiveIntegerField("待报销支出（笔）", default=0)
+    oldest_waiting = models.DateField("最早一笔待报销支出的日期", null=True, blank=True)
     opened_at = models.DateTimeField("开户时间", auto_now_add=True)
 
     class Meta:
@@ -99,6 +104,30 @@ class FundAccount(models.Model):
     @property
     def balance(self) -> Decimal:
         return self.carried_in + self.allocated - self.spent
+
+
+class CategorySpend(models.Model):
+    """An account's net spending in one category of 第二十七条 (its expenses less their reversals),
+    kept by the services with the account's totals under the team's lock: the overviews' spending
+    chart sums these rows (about ten per account) instead of the ledger."""
+
+    account = models.ForeignKey(
+        FundAccount, verbose_name="账户", on_delete=models.PROTECT, related_name="category_spends"
+    )
+    village_code = models.CharField("驻在村代码", max_length=12)
+    category = models.CharField("支出类别", max_length=20, choices=Category.choices)
+    spent = models.DecimalField("净支出（元）", max_digits=12, decimal_places=2, default=Decimal(0))
+
+    class Meta:
+        verbose_name = "分类支出"
+        verbose_name_plural = "分类支出"
+        ordering = ["account_id", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "category"], name="category_spend_one_per_account_category")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.get_category_display()} {self.spent} 元"
 
 
 class LedgerEntry(models.Model):

@@ -7,7 +7,8 @@ months (第十四条4), with some teams behind on the last one (the overdue flag
 Written through the fast paths only: COPY on PostgreSQL (ids reserved from the sequences first, so the
 reversals and reimbursement items can name their entries), ``bulk_create`` elsewhere. The append-only
 trigger (migration 0002) refuses UPDATE and DELETE only, so inserting is what the services do too.
-The account totals are the sums of the entries written, exactly as the services would keep them;
+The account totals (money, waiting expenses, spending by category) are those of the entries written,
+exactly as the services would keep them;
 audit events are not written (seed_scale writes none for the rest of the province either).
 
 Self-contained (reads the teams from the database), so ``seed_scale`` calls it wherever it lives, and a
@@ -28,7 +29,7 @@ from cadres.models import Team
 from zhucun.policy import profile_on
 
 from . import policies
-from .models import FundAccount, LedgerEntry, Reimbursement, ReimbursementItem
+from .models import CategorySpend, FundAccount, LedgerEntry, Reimbursement, ReimbursementItem
 
 BATCH = 5000
 #: The day-to-day categories of 第二十七条 (the surplus uses need last year's balance: none here).
@@ -120,6 +121,8 @@ class _TeamYear:
         self.next_entry = first_entry
         self.rows: list[tuple[Any, ...]] = []
         self.allocated = self.spent = 0
+        self.by_category: dict[str, int] = {}  # net fen per category (CategorySpend)
+        self.waiting: list[dt.date] = []  # the dates of the expenses still waiting for reimbursement
 
     def book(self, kind: str, day: dt.date, fen: int, text: str, **extra: Any) -> int:
         entry_id = self.next_entry
@@ -144,10 +147,10 @@ class _TeamYear:
         self.shared.kinds[kind] += 1
         if kind == "allocation":
             self.allocated += fen
-        elif kind == "expense":
-            self.spent += fen
-        else:
-            self.spent -= fen  # the seed reverses expenses only
+        else:  # the seed reverses expenses only
+            sign = 1 if kind == "expense" else -1
+            self.spent += sign * fen
+            self.by_category[extra["category"]] = self.by_category.get(extra["category"], 0) + sign * fen
         return entry_id
 
     def fill(self, *, team: Team) -> list[tuple[dt.date, list[tuple[int, int]]]]:
@@ -191,6 +194,7 @@ class _TeamYear:
             if due:
                 batches.append((day, due))
                 settled.update(e for e, _ in due)
+        self.waiting = [day for entry_id, day, _, _ in expenses if entry_id not in settled]
         return batches
 
 
@@ -207,6 +211,7 @@ def seed_funds_scale(*, year: int, today: dt.date, seed: int = 27) -> dict[str, 
     accounts: list[tuple[Any, ...]] = []
     batches: list[tuple[Any, ...]] = []
     items: list[tuple[int, int]] = []
+    spends: list[tuple[int, str, str, str]] = []
     used = 0
 
     def entries() -> Iterator[tuple[Any, ...]]:
@@ -222,8 +227,9 @@ def seed_funds_scale(*, year: int, today: dt.date, seed: int = 27) -> dict[str, 
             accounts.append(
                 (one.account_id, team.pk, year, one.code, _RESPONSIBLE[index % len(_RESPONSIBLE)],
                  f"139{index:08d}", "0.00", _yuan(one.allocated), _yuan(one.spent), "0.00",
-                 shared.at(dt.date(year, 1, 2)))
+                 len(one.waiting), min(one.waiting, default=None), shared.at(dt.date(year, 1, 2)))
             )  # fmt: skip
+            spends.extend((one.account_id, one.code, c, _yuan(fen)) for c, fen in sorted(one.by_category.items()))
             used = one.next_entry - entries_first
             if used > len(teams) * _MAX_ENTRIES:
                 raise RuntimeError("more ledger entries than the ids reserved for them")
@@ -235,6 +241,12 @@ def seed_funds_scale(*, year: int, today: dt.date, seed: int = 27) -> dict[str, 
         # commit).
         counts = {"ledger_entries": _write(LedgerEntry, _ENTRY_COLUMNS, entries())}
         counts["fund_accounts"] = _write(FundAccount, _ACCOUNT_COLUMNS, accounts)
+        first_spend = _reserve_ids(CategorySpend, len(spends))
+        counts["category_spends"] = _write(
+            CategorySpend,
+            ["id", "account_id", "village_code", "category", "spent"],
+            ((first_spend + i, *row) for i, row in enumerate(spends)),
+        )
         first = _reserve_ids(Reimbursement, len(batches))
         counts["reimbursements"] = _write(
             Reimbursement,
@@ -279,5 +291,7 @@ _ACCOUNT_COLUMNS = [
     "allocated",
     "spent",
     "surplus_spent",
+    "waiting_expenses",
+    "oldest_waiting",
     "opened_at",
 ]

@@ -8,8 +8,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, DecimalField, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from cadres.models import Region, Team
@@ -25,10 +25,9 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 ZERO = Decimal("0.00")
-_MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
-def _open_expenses() -> QuerySet[LedgerEntry]:
+def open_expenses() -> QuerySet[LedgerEntry]:
     """Expenses neither reimbursed nor reversed: what the team is still waiting to be paid back."""
     return LedgerEntry.objects.filter(kind=LedgerEntry.Kind.EXPENSE).filter(
         ~Exists(ReimbursementItem.objects.filter(expense_id=OuterRef("pk"))),
@@ -46,7 +45,7 @@ class OverdueRow:
 def overdue_expense_teams(*, before: dt.date) -> list[OverdueRow]:
     """Teams with expenses dated before ``before`` still waiting for reimbursement. One query."""
     rows = (
-        _open_expenses()
+        open_expenses()
         .filter(date__lt=before)
         .values("account__team_id")
         .annotate(count=Count("id"), oldest=Min("date"))
@@ -90,7 +89,7 @@ def team_year(*, team: Team, year: int, today: dt.date | None = None) -> TeamYea
     else:
         carried_in, allocated, spent = account.carried_in, account.allocated, account.spent
     waiting = (
-        _open_expenses()
+        open_expenses()
         .filter(account__team=team)
         .aggregate(waiting=Count("id"), overdue=Count("id", filter=Q(date__lt=before)))
     )
@@ -173,18 +172,23 @@ def child_level(region: Region) -> str | None:
 
 def overview(*, user: User | AnonymousUser, region: Region, year: int, today: dt.date | None = None) -> Overview:
     """The funds of ``region`` in ``year``: per team for a county (or township), per child region
-    above. Teams without an account yet show zeros. Four queries, whatever the size of the region."""
+    above. Teams without an account yet show zeros. Four queries (five above a county), whatever the
+    size of the region, each reading accounts and their running totals — never the ledger's entries."""
     today = today or timezone.localdate()
     before = policies.overdue_before(today=today, profile=profile_on(today))
     teams = scoping.restrict(Team.objects.all(), user).filter(village__code__startswith=region.code)
     accounts = scoping.restrict(FundAccount.objects.all(), user).filter(year=year, village_code__startswith=region.code)
-    overdue = _open_expenses().filter(date__lt=before, village_code__startswith=region.code)
+    # the accounts (of any year) with an expense waiting since before the interval: the services keep
+    # each account's oldest waiting expense, so this reads accounts, not the ledger's history
+    overdue = scoping.restrict(FundAccount.objects.all(), user).filter(
+        village_code__startswith=region.code, oldest_waiting__lt=before
+    )
     money = {"carried_in": Sum("carried_in"), "allocated": Sum("allocated"), "spent": Sum("spent")}
     level = child_level(region)
     rows: list[OverviewRow] = []
     if level is None:
         account_of = {a.team_id: a for a in accounts}
-        overdue_ids = set(overdue.values_list("account__team_id", flat=True).order_by().distinct())
+        overdue_ids = set(overdue.values_list("team_id", flat=True).order_by().distinct())
         for team in teams.select_related("village__parent").order_by("village_id"):
             account = account_of.get(team.pk)
             rows.append(
@@ -219,7 +223,7 @@ def overview(*, user: User | AnonymousUser, region: Region, year: int, today: dt
         overdue_counts = dict(
             overdue.annotate(child=Substr("village_code", 1, length))
             .values("child")
-            .annotate(n=Count("account__team_id", distinct=True))
+            .annotate(n=Count("team_id", distinct=True))
             .values_list("child", "n")
         )
         for code, child in sorted(children.items()):
@@ -241,24 +245,14 @@ def overview(*, user: User | AnonymousUser, region: Region, year: int, today: dt
 
 
 def spending_by_category(*, entries_q: QuerySet[FundAccount]) -> list[tuple[str, str, Decimal]]:
-    """Net spending per category (expenses less their reversals) of the given accounts. One query."""
-    from .models import Category
+    """Net spending per category (expenses less their reversals) of the given accounts, from the
+    running totals the services keep per account and category (``CategorySpend``). One query."""
+    from .models import Category, CategorySpend
 
-    signed = LedgerEntry.objects.filter(account__in=entries_q.values("pk")).exclude(category="")
     rows = (
-        signed.values("category")
-        .annotate(
-            net=Coalesce(
-                Sum("amount", filter=Q(kind=LedgerEntry.Kind.EXPENSE), output_field=_MONEY),
-                Value(ZERO),
-                output_field=_MONEY,
-            )
-            - Coalesce(
-                Sum("amount", filter=Q(kind=LedgerEntry.Kind.REVERSAL), output_field=_MONEY),
-                Value(ZERO),
-                output_field=_MONEY,
-            )
-        )
+        CategorySpend.objects.filter(account__in=entries_q.values("pk"))
+        .values("category")
+        .annotate(net=Sum("spent"))
         .order_by("category")
     )
     labels = dict(Category.choices)

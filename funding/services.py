@@ -17,6 +17,7 @@ from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Min
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from zhucun.policy import profile_on
 from . import policies
 from .models import (
     Category,
+    CategorySpend,
     FundAccount,
     InsuranceGapFlag,
     InsurancePolicy,
@@ -100,6 +102,35 @@ def _shift(
     for account in later:
         account.carried_in += delta
         account.save(update_fields=["carried_in"])
+
+
+def _spend_in_category(account: FundAccount, category: str, amount: Decimal) -> None:
+    """Move the account's net spending in ``category`` by ``amount`` (negative for a reversal): the
+    running total the overviews' chart reads (``CategorySpend``). Under the team lock."""
+    row, _ = CategorySpend.objects.get_or_create(
+        account=account, category=category, defaults={"village_code": account.village_code}
+    )
+    CategorySpend.objects.filter(pk=row.pk).update(spent=F("spent") + amount)
+
+
+def _refresh_waiting(account_ids: Iterable[int]) -> None:
+    """Recount the accounts' expenses still waiting for reimbursement and the date of the oldest, from
+    the ledger (after an expense, a reversal or a batch). Under the team lock; three queries."""
+    from .selectors import open_expenses
+
+    ids = sorted(set(account_ids))
+    waiting = {
+        row["account_id"]: (row["n"], row["oldest"])
+        for row in open_expenses()
+        .filter(account_id__in=ids)
+        .values("account_id")
+        .annotate(n=Count("id"), oldest=Min("date"))
+        .order_by()
+    }
+    accounts = list(FundAccount.objects.filter(pk__in=ids))
+    for account in accounts:
+        account.waiting_expenses, account.oldest_waiting = waiting.get(account.pk, (0, None))
+    FundAccount.objects.bulk_update(accounts, ["waiting_expenses", "oldest_waiting"])
 
 
 def _totals(account: FundAccount) -> dict[str, str]:
@@ -239,6 +270,8 @@ def expense_create(
             sha256=cleaned.sha256,
             uploaded_by=actor,
         )
+    _spend_in_category(accounts[0], category, value)
+    _refresh_waiting([accounts[0].pk])
     _record(actor, "funding.expense_create", entry, accounts[0], before)
     return entry
 
@@ -286,6 +319,9 @@ def entry_reverse(*, actor: User, entry: LedgerEntry, reason: str, today: dt.dat
             )
     except IntegrityError:
         raise Conflict("这笔分录已经冲销过了。") from None
+    if entry.kind == LedgerEntry.Kind.EXPENSE:
+        _spend_in_category(accounts[0], entry.category, -entry.amount)
+        _refresh_waiting([accounts[0].pk])
     _record(actor, "funding.entry_reverse", reversal, accounts[0], before)
     return reversal
 
@@ -332,6 +368,7 @@ def reimbursement_create(
         created_by=actor,
     )
     ReimbursementItem.objects.bulk_create(ReimbursementItem(reimbursement=batch, expense=e) for e in expenses)
+    _refresh_waiting(expense.account_id for expense in expenses)
     audit_record(
         actor=actor,
         action="funding.reimbursement_create",

@@ -552,6 +552,60 @@ def official_business_record(
 
 
 @transaction.atomic
+def official_business_record_many(
+    *,
+    actor: Any,
+    cadres: list[Cadre],
+    kind: str,
+    start: dt.date,
+    end: dt.date,
+    title: str,
+    source: str,
+    source_ref: str,
+    now: dt.datetime | None = None,
+) -> list[OfficialBusiness]:
+    """Many cadres called to one training or meeting (issue 14's training events): the rows and their
+    audit events in bulk, a fixed number of queries whatever the number of cadres. The caller has
+    fetched the cadres through its own scope and checked who may call them; each row is a whole-day
+    span like ``official_business_record``'s default."""
+    now = _now(now)
+    rows = OfficialBusiness.objects.bulk_create(
+        [
+            OfficialBusiness(
+                cadre=cadre,
+                village_code=cadre.team.village_id,
+                kind=kind,
+                title=title[:200],
+                start=start,
+                start_half=Half.AM,
+                end=end,
+                end_half=Half.PM,
+                source=source,
+                source_ref=source_ref[:64],
+                approved_by=actor,
+                approved_at=now,
+            )
+            for cadre in cadres
+        ],
+        batch_size=1000,
+    )
+    audit_record_many(
+        [
+            audit_event(
+                actor=actor,
+                action="official_business.record",
+                obj=row,
+                before=None,
+                after=snapshot(row),
+                region_code=row.village_code,
+            )
+            for row in rows
+        ]
+    )
+    return rows
+
+
+@transaction.atomic
 def official_business_cancel(
     *, actor: User, business_id: int, reason: str, now: dt.datetime | None = None
 ) -> OfficialBusiness:

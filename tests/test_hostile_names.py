@@ -39,6 +39,7 @@ NAME_PAGES = {
     "attendance-today",
     "cadre-detail",
     "cadre-list",
+    "households-region",
     "leave-detail",
     "leave-inbox",
     "leave-mine",

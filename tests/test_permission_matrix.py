@@ -13,7 +13,20 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from tests.matrix import accounts, assessment, attendance, audit, core, duties, funding, leave, supervision, terms
+from tests.matrix import (
+    accounts,
+    assessment,
+    attendance,
+    audit,
+    core,
+    duties,
+    funding,
+    households,
+    leave,
+    supervision,
+    terms,
+    training,
+)
 from tests.matrix.common import Case
 from zhucun.testing.world import PASSWORD, PERSONAS, TARGETS, World
 
@@ -38,6 +51,8 @@ MATRIX = _merge(
     terms.MATRIX,
     duties.MATRIX,
     supervision.MATRIX,
+    households.MATRIX,
+    training.MATRIX,
 )
 EXTRA_CELLS = {
     **core.EXTRA,
@@ -50,6 +65,8 @@ EXTRA_CELLS = {
     **terms.EXTRA,
     **duties.EXTRA,
     **supervision.EXTRA,
+    **households.EXTRA,
+    **training.EXTRA,
 }
 
 

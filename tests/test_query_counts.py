@@ -112,6 +112,19 @@ LISTS: dict[str, tuple[bool, Callable[[], str]]] = {
     "supervision-burden": (False, lambda: reverse("supervision-burden")),
     "supervision-burden-export": (False, lambda: reverse("supervision-burden") + "?export=xlsx"),
     "api:demand-list": (True, lambda: reverse("api:demand-list") + "?page_size=200"),
+    # households and visits (issue 14)
+    "api:household-list": (True, lambda: reverse("api:household-list") + "?page_size=200"),
+    "api:household-list-due": (True, lambda: reverse("api:household-list") + "?region=130102001&due=true"),
+    "api:visit-list": (True, lambda: reverse("api:visit-list") + "?page_size=200"),
+    "households-county": (False, lambda: reverse("households-region", args=["130102"])),
+    "households-township": (False, lambda: reverse("households-region", args=["130102001"])),
+    "households-village": (False, lambda: reverse("households-region", args=["130102001100"])),
+    "households-township-export": (False, lambda: reverse("households-region", args=["130102001"]) + "?export=xlsx"),
+    # training (issue 14)
+    "api:training-event-list": (True, lambda: reverse("api:training-event-list") + "?page_size=200"),
+    "training-list": (False, lambda: reverse("training-list")),
+    "training-untrained": (False, lambda: reverse("training-untrained") + "?year=2026"),
+    "training-untrained-export": (False, lambda: reverse("training-untrained") + "?year=2026&export=xlsx"),
 }
 
 
@@ -168,6 +181,54 @@ def _grow(world: World, rows: int, offset: int) -> None:
     _grow_duties(teams)
     _grow_deliveries(teams)
     _grow_supervision(created)
+    _grow_households(created[::2])
+    _grow_training(created, offset)
+
+
+def _grow_training(cadres: list[Cadre], offset: int) -> None:
+    """A training event per new team, organized by 甲县, attended by the team's leader (every other
+    new member stays untrained)."""
+    from training.models import TrainingAttendance, TrainingEvent
+
+    leaders = cadres[::2]
+    events = TrainingEvent.objects.bulk_create(
+        [
+            TrainingEvent(title=f"轮训{offset}-{i}", kind="rotation", organizer_level="county", region_code="130102",
+                          organizer_name="甲县委组织部", start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 3),
+                          place="党校")
+            for i in range(len(leaders))
+        ]
+    )  # fmt: skip
+    TrainingAttendance.objects.bulk_create(
+        [
+            TrainingAttendance(event=e, cadre=c, village_code=c.team.village_id)
+            for e, c in zip(events, leaders, strict=True)
+        ]
+    )
+
+
+def _grow_households(leaders: list[Cadre]) -> None:
+    """Each new village has a poor and a non-poor household; each leader's work log of today holds a
+    visit to the poor one (work-log lists show them; the households' lists and pages)."""
+    from attendance.models import WorkLog
+    from households.models import Household, Visit
+
+    today = timezone.localdate()
+    households = Household.objects.bulk_create(
+        [
+            Household(village_code=c.team.village_id, head_name=f"户主{c.pk}{kind}", kind=kind, last_visit_on=today)
+            for c in leaders
+            for kind in ("poor", "non_poor")
+        ]
+    )
+    logs = {log.author_id: log for log in WorkLog.objects.filter(author__in=leaders, date=today)}
+    Visit.objects.bulk_create(
+        [
+            Visit(household=h, village_code=h.village_code, cadre=c, work_log=logs[c.pk], date=today,
+                  household_kind="poor", monthly_income=1000, education_ok=True, health_ok=True, housing_ok=True)
+            for c, h in zip(leaders, households[::2], strict=True)
+        ]
+    )  # fmt: skip
 
 
 def _grow_duties(teams: list[Team]) -> None:
@@ -425,6 +486,8 @@ NOT_FOR_TOWNSHIPS = {
     "duties-compliance-export",
     "supervision-burden",  # the monthly burden is the organization departments' (第八条)
     "supervision-burden-export",
+    "training-untrained",
+    "training-untrained-export",
 }
 
 

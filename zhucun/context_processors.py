@@ -53,6 +53,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "工作经费", "url": reverse("funds-overview"), "icon": "wallet2"})
     elif (cadre := getattr(user, "cadre", None) if getattr(user, "role", "") == Role.CADRE else None) is not None:
         items.append({"label": "工作经费", "url": reverse("funds-ledger", args=[cadre.team_id]), "icon": "wallet2"})
+    # --- households and visits (issue 14, 第六条7–8): the team, the township, the county, and above ---
+    if scoping.can(user, "household.overview") or scoping.can(user, "household.visit"):
+        items.append({"label": "入户走访", "url": reverse("households-overview"), "icon": "house-door"})
+    if scoping.can(user, "training.view"):
+        items.append({"label": "教育培训", "url": reverse("training-list"), "icon": "mortarboard"})
     if scoping.can(user, "insurance.register"):
         items.append({"label": "意外保险", "url": reverse("funds-insurance"), "icon": "shield-plus"})
     # --- the duties calendar (issue 13) ---

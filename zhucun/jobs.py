@@ -50,6 +50,8 @@ SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     ("supervision.presence_checks", crontab(minute="*/5")),
     ("supervision.task_overdue_flags", crontab(hour=7, minute=30)),
     ("supervision.unit_return_flags", crontab(hour=1, minute=40)),
+    # --- households and visits (issue 14, 第六条7–8): overdue visits to the team leader ---
+    ("households.flag_overdue_visits", crontab(hour=7, minute=40)),
     # --- audit retention (issue 10 item 13) ---
     ("zhucun.purge_audit_events", crontab(hour=3, minute=30)),
     # --- notification channels (issue 15, decision 0151): the morning digest, then what is due ---

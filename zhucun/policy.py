@@ -109,6 +109,11 @@ class PolicyProfile:
     # 第十一条 不得抽调驻村干部返回单位工作: a dispatching unit whose cadre is posted 回单位 on more than this
     # many days of a month is flagged (0: any day; docs/decisions/0124).
     unit_return_days_per_month: int = 0
+    # 第六条7: 每月到贫困户家中走访 — a poor household is visited every calendar month (1: each month).
+    poor_household_visit_months: int = 1
+    # 第六条8: 一般每2个月应走访一遍常住非贫困户 — a resident non-poor household within every two calendar
+    # months (households/rules.py, docs/decisions/0130).
+    non_poor_household_visit_months: int = 2
 
     def with_overrides(self, overrides: dict[str, Any]) -> PolicyProfile:
         known = {field.name: field for field in dataclasses.fields(self)}
@@ -162,6 +167,8 @@ REGULATION_FIELDS = (
     "duty_township_meeting_per_year",
     "duty_township_log_check_per_year",
     "duty_report_days_after_period",
+    "poor_household_visit_months",
+    "non_poor_household_visit_months",
 )
 
 

@@ -284,6 +284,7 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     # --- team funds (issue 12): accounts, entries and batches carry the team's village code ---
     "funding.FundAccount": lambda: _team_funds_keys("team"),
     "funding.LedgerEntry": lambda: _team_funds_keys("account__team"),
+    "funding.CategorySpend": lambda: _team_funds_keys("account__team"),
     "funding.Receipt": lambda: _team_funds_keys("entry__account__team"),
     "funding.Reimbursement": lambda: _team_funds_keys("team"),
     "funding.OverdueFlag": lambda: _team_funds_keys("team"),
@@ -314,7 +315,49 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     "supervision.UnitReturnFlag": lambda: ScopeKeys(
         region=lambda p: Q(village_code__startswith=p), unit=lambda u: Q(unit_id=u)
     ),
+    # --- households and visits (issue 14, 第六条7–8): the village's households, seen by its team ---
+    "households.Household": lambda: _village_team_keys(),
+    "households.Visit": lambda: _village_team_keys(),
+    "households.OverdueVisitFlag": lambda: _village_team_keys(),
+    # --- training (issue 14): an event is seen by its organizer's subtree and wherever its cadres serve ---
+    "training.TrainingEvent": lambda: _training_event_keys(),
+    "training.TrainingAttendance": lambda: ScopeKeys(
+        region=lambda p: Q(village_code__startswith=p) | Q(event__region_code__startswith=p),
+        unit=lambda u: Q(cadre__unit_id=u),
+        cadre=lambda s: Q(cadre_id=s.cadre_id),
+    ),
 }
+
+
+def _village_team_keys() -> ScopeKeys:
+    """Rows of a village (households, visits): the region by village code; the team stationed in the
+    village (its cadres) and the units that dispatch its cadres (第九条 帮扶) see the village's rows."""
+    from cadres.models import Team
+
+    return ScopeKeys(
+        region=lambda p: Q(village_code__startswith=p),
+        unit=lambda u: Q(
+            village_code__in=Team.objects.filter(Q(unit_id=u) | Q(cadres__unit_id=u)).values("village_id")
+        ),
+        cadre=lambda s: Q(village_code__in=Team.objects.filter(pk=s.cadre_team_id or 0).values("village_id")),
+    )
+
+
+def _training_event_keys() -> ScopeKeys:
+    """An event: by its attendances (the foundation names the capability's model, never imports it:
+    decision 0100)."""
+    from django.apps import apps
+
+    attendance = apps.get_model("training", "TrainingAttendance")
+
+    def attended(**where: Any) -> Q:
+        return Q(Exists(attendance.objects.filter(event_id=OuterRef("pk"), **where)))
+
+    return ScopeKeys(
+        region=lambda p: Q(region_code__startswith=p) | attended(village_code__startswith=p),
+        unit=lambda u: attended(cadre__unit_id=u),
+        cadre=lambda s: attended(cadre_id=s.cadre_id),
+    )
 
 
 def _team_funds_keys(team_path: str) -> ScopeKeys:
@@ -541,6 +584,17 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # 第十一条's flags of units whose cadres are called back
     "burden.record": REGIONAL_ROLES | {Role.UNIT, Role.CADRE},
     "burden.view": ORG_ROLES,
+    # --- households and visits (issue 14, 第六条7–8) ---
+    "household.view": REGIONAL_ROLES | {"unit", "cadre"},
+    # API.md: the township or the county registers and imports a village's households
+    "household.register": frozenset({"county_org", "township"}),
+    "household.visit": frozenset({"cadre"}),  # and only a cadre in post of the village's team (rules)
+    "household.overview": REGIONAL_ROLES,  # due and overdue households, coverage by month
+    # --- training (issue 14; 第十三条4, 第十五条3) ---
+    "training.view": REGIONAL_ROLES | {"unit", "cadre"},
+    # departments hold rotation training and observation, townships their training (training/rules.py)
+    "training.organize": REGIONAL_ROLES,
+    "training.untrained": ORG_ROLES,  # 每年至少对驻村干部轮训1次: the department's cadres not yet trained
 }
 
 

@@ -35,6 +35,8 @@ urlpatterns = [
     path("funds/", include("funding.urls")),
     path("duties/", include("duties.urls")),
     path("supervision/", include("supervision.urls")),
+    path("households/", include("households.urls")),
+    path("training/", include("training.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its init script as a separate file: no inline script under the CSP.
     path(

@@ -133,10 +133,21 @@ class WorkLogCreateSerializer(serializers.Serializer[WorkLog]):
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=9)
 
 
+class WorkLogVisitSerializer(serializers.Serializer[Any]):
+    """A household visit of the log's day (issue 14): part of the log, recorded once, by the visit."""
+
+    id = serializers.IntegerField()
+    household = serializers.IntegerField(source="household_id")
+    household_name = serializers.CharField(source="household.head_name")
+    household_kind = serializers.CharField()
+    note = serializers.CharField()
+
+
 class WorkLogSerializer(serializers.ModelSerializer[WorkLog]):
     author_name = serializers.CharField(source="author.name", read_only=True)
     photo_count = serializers.IntegerField(read_only=True)
+    visits = WorkLogVisitSerializer(many=True, read_only=True)
 
     class Meta:
         model = WorkLog
-        fields = ["id", "team", "author", "author_name", "date", "content", "checked_at", "photo_count"]
+        fields = ["id", "team", "author", "author_name", "date", "content", "checked_at", "photo_count", "visits"]

@@ -26,7 +26,7 @@ from zhucun.inputs import parse_month
 
 from .. import services
 from ..exports import attendance_register
-from ..models import AbsenceFinding, SignIn, Whereabouts, WorkLog
+from ..models import AbsenceFinding, SignIn, Whereabouts, WorkLog, visits_prefetch
 from ..selectors import attendance_month_totals, uncovered_villages
 from .serializers import (
     AbsenceFindingCreateSerializer,
@@ -188,7 +188,12 @@ class WhereaboutsViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.Ge
 class WorkLogViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Work logs (工作日志) with photos per team; the township marks them checked (第十五条5)."""
 
-    queryset = WorkLog.objects.select_related("author").annotate(photo_count=Count("photos")).order_by("-date", "-id")
+    queryset = (
+        WorkLog.objects.select_related("author")
+        .prefetch_related(visits_prefetch())
+        .annotate(photo_count=Count("photos"))
+        .order_by("-date", "-id")
+    )
     serializer_class = WorkLogSerializer
     filterset_class = WorkLogFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]

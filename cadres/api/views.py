@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.authentication import signed_in
 from zhucun import scoping
+from zhucun.api.imports import IMPORT_ERRORS, errors_response, no_file_response
 from zhucun.api.viewsets import ScopedReadOnlyViewSet
 from zhucun.exports.xlsx import XLSX_CONTENT_TYPE as XLSX
 from zhucun.exports.xlsx import xlsx_response
@@ -87,16 +88,6 @@ _ImportCounts = inline_serializer(
     "RosterImportCounts",
     {name: serializers.IntegerField() for name in ("teams", "cadres", "villages", "units")},
 )
-_ImportErrors = inline_serializer(
-    "RosterImportErrors",
-    {
-        "errors": inline_serializer(
-            "RosterRowError",
-            {"row": serializers.IntegerField(), "column": serializers.CharField(), "message": serializers.CharField()},
-            many=True,
-        )
-    },
-)
 
 
 class RosterImportView(APIView):
@@ -106,17 +97,15 @@ class RosterImportView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": inline_serializer("RosterUpload", {"file": serializers.FileField()})},
-        responses={201: _ImportCounts, 400: _ImportErrors},
+        responses={201: _ImportCounts, 400: IMPORT_ERRORS},
     )
     def post(self, request: Request) -> Response:
         scoping.require(request.user, "roster.import")
         upload: Any = request.FILES.get("file")
         if upload is None:
-            return Response(
-                {"errors": [{"row": 0, "column": "", "message": "请选择要上传的花名册文件（file）。"}]}, 400
-            )
+            return no_file_response("花名册")
         try:
             result = roster_import(actor=signed_in(request), upload=upload)
         except RosterError as exc:
-            return Response({"errors": [error.as_dict() for error in exc.errors]}, status=status.HTTP_400_BAD_REQUEST)
+            return errors_response(exc)
         return Response(result.as_dict(), status=status.HTTP_201_CREATED)

@@ -18,6 +18,7 @@ from cadres.models import Region, Team
 from funding import selectors
 from funding.models import SURPLUS_CATEGORIES, Category, FundAccount, LedgerEntry, Reimbursement, ReimbursementItem
 from funding.scale import seed_funds_scale
+from tests.funding.test_running_totals import running_totals_kept, running_totals_recounted
 from zhucun.management.commands.seed_scale import ScaleSize, seed_scale
 from zhucun.policy import profile_cache_clear
 
@@ -88,6 +89,13 @@ def test_batches_settle_only_due_unreversed_expenses(seeded: int) -> None:
     assert data.totals.teams == 20
     assert data.totals.allocated == sum(a.allocated for a in FundAccount.objects.all())
     assert data.by_category and all(net > 0 for _, _, net in data.by_category)
+
+
+def test_the_running_totals_are_those_the_services_would_keep(seeded: int) -> None:
+    kept = running_totals_kept()
+    assert kept == running_totals_recounted()
+    assert sum(waiting for waiting, _, _ in kept.values()) > 0
+    assert all(len(by_category) >= 6 for _, _, by_category in kept.values())
 
 
 def test_it_seeds_once(seeded: int, today: dt.date) -> None:

@@ -48,6 +48,12 @@ SAME: dict[int, list[str]] = {
         "api:presence-check-list(read)", "supervision-tasks", "api:task-list(read)", "supervision-inspections",
         "supervision-inspection-new", "supervision-burden", "supervision-demand-new", "supervision-demand-new(post)",
         "api:demand-list(read)",
+        # households and visits (issue 14): reading them is a role's, none of the administrators'
+        "api:household-list(read)", "api:household-list(due)", "api:visit-list(read)", "households-visit-new",
+        "households-import", "households-import-template", "api:household-import-template", "households-overview",
+        # training (issue 14): the roles' pages and lists
+        "training-list", "training-untrained", "api:training-event-list", "api:training-event-list(read)",
+        "training-list(post)", "training-untrained(export)",
     ],
     404: [
         "region-detail", "team-detail", "cadre-detail", "api:region-detail", "api:team-detail", "api:cadre-detail",
@@ -82,6 +88,11 @@ SAME: dict[int, list[str]] = {
         "supervision-task-new(optional)", "supervision-task-progress", "api:task-list", "api:task-list(optional)",
         "api:task-detail", "api:task-detail(patch)", "supervision-inspection-detail", "supervision-inspection-grant",
         "supervision-inspection-revoke", "supervision-inspection-result", "api:demand-list",
+        # households and visits (issue 14): villages' rows, outside every administrator's scope
+        "api:household-list", "api:household-detail", "api:household-detail(patch)", "api:visit-list",
+        "api:visit-detail", "api:household-import", "households-region", "households-new",
+        "households-region(village)", "households-region(export)",
+        "training-event", "api:training-event-detail", "api:training-event-enrol", "training-event(enrol)",
     ],
 }  # fmt: skip
 

@@ -68,6 +68,27 @@ DOWNLOADS: dict[str, Download] = {
         "get", lambda: reverse("audit-list") + "?export=xlsx&action=account", "zhucun.auditevent",
         {"action": "account"},
     ),
+    # the duties calendar and supervision (issue 13)
+    "duties-compliance": Download(
+        "get", lambda: reverse("duties-compliance") + "?export=xlsx&status=overdue", "duties.obligation",
+        {"status": "overdue"},
+    ),
+    "supervision-presence-list": Download(
+        "get", lambda: reverse("supervision-presence-list") + "?export=xlsx&status=missed", "supervision.presencecheck",
+        {"status": "missed"},
+    ),
+    "supervision-tasks": Download(
+        "get", lambda: reverse("supervision-tasks") + "?export=xlsx&kind=required", "supervision.annualtask",
+        {"kind": "required"},
+    ),
+    # households and training (issue 14)
+    "households-region": Download(
+        "get", lambda: reverse("households-region", args=["130102"]) + "?export=xlsx&status=overdue",
+        "households.household", {"status": "overdue"},
+    ),
+    "training-untrained": Download(
+        "get", lambda: reverse("training-untrained") + "?export=xlsx&year=2026", "cadres.cadre", {"year": "2026"},
+    ),
 }  # fmt: skip
 
 #: download-like routes that are not data leaving the system, and why
@@ -78,6 +99,8 @@ NOT_DATA = {
     "assessment-export-download": "audited as export_job.download (test below)",
     "public-poster": "the public village poster (第十九条3), meant to be printed and posted",
     "cadre-export-id-numbers": "audited as cadre.export_id_numbers (tests/cadres/test_id_number_reveal.py)",
+    "households-import-template": "the blank household-list template: headers only, the same for everyone",
+    "api:household-import-template": "the blank household-list template: headers only, the same for everyone",
 }
 
 

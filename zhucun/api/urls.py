@@ -30,5 +30,7 @@ urlpatterns = [
     path("", include("funding.api.urls")),
     path("", include("duties.api.urls")),
     path("", include("supervision.api.urls")),
+    path("", include("households.api.urls")),
+    path("", include("training.api.urls")),
     path("", include(router.urls)),
 ]

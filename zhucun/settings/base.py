@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "funding",
     "duties",
     "supervision",
+    "households",
+    "training",
 ]
 
 MIDDLEWARE = [

@@ -45,7 +45,11 @@ class Command(BaseCommand):
         from supervision.demo import seed_supervision
 
         supervised = seed_supervision()
+        from households.demo import seed_households
+
+        households = seed_households()
         self.stdout.write(
             f"demo data loaded: {result.as_dict()}, sign-ins added: {signins}, leave requests: {requests}, "
-            f"team accounts funded: {funded}, obligations: {obligations}, supervision: {supervised}"
+            f"team accounts funded: {funded}, obligations: {obligations}, supervision: {supervised}, "
+            f"households: {households}"
         )
