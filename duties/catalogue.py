@@ -21,13 +21,20 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from accounts.roles import Role
+from cadres.models import Region
 from zhucun.policy import PolicyProfile
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 class BodyType(models.TextChoices):
@@ -40,7 +47,7 @@ class BodyType(models.TextChoices):
 #: The organization department's level by the length of its region code (第十二条, 第十三条).
 ORG_LEVEL_OF_CODE = {2: "province", 4: "city", 6: "county"}
 #: The account role of each organization department level (docs/decisions/0002-org-bodies.md).
-ORG_ROLE_OF_LEVEL = {"province": "province_org", "city": "city_org", "county": "county_org"}
+ORG_ROLE_OF_LEVEL = {"province": Role.PROVINCE_ORG, "city": Role.CITY_ORG, "county": Role.COUNTY_ORG}
 ORG_NAME_OF_LEVEL = {"province": "省委组织部", "city": "市委组织部", "county": "县委组织部"}
 
 
@@ -273,13 +280,14 @@ def body_accounts(body_type: str, *, region_code: str = "", unit_id: int | None 
     return "township", region_code
 
 
-def is_body(user: Any, obligation: Any) -> bool:
+def is_body(user: User | AnonymousUser, obligation: Any) -> bool:
     """Whether ``user`` is the body of ``obligation`` (only the body fulfils it, API.md)."""
     role, key = body_accounts(obligation.body_type, region_code=obligation.region_code, unit_id=obligation.unit_id)
     if getattr(user, "role", "") != role:
         return False
-    if role == "unit":
-        return bool(getattr(user, "unit_id", None)) and user.unit_id == key
+    if role == Role.UNIT:
+        unit_id = getattr(user, "unit_id", None)
+        return bool(unit_id) and unit_id == key
     return str(getattr(user, "region_id", "") or "") == key
 
 
@@ -293,14 +301,14 @@ def level_above(obligation: Any) -> tuple[str, str] | None:
         level = org_level_of(code) or "province"
         return ORG_ROLE_OF_LEVEL[level], code
     if obligation.body_type == BodyType.TOWNSHIP:
-        return "county_org", code[:6]
+        return Role.COUNTY_ORG, Region.county_of(code)
     if obligation.body_type == BodyType.COUNTY:
-        return "city_org", code[:4]
+        return Role.CITY_ORG, Region.city_of(code)
     level = org_level_of(code)
     if level == "county":
-        return "city_org", code[:4]
+        return Role.CITY_ORG, Region.city_of(code)
     if level == "city":
-        return "province_org", province
+        return Role.PROVINCE_ORG, province
     return None
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 
 from . import services
 from .models import Obligation
@@ -32,7 +32,7 @@ _DONE = [
 
 
 def _body_filter(user: User) -> dict[str, Any]:
-    if user.role == "unit":
+    if user.role == Role.UNIT:
         return {"unit_id": user.unit_id}
     return {"body_key": str(user.region_id)}
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from accounts.roles import Role
 from cadres.models import Cadre, Team
 
 from .catalogue import BodyType
@@ -42,7 +43,7 @@ def recipient_for(obligation: Obligation) -> str:
     role, code = above
     from cadres.models import Region
 
-    if role == "province_org":
+    if role == Role.PROVINCE_ORG:
         return "省委组织部"
     name = Region.objects.filter(code=code).values_list("name", flat=True).first() or code
     return f"{name}委组织部"

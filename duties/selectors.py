@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
+from accounts.roles import Role
 from cadres.models import Cadre, Region
 from zhucun import scoping
 
 from . import catalogue
 from .catalogue import BodyType
 from .models import Obligation
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 @dataclasses.dataclass
@@ -66,9 +72,9 @@ def bodies_of_year(year: int) -> Bodies:
     for unit_id, unit_name, unit_level, unit_region, village in rows:
         region = catalogue.unit_region_code(unit_level, unit_region)
         units[unit_id] = (unit_name, region)
-        orgs.update({region, village[:4], village[:6]})
-        counties.add(village[:6])
-        townships.add(village[:9])
+        orgs.update({region, Region.city_of(village), Region.county_of(village)})
+        counties.add(Region.county_of(village))
+        townships.add(Region.township_of(village))
     if units:
         orgs.add(str(settings.ZHUCUN_PROVINCE_CODE))
     codes = orgs | counties | townships
@@ -85,7 +91,7 @@ STATUS_ORDER = Case(
 )
 
 
-def in_scope(*, user: Any) -> QuerySet[Obligation]:
+def in_scope(*, user: User | AnonymousUser) -> QuerySet[Obligation]:
     return scoping.restrict(Obligation.objects.select_related("unit"), user)
 
 
@@ -93,26 +99,27 @@ def ordered(queryset: QuerySet[Obligation]) -> QuerySet[Obligation]:
     return queryset.annotate(status_order=STATUS_ORDER).order_by("status_order", "due", "body_name", "id")
 
 
-def own_q(user: Any) -> dict[str, Any] | None:
+def own_q(user: User | AnonymousUser) -> dict[str, Any] | None:
     """The filter of the user's own obligations (the body's calendar, "我的待办"), or None when the user
     is no body (a cadre, an administrator)."""
     role = getattr(user, "role", "")
-    if role == "unit" and getattr(user, "unit_id", None):
-        return {"body_type": BodyType.UNIT, "unit_id": user.unit_id}
+    unit_id = getattr(user, "unit_id", None)
+    if role == Role.UNIT and unit_id:
+        return {"body_type": BodyType.UNIT, "unit_id": unit_id}
     region = str(getattr(user, "region_id", "") or "")
     if not region:
         return None
     if role in catalogue.ORG_ROLE_OF_LEVEL.values():
         if catalogue.ORG_ROLE_OF_LEVEL.get(catalogue.org_level_of(region)) != role:
             return None
-        types = [BodyType.ORG, BodyType.COUNTY] if role == "county_org" else [BodyType.ORG]
+        types = [BodyType.ORG, BodyType.COUNTY] if role == Role.COUNTY_ORG else [BodyType.ORG]
         return {"body_type__in": types, "body_key": region}
-    if role == "township":
+    if role == Role.TOWNSHIP:
         return {"body_type": BodyType.TOWNSHIP, "body_key": region}
     return None
 
 
-def mine(*, user: Any, year: int) -> QuerySet[Obligation]:
+def mine(*, user: User | AnonymousUser, year: int) -> QuerySet[Obligation]:
     """The body's own obligations of ``year``, overdue first."""
     condition = own_q(user)
     if condition is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,7 +16,7 @@ from django.db.models.functions import Substr, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from zhucun import scoping
 from zhucun.api.errors import Conflict
 from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot
@@ -27,6 +27,9 @@ from zhucun.policy import profile_on
 from . import catalogue, selectors
 from .catalogue import CATALOGUE, DUTIES
 from .models import Evidence, Obligation
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
 MAX_EVIDENCE_FILES = 6
 _STATE_FIELDS = ["status", "fulfilled_on", "note", "fulfilled_by_records", "overdue_at"]
@@ -110,7 +113,7 @@ def _fulfil_from_records(*, today: dt.date) -> int:
 
         dates: dict[str, list[dt.date]] = defaultdict(list)
         for township, day in (
-            WorkLog.objects.filter(checked_at__isnull=False, checked_by__role="township")
+            WorkLog.objects.filter(checked_at__isnull=False, checked_by__role=Role.TOWNSHIP)
             .annotate(township=Substr("village_code", 1, 9), day=TruncDate("checked_at"))
             .filter(day__gte=since, day__lte=today)
             .values_list("township", "day")
@@ -171,7 +174,7 @@ def _accounts() -> dict[tuple[str, str | int], list[int]]:
         is_active=True, role__in=["unit", "province_org", "city_org", "county_org", "township"]
     ).values_list("pk", "role", "region_id", "unit_id")
     for pk, role, region, unit in rows:
-        found[(role, unit if role == "unit" else str(region or ""))].append(pk)
+        found[(role, unit if role == Role.UNIT else str(region or ""))].append(pk)
     return found
 
 
@@ -253,7 +256,7 @@ def _remind(*, today: dt.date) -> int:
 
 
 def _check_fulfil(
-    *, actor: Any, obligation: Obligation, day: dt.date | None, note: str, files: list[Any], today: dt.date
+    *, actor: User, obligation: Obligation, day: dt.date | None, note: str, files: list[Any], today: dt.date
 ) -> dict[str, list[str]]:
     if not catalogue.is_body(actor, obligation):
         raise PermissionDenied(f"只有责任主体（{obligation.body_name}）本身可以登记该项职责的履行情况。")
@@ -285,7 +288,7 @@ def _lock(obligation: Obligation) -> Obligation:
 
 
 def _fulfil(
-    *, actor: Any, obligation: Obligation, day: dt.date, note: str, cleaned: Iterable[Any], action: str
+    *, actor: User, obligation: Obligation, day: dt.date, note: str, cleaned: Iterable[Any], action: str
 ) -> Obligation:
     before = snapshot(obligation, _STATE_FIELDS)
     obligation.status = Obligation.Status.DONE
@@ -315,7 +318,7 @@ def _fulfil(
 @transaction.atomic
 def obligation_fulfil(
     *,
-    actor: Any,
+    actor: User,
     obligation: Obligation,
     day: dt.date | None,
     note: str,
@@ -346,7 +349,7 @@ def obligation_fulfil(
 
 @transaction.atomic
 def report_file(
-    *, actor: Any, obligation: Obligation, narrative: str, day: dt.date | None, today: dt.date | None = None
+    *, actor: User, obligation: Obligation, narrative: str, day: dt.date | None, today: dt.date | None = None
 ) -> Any:
     """File the written report of a drafted duty: the facts the system knows of the period, as of
     filing, and the body's narrative; this fulfils the obligation (dated the report's day)."""
@@ -389,7 +392,7 @@ def report_file(
 # --- 第十七条: an overdue obligation becomes an accountability record ------------------------------
 
 
-def may_hold_accountable(user: Any, obligation: Obligation) -> bool:
+def may_hold_accountable(user: User | AnonymousUser, obligation: Obligation) -> bool:
     """An organization department that sees the obligation, other than the body itself (第十七条: 由各级
     组织部门组织实施)."""
     return scoping.can(user, "assessment.accountability") and not catalogue.is_body(user, obligation)
@@ -398,7 +401,7 @@ def may_hold_accountable(user: Any, obligation: Obligation) -> bool:
 @transaction.atomic
 def accountability_from_obligation(
     *,
-    actor: Any,
+    actor: User,
     obligation: Obligation,
     measure: str,
     decided_on: dt.date,

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.authentication import signed_in
 from zhucun import scoping
 from zhucun.api.errors import Conflict
 from zhucun.audit import audit_export
@@ -153,7 +154,7 @@ def fulfil(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(request, obligation, errors={"date": ["日期格式应为 YYYY-MM-DD。"]}, status=400)
     try:
         services.obligation_fulfil(
-            actor=request.user,
+            actor=signed_in(request),
             obligation=obligation,
             day=day,
             note=request.POST.get("note", ""),
@@ -211,7 +212,10 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 services.report_file(
-                    actor=request.user, obligation=obligation, narrative=request.POST.get("narrative", ""), day=day
+                    actor=signed_in(request),
+                    obligation=obligation,
+                    narrative=request.POST.get("narrative", ""),
+                    day=day,
                 )
             except ValidationError as exc:
                 errors = exc.message_dict
@@ -289,7 +293,7 @@ def accountability(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 services.accountability_from_obligation(
-                    actor=request.user,
+                    actor=signed_in(request),
                     obligation=obligation,
                     measure=post.get("measure", ""),
                     decided_on=decided_on,

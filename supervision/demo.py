@@ -12,7 +12,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from cadres.models import Cadre, Team
 
 from . import rules, services
@@ -26,7 +26,7 @@ def seed_presence_checks(*, now: dt.datetime | None = None) -> int:
     if PresenceCheck.objects.exists():
         return 0
     now = now or timezone.now()
-    issuer = User.objects.filter(role="township", region_id=DEMO_TOWNSHIP).first()
+    issuer = User.objects.filter(role=Role.TOWNSHIP, region_id=DEMO_TOWNSHIP).first()
     cadres = list(
         Cadre.objects.filter(status=Cadre.Status.ACTIVE, team__village__code__startswith=DEMO_TOWNSHIP)
         .exclude(team__village_id=DEMO_CADRE_VILLAGE)
@@ -72,7 +72,7 @@ def seed_tasks(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     if AnnualTask.objects.filter(year=today.year).exists():
         return 0
-    counties = {str(u.region_id): u for u in User.objects.filter(role="county_org", is_active=True)}
+    counties = {str(u.region_id): u for u in User.objects.filter(role=Role.COUNTY_ORG, is_active=True)}
     for index, team in enumerate(Team.objects.select_related("unit").order_by("village_id")):
         county = counties.get(rules.team_county_code(team))
         if county is None:
@@ -109,8 +109,8 @@ def seed_inspections(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     if InspectionPlan.objects.exists():
         return 0
-    city = User.objects.filter(role="city_org", region_id="1301").first()
-    county = User.objects.filter(role="county_org", region_id="130125").first()
+    city = User.objects.filter(role=Role.CITY_ORG, region_id="1301").first()
+    county = User.objects.filter(role=Role.COUNTY_ORG, region_id="130125").first()
     if city is None or county is None:
         return 0
     cross = services.inspection_plan_create(
@@ -162,7 +162,7 @@ def seed_burden(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     if Demand.objects.exists():
         return 0
-    township = User.objects.filter(role="township", region_id=DEMO_TOWNSHIP).first()
+    township = User.objects.filter(role=Role.TOWNSHIP, region_id=DEMO_TOWNSHIP).first()
     cadres = list(
         Cadre.objects.filter(status=Cadre.Status.ACTIVE, team__village__code__startswith=DEMO_TOWNSHIP)
         .select_related("team")
@@ -177,7 +177,7 @@ def seed_burden(*, today: dt.date | None = None) -> int:
             services.demand_record(
                 actor=township, cadre=cadre, day=day, kind=kind, demanding_body=body, description=text
             )
-    demo = User.objects.filter(username="ganbu", role="cadre").select_related("cadre__team").first()
+    demo = User.objects.filter(username="ganbu", role=Role.CADRE).select_related("cadre__team").first()
     if demo is not None and demo.cadre is not None:
         services.demand_record(
             actor=demo,

@@ -15,13 +15,19 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from accounts.roles import Role
 from attendance.rules import GeofenceReading, half_of
 from cadres.models import Cadre, Region, Team
 from zhucun.policy import PolicyProfile
 
 from .models import AnnualTask, Demand, InspectionPlan, InspectionResult, PresenceCheck
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 # --- 第十三条3 随机抽查 --------------------------------------------------------------------------
 
@@ -97,28 +103,28 @@ def team_county_code(team: Team) -> str:
     return Region.prefix_of(team.village_id, Region.Level.COUNTY)
 
 
-def is_team_county(user: Any, team: Team) -> bool:
+def is_team_county(user: User | AnonymousUser, team: Team) -> bool:
     """The county organization department of the county where the team is stationed — its own region,
     not one lent by a grant (第七条 规定内容由县级党委…确定; the county office keeps the list)."""
     return (
         getattr(user, "is_authenticated", False)
-        and getattr(user, "role", "") == "county_org"
+        and getattr(user, "role", "") == Role.COUNTY_ORG
         and str(getattr(user, "region_id", "")) == team_county_code(team)
     )
 
 
-def is_team_leader(user: Any, team: Team) -> bool:
+def is_team_leader(user: User | AnonymousUser, team: Team) -> bool:
     """The team's own leader in post (队长 or 第一书记兼队长) keeps the team's list (SPEC.md)."""
-    cadre: Cadre | None = getattr(user, "cadre", None) if getattr(user, "role", "") == "cadre" else None
+    cadre: Cadre | None = getattr(user, "cadre", None) if getattr(user, "role", "") == Role.CADRE else None
     return cadre is not None and cadre.team_id == team.pk and cadre.is_leader and cadre.status == Cadre.Status.ACTIVE
 
 
-def is_team_unit(user: Any, team: Team) -> bool:
+def is_team_unit(user: User | AnonymousUser, team: Team) -> bool:
     """The team's dispatching unit (第九条1 指导驻村工作队制定年度自选任务清单)."""
-    return getattr(user, "role", "") == "unit" and getattr(user, "unit_id", None) == team.unit_id
+    return getattr(user, "role", "") == Role.UNIT and getattr(user, "unit_id", None) == team.unit_id
 
 
-def origin_of(user: Any, team: Team, kind: str) -> str | None:
+def origin_of(user: User | AnonymousUser, team: Team, kind: str) -> str | None:
     """第七条: who may put a task of ``kind`` on the team's list, as which body — or None. 规定内容 only
     the team's county; 自选内容 the dispatching unit (派出单位帮扶支持) or the team itself (驻村工作队自身
     争取)."""
@@ -132,7 +138,7 @@ def origin_of(user: Any, team: Team, kind: str) -> str | None:
     return None
 
 
-def may_report_progress(user: Any, task: AnnualTask) -> bool:
+def may_report_progress(user: User | AnonymousUser, task: AnnualTask) -> bool:
     """The team's leader reports progress on every task of its list; the body that set a task may too
     (the county its 规定内容, the unit its 自选内容)."""
     team = task.team
@@ -193,7 +199,7 @@ PLAN_MAX_DAYS = 366
 INSPECTOR_ROLES = frozenset({"city_org", "county_org", "township"})
 
 
-def organizer_of(user: Any) -> tuple[str, str] | None:
+def organizer_of(user: User | AnonymousUser) -> tuple[str, str] | None:
     """(level, region) of the organization department the user plans inspections for (第十三条2: 各级党委
     组织部门 … 进行督导检查), or None."""
     from zhucun.scoping import department_of
@@ -201,7 +207,7 @@ def organizer_of(user: Any) -> tuple[str, str] | None:
     return department_of(user)
 
 
-def is_organizer(user: Any, plan: InspectionPlan) -> bool:
+def is_organizer(user: User | AnonymousUser, plan: InspectionPlan) -> bool:
     return organizer_of(user) == (plan.organizer_level, plan.organizer_region)
 
 
@@ -301,13 +307,13 @@ def demand_refusals(*, kind: str, day: dt.date | None, body: str, today: dt.date
     return errors
 
 
-def demand_source(user: Any, cadre: Cadre) -> str | None:
+def demand_source(user: User | AnonymousUser, cadre: Cadre) -> str | None:
     """第八条: the body that places a demand records it (regions and units); a cadre reports the demands
     placed on them — their own only. None when the user may do neither for ``cadre``."""
     role = getattr(user, "role", "")
-    if role == "cadre":
+    if role == Role.CADRE:
         return Demand.Source.CADRE if getattr(user, "cadre_id", None) == cadre.pk else None
-    if role in ("province_org", "city_org", "county_org", "township", "unit"):
+    if role in (Role.PROVINCE_ORG, Role.CITY_ORG, Role.COUNTY_ORG, Role.TOWNSHIP, Role.UNIT):
         return Demand.Source.DEMANDER
     return None
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from accounts.roles import Role
 from cadres.models import Cadre, Team
 from zhucun import scoping
 
@@ -23,21 +24,26 @@ from .models import (
     UnitReturnFlag,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def presence_checks(*, user: Any) -> QuerySet[PresenceCheck]:
+    from accounts.models import User
+
+
+def presence_checks(*, user: User | AnonymousUser) -> QuerySet[PresenceCheck]:
     """The checks the user sees: a region's, or a cadre's own."""
     return scoping.restrict(PresenceCheck.objects.select_related("cadre", "issued_by"), user).order_by(
         "-issued_at", "-id"
     )
 
 
-def my_presence_checks(*, user: Any) -> QuerySet[PresenceCheck]:
+def my_presence_checks(*, user: User | AnonymousUser) -> QuerySet[PresenceCheck]:
     """The caller's own checks as a cadre (``?mine=true``); nothing for anyone else."""
-    cadre_id = getattr(user, "cadre_id", None) if getattr(user, "role", "") == "cadre" else None
+    cadre_id = getattr(user, "cadre_id", None) if getattr(user, "role", "") == Role.CADRE else None
     return presence_checks(user=user).filter(cadre_id=cadre_id or 0)
 
 
-def issuable_cadres(*, user: Any) -> QuerySet[Cadre]:
+def issuable_cadres(*, user: User | AnonymousUser) -> QuerySet[Cadre]:
     """The cadres in post the user may ask to confirm presence (their region's, or lent by a grant)."""
     return (
         scoping.restrict(Cadre.objects.filter(status=Cadre.Status.ACTIVE), user)
@@ -49,7 +55,7 @@ def issuable_cadres(*, user: Any) -> QuerySet[Cadre]:
 # --- 第七条 年度帮扶任务清单 ---------------------------------------------------------------------------
 
 
-def tasks(*, user: Any) -> QuerySet[AnnualTask]:
+def tasks(*, user: User | AnonymousUser) -> QuerySet[AnnualTask]:
     """The tasks of the teams the user sees, with their team's village and unit."""
     return scoping.restrict(AnnualTask.objects.select_related("team__village__parent__parent", "team__unit"), user)
 
@@ -72,7 +78,7 @@ def public_tasks(*, team: Team, year: int) -> list[AnnualTask]:
 # --- 第十三条2 督导检查 -------------------------------------------------------------------------------
 
 
-def inspection_plans(*, user: Any) -> QuerySet[InspectionPlan]:
+def inspection_plans(*, user: User | AnonymousUser) -> QuerySet[InspectionPlan]:
     """The plans the user sees, with their number of inspectors and results (two subquery counts)."""
     return (
         scoping.restrict(InspectionPlan.objects.all(), user)
@@ -85,7 +91,7 @@ def plan_inspectors(*, plan: InspectionPlan) -> QuerySet[InspectionInspector]:
     return plan.inspectors.select_related("user", "grant").order_by("added_at", "id")
 
 
-def plan_results(*, plan: InspectionPlan, user: Any) -> QuerySet[InspectionResult]:
+def plan_results(*, plan: InspectionPlan, user: User | AnonymousUser) -> QuerySet[InspectionResult]:
     """The plan's results the user may see (by the teams' villages)."""
     return (
         scoping.restrict(InspectionResult.objects.filter(plan=plan), user)
@@ -94,7 +100,7 @@ def plan_results(*, plan: InspectionPlan, user: Any) -> QuerySet[InspectionResul
     )
 
 
-def plan_teams(*, plan: InspectionPlan, user: Any) -> QuerySet[Team]:
+def plan_teams(*, plan: InspectionPlan, user: User | AnonymousUser) -> QuerySet[Team]:
     """The teams of the inspected region the user sees (the recording form's choices)."""
     return (
         scoping.restrict(Team.objects.filter(village__code__startswith=plan.scope_code), user)
@@ -121,7 +127,7 @@ class BurdenMonth:
     total: int
 
 
-def burden_month(*, user: Any, month: dt.date, region: str = "") -> BurdenMonth:
+def burden_month(*, user: User | AnonymousUser, month: dt.date, region: str = "") -> BurdenMonth:
     """Four queries, whatever the number of cadres and demands."""
     from .rules import month_bounds
 

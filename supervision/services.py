@@ -6,14 +6,14 @@ here that depend on the object (the team's county, the team's leader, the unit).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from attendance import rules as attendance_rules
 from attendance.models import AbsenceFinding
 from cadres.models import Cadre, Region, Team
@@ -34,6 +34,9 @@ from .models import (
     PresenceCheck,
     UnitReturnFlag,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
 # --- 第十三条3 随机抽查 --------------------------------------------------------------------------
 
@@ -60,7 +63,7 @@ def _cadre_accounts(cadre_ids: list[int]) -> dict[int, list[int]]:
 
 
 @transaction.atomic
-def presence_check_issue(*, actor: Any, cadre: Cadre, minutes: int) -> PresenceCheck:
+def presence_check_issue(*, actor: User, cadre: Cadre, minutes: int) -> PresenceCheck:
     """第十三条3: ask ``cadre`` (already fetched through the actor's scope) to confirm within ``minutes``
     that they are in the village. Refused (400, nothing written) beyond the month's cap, while another
     check of theirs is pending, for a cadre not in post, or while approved leave or official business
@@ -120,12 +123,12 @@ def _village(code: str) -> Region:
 
 
 @transaction.atomic
-def presence_check_answer(*, actor: Any, check: PresenceCheck, latitude: float, longitude: float) -> PresenceCheck:
+def presence_check_answer(*, actor: User, check: PresenceCheck, latitude: float, longitude: float) -> PresenceCheck:
     """The cadre's one tap: their position, read once, against the village's geofence — the sign-in's
     rule (attendance.rules.village_geofence), not a copy. Inside: 在岗; outside: 不在范围 and a pending
     finding. Only the distance is kept. A second answer, a racing one, or one past the time is a 409 and
     changes nothing: the row is locked and its status checked under the lock."""
-    if getattr(actor, "role", "") != "cadre" or actor.cadre_id != check.cadre_id:
+    if getattr(actor, "role", "") != Role.CADRE or actor.cadre_id != check.cadre_id:
         raise PermissionDenied("只有被抽查的驻村干部本人可以确认在岗。")
     locked = PresenceCheck.objects.select_for_update().get(pk=check.pk)
     now = timezone.now()
@@ -253,7 +256,7 @@ def presence_checks_expire(*, now: dt.datetime | None = None) -> int:
 @transaction.atomic
 def task_create(
     *,
-    actor: Any,
+    actor: User,
     team: Team,
     year: int,
     kind: str,
@@ -301,7 +304,7 @@ def task_create(
 
 @transaction.atomic
 def task_update(
-    *, actor: Any, task: AnnualTask, progress: int | None = None, done: bool | None = None, note: str | None = None
+    *, actor: User, task: AnnualTask, progress: int | None = None, done: bool | None = None, note: str | None = None
 ) -> AnnualTask:
     """The team reports progress (0–100 %), a note, or completion (done sets 100 % and the day; undone
     reopens it). The row is locked, so two reports one after the other each see the other's result."""
@@ -356,12 +359,12 @@ def task_overdue_flags(*, today: dt.date | None = None) -> int:
         leaders.setdefault(team_id, []).append(user_id)
     counties: dict[str, list[int]] = {}
     for user_id, region_id in User.objects.filter(
-        is_active=True, role="county_org", region_id__in={rules.team_county_code(t.team) for t in tasks}
+        is_active=True, role=Role.COUNTY_ORG, region_id__in={rules.team_county_code(t.team) for t in tasks}
     ).values_list("pk", "region_id"):
         counties.setdefault(str(region_id), []).append(user_id)
     units: dict[int, list[int]] = {}
     for user_id, unit_id in User.objects.filter(
-        is_active=True, role="unit", unit_id__in={t.team.unit_id for t in tasks}
+        is_active=True, role=Role.UNIT, unit_id__in={t.team.unit_id for t in tasks}
     ).values_list("pk", "unit_id"):
         units.setdefault(unit_id, []).append(user_id)
     messages = []
@@ -389,7 +392,7 @@ def task_overdue_flags(*, today: dt.date | None = None) -> int:
 @transaction.atomic
 def inspection_plan_create(
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     title: str,
     scope_code: str,
@@ -435,7 +438,7 @@ def _inspect_permission() -> Any:
 
 
 @transaction.atomic
-def inspector_add(*, actor: Any, plan: InspectionPlan, username: str) -> InspectionInspector:
+def inspector_add(*, actor: User, plan: InspectionPlan, username: str) -> InspectionInspector:
     """Name an inspector of ``plan`` (its organizer only). A 交叉检查 inspector is lent the inspected region
     until the plan's last day: a ``RegionGrant`` that zhucun.scoping reads like any other (decision 0123)."""
     from accounts.models import RegionGrant
@@ -488,7 +491,7 @@ def inspector_add(*, actor: Any, plan: InspectionPlan, username: str) -> Inspect
 
 
 @transaction.atomic
-def inspector_remove(*, actor: Any, inspector: InspectionInspector) -> None:
+def inspector_remove(*, actor: User, inspector: InspectionInspector) -> None:
     """Take an inspector off the plan and end the grant it was lent (its organizer only)."""
     scoping.require(actor, "inspection.grant")
     plan = inspector.plan
@@ -515,15 +518,17 @@ def inspector_remove(*, actor: Any, inspector: InspectionInspector) -> None:
     inspector.delete()
 
 
-def may_record(user: Any, plan: InspectionPlan) -> bool:
+def may_record(user: User | AnonymousUser, plan: InspectionPlan) -> bool:
     """The organizer's staff and the plan's inspectors record results (第十三条2)."""
-    return rules.is_organizer(user, plan) or InspectionInspector.objects.filter(plan=plan, user_id=user.pk).exists()
+    return rules.is_organizer(user, plan) or (
+        user.pk is not None and InspectionInspector.objects.filter(plan=plan, user_id=user.pk).exists()
+    )
 
 
 @transaction.atomic
 def inspection_result_record(
     *,
-    actor: Any,
+    actor: User,
     plan: InspectionPlan,
     team: Team,
     day: dt.date,
@@ -583,7 +588,7 @@ def inspection_result_record(
     return result
 
 
-def _inspection_finding(*, actor: Any, cadre: Cadre, day: dt.date, time: dt.time | None, note: str) -> AbsenceFinding:
+def _inspection_finding(*, actor: User, cadre: Cadre, day: dt.date, time: dt.time | None, note: str) -> AbsenceFinding:
     from attendance.services import absence_finding_create
 
     if scoping.can(actor, "attendance.record_finding"):
@@ -614,7 +619,7 @@ def _inspection_finding(*, actor: Any, cadre: Cadre, day: dt.date, time: dt.time
 # --- 第八条 减轻驻村干部负担, 第十一条 不得抽调驻村干部返回单位工作 ------------------------------------------
 
 
-def body_name_of(user: Any) -> str:
+def body_name_of(user: User | AnonymousUser) -> str:
     """The demanding body a user's record names by default: their unit, or their region's committee."""
     unit = getattr(user, "unit", None) if getattr(user, "unit_id", None) else None
     if unit is not None:
@@ -626,7 +631,7 @@ def body_name_of(user: Any) -> str:
 @transaction.atomic
 def demand_record(
     *,
-    actor: Any,
+    actor: User,
     cadre: Cadre,
     day: dt.date | None,
     kind: str,
@@ -716,18 +721,18 @@ def unit_return_flags(*, today: dt.date | None = None) -> int:
 def _tell_unit_return(flags: list[UnitReturnFlag]) -> None:
     units: dict[int, list[int]] = {}
     for user_id, unit_id in User.objects.filter(
-        is_active=True, role="unit", unit_id__in={f.unit_id for f in flags}
+        is_active=True, role=Role.UNIT, unit_id__in={f.unit_id for f in flags}
     ).values_list("pk", "unit_id"):
         units.setdefault(unit_id, []).append(user_id)
     counties: dict[str, list[int]] = {}
     for user_id, region_id in User.objects.filter(
-        is_active=True, role="county_org", region_id__in={f.village_code[:6] for f in flags}
+        is_active=True, role=Role.COUNTY_ORG, region_id__in={Region.county_of(f.village_code) for f in flags}
     ).values_list("pk", "region_id"):
         counties.setdefault(str(region_id), []).append(user_id)
     names = dict(Cadre.objects.filter(pk__in=[f.cadre_id for f in flags]).values_list("pk", "name"))
     notify_many(
         Message(
-            recipient_ids=[*units.get(f.unit_id, []), *counties.get(f.village_code[:6], [])],
+            recipient_ids=[*units.get(f.unit_id, []), *counties.get(Region.county_of(f.village_code), [])],
             title=f"驻村干部{names.get(f.cadre_id, '')} {f.month:%Y年%m月} 回单位 {f.days} 天（第十一条）"[:120],
             body="派出单位不得抽调驻村干部返回单位工作。",
             url=reverse("supervision-burden") + f"?month={f.month:%Y-%m}",

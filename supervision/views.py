@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
+from accounts.models import Role, User
 from assessment.models import AccountabilityRecord
 from cadres.models import Cadre, Team
 from cadres.selectors import region_chain
@@ -698,7 +698,7 @@ class DemandForm(forms.Form):
 def demand_new(request: HttpRequest) -> HttpResponse:
     """登记工作要求 (第八条): a body records what it asks of cadres; a cadre reports what is asked of them."""
     scoping.require(request.user, "burden.record")
-    is_cadre = getattr(request.user, "role", "") == "cadre"
+    is_cadre = getattr(request.user, "role", "") == Role.CADRE
     form = DemandForm(request.POST or None, initial={"date": timezone.localdate().isoformat()})
     status = 200
     if request.method == "POST":

@@ -72,7 +72,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "随机抽查", "url": reverse("supervision-presence-mine"), "icon": "geo"})
     if scoping.can(user, "tasks.overview"):
         items.append({"label": "帮扶任务清单", "url": reverse("supervision-tasks"), "icon": "list-check"})
-    elif (cadre := getattr(user, "cadre", None) if getattr(user, "role", "") == "cadre" else None) is not None:
+    elif (cadre := getattr(user, "cadre", None) if getattr(user, "role", "") == Role.CADRE else None) is not None:
         items.append(
             {
                 "label": "帮扶任务清单",

@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -28,6 +28,9 @@ from django.utils import timezone
 from zhucun import channels, outbox
 from zhucun.channels import DeliveryError, Outgoing, TransientDeliveryError
 from zhucun.models import ChannelPreference, Delivery, Notification
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +49,7 @@ DIGEST_LINES = 10
 # --- Preferences and quiet hours ---------------------------------------------------------------------
 
 
-def preference_of(user: Any) -> ChannelPreference:
+def preference_of(user: User) -> ChannelPreference:
     """The person's preferences, or the defaults (no row yet). Expects ``channel_preference`` to be
     loaded with ``select_related`` where many users are read."""
     try:

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts.authentication import signed_in
 from zhucun import channels, scoping
 from zhucun.deliveries import preference_of
 from zhucun.models import Channel, Delivery
@@ -69,7 +70,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     """The person's own settings (everyone has one: no scope, no role action)."""
     from zhucun.services import notification_preferences_update
 
-    user = request.user
+    user = signed_in(request)
     enabled = _enabled_choices()
     preference = preference_of(user)
     initial = {

@@ -78,7 +78,7 @@ ADDRESS_FIELDS = ("mobile", "email", "wecom_userid", "dingtalk_userid")
 @transaction.atomic
 def notification_preferences_update(
     *,
-    actor: Any,
+    actor: User,
     channels: list[str],
     quiet_enabled: bool,
     quiet_start: dt.time | None,
@@ -159,7 +159,7 @@ def notification_preferences_update(
     return preference
 
 
-def _region_code_of(user: Any) -> str:
+def _region_code_of(user: User) -> str:
     """The org-tree key of a person's own record: their region, their team's village, their unit's region."""
     if user.region_id:
         return str(user.region_id)

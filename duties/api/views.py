@@ -15,6 +15,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.authentication import signed_in
 from zhucun import scoping
 from zhucun.api.errors import Conflict
 from zhucun.api.schema import CONFLICT
@@ -98,7 +99,11 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         body.is_valid(raise_exception=True)
         data = body.validated_data
         done = services.obligation_fulfil(
-            actor=request.user, obligation=obligation, day=data["date"], note=data["note"], evidence=data["evidence"]
+            actor=signed_in(request),
+            obligation=obligation,
+            day=data["date"],
+            note=data["note"],
+            evidence=data["evidence"],
         )
         fresh = selectors.in_scope(user=request.user).prefetch_related("evidence").get(pk=done.pk)
         return Response(ObligationSerializer(fresh).data)

@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
+from accounts.models import Role, User
 from cadres.models import Cadre, Team
 from zhucun import scoping
 from zhucun.api.schema import CONFLICT, NOT_FOUND
@@ -210,7 +210,7 @@ class DemandViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Demand]):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         cadre_id = data.get("cadre") or (
-            getattr(request.user, "cadre_id", None) if _user(request).role == "cadre" else None
+            getattr(request.user, "cadre_id", None) if _user(request).role == Role.CADRE else None
         )
         if cadre_id is None:
             raise InvalidInput({"cadre": ["请选择驻村干部。"]})

@@ -3,7 +3,7 @@ addresses, with their recent deliveries (issue 15, decision 0151). Personal, lik
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -11,9 +11,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import signed_in
 from zhucun import channels
 from zhucun.deliveries import preference_of
 from zhucun.models import Channel, Delivery
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @extend_schema_field(serializers.ChoiceField(choices=Channel.choices))
@@ -68,7 +72,7 @@ class PreferencesStateSerializer(serializers.Serializer):  # type: ignore[type-a
     recent_deliveries = RecentDeliverySerializer(many=True)
 
 
-def _state(user: Any) -> dict[str, Any]:
+def _state(user: User) -> dict[str, Any]:
     preference = preference_of(user)
     enabled = channels.enabled_codes()
     recent = Delivery.objects.filter(recipient_id=user.pk).select_related("notification").order_by("-created_at", "-id")
@@ -112,7 +116,7 @@ class NotificationPreferencesView(APIView):
 
     @extend_schema(responses=PreferencesStateSerializer, summary="本人的通知设置与最近的推送记录")
     def get(self, request: Request) -> Response:
-        return Response(_state(request.user))
+        return Response(_state(signed_in(request)))
 
     @extend_schema(request=PreferencesSerializer, responses=PreferencesStateSerializer, summary="修改本人的通知设置")
     def put(self, request: Request) -> Response:
@@ -121,7 +125,7 @@ class NotificationPreferencesView(APIView):
         serializer = PreferencesSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        user = request.user
+        user = signed_in(request)
         for field in ("mobile", "email", "wecom_userid", "dingtalk_userid"):
             data.setdefault(field, getattr(user, field, ""))
         data.setdefault("quiet_start", None)

@@ -8,7 +8,10 @@ sends once per call and keeps no state but a cached access token."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,7 +49,7 @@ class ChannelAdapter(Protocol):
     code: str
     label: str
 
-    def address(self, user: Any) -> str:
+    def address(self, user: User) -> str:
         """The person's address on this channel ('' when they have none)."""
         ...
 

@@ -14,11 +14,14 @@ permanent. 钉钉 itself drops the same content sent to the same person twice in
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .base import DeliveryError, Outgoing, Sent, TransientDeliveryError, truncate_bytes
 from .http import call_json
 from .tokens import cache_key, get_token
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 TOKEN_ERRORS = frozenset({40014, 42001})
 TRANSIENT_ERRORS = frozenset({-1, 143103, 143104})
@@ -37,7 +40,7 @@ class DingTalkChannel:
         self.agent_id = int(agentid)
         self._token_key = cache_key("dingtalk", self.base_url, appkey, str(agentid))
 
-    def address(self, user: Any) -> str:
+    def address(self, user: User) -> str:
         return str(getattr(user, "dingtalk_userid", "") or "").strip()
 
     def _fetch_token(self) -> tuple[str, int]:

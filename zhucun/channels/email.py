@@ -6,7 +6,7 @@ is permanent; a connection that fails, times out or drops, and a 4xx answer, are
 from __future__ import annotations
 
 import smtplib
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +14,9 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 
 from .base import DeliveryError, Outgoing, Sent, TransientDeliveryError
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
@@ -28,7 +31,7 @@ class EmailChannel:
     code = "email"
     label = "电子邮件"
 
-    def address(self, user: Any) -> str:
+    def address(self, user: User) -> str:
         email = str(getattr(user, "email", "") or "").strip()
         try:
             validate_email(email)

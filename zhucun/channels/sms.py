@@ -24,10 +24,13 @@ import re
 import urllib.parse
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .base import DeliveryError, Outgoing, Sent, TransientDeliveryError
 from .http import call_json
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 PLATFORM = "短信网关"
 #: Aliyun's limit on one template variable of a notification template, in characters.
@@ -82,7 +85,7 @@ class AliyunSmsChannel:
         self.template_code = template_code
         self.region_id = region_id
 
-    def address(self, user: Any) -> str:
+    def address(self, user: User) -> str:
         mobile = str(getattr(user, "mobile", "") or "").strip()
         if not mobile and getattr(user, "cadre_id", None) and user.cadre is not None:
             mobile = str(user.cadre.phone or "").strip()  # a cadre's phone on the roster

@@ -15,11 +15,14 @@ the same request within the interval, beside our own idempotency key (decision 0
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .base import DeliveryError, Outgoing, Sent, TransientDeliveryError, truncate_bytes
 from .http import call_json
 from .tokens import cache_key, get_token
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 TOKEN_ERRORS = frozenset({40014, 42001})
 TRANSIENT_ERRORS = frozenset({-1, 45009, 45033})
@@ -39,7 +42,7 @@ class WeComChannel:
         self.agentid = int(agentid)
         self._token_key = cache_key("wecom", self.base_url, corpid, str(agentid))
 
-    def address(self, user: Any) -> str:
+    def address(self, user: User) -> str:
         return str(getattr(user, "wecom_userid", "") or "").strip()
 
     def _fetch_token(self) -> tuple[str, int]:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING
 from unittest import mock
 
 from django.test import override_settings
 
 from zhucun import channels
 from zhucun.channels.base import Outgoing, Sent
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class RecordingChannel:
@@ -21,7 +24,7 @@ class RecordingChannel:
     def __init__(self) -> None:
         self.sent: list[tuple[str, Outgoing]] = []
 
-    def address(self, user: Any) -> str:
+    def address(self, user: User) -> str:
         return str(user.username)
 
     def send(self, address: str, message: Outgoing) -> Sent:
