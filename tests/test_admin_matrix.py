@@ -10,8 +10,12 @@ from typing import Any
 import pytest
 
 from tests.matrix import admins
+from tests.matrix.shared_world import module_world, world  # noqa: F401 (fixtures: one world per module)
 from tests.test_permission_matrix import EXTRA_CELLS, MATRIX, request_cell
 from zhucun.testing.world import ADMIN_PERSONAS, World, add_administrators
+
+#: Each cell runs in a savepoint of the module's world (tests/matrix/shared_world.py).
+pytestmark = pytest.mark.django_db
 
 CASES = {**MATRIX, **EXTRA_CELLS}
 

@@ -28,7 +28,11 @@ from tests.matrix import (
     training,
 )
 from tests.matrix.common import Case
+from tests.matrix.shared_world import module_world, world  # noqa: F401 (fixtures: one world per module)
 from zhucun.testing.world import PASSWORD, PERSONAS, TARGETS, World
+
+#: Each cell runs in a savepoint of the module's world (tests/matrix/shared_world.py).
+pytestmark = pytest.mark.django_db
 
 
 def _merge(*parts: dict[str, Case]) -> dict[str, Case]:
