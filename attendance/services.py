@@ -253,7 +253,7 @@ def work_log_create(*, actor: User, day: dt.date, content: str, photos: list[IO[
 
 
 @transaction.atomic
-def work_log_of_day(*, actor: Any, cadre: Cadre, day: dt.date) -> WorkLog:
+def work_log_of_day(*, actor: User, cadre: Cadre, day: dt.date) -> WorkLog:
     """The cadre's work log of ``day`` that the day's other records belong to (a household visit,
     issue 14): the day's first log, or a new one without text yet, which the cadre's own entry of that
     day later fills in (``work_log_create``). The cadre's row lock makes two visits of one day share

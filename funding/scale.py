@@ -25,7 +25,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from cadres.models import Team
+from cadres.models import Region, Team
 from zhucun.policy import profile_on
 
 from . import policies
@@ -163,7 +163,7 @@ class _TeamYear:
             f"{year} 年工作经费",
             source_level=policies.default_source_level(team),
         )
-        if int(self.code[:6]) % _SUBSIDY_EVERY == 0:
+        if int(Region.county_of(self.code)) % _SUBSIDY_EVERY == 0:
             self.book("allocation", dt.date(year, 4, 1), 1_000_000, "省级困难县补贴", source_level="province",
                       is_subsidy=True)  # fmt: skip
         if rng.random() < 0.25:

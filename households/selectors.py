@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
@@ -20,13 +20,18 @@ from zhucun.policy import profile_on
 from . import rules
 from .models import Household, Visit
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
 
 def cutoffs_on(today: dt.date | None = None) -> rules.Cutoffs:
     today = today or timezone.localdate()
     return rules.cutoffs(today=today, profile=profile_on(today))
 
 
-def households(*, user: Any, today: dt.date | None = None) -> QuerySet[Household]:
+def households(*, user: User | AnonymousUser, today: dt.date | None = None) -> QuerySet[Household]:
     """The households the user sees, each with its village's name and whether its visit is due and
     overdue today (annotated in SQL: the rows of a page cost no further query)."""
     cut = cutoffs_on(today)
@@ -47,7 +52,7 @@ def overdue(queryset: QuerySet[Household], *, today: dt.date | None = None) -> Q
     return queryset.filter(cutoffs_on(today).overdue_q())
 
 
-def visits(*, user: Any) -> QuerySet[Visit]:
+def visits(*, user: User | AnonymousUser) -> QuerySet[Visit]:
     """The visits the user sees, with the household and the cadre joined."""
     return scoping.restrict(Visit.objects.all(), user).select_related("household", "cadre")
 
@@ -84,7 +89,7 @@ def _counts(cut: rules.Cutoffs) -> dict[str, Count]:
     }
 
 
-def place_rows(*, user: Any, region: Region, today: dt.date | None = None) -> list[PlaceRow]:
+def place_rows(*, user: User | AnonymousUser, region: Region, today: dt.date | None = None) -> list[PlaceRow]:
     """Per team village of a county or township, per child region above: the households, and how many
     are due and overdue (第六条7–8). Two queries, whatever the size of the region (one GROUP BY over
     the region's households, one for the names)."""
@@ -140,7 +145,9 @@ class Coverage:
         return {"months": self.months, "poor": self.poor, "non_poor": self.non_poor}
 
 
-def coverage_by_month(*, user: Any, prefix: str, today: dt.date | None = None, months: int = 12) -> Coverage:
+def coverage_by_month(
+    *, user: User | AnonymousUser, prefix: str, today: dt.date | None = None, months: int = 12
+) -> Coverage:
     """For each of the last ``months`` calendar months: the share of the poor households visited in
     that month (第六条7), and of the resident non-poor households visited within the profile's window
     ending that month (第六条8: two months). The households counted are those registered by the end of

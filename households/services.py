@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import Role
 from attendance.services import work_log_of_day
 from cadres.models import Cadre, Region
 from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot
@@ -66,8 +67,8 @@ def clean_household(
     return {"head_name": name, "kind": kind, "resident": resident, "phone": clean_phone, "house_number": number}
 
 
-def _require_registrar(actor: Any) -> None:
-    if getattr(actor, "role", "") not in ("county_org", "township"):
+def _require_registrar(actor: User) -> None:
+    if getattr(actor, "role", "") not in (Role.COUNTY_ORG, Role.TOWNSHIP):
         raise PermissionDenied("农户由乡镇党委或县委组织部登记，您的角色无权进行此操作。")
 
 
@@ -79,7 +80,7 @@ def _duplicate(village_code: str, head_name: str, house_number: str) -> Validati
 @transaction.atomic
 def household_register(
     *,
-    actor: Any,
+    actor: User,
     village: Region,
     head_name: Any,
     kind: Any,
@@ -111,7 +112,7 @@ def household_register(
 
 
 @transaction.atomic
-def household_update(*, actor: Any, household: Household, changes: dict[str, Any]) -> Household:
+def household_update(*, actor: User, household: Household, changes: dict[str, Any]) -> Household:
     """Correct a household (a name, a phone) or record a change (脱贫: poor → non-poor; moved away:
     not resident). Visits already recorded keep the kind the household had then."""
     _require_registrar(actor)
@@ -153,10 +154,10 @@ def household_update(*, actor: Any, household: Household, changes: dict[str, Any
 # --- visits (第六条7–8) -----------------------------------------------------------------------------
 
 
-def visiting_cadre(actor: Any, household: Household) -> Cadre:
+def visiting_cadre(actor: User, household: Household) -> Cadre:
     """The cadre recording a visit: a cadre in post of the team stationed in the household's village;
     PermissionDenied (403) for anyone else who can see the household."""
-    cadre: Cadre | None = getattr(actor, "cadre", None) if getattr(actor, "role", "") == "cadre" else None
+    cadre: Cadre | None = getattr(actor, "cadre", None) if getattr(actor, "role", "") == Role.CADRE else None
     if cadre is None:
         raise PermissionDenied("入户走访由驻村工作队的干部记录，您的角色无权进行此操作。")
     cadre = Cadre.objects.select_related("team").get(pk=cadre.pk)
@@ -170,7 +171,7 @@ def visiting_cadre(actor: Any, household: Household) -> Cadre:
 @transaction.atomic
 def visit_create(
     *,
-    actor: Any,
+    actor: User,
     household: Household,
     day: dt.date,
     note: str = "",
@@ -237,7 +238,7 @@ _IMPORTED = ("kind", "resident", "phone")
 
 @transaction.atomic
 def household_import(
-    *, actor: Any, region: Region, upload: IO[bytes], today: dt.date | None = None
+    *, actor: User, region: Region, upload: IO[bytes], today: dt.date | None = None
 ) -> HouseholdImportResult:
     """Import the households of ``region`` (a village or a township, fetched through the actor's
     scope): every row valid or nothing written, every bad row listed (SheetError); re-importing the

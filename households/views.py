@@ -18,6 +18,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.authentication import signed_in
+from accounts.roles import Role
 from cadres.models import Cadre, Region
 from cadres.selectors import region_chain
 from zhucun import scoping
@@ -87,7 +89,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             else:
                 try:
                     services.visit_create(
-                        actor=request.user,
+                        actor=signed_in(request),
                         household=household,
                         day=data["date"],
                         note=data["note"],
@@ -151,7 +153,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
             context["errors"] = [{"row": 0, "column": "", "message": "请选择要上传的农户名单文件。"}]
         else:
             try:
-                result = services.household_import(actor=request.user, region=region, upload=upload)
+                result = services.household_import(actor=signed_in(request), region=region, upload=upload)
             except SheetError as exc:
                 context["errors"] = [error.as_dict() for error in exc.errors]
                 context["filename"] = upload.name
@@ -187,7 +189,7 @@ def _home_code(request: HttpRequest) -> str:
         return str(settings.ZHUCUN_PROVINCE_CODE)
     if scope.region_prefixes:
         return scope.region_prefixes[0]
-    cadre = getattr(request.user, "cadre", None) if getattr(request.user, "role", "") == "cadre" else None
+    cadre = getattr(request.user, "cadre", None) if getattr(request.user, "role", "") == Role.CADRE else None
     if cadre is not None:
         return str(cadre.team.village_id)
     raise PermissionDenied("入户走访总览供驻村工作队、乡镇和县级及以上组织部门查看。")
@@ -301,7 +303,7 @@ def household_new(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            household = services.household_register(actor=request.user, village=region, **data)
+            household = services.household_register(actor=signed_in(request), village=region, **data)
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 for problem in problems:

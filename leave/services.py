@@ -554,7 +554,7 @@ def official_business_record(
 @transaction.atomic
 def official_business_record_many(
     *,
-    actor: Any,
+    actor: User,
     cadres: list[Cadre],
     kind: str,
     start: dt.date,

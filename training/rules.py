@@ -16,12 +16,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from zhucun import scoping
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 ROTATION, OBSERVATION, TOWNSHIP = "rotation", "observation", "township"
 #: kinds each organizer level may hold
@@ -42,7 +47,7 @@ class Organizer:
     region_code: str
 
 
-def organizer_of(user: Any) -> Organizer | None:
+def organizer_of(user: User | AnonymousUser) -> Organizer | None:
     """The body the user organizes training for: their department or township, in their own region
     (a region lent by a grant is inspected, not trained)."""
     role = getattr(user, "role", "")
@@ -84,7 +89,7 @@ def clean_event(*, organizer: Organizer, kind: str, start: dt.date, end: dt.date
         raise ValidationError(errors)
 
 
-def is_organizer_of(user: Any, event: Any) -> bool:
+def is_organizer_of(user: User | AnonymousUser, event: Any) -> bool:
     organizer = organizer_of(user)
     return organizer is not None and (organizer.level, organizer.region_code) == (
         event.organizer_level,

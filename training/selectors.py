@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
@@ -12,18 +12,23 @@ from zhucun import scoping
 from . import rules
 from .models import TrainingAttendance, TrainingEvent
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def events(*, user: Any) -> QuerySet[TrainingEvent]:
+    from accounts.models import User
+
+
+def events(*, user: User | AnonymousUser) -> QuerySet[TrainingEvent]:
     return scoping.restrict(TrainingEvent.objects.all(), user).annotate(attendee_count=Count("attendances"))
 
 
-def attendances(*, user: Any) -> QuerySet[TrainingAttendance]:
+def attendances(*, user: User | AnonymousUser) -> QuerySet[TrainingAttendance]:
     return scoping.restrict(TrainingAttendance.objects.all(), user).select_related(
         "event", "cadre__team__village", "cadre__unit"
     )
 
 
-def untrained(*, user: Any, year: int) -> QuerySet[Cadre]:
+def untrained(*, user: User | AnonymousUser, year: int) -> QuerySet[Cadre]:
     """第十三条4 每年至少对驻村干部轮训1次: the cadres in post the user's department answers for who have
     attended no rotation training starting in ``year``. One query (a NOT EXISTS)."""
     department = scoping.department_of(user)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,10 +20,13 @@ from zhucun.audit import audit_event, audit_record, audit_record_many, snapshot
 from . import rules
 from .models import TrainingAttendance, TrainingEvent
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 @transaction.atomic
 def event_create(
-    *, actor: Any, title: str, kind: str, start: dt.date, end: dt.date, place: str, today: dt.date | None = None
+    *, actor: User, title: str, kind: str, start: dt.date, end: dt.date, place: str, today: dt.date | None = None
 ) -> TrainingEvent:
     """Record a training event organized by the actor's department or township."""
     organizer = rules.organizer_of(actor)
@@ -65,7 +68,7 @@ class EnrolResult:
 
 
 @transaction.atomic
-def event_enrol(*, actor: Any, event: TrainingEvent, cadres: list[Cadre]) -> EnrolResult:
+def event_enrol(*, actor: User, event: TrainingEvent, cadres: list[Cadre]) -> EnrolResult:
     """Record who attended (the event already fetched through the actor's scope, the cadres too). Only
     the organizing body enrols; each cadre must be one it may train (rules.py); the days become
     official business. Cadres already enrolled are left as they are (a second submission changes

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from accounts.authentication import signed_in
 from cadres.models import Cadre
 from zhucun import scoping
 from zhucun.audit import audit_export
@@ -62,7 +63,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied("培训由各级党委组织部门或乡镇党委举办，您的角色无权登记。")
         if form.is_valid():
             try:
-                event = services.event_create(actor=request.user, **form.cleaned_data)
+                event = services.event_create(actor=signed_in(request), **form.cleaned_data)
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
@@ -100,7 +101,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if len(cadres) != len(set(ids)):
                 raise ValidationError({"cadres": ["选择的干部不存在或不在您的管辖范围内。"]})
-            result = services.event_enrol(actor=request.user, event=event, cadres=cadres)
+            result = services.event_enrol(actor=signed_in(request), event=event, cadres=cadres)
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         else:

@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import signed_in
 from cadres.models import Region
 from zhucun import scoping
 from zhucun.api.imports import IMPORT_ERRORS, errors_response, no_file_response
@@ -125,7 +126,7 @@ class HouseholdViewSet(
         village = get_object_or_404(scoping.restrict(Region.objects.all(), request.user), code=data["village"])
         scoping.require(request.user, "household.register")
         household = services.household_register(
-            actor=request.user,
+            actor=signed_in(request),
             village=village,
             head_name=data["head_name"],
             kind=data["kind"],
@@ -142,7 +143,7 @@ class HouseholdViewSet(
         scoping.require(request.user, "household.register")
         body = HouseholdUpdateSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        services.household_update(actor=request.user, household=household, changes=dict(body.validated_data))
+        services.household_update(actor=signed_in(request), household=household, changes=dict(body.validated_data))
         fresh = selectors.households(user=request.user).get(pk=household.pk)
         return Response(HouseholdSerializer(fresh).data)
 
@@ -194,7 +195,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         household = get_object_or_404(scoping.restrict(Household.objects.all(), request.user), pk=data["household"])
         scoping.require(request.user, "household.visit")
         visit = services.visit_create(
-            actor=request.user,
+            actor=signed_in(request),
             household=household,
             day=data["date"],
             note=data["note"],
@@ -250,7 +251,7 @@ class HouseholdImportView(APIView):
         if upload is None:
             return no_file_response("农户名单")
         try:
-            result = services.household_import(actor=request.user, region=region, upload=upload)
+            result = services.household_import(actor=signed_in(request), region=region, upload=upload)
         except SheetError as exc:
             return errors_response(exc)
         return Response(result.as_dict(), status=status.HTTP_201_CREATED)

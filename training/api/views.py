@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.authentication import signed_in
 from cadres.models import Cadre
 from zhucun import scoping
 from zhucun.inputs import NOT_FOUND_MESSAGE, InvalidInput, parse_id, parse_year
@@ -71,7 +72,7 @@ class TrainingEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         scoping.require(request.user, "training.organize")
         body = TrainingEventCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        event = services.event_create(actor=request.user, **body.validated_data)
+        event = services.event_create(actor=signed_in(request), **body.validated_data)
         return Response(
             TrainingEventSerializer(selectors.events(user=request.user).get(pk=event.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -95,5 +96,5 @@ class TrainingEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         cadres = list(scoping.restrict(Cadre.objects.filter(pk__in=ids), request.user))
         if len(cadres) != len(ids):
             raise InvalidInput({"cadres": [NOT_FOUND_MESSAGE]})
-        result = services.event_enrol(actor=request.user, event=event, cadres=cadres)
+        result = services.event_enrol(actor=signed_in(request), event=event, cadres=cadres)
         return Response(result.as_dict())
