@@ -4,11 +4,16 @@ all under the Content-Security-Policy (the autouse fixture fails on any violatio
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from households.models import Household, Visit
 from tests.browser.helpers import login, logout
 from zhucun.testing.world import World
+
+# Like every browser test: committed data for the live server, and the database restored afterwards —
+# without serialized_rollback the flush leaves the next browser test unable to restore its own.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _fits(page: Page) -> None:
