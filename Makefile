@@ -41,7 +41,8 @@ test: lint typecheck pytest
 
 # Province-scale benchmark (issue 6; docs/performance.md): fresh PostgreSQL database zhucun_bench, seeds,
 # gunicorn with the production settings, writes bench/results.json. Not run in CI. Shrink with
-# BENCH_CADRES=2000 BENCH_DAYS=30; needs wrk and pgbench (apt-get install -y wrk postgresql-client).
+# BENCH_CADRES=2000 BENCH_DAYS=30; installs wrk and pgbench when missing and creates its database role
+# (bench/preflight.py).
 bench: venv
 	$(BIN)/python bench/run.py
 

@@ -472,6 +472,12 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "bench"))
     started_all = time.perf_counter()
+    import preflight
+
+    try:  # the tools and the database role, as `make run` prepares its own (issue 16 item 6)
+        preflight.prepare(PG)
+    except preflight.PreflightError as problem:
+        sys.exit(f"make bench: {problem}")
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     log(
         f"{'kept' if os.environ.get('BENCH_REUSE') else 'fresh'} database {DB}; size cadres={CADRES} days={DAYS}; "
