@@ -10,7 +10,7 @@ and pgbench run), BENCH_PG (postgres://zhucun:zhucun@127.0.0.1:5432), BENCH_REDI
 (redis://127.0.0.1:6379/5), BENCH_PORT (8765), BENCH_KEEP=1 keeps the database afterwards,
 BENCH_REUSE=1 measures a kept database without seeding (a database kept before the team funds existed
 gets them first: funding/scale.py), BENCH_RESULTS (bench/results.json) where to write, BENCH_ONLY=B7
-(comma-separated groups B1..B7) measures only those groups and merges their keys into the existing
+(comma-separated groups B1..B9) measures only those groups and merges their keys into the existing
 results file, keeping every other key as it was (the partial run is recorded under ``run_<group>``).
 """
 
@@ -530,7 +530,7 @@ def main() -> None:
     raw: dict[str, Any] = {"seed": {"seconds": round(seed_s, 1), **seeded.counts, "timings": seeded.timings}}
 
     # B1 -------------------------------------------------------------------------------------------
-    gunicorn = start_gunicorn() if want("B1") or want("B2") or want("B7") else None
+    gunicorn = start_gunicorn() if want("B1") or want("B2") or want("B7") or want("B8") else None
     try:
         if want("B1"):
             log("B1 sign-in: wrk vs pgbench")
@@ -628,6 +628,17 @@ def main() -> None:
             log("B7 team funds: overview pages vs psql, the county ledger export vs raw openpyxl")
             funds, raw["B7"] = funds_figures(personas, seeded.persona_scopes)
             results.update(funds)
+
+        # B8 ---------------------------------------------------------------------------------------
+        if want("B8"):
+            import b8_duties
+
+            log("B8 duties: the year's obligations generated, the compliance pages vs psql")
+            duties_results, raw["B8"] = b8_duties.run(
+                personas=personas, cookie=session_cookie, http_p95=http_p95, psql_p95=psql_p95, rounds=ROUNDS,
+                log=log,
+            )  # fmt: skip
+            results.update(duties_results)
     finally:
         if gunicorn is not None:
             gunicorn.send_signal(signal.SIGTERM)

@@ -53,3 +53,6 @@ def test_the_bench_harness_produces_every_figure_of_results_json() -> None:
     # issue 12: the funds overview one level down and the county's ledger, each with its pass/fail
     assert results["B7.county_ledger_export_s"]["rows"] >= 5 * 50  # the county's 5 teams, ~60 entries each
     assert all(results[key]["met"] is not None for key in results if key.startswith("B7."))
+    # issue 13: the year's obligations of every body, and the compliance pages beside their own SQL
+    assert results["B8.generate_year_s"]["obligations"] > 100
+    assert results["B8.province_compliance_p95_ms"]["rows"] == 50
