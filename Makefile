@@ -34,8 +34,11 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
+# One worker per core (pytest-xdist), each with its own test database; a file's tests stay on one worker so
+# its one-world-per-module fixtures are built once (docs/decisions/0101). PYTEST_WORKERS=0: one process.
+PYTEST_WORKERS ?= auto
 pytest: venv
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
