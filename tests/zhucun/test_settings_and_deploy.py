@@ -57,13 +57,19 @@ def test_production_settings_refuse_to_start_without_a_secret_key() -> None:
 def test_docker_compose_runs_web_worker_beat_postgres_and_redis() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    assert set(services) == {
+        "web", "worker", "worker-exports", "worker-notifications", "beat", "postgres", "redis"
+    }  # fmt: skip
     assert "gunicorn" in services["web"]["command"]
-    assert "celery -A zhucun worker" in services["worker"]["command"]
+    # one worker per queue (zhucun/queues.py), the exports' with bounded memory per child and prefetch 1
+    for worker, queue in (("worker", "jobs"), ("worker-exports", "exports"), ("worker-notifications", "notifications")):
+        assert f"celery -A zhucun worker -Q {queue} " in services[worker]["command"]
+        assert "--prefetch-multiplier=1" in services[worker]["command"]
+    assert "--max-memory-per-child=" in services["worker-exports"]["command"]
     assert "celery -A zhucun beat" in services["beat"]["command"]
     postgres_major = int(str(services["postgres"]["image"]).split(":")[1].split(".")[0])
     assert postgres_major >= 14  # Django 5.2 needs PostgreSQL 14+
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "worker-exports", "worker-notifications", "beat"):
         environment = services[name]["environment"]
         assert environment["DJANGO_SETTINGS_MODULE"] == "zhucun.settings.production"
         assert environment["DATABASE_URL"].startswith("postgres://")

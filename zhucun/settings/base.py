@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from kombu.entity import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -238,6 +239,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Jobs, exports and notifications on queues of their own (zhucun/queues.py, decision 0102).
+CELERY_TASK_DEFAULT_QUEUE = "jobs"
+CELERY_TASK_QUEUES = tuple(Queue(name) for name in ("jobs", "exports", "notifications"))  # type: ignore[no-untyped-call]
+CELERY_TASK_ROUTES = ("zhucun.queues.route",)
 CELERY_TIMEZONE = TIME_ZONE
 # Publishing waits about a second at most when Redis is down or frozen (decision 0051): one attempt,
 # bounded by the connect and socket timeouts; the outbox (zhucun/outbox.py) publishes it later.
