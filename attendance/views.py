@@ -23,6 +23,7 @@ from cadres.selectors import region_chain
 from zhucun import scoping
 from zhucun.inputs import parse_id, parse_month
 from zhucun.policy import profile_on
+from zhucun.replica import reads_from_replica
 
 from . import extensions, services
 from .exports import attendance_register
@@ -132,6 +133,7 @@ def _region_or_404(request: HttpRequest, code: str | None) -> Region:
 
 
 @login_required
+@reads_from_replica
 def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
     """乡镇考勤看板: per cadre for a township; one level down, aggregated, for county and above."""
     region = _region_or_404(request, code)
@@ -268,6 +270,7 @@ def leave_impact(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def register_export(request: HttpRequest, code: str) -> HttpResponse:
     region = _region_or_404(request, code)
     scoping.require(request.user, "attendance.export")

@@ -26,6 +26,7 @@ from zhucun.audit import audit_export
 from zhucun.documents import download_response
 from zhucun.exports.xlsx import xlsx_response
 from zhucun.inputs import InvalidInput, parse_date, parse_id, parse_year
+from zhucun.replica import reads_from_replica
 from zhucun.views import paginate
 
 from . import exports, policies, selectors, services
@@ -70,6 +71,7 @@ def _home_region(request: HttpRequest) -> Region:
 
 
 @login_required
+@reads_from_replica
 def overview(request: HttpRequest, code: str | None = None) -> HttpResponse:
     """工作经费总览: per team for a county or township, per child region above (drill-down)."""
     region = (

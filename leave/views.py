@@ -20,6 +20,7 @@ from accounts.authentication import signed_in
 from zhucun import scoping, workcalendar
 from zhucun.api.errors import Conflict
 from zhucun.inputs import parse_date, parse_id
+from zhucun.replica import reads_from_replica
 
 from . import policies, selectors, services
 from .forms import LeaveRequestForm
@@ -325,6 +326,7 @@ def _register_row(leave: LeaveRequest) -> list[Any]:
 
 @login_required
 @require_GET
+@reads_from_replica
 def register(request: HttpRequest) -> HttpResponse:
     """The leave register (请假销假登记) of a region and period, on screen and as xlsx
     (请假销假通过数据平台操作、留存)."""

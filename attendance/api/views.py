@@ -7,6 +7,7 @@ import django_filters
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -23,6 +24,7 @@ from zhucun.api.viewsets import ScopedQuerysetMixin
 from zhucun.exports.xlsx import XLSX_CONTENT_TYPE
 from zhucun.filters import PlausibleDateFilter, ScopedObjectFilter
 from zhucun.inputs import parse_month
+from zhucun.replica import reads_from_replica
 
 from .. import services
 from ..exports import attendance_register
@@ -249,6 +251,7 @@ _CadreMonthSchema = inline_serializer(
 )
 
 
+@method_decorator(reads_from_replica, name="get")
 class AttendanceDashboardView(APIView):
     """第五条: each cadre's days in the village this month, and the villages with nobody on duty today."""
 

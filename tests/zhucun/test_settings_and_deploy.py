@@ -58,8 +58,11 @@ def test_docker_compose_runs_web_worker_beat_postgres_and_redis() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
     assert set(services) == {
-        "web", "worker", "worker-exports", "worker-notifications", "beat", "postgres", "redis"
+        "web", "worker", "worker-exports", "worker-notifications", "beat", "postgres", "postgres-replica", "redis"
     }  # fmt: skip
+    # the streaming replica the dashboards read from (decision 0103): a standby copied from the primary
+    assert "pg_basebackup" in (ROOT / "deploy/postgres/replica-entrypoint.sh").read_text()
+    assert "wal_level=replica" in services["postgres"]["command"]
     assert "gunicorn" in services["web"]["command"]
     # one worker per queue (zhucun/queues.py), the exports' with bounded memory per child and prefetch 1
     for worker, queue in (("worker", "jobs"), ("worker-exports", "exports"), ("worker-notifications", "notifications")):
@@ -74,6 +77,10 @@ def test_docker_compose_runs_web_worker_beat_postgres_and_redis() -> None:
         assert environment["DJANGO_SETTINGS_MODULE"] == "zhucun.settings.production"
         assert environment["DATABASE_URL"].startswith("postgres://")
         assert environment["REDIS_URL"].startswith("redis://")
+        assert (
+            environment["DATABASE_REPLICA_URL"].startswith("postgres://")
+            and "@postgres-replica:" in environment["DATABASE_REPLICA_URL"]
+        )
     # compose v1 (the only validator available here) rejects these v2-only keys.
     assert "name" not in compose
 

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Read-your-writes when a replica serves the dashboards (decision 0103).
+    "zhucun.replica.PrimaryAfterWriteMiddleware",
     # A NUL or other control character in the path or query string: 400 before any view (item 8).
     "zhucun.middleware.RejectControlCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -116,6 +118,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A streaming replica for the dashboards, registers and exports (zhucun/replica.py, decision 0103):
+# DATABASE_REPLICA_URL set adds the alias and turns the routing on; a person who has just written reads
+# from the primary for ZHUCUN_REPLICA_LAG_SECONDS.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+ZHUCUN_REPLICA_ENABLED = "replica" in DATABASES
+ZHUCUN_REPLICA_LAG_SECONDS = int(os.environ.get("ZHUCUN_REPLICA_LAG_SECONDS", "10"))
+DATABASE_ROUTERS = ["zhucun.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The sign-in's covering index (decision 0031) INCLUDEs columns on PostgreSQL; SQLite (make run, the
 # embedded demo) builds it without them, which is all this warning says.
