@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "supervision",
     "households",
     "training",
+    "archive",
 ]
 
 MIDDLEWARE = [
