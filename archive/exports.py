@@ -4,8 +4,16 @@ every page, each section on a new page, the same sections as the page (decision 
 from __future__ import annotations
 
 import io
+import re
 
 from .selectors import Archive
+
+#: characters XML 1.0 cannot hold (a vertical tab pasted into a reason): python-docx refuses them
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub(" ", text)
 
 
 def docx_bytes(archive: Archive) -> bytes:
@@ -29,7 +37,7 @@ def docx_bytes(archive: Archive) -> bytes:
     header.text = archive.header
     header.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer = section.footer.paragraphs[0]
-    footer.text = f"{archive.subject} · 生成于 {archive.made_on:%Y年%m月%d日}"
+    footer.text = f"{_clean(archive.subject)} · 生成于 {archive.made_on:%Y年%m月%d日}"
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     heading = document.add_paragraph()
@@ -39,8 +47,8 @@ def docx_bytes(archive: Archive) -> bytes:
     run.font.size = Pt(20)
     subject = document.add_paragraph()
     subject.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    subject.add_run(archive.subject).font.size = Pt(16)
-    document.add_paragraph(archive.subtitle).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    subject.add_run(_clean(archive.subject)).font.size = Pt(16)
+    document.add_paragraph(_clean(archive.subtitle)).alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     for index, part in enumerate(archive.sections):
         if index:
@@ -50,7 +58,7 @@ def docx_bytes(archive: Archive) -> bytes:
         title_run.bold = True
         title_run.font.size = Pt(14)
         for label, value in part.facts:
-            document.add_paragraph(f"{label}：{value}")
+            document.add_paragraph(_clean(f"{label}：{value}"))
         for table in part.tables:
             if table.caption:
                 document.add_paragraph(table.caption).runs[0].bold = True
@@ -63,7 +71,7 @@ def docx_bytes(archive: Archive) -> bytes:
                 cell.text = text
             for row in table.rows:
                 for cell, text in zip(grid.add_row().cells, row, strict=True):
-                    cell.text = text
+                    cell.text = _clean(text)
         if part.note:
             document.add_paragraph(part.note).runs[0].italic = True
     buffer = io.BytesIO()

@@ -228,3 +228,17 @@ def test_the_cost_of_a_file_does_not_grow_with_its_months(office_hours: dt.datet
             _month_of_records(someone, month)
         month = (month + dt.timedelta(days=32)).replace(day=1)
     assert (_queries(client, cadre_url), _queries(client, team_url)) == before
+
+
+def test_text_word_cannot_hold_does_not_break_the_download(office_hours: dt.datetime, world: World) -> None:
+    cadre = world.leaders["A"]
+    LeaveRequest.objects.create(
+        cadre=cadre, village_code=cadre.team.village_id, unit=cadre.unit, kind="personal", start=dt.date(2026, 10, 8),
+        end=dt.date(2026, 10, 8), days=Decimal("1.0"), reason="从Word粘贴\x0b的事由", status="approved",
+    )  # fmt: skip
+    client = Client()
+    client.force_login(world.personas["county"])
+    response = client.get(reverse("archive-cadre-download", args=[cadre.pk]))
+    assert response.status_code == 200
+    cells = [cell.text for table in Document(io.BytesIO(response.content)).tables for cell in table._cells]
+    assert "从Word粘贴 的事由" in cells
