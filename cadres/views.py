@@ -101,6 +101,7 @@ class TeamDetailView(ScopedDetailView):
         context["show_phone"] = scoping.can(self.request.user, "cadre.view_phone")
         context["may_dispatch"] = scoping.can(self.request.user, "term.dispatch")
         context["may_view_funds"] = scoping.can(self.request.user, "funds.view")
+        context["may_view_archive"] = scoping.can(self.request.user, "archive.view")  # 第十五条2 (archive/)
         return context
 
 
@@ -216,6 +217,7 @@ def _cadre_context(request: HttpRequest, cadre: Cadre, *, revealed: str = "") ->
         "devices": cadre_devices(user=user, cadre=cadre),  # the cadre's phones, for those who may sign them out
         "may_adjust": policies.may_request_adjustment(user, cadre),
         "handover_due": policies.handover_due(cadre, timezone.localdate()) and scoping.can(user, "term.view"),
+        "may_view_archive": scoping.can(user, "archive.view"),  # 第十五条2 (archive/)
     }
 
 
@@ -444,5 +446,6 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
             "may_tick": may_tick,
             "due": policies.handover_due(cadre, timezone.localdate()),
             "chain": region_chain(cadre.team.village),
+            "may_view_archive": scoping.can(request.user, "archive.view"),
         },
     )

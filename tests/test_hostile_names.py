@@ -29,6 +29,8 @@ SHOWN = (escape(SCRIPT), escape(ATTRIBUTE), TEMPLATE)
 #: the pages whose job is to show names: each must show them, escaped, to everyone who may see it
 NAME_PAGES = {
     "account-list",
+    "archive-cadre",
+    "archive-team",
     "assessment-accountability",
     "assessment-cadre-file",
     "assessment-grid",

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from tests.matrix import (
     accounts,
+    archive,
     assessment,
     attendance,
     audit,
@@ -57,6 +58,7 @@ MATRIX = _merge(
     supervision.MATRIX,
     households.MATRIX,
     training.MATRIX,
+    archive.MATRIX,
 )
 EXTRA_CELLS = {
     **core.EXTRA,
@@ -71,6 +73,7 @@ EXTRA_CELLS = {
     **supervision.EXTRA,
     **households.EXTRA,
     **training.EXTRA,
+    **archive.EXTRA,
 }
 
 

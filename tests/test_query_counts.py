@@ -130,7 +130,18 @@ LISTS: dict[str, tuple[bool, Callable[[], str]]] = {
     "training-list": (False, lambda: reverse("training-list")),
     "training-untrained": (False, lambda: reverse("training-untrained") + "?year=2026"),
     "training-untrained-export": (False, lambda: reverse("training-untrained") + "?year=2026&export=xlsx"),
+    # the file (第十五条2, decision 0132): every capability's rows of team A and its leader, grouped by month
+    "archive-cadre": (False, lambda: reverse("archive-cadre", args=[_leader_a().pk])),
+    "archive-team": (False, lambda: reverse("archive-team", args=[Team.objects.get(village_id="130102001001").pk])),
+    "archive-team-download": (
+        False,
+        lambda: reverse("archive-team-download", args=[Team.objects.get(village_id="130102001001").pk]),
+    ),
 }
+
+
+def _leader_a() -> Cadre:
+    return Cadre.objects.get(team__village_id="130102001001", role=Cadre.Role.FIRST_SECRETARY_LEADER)
 
 
 def _grown_plan() -> Any:

@@ -595,6 +595,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # departments hold rotation training and observation, townships their training (training/rules.py)
     "training.organize": REGIONAL_ROLES,
     "training.untrained": ORG_ROLES,  # 每年至少对驻村干部轮训1次: the department's cadres not yet trained
+    # --- the file (issue 14, 第十五条2 统一规范管理档案; decision 0132): kept by the township, read by the
+    # departments that manage the cadre and by the dispatching unit (第二十二条 记入个人档案); a cadre's
+    # own data is on their own pages, and a team-mate's grades and sanctions are not theirs to read ---
+    "archive.view": REGIONAL_ROLES | {Role.UNIT},
 }
 
 

@@ -37,6 +37,7 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("households/", include("households.urls")),
     path("training/", include("training.urls")),
+    path("archive/", include("archive.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its init script as a separate file: no inline script under the CSP.
     path(

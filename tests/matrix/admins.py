@@ -93,6 +93,8 @@ SAME: dict[int, list[str]] = {
         "api:visit-detail", "api:household-import", "households-region", "households-new",
         "households-region(village)", "households-region(export)",
         "training-event", "api:training-event-detail", "api:training-event-enrol", "training-event(enrol)",
+        # the file (第十五条2): a cadre's or a team's, outside every administrator's scope
+        "archive-cadre", "archive-cadre-download", "archive-team", "archive-team-download",
     ],
 }  # fmt: skip
 

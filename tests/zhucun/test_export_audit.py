@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from assessment.models import ExportJob
+from cadres.models import Cadre, Team
 from tests.assessment.helpers import YEAR
 from zhucun.models import AuditEvent
 from zhucun.testing.world import World
@@ -27,6 +28,17 @@ class Download:
     kind: str
     filters: dict[str, object]
     api: bool = False
+    #: the file's kind: the lists are workbooks, a file (第十五条2) is a Word document
+    action: str = "export.xlsx"
+    suffix: str = ".xlsx"
+
+
+def _leader_a() -> int:
+    return Cadre.objects.get(team__village_id="130102001001", role=Cadre.Role.FIRST_SECRETARY_LEADER).pk
+
+
+def _team_a() -> int:
+    return Team.objects.get(village_id="130102001001").pk
 
 
 #: route name → how to call it as the county official and what the event must say
@@ -89,6 +101,15 @@ DOWNLOADS: dict[str, Download] = {
     "training-untrained": Download(
         "get", lambda: reverse("training-untrained") + "?export=xlsx&year=2026", "cadres.cadre", {"year": "2026"},
     ),
+    # the file of a cadre and of a team (第十五条2, decision 0132)
+    "archive-cadre-download": Download(
+        "get", lambda: reverse("archive-cadre-download", args=[_leader_a()]), "cadres.cadre", {},
+        action="export.docx", suffix=".docx",
+    ),
+    "archive-team-download": Download(
+        "get", lambda: reverse("archive-team-download", args=[_team_a()]), "cadres.team", {},
+        action="export.docx", suffix=".docx",
+    ),
 }  # fmt: skip
 
 #: download-like routes that are not data leaving the system, and why
@@ -142,13 +163,13 @@ def test_a_download_records_who_took_which_rows_with_which_filters(world: World,
     assert len(events) == 1, [(e.action, e.object_type) for e in events]
     event = events[0]
     assert (event.actor_id, event.object_type) == (county.pk, download.kind)
-    assert event.action == "export.xlsx"
+    assert event.action == download.action
     assert event.region_code == "130102"  # the county's departments (and those above) see it
     assert event.after is not None
     assert event.after["scope"] == {"role": "county_org", "regions": ["130102"]}
     assert event.after["filters"] == download.filters
     assert isinstance(event.after["rows"], int)
-    assert event.after["file"].endswith(".xlsx")
+    assert event.after["file"].endswith(download.suffix)
 
 
 def test_the_rows_counted_are_the_rows_exported(world: World) -> None:

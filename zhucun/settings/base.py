@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "supervision",
     "households",
     "training",
+    "archive",
 ]
 
 MIDDLEWARE = [
