@@ -20,6 +20,7 @@ from zhucun.inputs import parse_id
 from .lockout import locked_until, reset_failures
 from .models import ADMIN_REGION_LEVELS, ADMIN_ROLES, REGION_LEVEL_OF_ROLE, ApiToken, RegionGrant, Role, User
 from .receivers import home_region_code
+from .selectors import creatable_roles
 from .tokens import digest_of, new_key
 from .usernames import normalize_username, validate_username
 
@@ -88,6 +89,18 @@ def account_create(*, actor: User | None, username: str, password: str, role: st
         raise ValidationError(
             {"role": ["管理员账号（系统、安全、审计管理员）只能由运维人员通过 create_account 命令创建。"]}
         )
+    if actor is not None and role not in ADMIN_ROLES:
+        allowed = creatable_roles(actor)
+        if role not in allowed:
+            # Nobody creates a peer or a superior (issue 15 item 7, decision 0174).
+            offered = "、".join(choice.label for choice in allowed) or "无"
+            raise ValidationError(
+                {
+                    "role": [
+                        f"您只能创建下级账号（{offered}），不能创建「{Role(role).label}」账号；请由上级组织部门创建。"
+                    ]
+                }
+            )
     bound = _resolve_scope(actor=actor, role=role, scope=scope)
     user = User(username=username, role=role, **bound)
     try:

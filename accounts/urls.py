@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.AccountListView.as_view(), name="account-list"),
     path("new/", views.account_create_page, name="account-create"),
+    path("new/scopes/", views.account_scope_search, name="account-scope-search"),
     path("password/", views.password_change, name="password-change"),
     path("grants/", admin_pages.grant_list, name="grant-list"),
     path("grants/<int:pk>/revoke/", admin_pages.grant_revoke, name="grant-revoke"),

@@ -24,7 +24,7 @@ from zhucun.views import ScopedListView
 from . import services
 from .authentication import signed_in
 from .models import Role, User
-from .selectors import devices_of, lock_states
+from .selectors import creatable_roles, devices_of, lock_states, scope_choices
 from .services import account_create
 
 
@@ -52,7 +52,7 @@ class AccountListView(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["roles"] = Role.choices
-        context["form"] = AccountForm()
+        context["form"] = AccountForm(user=self.request.user)
         locked = lock_states(list(context["object_list"]))
         for account in context["object_list"]:
             account.locked_until = locked.get(account.username)
@@ -60,21 +60,45 @@ class AccountListView(ScopedListView):
 
 
 class AccountForm(forms.Form):
+    """A new account. The role list offers only the roles below the creator's; the scope is picked by
+    searching names (``account-scope-search``), never typed from a page's address (issue 15 item 7)."""
+
     username = forms.CharField(label="用户名", max_length=200, widget=forms.TextInput(attrs={"class": "form-control"}))
-    password = forms.CharField(label="初始密码", widget=forms.PasswordInput(attrs={"class": "form-control"}))
+    password = forms.CharField(
+        label="初始密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "new-password"}),
+    )
     role = forms.ChoiceField(label="角色", choices=Role.choices, widget=forms.Select(attrs={"class": "form-select"}))
     scope = forms.CharField(
         label="范围",
         max_length=20,
-        help_text="区划代码（如 130125100）、派出单位编号或驻村干部编号",
-        widget=forms.TextInput(attrs={"class": "form-control"}),
+        error_messages={"required": "请搜索并选择账号所属的区划、派出单位或驻村干部。"},
+        widget=forms.HiddenInput(attrs={"data-zc-scope-value": ""}),
     )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        roles = creatable_roles(user) if user is not None else list(Role)
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = [(role.value, role.label) for role in roles]
+        role_field.error_messages["invalid_choice"] = "只能创建下级账号，请从列表中选择角色。"
+
+
+def _scope_label(user: Any, role: str, value: str) -> str:
+    """The chosen scope's name again, when the form comes back with an error."""
+    if not value:
+        return ""
+    for choice in scope_choices(user=user, role=role, value=value):
+        return f"{choice['label']}（{choice['detail']}）"
+    return ""
 
 
 @login_required
 def account_create_page(request: HttpRequest) -> HttpResponse:
     scoping.require(request.user, "account.create")
-    form = AccountForm(request.POST or None)
+    form = AccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             user = account_create(actor=signed_in(request), **form.cleaned_data)
@@ -84,7 +108,24 @@ def account_create_page(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已创建账号 {user.username}（{user.get_role_display()}：{user.scope_label}）。")
             return redirect("account-list")
-    return render(request, "accounts/account_form.html", {"form": form})
+    chosen = ""
+    if request.method == "POST":
+        chosen = _scope_label(request.user, request.POST.get("role", ""), request.POST.get("scope", "").strip())
+    return render(request, "accounts/account_form.html", {"form": form, "chosen": chosen})
+
+
+@login_required
+def account_scope_search(request: HttpRequest) -> HttpResponse:
+    """The account form's search (htmx): cadres by name with region path and unit, units or regions of
+    the chosen role, within the creator's scope."""
+    scoping.require(request.user, "account.create")
+    role = request.GET.get("role", "")
+    search = request.GET.get("q", "")
+    return render(
+        request,
+        "accounts/includes/scope_choices.html",
+        {"choices": scope_choices(user=request.user, role=role, search=search), "search": search.strip(), "role": role},
+    )
 
 
 def _account_in_scope(request: HttpRequest, pk: int) -> User:

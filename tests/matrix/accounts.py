@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import RegionGrant
 from zhucun.testing.world import World
 
-from .common import ACCOUNT_VISIBLE, ORG, Case, everyone, role_only, scoped
+from .common import ACCOUNT_VISIBLE, ORG, VISIBLE, Case, everyone, role_only, scoped
 
 
 def _account(world: World, target: str | None) -> int:
@@ -49,6 +49,15 @@ MATRIX: dict[str, Case] = {
         scoped(ORG, ACCOUNT_VISIBLE, ok=302),
         api=False,
         data=lambda w, t: {"active": "0"},
+    ),
+    # The new-account form's search (issue 15 item 7): a township by its code, within the creator's scope.
+    "account-scope-search": Case(
+        "get",
+        lambda w, t: reverse("account-scope-search") + f"?role=township&q={w.township(t or '')}",
+        role_only(ORG),
+        api=False,
+        lists=lambda w, t: f'data-zc-scope-pick="{w.township(t)}"',
+        list_visible=VISIBLE,
     ),
     "api:auth-logout": Case("post", lambda w, t: reverse("api:auth-logout"), everyone(204), per_target=False),
 }

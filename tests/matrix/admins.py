@@ -125,6 +125,7 @@ EXPECT.update(
         # county is refused on the form (200 with the error) or in the API (400).
         "account-list": only("security_admin", 200),
         "api:account-list(read)": only("security_admin", 200),
+        "account-scope-search": only("security_admin", 200),
         "account-create": lambda p, t: (302 if t in SECURITY_VISIBLE else 200) if p == "security_admin" else 403,
         "api:account-list": lambda p, t: (201 if t in SECURITY_VISIBLE else 400) if p == "security_admin" else 403,
         "api:account-detail": security_scoped(200),
@@ -159,7 +160,7 @@ EXPECT.update(
 def visible(name: str, persona: str) -> set[str]:
     """Targets whose row a list must show to ``persona``: accounts in the security administrator's
     county; nothing else, to nobody."""
-    if persona == "security_admin" and name in ("account-list", "api:account-list(read)"):
+    if persona == "security_admin" and name in ("account-list", "api:account-list(read)", "account-scope-search"):
         return SECURITY_VISIBLE
     if persona == "audit_admin" and name in ("audit-list", "api:audit-event-list"):
         return {"A", "C"}
