@@ -158,7 +158,9 @@ class RegionGrant(UserObjectPermissionBase):
 
 class ApiToken(models.Model):
     """An API token of one device (a cadre's phone, a client): several per account, each listed with
-    when it was last used and revocable on its own (issue 10 item 3, decision 0046).
+    when it was last used and revocable on its own (issue 10 item 3, decision 0046). A cadre's browser
+    signed in with 记住本机 is a device too (``kind`` browser, decision 0172): listed and revoked the
+    same way, and deleting its row ends its session.
 
     Only the SHA-256 digest of the key is stored: a copy of the table logs nobody in. The key itself
     (40 hex characters, ``Authorization: Token <key>``) is shown once, in the login response. A token
@@ -167,9 +169,19 @@ class ApiToken(models.Model):
     (accounts/authentication.py), so using a token costs no extra query.
     """
 
+    class Kind(models.TextChoices):
+        TOKEN = "token", "应用"
+        # 记住本机 (issue 15 item 7, decision 0172): a cadre's long browser session on their own phone.
+        BROWSER = "browser", "浏览器（记住本机）"
+
     digest = models.CharField("凭证摘要", max_length=64, unique=True, editable=False)
     user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="api_tokens")
     device = models.CharField("设备", max_length=120, blank=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.TOKEN)
+    # A remembered browser: its session, which ends when the row is deleted (accounts/receivers.py),
+    # and when the session ends by itself.
+    session_key = models.CharField("会话", max_length=40, blank=True, editable=False)
+    expires_at = models.DateTimeField("有效期至", null=True, blank=True)
     created_at = models.DateTimeField("登录时间", default=timezone.now)
     created_ip = models.GenericIPAddressField("登录地址", null=True, blank=True)
     last_used = models.DateTimeField("最近使用", default=timezone.now)

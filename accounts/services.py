@@ -126,16 +126,72 @@ def token_issue(*, user: User, device: str = "", ip: str | None = None) -> str:
     ApiToken.objects.create(
         user=user, digest=digest_of(key), device=device[:120], created_ip=ip, created_at=now, last_used=now
     )
+    _trim_devices(user)
+    return key
+
+
+def _trim_devices(user: User) -> None:
+    """Beyond ``ZHUCUN_TOKENS_PER_ACCOUNT`` devices the least recently used are signed out."""
     keep = settings.ZHUCUN_TOKENS_PER_ACCOUNT
     stale = list(ApiToken.objects.filter(user=user).order_by("-last_used", "-id").values_list("pk", flat=True)[keep:])
     if stale:
         ApiToken.objects.filter(pk__in=stale).delete()
-    return key
+
+
+@transaction.atomic
+def device_remember(*, user: User, session_key: str, device: str = "", ip: str | None = None) -> ApiToken | None:
+    """记住本机 (issue 15 item 7, decision 0172): the browser session ``session_key`` of a cadre becomes
+    a device of the account, valid ``ZHUCUN_REMEMBER_DEVICE_DAYS`` from now; deleting the row ends
+    the session. None for staff accounts: they keep the short session (decision 0042)."""
+    if user.role != Role.CADRE or not session_key:
+        return None
+    now = timezone.now()
+    ApiToken.objects.filter(user=user, kind=ApiToken.Kind.BROWSER, expires_at__lt=now).delete()
+    token = ApiToken.objects.create(
+        user=user,
+        kind=ApiToken.Kind.BROWSER,
+        digest=digest_of(new_key()),  # never handed out: a browser device cannot be used as an API token
+        session_key=session_key,
+        device=device[:120],
+        created_ip=ip,
+        created_at=now,
+        last_used=now,
+        expires_at=now + dt.timedelta(days=settings.ZHUCUN_REMEMBER_DEVICE_DAYS),
+    )
+    _trim_devices(user)
+    audit_record(
+        actor=user,
+        action="auth.device_remember",
+        obj=user,
+        after=_token_facts(token),
+        region_code=home_region_code(user),
+    )
+    return token
+
+
+@transaction.atomic
+def device_revoke_own(*, user: User, token_id: int) -> ApiToken:
+    """The user signs one of their own devices out (the 登录设备 page): a phone's token or a
+    remembered browser, this one included. Audited with the device revoked."""
+    token = ApiToken.objects.filter(user=user, pk=token_id).first()
+    if token is None:
+        raise ValidationError({"token": ["该设备已注销或不存在，请刷新页面。"]})
+    audit_record(
+        actor=user,
+        action="auth.device_revoke",
+        obj=user,
+        before={"tokens": [_token_facts(token)]},
+        after={"tokens": []},
+        region_code=home_region_code(user),
+    )
+    token.delete()
+    return token
 
 
 def _token_facts(token: ApiToken) -> dict[str, Any]:
     return {
         "token": token.pk,
+        "kind": token.kind,
         "device": token.device,
         "created_at": token.created_at.isoformat(),
         "last_used": token.last_used.isoformat(),

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -23,9 +25,95 @@ from zhucun.views import ScopedListView
 
 from . import services
 from .authentication import signed_in
-from .models import Role, User
+from .lockout import client_ip
+from .models import ApiToken, Role, User
+from .receivers import DEVICE_SEEN, REMEMBERED_DEVICE
 from .selectors import creatable_roles, devices_of, lock_states, scope_choices
 from .services import account_create
+
+
+class SignInForm(AuthenticationForm):
+    remember = forms.BooleanField(label="记住本机", required=False)
+
+
+def device_label(user_agent: str) -> str:
+    """A readable name for a browser from its User-Agent: 「Android 手机 · 微信」, 「Windows 电脑 · Edge」."""
+    agent = user_agent or ""
+    lowered = agent.lower()
+    system = next(
+        (
+            label
+            for marker, label in (
+                ("iphone", "iPhone"),
+                ("ipad", "iPad"),
+                ("harmonyos", "鸿蒙手机"),
+                ("android", "Android 手机"),
+                ("windows", "Windows 电脑"),
+                ("mac os", "Mac 电脑"),
+                ("linux", "Linux 电脑"),
+            )
+            if marker in lowered
+        ),
+        "未知设备",
+    )
+    browser = next(
+        (
+            label
+            for marker, label in (
+                ("micromessenger", "微信"),
+                ("dingtalk", "钉钉"),
+                ("wxwork", "企业微信"),
+                ("edg/", "Edge"),
+                ("chrome/", "Chrome"),
+                ("firefox/", "Firefox"),
+                ("safari/", "Safari"),
+            )
+            if marker in lowered
+        ),
+        "浏览器",
+    )
+    return f"{system} · {browser}"
+
+
+class SignInView(LoginView):
+    """The login form. 记住本机 keeps a cadre signed in on this browser for
+    ``ZHUCUN_REMEMBER_DEVICE_DAYS`` as a revocable device (decision 0172); staff keep the short
+    session and the idle timeout (decision 0042)."""
+
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "remember_days": settings.ZHUCUN_REMEMBER_DEVICE_DAYS}
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)  # logs in: a new session key
+        user = form.get_user()
+        if not form.cleaned_data.get("remember"):
+            return response
+        if not isinstance(user, User) or user.role != Role.CADRE:
+            hours = round(settings.SESSION_COOKIE_AGE / 3600)
+            messages.info(
+                self.request,
+                f"「记住本机」只适用于驻村干部账号；工作人员账号登录 {hours} 小时后或闲置时需重新登录。",
+            )
+            return response
+        _remember_this_browser(self.request, user)
+        return response
+
+
+def _remember_this_browser(request: HttpRequest, user: User, *, label: str = "") -> ApiToken | None:
+    device = services.device_remember(
+        user=user,
+        session_key=request.session.session_key or "",
+        device=label or device_label(request.META.get("HTTP_USER_AGENT", "")),
+        ip=client_ip(request),
+    )
+    if device is not None and device.expires_at is not None:
+        request.session.set_expiry(device.expires_at)
+        request.session[REMEMBERED_DEVICE] = device.pk
+        request.session[DEVICE_SEEN] = device.created_at.timestamp()
+    return device
 
 
 class AccountListView(ScopedListView):
@@ -253,13 +341,57 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = request.user
         assert isinstance(user, User)
+        remembered = ApiToken.objects.filter(pk=request.session.get(REMEMBERED_DEVICE) or 0).first()
         try:
             services.password_change(user=user, **form.cleaned_data)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
+            label = remembered.device if remembered is not None else ""
+            # The new password deleted every device, this browser's too; this session goes on under a
+            # new key, and stays remembered when it was (decision 0172).
             update_session_auth_hash(request, user)
+            if request.session.get(REMEMBERED_DEVICE) is not None:
+                _remember_this_browser(request, user, label=label)
             messages.success(request, "密码已修改；其他设备和浏览器上的登录已退出。")
             return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+def my_devices(request: HttpRequest) -> HttpResponse:
+    """Everyone's own devices: phones' tokens and remembered browsers, this one marked, each with a
+    sign-out button (decision 0172)."""
+    user = signed_in(request)
+    return render(
+        request,
+        "accounts/my_devices.html",
+        {
+            "tokens": devices_of(user),
+            "current": request.session.get(REMEMBERED_DEVICE),
+            "idle_days": settings.ZHUCUN_TOKEN_IDLE_DAYS,
+            "remember_days": settings.ZHUCUN_REMEMBER_DEVICE_DAYS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def my_device_revoke(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    token_id = parse_id(request.POST.get("token", ""))
+    try:
+        if token_id is None:
+            raise ValidationError({"token": ["要注销的登录设备不存在，请刷新页面后重试。"]})
+        token = services.device_revoke_own(user=user, token_id=token_id)
+    except ValidationError as exc:
+        _refused(request, exc)
+        return redirect("my-devices")
+    if request.session.get(REMEMBERED_DEVICE) == token_id:
+        # This browser: its session is already gone with the row; say so on the login page.
+        request.session.flush()
+        messages.info(request, "已注销本机，需重新登录。")
+        return redirect("login")
+    messages.success(request, f"已注销「{token.device or '未命名设备'}」，该设备需重新登录。")
+    return redirect("my-devices")

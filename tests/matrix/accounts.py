@@ -21,6 +21,17 @@ def _account(world: World, target: str | None) -> int:
 
 MATRIX: dict[str, Case] = {
     "password-change": Case("get", lambda w, t: reverse("password-change"), everyone(200), api=False, per_target=False),
+    # One's own devices (记住本机, decision 0172): everyone's own; a device that is not one's own is refused
+    # on the page (302 back with the message), never revoked.
+    "my-devices": Case("get", lambda w, t: reverse("my-devices"), everyone(200), api=False, per_target=False),
+    "my-device-revoke": Case(
+        "post",
+        lambda w, t: reverse("my-device-revoke"),
+        everyone(302),
+        api=False,
+        per_target=False,
+        data=lambda w, t: {"token": "999999"},
+    ),
     "account-detail": Case(
         "get", lambda w, t: reverse("account-detail", args=[_account(w, t)]), scoped(ORG, ACCOUNT_VISIBLE), api=False
     ),

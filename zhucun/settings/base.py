@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "zhucun.middleware.NoStoreForSignedInMiddleware",
     "zhucun.middleware.StaffIdleTimeoutMiddleware",
+    # A remembered cadre browser: its device row still there (checked once an hour, decision 0172).
+    "accounts.middleware.RememberedDeviceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a lockout flagged during authentication into the Chinese lockout answer.
     "axes.middleware.AxesMiddleware",
@@ -166,6 +168,10 @@ ZHUCUN_TRUSTED_PROXIES = int(os.environ.get("ZHUCUN_TRUSTED_PROXIES", "0"))
 ZHUCUN_TOKEN_IDLE_DAYS = int(os.environ.get("ZHUCUN_TOKEN_IDLE_DAYS", "30"))
 ZHUCUN_TOKEN_TOUCH_MINUTES = int(os.environ.get("ZHUCUN_TOKEN_TOUCH_MINUTES", "60"))
 ZHUCUN_TOKENS_PER_ACCOUNT = int(os.environ.get("ZHUCUN_TOKENS_PER_ACCOUNT", "5"))
+# 记住本机 (issue 15 item 7, decision 0172): a cadre who ticks it at the login form stays signed in
+# on that browser this many days from the login, as a device the cadre and the organization
+# department can revoke. Staff sessions keep SESSION_COOKIE_AGE and the idle timeout.
+ZHUCUN_REMEMBER_DEVICE_DAYS = int(os.environ.get("ZHUCUN_REMEMBER_DEVICE_DAYS", "30"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
