@@ -9,6 +9,8 @@ from . import admin_pages, views
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("reset/", views.password_reset, name="password-reset"),
+    path("reset/confirm/", views.password_reset_confirm, name="password-reset-confirm"),
     path("", views.AccountListView.as_view(), name="account-list"),
     path("new/", views.account_create_page, name="account-create"),
     path("new/scopes/", views.account_scope_search, name="account-scope-search"),

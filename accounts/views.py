@@ -224,7 +224,9 @@ def _account_in_scope(request: HttpRequest, pk: int) -> User:
 
 class PasswordResetForm(forms.Form):
     password = forms.CharField(
-        label="新密码", strip=False, widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "off"})
+        label="临时密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "off"}),
     )
 
 
@@ -307,7 +309,9 @@ def account_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         _refused(request, exc)
     else:
-        messages.success(request, f"已重置账号 {account.username} 的密码；其所有设备和会话已退出。")
+        messages.success(
+            request, f"已为账号 {account.username} 设置临时密码；其所有设备和会话已退出，本人下次登录时须修改密码。"
+        )
     return _back(request, account)
 
 
@@ -356,7 +360,11 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 _remember_this_browser(request, user, label=label)
             messages.success(request, "密码已修改；其他设备和浏览器上的登录已退出。")
             return redirect("home")
-    return render(request, "accounts/password_change.html", {"form": form})
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "temporary": getattr(request.user, "must_change_password", False)},
+    )
 
 
 @login_required
@@ -395,3 +403,102 @@ def my_device_revoke(request: HttpRequest) -> HttpResponse:
         return redirect("login")
     messages.success(request, f"已注销「{token.device or '未命名设备'}」，该设备需重新登录。")
     return redirect("my-devices")
+
+
+# --- 找回密码 by SMS code (issue 15 item 7, decision 0173) ------------------------------------------
+
+#: session key: the username or phone the code was asked for, to fill the second form
+RESET_IDENTIFIER = "accounts.reset_identifier"
+
+
+class ResetRequestForm(forms.Form):
+    identifier = forms.CharField(
+        label="用户名或手机号",
+        max_length=150,
+        error_messages={"required": "请填写用户名或登记的手机号。"},
+        widget=forms.TextInput(attrs={"class": "form-control form-control-lg", "autocomplete": "username"}),
+    )
+
+
+class ResetConfirmForm(forms.Form):
+    identifier = forms.CharField(
+        label="用户名或手机号",
+        max_length=150,
+        error_messages={"required": "请填写获取验证码时用的用户名或手机号。"},
+        widget=forms.TextInput(attrs={"class": "form-control form-control-lg", "autocomplete": "username"}),
+    )
+    code = forms.CharField(
+        label="短信验证码",
+        max_length=6,
+        error_messages={"required": "请填写短信中的 6 位验证码。"},
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control form-control-lg",
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": "[0-9]*",
+            }
+        ),
+    )
+    new_password = forms.CharField(
+        label="新密码",
+        strip=False,
+        error_messages={"required": "请填写新密码。"},
+        widget=forms.PasswordInput(attrs={"class": "form-control form-control-lg", "autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label="再次输入新密码",
+        strip=False,
+        error_messages={"required": "请再次输入新密码。"},
+        widget=forms.PasswordInput(attrs={"class": "form-control form-control-lg", "autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") and data.get("new_password2") and data["new_password"] != data["new_password2"]:
+            self.add_error("new_password2", "两次输入的新密码不一致，请重新输入。")
+        return data
+
+
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """找回密码, step 1: a username or phone; the same answer whether or not it names an account."""
+    available = services.password_reset_by_sms_available()
+    form = ResetRequestForm(request.POST or None)
+    status = 200
+    if available and request.method == "POST" and form.is_valid():
+        identifier = form.cleaned_data["identifier"].strip()
+        try:
+            services.password_reset_request(identifier=identifier, ip=client_ip(request))
+        except services.ResetThrottled as exc:
+            form.add_error(None, str(exc))
+            status = 429
+        else:
+            request.session[RESET_IDENTIFIER] = identifier
+            messages.info(request, services.RESET_REQUESTED)
+            return redirect("password-reset-confirm")
+    return render(request, "registration/password_reset.html", {"form": form, "available": available}, status=status)
+
+
+def password_reset_confirm(request: HttpRequest) -> HttpResponse:
+    """找回密码, step 2: the code from the SMS and a new password."""
+    if not services.password_reset_by_sms_available():
+        return redirect("password-reset")
+    form = ResetConfirmForm(request.POST or None, initial={"identifier": request.session.get(RESET_IDENTIFIER, "")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.password_reset_confirm(
+                identifier=data["identifier"], code=data["code"], new_password=data["new_password"]
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            request.session.pop(RESET_IDENTIFIER, None)
+            messages.success(request, "密码已重置，其他设备上的登录已退出。请用新密码登录。")
+            return redirect("login")
+    return render(
+        request,
+        "registration/password_reset_confirm.html",
+        {"form": form, "minutes": services.RESET_CODE_MINUTES, "attempts": services.RESET_CODE_ATTEMPTS},
+    )

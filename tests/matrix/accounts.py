@@ -70,6 +70,14 @@ MATRIX: dict[str, Case] = {
         lists=lambda w, t: f'data-zc-scope-pick="{w.township(t)}"',
         list_visible=VISIBLE,
     ),
+    # 找回密码 (decision 0173): public pages. Without SMS configured (the tests' default) the first page says
+    # to ask the organization department and the second sends back to it.
+    "password-reset": Case(
+        "get", lambda w, t: reverse("password-reset"), everyone(200), api=False, per_target=False, anonymous=200
+    ),
+    "password-reset-confirm": Case(
+        "get", lambda w, t: reverse("password-reset-confirm"), everyone(302), api=False, per_target=False, anonymous=302
+    ),
     "api:auth-logout": Case("post", lambda w, t: reverse("api:auth-logout"), everyone(204), per_target=False),
 }
 

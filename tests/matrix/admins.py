@@ -22,14 +22,15 @@ SAME: dict[int, list[str]] = {
     200: [
         "notifications", "notification-settings", "api:notification-preferences", "api:notification-preferences(put)",
         "home", "healthz", "schema", "api-docs", "api:auth-token", "password-change",
-        "my-devices",
+        "my-devices", "password-reset",
         "public-village", "public-poster",
         "team-list", "cadre-list", "leave-inbox", "api:region-list", "api:team-list", "api:cadre-list",
         "api:signin-list(read)", "api:absence-finding-list(read)", "api:whereabouts-list(read)",
         "api:work-log-list(read)", "api:leave-request-list(read)", "api:leave-request-list(awaiting_me)",
     ],
     204: ["api:auth-logout"],
-    302: ["login", "logout", "admin", "attendance-home", "notification-settings(post)", "my-device-revoke"],
+    302: ["login", "logout", "admin", "attendance-home", "notification-settings(post)", "my-device-revoke",
+          "password-reset-confirm"],
     400: ["api:absence-finding-list"],  # the cadre named is not visible: like any unknown reference
     403: [
         "region-tree", "roster-import-page", "roster-template-download", "api:roster-import-template",

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "zhucun.middleware.StaffIdleTimeoutMiddleware",
     # A remembered cadre browser: its device row still there (checked once an hour, decision 0172).
     "accounts.middleware.RememberedDeviceMiddleware",
+    # A temporary password set by the organization department: the password page first (decision 0173).
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a lockout flagged during authentication into the Chinese lockout answer.
     "axes.middleware.AxesMiddleware",
@@ -307,6 +309,9 @@ ZHUCUN_SMS_ACCESS_KEY_SECRET = os.environ.get("ZHUCUN_SMS_ACCESS_KEY_SECRET", ""
 ZHUCUN_SMS_SIGN_NAME = os.environ.get("ZHUCUN_SMS_SIGN_NAME", "")
 ZHUCUN_SMS_TEMPLATE_CODE = os.environ.get("ZHUCUN_SMS_TEMPLATE_CODE", "")
 ZHUCUN_SMS_REGION_ID = os.environ.get("ZHUCUN_SMS_REGION_ID", "cn-hangzhou")
+# The 验证码 template (one variable, ${code}) for 找回密码 codes (decision 0173); unset, the code is sent
+# in the notification template above.
+ZHUCUN_SMS_CODE_TEMPLATE_CODE = os.environ.get("ZHUCUN_SMS_CODE_TEMPLATE_CODE", "")
 # E-mail over SMTP (Django's SMTP backend).
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
