@@ -73,6 +73,9 @@ class User(AbstractUser):
     mobile = models.CharField("手机号", max_length=11, blank=True, help_text="接收短信通知的手机号。")
     wecom_userid = models.CharField("企业微信账号", max_length=64, blank=True, help_text="企业微信通讯录中的 UserID。")
     dingtalk_userid = models.CharField("钉钉账号", max_length=64, blank=True, help_text="钉钉通讯录中的 userid。")
+    # A temporary password set by the organization department (issue 15 item 7, decision 0173): the
+    # next sign-in must choose a new one before anything else (accounts/middleware.py).
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -158,7 +161,9 @@ class RegionGrant(UserObjectPermissionBase):
 
 class ApiToken(models.Model):
     """An API token of one device (a cadre's phone, a client): several per account, each listed with
-    when it was last used and revocable on its own (issue 10 item 3, decision 0046).
+    when it was last used and revocable on its own (issue 10 item 3, decision 0046). A cadre's browser
+    signed in with 记住本机 is a device too (``kind`` browser, decision 0172): listed and revoked the
+    same way, and deleting its row ends its session.
 
     Only the SHA-256 digest of the key is stored: a copy of the table logs nobody in. The key itself
     (40 hex characters, ``Authorization: Token <key>``) is shown once, in the login response. A token
@@ -167,9 +172,19 @@ class ApiToken(models.Model):
     (accounts/authentication.py), so using a token costs no extra query.
     """
 
+    class Kind(models.TextChoices):
+        TOKEN = "token", "应用"
+        # 记住本机 (issue 15 item 7, decision 0172): a cadre's long browser session on their own phone.
+        BROWSER = "browser", "浏览器（记住本机）"
+
     digest = models.CharField("凭证摘要", max_length=64, unique=True, editable=False)
     user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="api_tokens")
     device = models.CharField("设备", max_length=120, blank=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.TOKEN)
+    # A remembered browser: its session, which ends when the row is deleted (accounts/receivers.py),
+    # and when the session ends by itself.
+    session_key = models.CharField("会话", max_length=40, blank=True, editable=False)
+    expires_at = models.DateTimeField("有效期至", null=True, blank=True)
     created_at = models.DateTimeField("登录时间", default=timezone.now)
     created_ip = models.GenericIPAddressField("登录地址", null=True, blank=True)
     last_used = models.DateTimeField("最近使用", default=timezone.now)
@@ -181,3 +196,34 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device or '未命名设备'}（{self.created_at:%Y-%m-%d}）"
+
+
+class PasswordResetRequest(models.Model):
+    """One request for an SMS code to reset a forgotten password (issue 15 item 7, decision 0173).
+
+    A row is written for every request, whether or not the username or phone named an account, so
+    the rate limits count both (per address, per account) and nothing in the answer tells them apart.
+    The code itself is never stored: ``code_digest`` is an HMAC of it keyed with SECRET_KEY (a copy of
+    the table alone cannot try the million codes offline). It is made and sent by the task
+    ``accounts.send_reset_code``, expires ``RESET_CODE_MINUTES`` after it was sent, allows
+    ``RESET_CODE_ATTEMPTS`` wrong entries and is used once."""
+
+    user = models.ForeignKey(
+        User, verbose_name="账号", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间", default=timezone.now, db_index=True)
+    requested_ip = models.GenericIPAddressField("申请地址", null=True, blank=True)
+    code_digest = models.CharField("验证码摘要", max_length=64, blank=True, editable=False)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    expires_at = models.DateTimeField("有效期至", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("错误次数", default=0)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "找回密码申请"
+        verbose_name_plural = "找回密码申请"
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["requested_ip", "requested_at"], name="reset_ip_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.requested_at:%Y-%m-%d %H:%M}"

@@ -4,10 +4,13 @@ the failure signal credentials with the password already masked, and only the us
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import transaction
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -15,7 +18,12 @@ from zhucun.audit import audit_record
 from zhucun.models import AuditEvent
 
 from .lockout import client_ip, lockout_username
-from .models import User
+from .models import ApiToken, User
+
+#: session key: the id of the remembered device (ApiToken, kind browser) this session belongs to
+REMEMBERED_DEVICE = "accounts.remembered_device"
+#: session key: when the remembered device was last checked (a POSIX timestamp; accounts/middleware.py)
+DEVICE_SEEN = "accounts.device_seen"
 
 if TYPE_CHECKING:
     pass
@@ -62,10 +70,23 @@ def audit_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: 
         )
 
 
+@receiver(post_delete, sender=ApiToken, dispatch_uid="accounts.end_remembered_session")
+def end_remembered_session(sender: Any, instance: ApiToken, **kwargs: Any) -> None:
+    """A remembered browser's device is gone — revoked by the cadre or the organization department,
+    a new password, a deactivation, the device limit — so its session ends at once (decision 0172).
+    Every deletion path sends this signal: querysets too, since a receiver is connected."""
+    if instance.session_key:
+        import_module(settings.SESSION_ENGINE).SessionStore(session_key=instance.session_key).delete()
+
+
 @receiver(user_logged_out, dispatch_uid="accounts.audit_logout")
 def audit_logout(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
     if user is None:
         return
+    session = getattr(request, "session", None)
+    device = session.get(REMEMBERED_DEVICE) if session is not None else None
+    if device is not None:  # signing out on a remembered phone forgets it
+        ApiToken.objects.filter(pk=device, user=user, kind=ApiToken.Kind.BROWSER).delete()
     with transaction.atomic():
         audit_record(
             actor=user, action="auth.logout", obj=user, after=request_facts(request), region_code=home_region_code(user)

@@ -22,3 +22,27 @@ class Role(models.TextChoices):
 
 #: The administrators (三员): appointed by the operator (``create_account``), never in the application.
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+#: How high each business role stands (issue 15 item 7): an account is created only by someone who
+#: stands higher — the province creates city, county, township, unit and cadre accounts, a county only
+#: township, unit and cadre ones; nobody creates a peer or a superior (decision 0174).
+RANK: dict[str, int] = {
+    Role.PROVINCE_ORG: 4,
+    Role.CITY_ORG: 3,
+    Role.COUNTY_ORG: 2,
+    Role.TOWNSHIP: 1,
+    Role.UNIT: 0,
+    Role.CADRE: 0,
+}
+#: The rank of an administrator bound to a region of this level (the security administrator creates
+#: accounts below its region, as the organization department of that level would).
+LEVEL_RANK: dict[str, int] = {"province": 4, "city": 3, "county": 2, "township": 1}
+
+
+def roles_creatable_by(role: str, region_level: str | None = None) -> list[Role]:
+    """The roles an account of ``role`` (an administrator: bound to a region of ``region_level``) may
+    create, highest first. Administrators' roles are never among them (decision 0048)."""
+    rank = RANK.get(role) if role not in ADMIN_ROLES else LEVEL_RANK.get(region_level or "")
+    if rank is None:
+        return []
+    return [candidate for candidate in Role if candidate in RANK and RANK[candidate] < rank]

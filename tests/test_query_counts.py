@@ -38,6 +38,7 @@ LISTS: dict[str, tuple[bool, Callable[[], str]]] = {
     "api:region-list": (True, lambda: reverse("api:region-list") + "?page_size=200"),
     "api:account-list": (True, lambda: reverse("api:account-list") + "?page_size=200"),
     "account-list": (False, lambda: reverse("account-list")),
+    "account-scope-search": (False, lambda: reverse("account-scope-search") + "?role=cadre&q=%E6%9D%91"),
     "team-list": (False, lambda: reverse("team-list")),
     "cadre-list": (False, lambda: reverse("cadre-list")),
     "region-detail": (False, lambda: reverse("region-detail", args=["130102001"])),
@@ -492,6 +493,7 @@ def _count(world: World, persona: str, name: str) -> int:
 NOT_FOR_TOWNSHIPS = {
     "api:account-list",
     "account-list",
+    "account-scope-search",
     "assessment-accountability-export",
     "audit-list",
     "audit-list-filtered",

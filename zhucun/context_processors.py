@@ -103,6 +103,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "消息推送状态", "url": reverse("delivery-status"), "icon": "send-check"})
     if scoping.can(user, "audit.view"):
         items.append({"label": "操作记录", "url": reverse("audit-list"), "icon": "shield-check"})
+    if getattr(user, "role", "") == Role.CADRE:  # 记住本机 and the phone's tokens (decision 0172)
+        items.append({"label": "我的登录设备", "url": reverse("my-devices"), "icon": "phone"})
     path = request.path
     matching = [
         item["url"] for item in items if path == item["url"] or (item["url"] != "/" and path.startswith(item["url"]))

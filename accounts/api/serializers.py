@@ -20,7 +20,9 @@ class UsernameField(serializers.CharField):
 class AccountCreateSerializer(serializers.Serializer[User]):
     username = UsernameField(max_length=200, help_text="英文字母、数字、_ . - 或汉字；大写字母按小写保存")
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
-    role = serializers.ChoiceField(choices=Role.choices)
+    role = serializers.ChoiceField(
+        choices=Role.choices, help_text="只能是比调用者低的角色（如县委组织部：乡镇党委、派出单位、驻村干部），否则 400"
+    )
     scope = serializers.CharField(max_length=20)
 
 

@@ -17,6 +17,7 @@ from zhucun.api.viewsets import ScopedQuerysetMixin
 
 from ..authentication import signed_in
 from ..lockout import client_ip, lockout_response
+from ..middleware import MUST_CHANGE_MESSAGE
 from ..models import ApiToken, User
 from ..services import account_create, token_issue, token_logout
 from .serializers import AccountCreateSerializer, AccountSerializer, TokenLoginSerializer, TokenSerializer
@@ -58,7 +59,7 @@ class TokenLoginView(APIView):
         request=TokenLoginSerializer,
         responses={
             200: TokenSerializer,
-            400: OpenApiResponse(description="用户名或密码不正确"),
+            400: OpenApiResponse(description="用户名或密码不正确；或密码已被组织部门重置为临时密码，须先在网页上修改"),
             429: OpenApiResponse(description="连续密码错误，账号已锁定（detail 说明解锁时间和联系人）"),
         },
     )
@@ -73,6 +74,8 @@ class TokenLoginView(APIView):
             if getattr(http_request, "axes_locked_out", False):
                 return lockout_response(http_request, None, {"username": form.validated_data["username"]})
             raise exceptions.ValidationError({"non_field_errors": ["无法使用提供的认证信息登录。"]})
+        if getattr(user, "must_change_password", False):  # a temporary password: the web page first (0173)
+            raise exceptions.ValidationError({"non_field_errors": [MUST_CHANGE_MESSAGE]})
         device = form.validated_data.get("device") or http_request.META.get("HTTP_USER_AGENT", "")
         key = token_issue(user=user, device=device, ip=client_ip(http_request))
         # What a session login does: last_login, axes forgets earlier failures, the audit event.

@@ -55,8 +55,9 @@ def test_a_county_creates_a_township_account_in_its_county(world: World) -> None
     ("body", "field", "message"),
     [
         ({"role": "township", "scope": "130104001"}, "scope", "不在您的管辖范围内"),
-        ({"role": "city_org", "scope": "1301"}, "scope", "不在您的管辖范围内"),
-        ({"role": "county_org", "scope": "130102001"}, "scope", "应绑定县级区划"),
+        ({"role": "township", "scope": "130102"}, "scope", "应绑定乡镇级区划"),
+        ({"role": "city_org", "scope": "1301"}, "role", "只能创建下级账号"),
+        ({"role": "county_org", "scope": "130102"}, "role", "只能创建下级账号"),
         ({"role": "township", "scope": "130102002", "password": "123"}, "password", ""),
         ({"role": "township", "scope": "130102002", "username": "p_city"}, "username", "已被使用"),
         ({"role": "mayor", "scope": "130102002"}, "role", ""),

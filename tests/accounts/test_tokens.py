@@ -186,7 +186,11 @@ def test_an_org_department_resets_a_password_and_every_device_and_session_ends(w
     assert browser.get(reverse("attendance-today")).status_code == 302
     assert User.objects.get(username="p_cadre").check_password("Reset-pass-2027")
     event = AuditEvent.objects.get(action="account.reset_password")
-    assert event.actor == world.personas["county"] and event.after == {"tokens_revoked": 1, "sessions_ended": True}
+    assert event.actor == world.personas["county"] and event.after == {
+        "tokens_revoked": 1,
+        "sessions_ended": True,
+        "must_change_password": True,
+    }
     assert "Reset-pass-2027" not in str(event.after) + str(event.before)
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import RegionGrant
 from zhucun.testing.world import World
 
-from .common import ACCOUNT_VISIBLE, ORG, Case, everyone, role_only, scoped
+from .common import ACCOUNT_VISIBLE, ORG, VISIBLE, Case, everyone, role_only, scoped
 
 
 def _account(world: World, target: str | None) -> int:
@@ -21,6 +21,17 @@ def _account(world: World, target: str | None) -> int:
 
 MATRIX: dict[str, Case] = {
     "password-change": Case("get", lambda w, t: reverse("password-change"), everyone(200), api=False, per_target=False),
+    # One's own devices (记住本机, decision 0172): everyone's own; a device that is not one's own is refused
+    # on the page (302 back with the message), never revoked.
+    "my-devices": Case("get", lambda w, t: reverse("my-devices"), everyone(200), api=False, per_target=False),
+    "my-device-revoke": Case(
+        "post",
+        lambda w, t: reverse("my-device-revoke"),
+        everyone(302),
+        api=False,
+        per_target=False,
+        data=lambda w, t: {"token": "999999"},
+    ),
     "account-detail": Case(
         "get", lambda w, t: reverse("account-detail", args=[_account(w, t)]), scoped(ORG, ACCOUNT_VISIBLE), api=False
     ),
@@ -49,6 +60,23 @@ MATRIX: dict[str, Case] = {
         scoped(ORG, ACCOUNT_VISIBLE, ok=302),
         api=False,
         data=lambda w, t: {"active": "0"},
+    ),
+    # The new-account form's search (issue 15 item 7): a township by its code, within the creator's scope.
+    "account-scope-search": Case(
+        "get",
+        lambda w, t: reverse("account-scope-search") + f"?role=township&q={w.township(t or '')}",
+        role_only(ORG),
+        api=False,
+        lists=lambda w, t: f'data-zc-scope-pick="{w.township(t)}"',
+        list_visible=VISIBLE,
+    ),
+    # 找回密码 (decision 0173): public pages. Without SMS configured (the tests' default) the first page says
+    # to ask the organization department and the second sends back to it.
+    "password-reset": Case(
+        "get", lambda w, t: reverse("password-reset"), everyone(200), api=False, per_target=False, anonymous=200
+    ),
+    "password-reset-confirm": Case(
+        "get", lambda w, t: reverse("password-reset-confirm"), everyone(302), api=False, per_target=False, anonymous=302
     ),
     "api:auth-logout": Case("post", lambda w, t: reverse("api:auth-logout"), everyone(204), per_target=False),
 }

@@ -22,13 +22,15 @@ SAME: dict[int, list[str]] = {
     200: [
         "notifications", "notification-settings", "api:notification-preferences", "api:notification-preferences(put)",
         "home", "healthz", "schema", "api-docs", "api:auth-token", "password-change",
+        "my-devices", "password-reset",
         "public-village", "public-poster",
         "team-list", "cadre-list", "leave-inbox", "api:region-list", "api:team-list", "api:cadre-list",
         "api:signin-list(read)", "api:absence-finding-list(read)", "api:whereabouts-list(read)",
         "api:work-log-list(read)", "api:leave-request-list(read)", "api:leave-request-list(awaiting_me)",
     ],
     204: ["api:auth-logout"],
-    302: ["login", "logout", "admin", "attendance-home", "notification-settings(post)"],
+    302: ["login", "logout", "admin", "attendance-home", "notification-settings(post)", "my-device-revoke",
+          "password-reset-confirm"],
     400: ["api:absence-finding-list"],  # the cadre named is not visible: like any unknown reference
     403: [
         "region-tree", "roster-import-page", "roster-template-download", "api:roster-import-template",
@@ -127,6 +129,7 @@ EXPECT.update(
         # county is refused on the form (200 with the error) or in the API (400).
         "account-list": only("security_admin", 200),
         "api:account-list(read)": only("security_admin", 200),
+        "account-scope-search": only("security_admin", 200),
         "account-create": lambda p, t: (302 if t in SECURITY_VISIBLE else 200) if p == "security_admin" else 403,
         "api:account-list": lambda p, t: (201 if t in SECURITY_VISIBLE else 400) if p == "security_admin" else 403,
         "api:account-detail": security_scoped(200),
@@ -161,7 +164,7 @@ EXPECT.update(
 def visible(name: str, persona: str) -> set[str]:
     """Targets whose row a list must show to ``persona``: accounts in the security administrator's
     county; nothing else, to nobody."""
-    if persona == "security_admin" and name in ("account-list", "api:account-list(read)"):
+    if persona == "security_admin" and name in ("account-list", "api:account-list(read)", "account-scope-search"):
         return SECURITY_VISIBLE
     if persona == "audit_admin" and name in ("audit-list", "api:audit-event-list"):
         return {"A", "C"}

@@ -6,10 +6,14 @@ platform) adds one entry."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from .base import ChannelAdapter, DeliveryError, Outgoing, Sent, TransientDeliveryError
+
+if TYPE_CHECKING:
+    from .sms import AliyunSmsChannel
 
 
 def _wecom() -> ChannelAdapter:
@@ -44,6 +48,7 @@ def _sms() -> ChannelAdapter:
         sign_name=settings.ZHUCUN_SMS_SIGN_NAME,
         template_code=settings.ZHUCUN_SMS_TEMPLATE_CODE,
         region_id=settings.ZHUCUN_SMS_REGION_ID,
+        code_template_code=settings.ZHUCUN_SMS_CODE_TEMPLATE_CODE,
     )
 
 
@@ -86,6 +91,14 @@ def enabled() -> list[ChannelAdapter]:
 
 def get(code: str) -> ChannelAdapter | None:
     return FACTORIES[code]() if code in enabled_codes() else None
+
+
+def sms_adapter() -> AliyunSmsChannel | None:
+    """The SMS adapter when this deployment enabled SMS (the 找回密码 codes, decision 0173)."""
+    from .sms import AliyunSmsChannel
+
+    adapter = get("sms")
+    return adapter if isinstance(adapter, AliyunSmsChannel) else None
 
 
 __all__ = ["ChannelAdapter", "DeliveryError", "Outgoing", "Sent", "TransientDeliveryError", "enabled", "get"]

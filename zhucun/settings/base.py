@@ -67,6 +67,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "zhucun.middleware.NoStoreForSignedInMiddleware",
     "zhucun.middleware.StaffIdleTimeoutMiddleware",
+    # A remembered cadre browser: its device row still there (checked once an hour, decision 0172).
+    "accounts.middleware.RememberedDeviceMiddleware",
+    # A temporary password set by the organization department: the password page first (decision 0173).
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a lockout flagged during authentication into the Chinese lockout answer.
     "axes.middleware.AxesMiddleware",
@@ -182,6 +186,10 @@ ZHUCUN_TRUSTED_PROXIES = int(os.environ.get("ZHUCUN_TRUSTED_PROXIES", "0"))
 ZHUCUN_TOKEN_IDLE_DAYS = int(os.environ.get("ZHUCUN_TOKEN_IDLE_DAYS", "30"))
 ZHUCUN_TOKEN_TOUCH_MINUTES = int(os.environ.get("ZHUCUN_TOKEN_TOUCH_MINUTES", "60"))
 ZHUCUN_TOKENS_PER_ACCOUNT = int(os.environ.get("ZHUCUN_TOKENS_PER_ACCOUNT", "5"))
+# 记住本机 (issue 15 item 7, decision 0172): a cadre who ticks it at the login form stays signed in
+# on that browser this many days from the login, as a device the cadre and the organization
+# department can revoke. Staff sessions keep SESSION_COOKIE_AGE and the idle timeout.
+ZHUCUN_REMEMBER_DEVICE_DAYS = int(os.environ.get("ZHUCUN_REMEMBER_DEVICE_DAYS", "30"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -321,6 +329,9 @@ ZHUCUN_SMS_ACCESS_KEY_SECRET = os.environ.get("ZHUCUN_SMS_ACCESS_KEY_SECRET", ""
 ZHUCUN_SMS_SIGN_NAME = os.environ.get("ZHUCUN_SMS_SIGN_NAME", "")
 ZHUCUN_SMS_TEMPLATE_CODE = os.environ.get("ZHUCUN_SMS_TEMPLATE_CODE", "")
 ZHUCUN_SMS_REGION_ID = os.environ.get("ZHUCUN_SMS_REGION_ID", "cn-hangzhou")
+# The 验证码 template (one variable, ${code}) for 找回密码 codes (decision 0173); unset, the code is sent
+# in the notification template above.
+ZHUCUN_SMS_CODE_TEMPLATE_CODE = os.environ.get("ZHUCUN_SMS_CODE_TEMPLATE_CODE", "")
 # E-mail over SMTP (Django's SMTP backend).
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
