@@ -42,7 +42,7 @@ from accounts.models import User
 from accounts.services import token_issue
 from assessment.models import RecallCase
 from attendance.models import AbsenceFinding, WorkLog
-from cadres.models import Cadre, Region, Team, TermAdjustment, Unit
+from cadres.models import Cadre, PartySecretaryAppointment, PartyTransfer, Region, Team, TermAdjustment, Unit
 from duties.models import Obligation
 from funding.models import InsurancePolicy, LedgerEntry, Reimbursement
 from households.models import Household, Visit
@@ -54,6 +54,7 @@ from tests.matrix import duties as duties_matrix
 from tests.matrix import funding as funding_matrix
 from tests.matrix import households as households_matrix
 from tests.matrix import leave as leave_matrix
+from tests.matrix import party as party_matrix
 from tests.matrix import supervision as supervision_matrix
 from tests.matrix import terms as terms_matrix
 from tests.matrix import training as training_matrix
@@ -113,6 +114,8 @@ def _populate(world: World) -> None:
         supervision_matrix._demand(world, target)
         households_matrix._setup_visit(world, target)
         training_matrix._setup(world, target)
+        party_matrix._transfer(world, target)
+        party_matrix._proposal(world, target)
 
 
 def _ids(model: Any, **filters: Any) -> list[Any]:
@@ -144,6 +147,8 @@ def _real_values() -> dict[str, list[Any]]:
         "tasks": _ids(AnnualTask),
         "teams": teams,
         "term-adjustments": _ids(TermAdjustment),
+        "party-transfers": _ids(PartyTransfer),
+        "party-secretary-appointments": _ids(PartySecretaryAppointment),
         "training-events": _ids(TrainingEvent),
         "visits": _ids(Visit),
         "work-logs": _ids(WorkLog),

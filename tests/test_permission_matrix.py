@@ -23,6 +23,7 @@ from tests.matrix import (
     funding,
     households,
     leave,
+    party,
     supervision,
     terms,
     training,
@@ -57,6 +58,7 @@ MATRIX = _merge(
     supervision.MATRIX,
     households.MATRIX,
     training.MATRIX,
+    party.MATRIX,
 )
 EXTRA_CELLS = {
     **core.EXTRA,
@@ -71,6 +73,7 @@ EXTRA_CELLS = {
     **supervision.EXTRA,
     **households.EXTRA,
     **training.EXTRA,
+    **party.EXTRA,
 }
 
 

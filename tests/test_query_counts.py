@@ -125,6 +125,11 @@ LISTS: dict[str, tuple[bool, Callable[[], str]]] = {
     "training-list": (False, lambda: reverse("training-list")),
     "training-untrained": (False, lambda: reverse("training-untrained") + "?year=2026"),
     "training-untrained-export": (False, lambda: reverse("training-untrained") + "?year=2026&export=xlsx"),
+    # party affairs (issue 14, 第十八条)
+    "party-transfer-list": (False, lambda: reverse("party-transfer-list") + "?status=all"),
+    "api:party-transfer-list": (True, lambda: reverse("api:party-transfer-list") + "?page_size=200"),
+    "api:party-transfer-pending": (True, lambda: reverse("api:party-transfer-pending") + "?page_size=200"),
+    "api:party-secretary-list": (True, lambda: reverse("api:party-secretary-list") + "?page_size=200"),
 }
 
 
@@ -183,6 +188,26 @@ def _grow(world: World, rows: int, offset: int) -> None:
     _grow_supervision(created)
     _grow_households(created[::2])
     _grow_training(created, offset)
+    _grow_party(created)
+
+
+def _grow_party(cadres: list[Cadre]) -> None:
+    """第十八条: every new leader's transfer recorded (every other one confirmed), the members' left
+    unrecorded (pending), and every new leader proposed as the village's party secretary."""
+    from cadres.models import PartySecretaryAppointment, PartyTransfer
+
+    leaders = cadres[::2]
+    PartyTransfer.objects.bulk_create(
+        [
+            PartyTransfer(cadre=c, village_code=c.team.village_id, from_organization="机关党委",
+                          to_organization="村党支部", sent_on=dt.date(2025, 3, 1),
+                          status="confirmed" if i % 2 else "pending")
+            for i, c in enumerate(leaders)
+        ]
+    )  # fmt: skip
+    PartySecretaryAppointment.objects.bulk_create(
+        [PartySecretaryAppointment(cadre=c, village_code=c.team.village_id, reason="换届无合适人选") for c in leaders]
+    )
 
 
 def _grow_training(cadres: list[Cadre], offset: int) -> None:

@@ -88,6 +88,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "登记工作要求", "url": reverse("supervision-demand-new"), "icon": "clipboard-plus"})
     if scoping.can(user, "term.view"):
         items.append({"label": "任期调整", "url": reverse("term-adjustment-list"), "icon": "arrow-left-right"})
+    if scoping.can(user, "party.transfers"):  # 第十八条
+        items.append({"label": "党组织关系转接", "url": reverse("party-transfer-list"), "icon": "flag"})
     if scoping.can(user, "account.view"):
         items.append({"label": "账号管理", "url": reverse("account-list"), "icon": "person-gear"})
     if scoping.can(user, "roster.import"):

@@ -281,6 +281,9 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
         unit=lambda u: Q(unit_id=u),
         cadre=lambda s: Q(cadre_id=s.cadre_id),
     ),
+    # --- party affairs (issue 14, 第十八条): the cadre's village; the unit its cadres', a cadre their own ---
+    "cadres.PartyTransfer": village_keyed(),
+    "cadres.PartySecretaryAppointment": village_keyed(),
     # --- team funds (issue 12): accounts, entries and batches carry the team's village code ---
     "funding.FundAccount": lambda: _team_funds_keys("team"),
     "funding.LedgerEntry": lambda: _team_funds_keys("account__team"),
@@ -538,6 +541,14 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "term.request": frozenset({Role.UNIT}),  # 派出单位须写出书面申请 (its own cadres: cadres/policies.py)
     "term.decide": ORG_ROLES,  # 同级党委组织部门审核批准 (the unit's level: cadres/policies.py)
     "term.dispatch": ORG_ROLES,  # a replacement joins the team, as a roster import would place them
+    # --- party affairs (issue 14, 第十八条): who records, confirms, consents and appoints is decided in
+    # cadres/policies.py (the unit its own cadres, the village's own township, the first secretary) ---
+    "party.view": REGIONAL_ROLES | {Role.UNIT, Role.CADRE},
+    "party.transfers": REGIONAL_ROLES | {Role.UNIT},  # the list of cadres in post and their transfers
+    "party.transfer_record": frozenset({Role.UNIT, Role.TOWNSHIP}),
+    "party.transfer_confirm": frozenset({Role.TOWNSHIP}),
+    "party.secretary_decide": frozenset({Role.TOWNSHIP}),  # propose, appoint, end
+    "party.secretary_consent": frozenset({Role.UNIT, Role.CADRE}),
     # --- team funds (issue 12; 第十四条4, 第二十七条) ---
     "funds.view": REGIONAL_ROLES | {Role.UNIT, Role.CADRE},
     "funds.overview": REGIONAL_ROLES,  # the overview one level down

@@ -155,6 +155,22 @@ EXPECT.update(
     }
 )
 
+# Party affairs (第十八条, issue 14): the roles' lists and creations (403); the cadres' rows lie outside
+# every administrator's scope (404).
+EXPECT.update(
+    {
+        **{name: (lambda p, t: 403) for name in (
+            "party-transfer-list", "api:party-transfer-list", "api:party-transfer-list(read)",
+            "api:party-transfer-pending", "api:party-secretary-list", "api:party-secretary-list(read)",
+        )},
+        **{name: (lambda p, t: 404) for name in (
+            "cadre-party-transfer", "cadre-party-secretary", "api:party-transfer-detail",
+            "api:party-transfer-confirm", "api:party-secretary-detail", "api:party-secretary-consent",
+            "api:party-secretary-consent(unit)", "api:party-secretary-appoint", "api:party-secretary-end",
+        )},
+    }
+)  # fmt: skip
+
 
 def visible(name: str, persona: str) -> set[str]:
     """Targets whose row a list must show to ``persona``: accounts in the security administrator's
