@@ -40,7 +40,7 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.models import User
 from accounts.services import token_issue
-from assessment.models import RecallCase
+from assessment.models import RecallCase, SupportOpinion
 from attendance.models import AbsenceFinding, WorkLog
 from cadres.models import Cadre, PartySecretaryAppointment, PartyTransfer, Region, Team, TermAdjustment, Unit
 from duties.models import Obligation
@@ -54,6 +54,7 @@ from tests.matrix import duties as duties_matrix
 from tests.matrix import funding as funding_matrix
 from tests.matrix import households as households_matrix
 from tests.matrix import leave as leave_matrix
+from tests.matrix import opinions as opinions_matrix
 from tests.matrix import party as party_matrix
 from tests.matrix import supervision as supervision_matrix
 from tests.matrix import terms as terms_matrix
@@ -116,6 +117,7 @@ def _populate(world: World) -> None:
         training_matrix._setup(world, target)
         party_matrix._transfer(world, target)
         party_matrix._proposal(world, target)
+        opinions_matrix._opinion(world, target)
 
 
 def _ids(model: Any, **filters: Any) -> list[Any]:
@@ -149,6 +151,7 @@ def _real_values() -> dict[str, list[Any]]:
         "term-adjustments": _ids(TermAdjustment),
         "party-transfers": _ids(PartyTransfer),
         "party-secretary-appointments": _ids(PartySecretaryAppointment),
+        "support-opinions": _ids(SupportOpinion),
         "training-events": _ids(TrainingEvent),
         "visits": _ids(Visit),
         "work-logs": _ids(WorkLog),

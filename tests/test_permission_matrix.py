@@ -23,6 +23,7 @@ from tests.matrix import (
     funding,
     households,
     leave,
+    opinions,
     party,
     supervision,
     terms,
@@ -59,6 +60,7 @@ MATRIX = _merge(
     households.MATRIX,
     training.MATRIX,
     party.MATRIX,
+    opinions.MATRIX,
 )
 EXTRA_CELLS = {
     **core.EXTRA,
@@ -74,6 +76,7 @@ EXTRA_CELLS = {
     **households.EXTRA,
     **training.EXTRA,
     **party.EXTRA,
+    **opinions.EXTRA,
 }
 
 

@@ -130,6 +130,10 @@ LISTS: dict[str, tuple[bool, Callable[[], str]]] = {
     "api:party-transfer-list": (True, lambda: reverse("api:party-transfer-list") + "?page_size=200"),
     "api:party-transfer-pending": (True, lambda: reverse("api:party-transfer-pending") + "?page_size=200"),
     "api:party-secretary-list": (True, lambda: reverse("api:party-secretary-list") + "?page_size=200"),
+    # 双线考核 (issue 14, 第二十五条)
+    "assessment-support-opinions": (False, lambda: reverse("assessment-support-opinions") + "?year=2026"),
+    "api:support-opinion-list": (True, lambda: reverse("api:support-opinion-list") + "?page_size=200"),
+    "api:support-opinion-summary": (True, lambda: reverse("api:support-opinion-summary") + "?year=2026"),
 }
 
 
@@ -208,6 +212,18 @@ def _grow_party(cadres: list[Cadre]) -> None:
     PartySecretaryAppointment.objects.bulk_create(
         [PartySecretaryAppointment(cadre=c, village_code=c.team.village_id, reason="换届无合适人选") for c in leaders]
     )
+    # 第二十五条: every new team's opinions of 2026 on its county and its unit
+    from assessment.models import SupportOpinion
+
+    SupportOpinion.objects.bulk_create(
+        [
+            SupportOpinion(year=2026, team=c.team, village_code=c.team.village_id, body_type=body,
+                           county_code="130102" if body == "county" else "", unit=c.unit if body == "unit" else None,
+                           grade="good", score=85, opinion="保障有力")
+            for c in leaders
+            for body in ("county", "unit")
+        ]
+    )  # fmt: skip
 
 
 def _grow_training(cadres: list[Cadre], offset: int) -> None:
@@ -513,6 +529,9 @@ NOT_FOR_TOWNSHIPS = {
     "supervision-burden-export",
     "training-untrained",
     "training-untrained-export",
+    "assessment-support-opinions",  # 第二十五条: the organization departments', the units' and the teams'
+    "api:support-opinion-list",
+    "api:support-opinion-summary",
 }
 
 

@@ -267,6 +267,12 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     "assessment.CountyEvaluationOpinion": lambda: ScopeKeys(
         region=lambda p: Q(county_code__startswith=p), unit=lambda u: Q(unit_id=u)
     ),
+    # 第二十五条: a team's opinions by its village; a unit reads those on itself, the team's cadres their team's
+    "assessment.SupportOpinion": lambda: ScopeKeys(
+        region=lambda p: Q(village_code__startswith=p),
+        unit=lambda u: Q(unit_id=u),
+        cadre=lambda s: Q(team_id=s.cadre_team_id or 0),
+    ),
     "assessment.RecallCase": village_keyed(),
     "assessment.Sanction": village_keyed(),
     "assessment.KeyTrainingEntry": village_keyed(),
@@ -530,6 +536,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "assessment.grade": ORG_ROLES,  # grade, finalize (and only for the assessing department)
     "assessment.export": REGIONAL_ROLES | {Role.UNIT},  # the in-scope workbook (a unit: its cadres, 第二十二条)
     "assessment.opinion": frozenset({Role.COUNTY_ORG}),  # 第十四条3
+    # 第二十五条 双线考核: the team (its leader: assessment/rules.py) gives its opinions on the county and the
+    # unit; the organization departments, the units and the team read them
+    "assessment.support_opinion": frozenset({Role.CADRE}),
+    "assessment.support_opinions": ORG_ROLES | {Role.UNIT, Role.CADRE},
     "assessment.accountability": ORG_ROLES,  # 第十七条
     "assessment.key_training": ORG_ROLES | {Role.UNIT},  # 第二十三条: 组织部门、派出单位党组
     "recall.view": REGIONAL_ROLES | {Role.UNIT},
