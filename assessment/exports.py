@@ -353,6 +353,7 @@ def workbook_sheets(*, user: User | AnonymousUser, year: int) -> Iterator[Sheet]
     )
     yield from _summary_sheets(user=user, year=year, label=label, teams=teams, cadres=cadres)
     yield _quota_sheet(user=user, year=year, label=label)
+    yield _support_opinion_sheet(user=user, year=year, label=label)
 
 
 def write_assessment_workbook(
@@ -478,6 +479,51 @@ def _quota_sheet(*, user: User | AnonymousUser, year: int, label: str) -> Sheet:
         title=f"{year}年度优秀等次比例核查（第二十二条，{label}）",
         headers=("考核机关", "层级", "状态", "对象", "总数", "优秀", "上限", "比例", "结论"),
         widths=(16, 8, 10, 12, 8, 8, 8, 8, 12),
+        rows=rows,
+    )
+
+
+def _support_opinion_sheet(*, user: User | AnonymousUser, year: int, label: str) -> Sheet:
+    """第二十五条 双线考核: per county and dispatching unit the caller sees, the teams' opinions of the year by
+    grade, their mean score and the points they carry with the profile's weight — beside the unit's own
+    驻村帮扶 grade. Three queries whatever the number of opinions."""
+    summary = selectors.support_opinion_summary(user=user, year=year)
+    unit_ids = [int(row.key) for row in summary if row.body_type == "unit"]
+    unit_grades = dict(
+        AssessmentResult.objects.filter(subject_type=SubjectType.UNIT, round__year=year, unit_id__in=unit_ids)
+        .order_by("unit_id", "graded_at")
+        .values_list("unit_id", "grade")
+    )
+    team_grades = list(TeamGrade.values)
+    rows = [
+        (
+            n,
+            row.name,
+            "县（市、区）党委政府扶贫脱贫工作" if row.body_type == "county" else "派出单位驻村帮扶工作",
+            row.weight.opinions,
+            *(row.grades.get(grade, 0) for grade in team_grades),
+            row.weight.mean_score,
+            row.weight.percent,
+            row.weight.weighted,
+            GRADE_LABELS.get(unit_grades.get(int(row.key), ""), "未评定") if row.body_type == "unit" else "",
+        )
+        for n, row in enumerate(summary, start=1)
+    ]
+    return Sheet(
+        name="双线考核评价意见",
+        title=f"{year}年度驻村工作队评价意见（双线考核，第二十五条，{label}）",
+        headers=(
+            "序号",
+            "评价对象",
+            "类别",
+            "评价工作队数",
+            *(f"评为{GRADE_LABELS[g]}" for g in team_grades),
+            "平均分",
+            "权重",
+            "计入考核分值",
+            "驻村帮扶等次",
+        ),
+        widths=(6, 30, 28, 12, 9, 9, 9, 9, 9, 8, 12, 14),
         rows=rows,
     )
 

@@ -198,6 +198,53 @@ class CountyEvaluationOpinion(models.Model):
         return f"{self.year} {self.subject_type} {self.county_code}"
 
 
+class SupportOpinion(models.Model):
+    """第二十五条 双线考核: a team's yearly evaluation opinion (评价意见) on the poverty work of the county it is
+    stationed in, or on its dispatching unit's 驻村帮扶 work — a grade and a score out of 100 with the
+    text — given by the team's leader. The opinions are weighted into those bodies' assessments with the
+    profile's ``team_opinion_weight`` (docs/decisions/0137, 0138)."""
+
+    class BodyType(models.TextChoices):
+        COUNTY = "county", "所在县（市、区）党委政府扶贫脱贫工作"
+        UNIT = "unit", "派出单位驻村帮扶工作"
+
+    year = models.PositiveSmallIntegerField("考核年度")
+    team = models.ForeignKey(Team, verbose_name="驻村工作队", on_delete=models.PROTECT, related_name="+")
+    #: the team's village: the tree key the opinion is seen by
+    village_code = models.CharField("驻在村代码", max_length=12)
+    body_type = models.CharField("评价对象", max_length=6, choices=BodyType.choices)
+    #: the county evaluated (a county opinion) — the team's stationing county; empty for a unit opinion
+    county_code = models.CharField("被评价县", max_length=6, blank=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name="被评价派出单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    grade = models.CharField("评价等次", max_length=10, choices=TeamGrade.choices)
+    score = models.DecimalField("评价分数", max_digits=4, decimal_places=1)
+    opinion = models.TextField("评价意见", max_length=2000)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提交人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "驻村工作队评价意见"
+        verbose_name_plural = "驻村工作队评价意见（双线考核）"
+        ordering = ["-year", "village_code", "body_type", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "team"], condition=models.Q(body_type="county"), name="support_opinion_once_county"
+            ),
+            models.UniqueConstraint(
+                fields=["year", "team", "unit"], condition=models.Q(body_type="unit"), name="support_opinion_once_unit"
+            ),
+        ]
+        indexes = [models.Index(fields=["village_code"], name="support_opinion_village_idx", opclasses=CODE_OPCLASSES)]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.team_id} {self.body_type} {self.score}"
+
+
 class RecallCase(models.Model):
     """A recall case (召回, 第二十条): opened automatically for triggers 1–2, by hand for 3–7, decided by
     the organization department of the dispatching unit's level after consulting the unit."""

@@ -650,3 +650,85 @@ def check_can_decide(case: RecallCase) -> None:
     """第二十条: 由同级党委组织部门商派出单位召回 — the unit is consulted (and that recorded) first."""
     if not case.is_consulted:
         raise ValidationError({"detail": ["第二十条：召回须商派出单位。请先记录与派出单位的商议意见，再作出决定。"]})
+
+
+# --- 第二十五条 双线考核: the teams' evaluation opinions on the county and the dispatching unit ---------
+
+
+def support_opinion_refusal(actor: Someone, team: Team) -> PermissionDenied | None:
+    """第二十五条 驻村工作队的评价意见: the team gives it through its leader (队长 or 第一书记兼队长) in post."""
+    refusal = _role_refusal(actor, "assessment.support_opinion")
+    if refusal is not None:
+        return refusal
+    cadre = getattr(actor, "cadre", None)
+    if cadre is None or cadre.team_id != team.pk or not cadre.is_leader or cadre.status != Cadre.Status.ACTIVE:
+        return PermissionDenied("驻村工作队的评价意见由本队在岗的队长提交（第二十五条）。")
+    return None
+
+
+def support_opinion_window(year: int) -> tuple[dt.date, dt.date]:
+    """The days an opinion on ``year`` is taken: from the year's first day until the assessments of the
+    year are due (the end of the next first quarter, decision 0011) — the opinions feed those."""
+    return dt.date(year, 1, 1), dt.date(year + 1, 3, 31)
+
+
+def support_opinion_units(team: Team, year: int) -> QuerySet[Unit]:
+    """The dispatching units a team evaluates (第二十五条 派出单位驻村帮扶工作): its primary unit and, for a
+    mixed team (第十六条), every unit with a cadre in post in it that year."""
+    in_post = Cadre.objects.filter(cadres_in_post(year), team_id=team.pk).values("unit_id")
+    return Unit.objects.filter(Q(pk=team.unit_id) | Q(pk__in=in_post)).order_by("name")
+
+
+def check_support_opinion(
+    *, team: Team, year: int, body_type: str, unit: Unit | None, grade: str, score: Decimal | None, opinion: str,
+    today: dt.date,
+) -> None:  # fmt: skip
+    """Every rule an opinion must satisfy (400 with the field): the year within its window, a body the
+    team evaluates, a grade of 优秀/良好/一般/差, a score from 0 to 100, the text."""
+    errors: dict[str, list[str]] = {}
+    first, last = support_opinion_window(year)
+    if not first <= today <= last:
+        errors["year"] = [
+            f"{year}年度的评价意见应在 {first:%Y-%m-%d} 至 {last:%Y-%m-%d} 之间提交（年度考核定档之前）。"
+        ]
+    if body_type not in ("county", "unit"):
+        errors["body_type"] = ["评价对象应为 county（所在县）或 unit（派出单位）。"]
+    elif body_type == "unit" and (unit is None or not support_opinion_units(team, year).filter(pk=unit.pk).exists()):
+        errors["unit"] = ["请选择向本工作队派出干部的派出单位。"]
+    if grade not in TeamGrade.values:
+        errors["grade"] = ["评价等次应为 优秀、良好、一般 或 差。"]
+    if score is None or not Decimal(0) <= score <= Decimal(100):
+        errors["score"] = ["评价分数应在 0 至 100 之间。"]
+    if not opinion.strip():
+        errors["opinion"] = ["请填写评价意见。"]
+    elif len(opinion.strip()) > 2000:
+        errors["opinion"] = ["评价意见不能超过 2000 个字。"]
+    if errors:
+        raise ValidationError(errors)
+
+
+@dataclasses.dataclass(frozen=True)
+class OpinionWeight:
+    """第二十五条: what the teams' opinions bring into one body's yearly assessment — their mean score and,
+    with the profile's weight, the points it carries (out of 100)."""
+
+    opinions: int
+    mean_score: Decimal | None
+    weight: Decimal
+
+    @property
+    def weighted(self) -> Decimal | None:
+        """The mean score × the weight, to one decimal (86.5 × 20% → 17.3 of 100)."""
+        if self.mean_score is None:
+            return None
+        return (self.mean_score * self.weight).quantize(Decimal("0.1"))
+
+    @property
+    def percent(self) -> str:
+        return f"{self.weight * 100:.0f}%"
+
+
+def opinion_weight(*, year: int, opinions: int, mean_score: Decimal | None) -> OpinionWeight:
+    """第二十五条 驻村工作队的评价意见占有一定权重: the weight of the profile in force at the year's end."""
+    mean = Decimal(str(mean_score)).quantize(Decimal("0.1")) if mean_score is not None else None
+    return OpinionWeight(opinions=opinions, mean_score=mean, weight=profile_for_year(year).team_opinion_weight)

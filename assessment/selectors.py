@@ -6,9 +6,9 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery
 
-from cadres.models import Cadre, Team, Unit
+from cadres.models import Cadre, Region, Team, Unit
 from zhucun import scoping
 
 from . import rules
@@ -19,6 +19,8 @@ from .models import (
     CountyEvaluationOpinion,
     RecallCase,
     SubjectType,
+    SupportOpinion,
+    TeamGrade,
 )
 
 if TYPE_CHECKING:
@@ -163,3 +165,57 @@ def county_opinions(
         .filter(year=year, subject_type=subject_type, **{f"{subject_type}_id": subject.pk})
         .order_by("-recorded_at")
     )
+
+
+# --- 第二十五条 双线考核 -------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class BodyOpinions:
+    """The teams' opinions on one body (a county or a dispatching unit) in a year, weighted (第二十五条)."""
+
+    body_type: str
+    key: str
+    name: str
+    grades: dict[str, int]
+    weight: rules.OpinionWeight
+
+
+def support_opinions(*, user: User | AnonymousUser, year: int) -> QuerySet[SupportOpinion]:
+    """The year's opinions the user sees, with the team's village and the unit joined."""
+    return (
+        scoping.restrict(SupportOpinion.objects.filter(year=year), user)
+        .select_related("team__village", "unit", "submitted_by")
+        .order_by("body_type", "county_code", "unit__name", "village_code", "id")
+    )
+
+
+def support_opinion_summary(*, user: User | AnonymousUser, year: int) -> list[BodyOpinions]:
+    """Per body evaluated, the number of opinions by grade, their mean score and its weighted points
+    (第二十五条): two grouped queries whatever the number of opinions, and one for the counties' names."""
+    grouped: Any = (
+        scoping.restrict(SupportOpinion.objects.filter(year=year), user)
+        .values("body_type", "county_code", "unit_id", "unit__name")
+        .annotate(
+            n=Count("id"),
+            mean=Avg("score"),
+            **{grade: Count("id", filter=Q(grade=grade)) for grade in TeamGrade.values},
+        )
+        .order_by("body_type", "county_code", "unit__name")
+    )
+    rows: list[dict[str, Any]] = list(grouped)
+    counties = {r["county_code"] for r in rows if r["body_type"] == SupportOpinion.BodyType.COUNTY}
+    names = dict(Region.objects.filter(code__in=counties).values_list("code", "name"))
+    summary = []
+    for row in rows:
+        county = row["body_type"] == SupportOpinion.BodyType.COUNTY
+        summary.append(
+            BodyOpinions(
+                body_type=row["body_type"],
+                key=row["county_code"] if county else str(row["unit_id"]),
+                name=names.get(row["county_code"], row["county_code"]) if county else row["unit__name"],
+                grades={grade: row[grade] for grade in TeamGrade.values},
+                weight=rules.opinion_weight(year=year, opinions=row["n"], mean_score=row["mean"]),
+            )
+        )
+    return summary

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
@@ -47,6 +48,7 @@ from .models import (
     RecallCase,
     Sanction,
     SubjectType,
+    SupportOpinion,
 )
 
 _DEPARTMENT_ROLE: dict[str, str] = {"province": Role.PROVINCE_ORG, "city": Role.CITY_ORG, "county": Role.COUNTY_ORG}
@@ -259,6 +261,67 @@ def county_opinion_record(
         actor=actor, action="assessment.county_opinion", obj=record, after=snapshot(record), region_code=county_code
     )
     return record
+
+
+_OPINION_FIELDS = ["grade", "score", "opinion"]
+
+
+@transaction.atomic
+def support_opinion_submit(
+    *,
+    actor: User,
+    year: int,
+    body_type: str,
+    grade: str,
+    score: Decimal | None,
+    opinion: str,
+    unit: Unit | None = None,
+) -> tuple[SupportOpinion, bool]:
+    """第二十五条 双线考核: the leader's team gives its yearly evaluation opinion on the county it is stationed
+    in (``county``) or on a dispatching unit (``unit``). One per team, year and body: submitting again
+    revises it (200, audited before/after; the same values write nothing) until the unit's assessment
+    of the year is finalized (409) — decision 0138. Returns (opinion, created)."""
+    cadre = getattr(actor, "cadre", None)
+    team = cadre.team if cadre is not None else None
+    if team is None:
+        raise PermissionDenied("驻村工作队的评价意见由本队在岗的队长提交（第二十五条）。")
+    rules.allow(rules.support_opinion_refusal(actor, team))
+    _check_year(year)
+    opinion = (opinion or "").strip()
+    rules.check_support_opinion(
+        team=team, year=year, body_type=body_type, unit=unit, grade=grade, score=score, opinion=opinion,
+        today=timezone.localdate(),
+    )  # fmt: skip
+    if body_type == SupportOpinion.BodyType.UNIT and unit is not None:
+        level, region_code = scoping.assessing_department(unit)
+        round = AssessmentRound.objects.filter(year=year, level=level, region_code=region_code).first()
+        if round is not None and round.is_locked:
+            raise Conflict(f"「{unit.name}」{year}年度考核已定档，评价意见不能再提交或修改。")
+    key: dict[str, Any] = {"year": year, "team": team, "body_type": body_type}
+    key.update({"unit": unit} if body_type == SupportOpinion.BodyType.UNIT else {"unit": None})
+    existing = SupportOpinion.objects.select_for_update().filter(**key).first()
+    values = {"grade": grade, "score": score, "opinion": opinion}
+    if existing is not None and all(getattr(existing, k) == v for k, v in values.items()):
+        return existing, False
+    before = snapshot(existing, _OPINION_FIELDS) if existing is not None else None
+    record = existing or SupportOpinion(
+        **key,
+        village_code=team.village_id,
+        county_code=Region.county_of(team.village_id) if body_type == SupportOpinion.BodyType.COUNTY else "",
+    )
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.submitted_by = actor
+    record.save()
+    audit_record(
+        actor=actor,
+        action="assessment.support_opinion",
+        obj=record,
+        before=before,
+        after=snapshot(record, ["year", "body_type", "county_code", "unit", *_OPINION_FIELDS]),
+        region_code=record.village_code,
+    )
+    return record, existing is None
 
 
 # --- Recall (第二十条) -------------------------------------------------------------------------------

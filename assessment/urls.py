@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern] = [
     path("accountability/", views.accountability, name="assessment-accountability"),
     path("accountability/export.xlsx", views.accountability_export, name="assessment-accountability-export"),
     path("key-training/", views.key_training, name="assessment-key-training"),
+    path("support-opinions/", views.support_opinions, name="assessment-support-opinions"),
     path("cadres/<int:pk>/", views.cadre_file, name="assessment-cadre-file"),
     path("cadres/<int:pk>/key-training/", views.key_training_add, name="assessment-key-training-add"),
 ]

@@ -5,6 +5,7 @@ after (→ 403); every rule is decided by assessment/rules.py through the servic
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -40,6 +41,8 @@ from .models import (
     RecallCase,
     Sanction,
     SubjectType,
+    SupportOpinion,
+    TeamGrade,
 )
 
 if TYPE_CHECKING:
@@ -560,3 +563,90 @@ def key_training_add(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"已将{cadre.name}列入重点培养对象台账。")
     return redirect("assessment-cadre-file", pk=cadre.pk)
+
+
+# --- 第二十五条 双线考核: the teams' evaluation opinions ------------------------------------------------
+
+
+def _opinion_forms(request: HttpRequest, year: int) -> list[dict[str, Any]]:
+    """The leader's forms of ``year``: one on the county, one per dispatching unit of the team, each with
+    the opinion already given (or what was just posted)."""
+    cadre = getattr(request.user, "cadre", None)
+    if cadre is None or rules.support_opinion_refusal(request.user, cadre.team) is not None:
+        return []
+    given = {(o.body_type, o.unit_id): o for o in SupportOpinion.objects.filter(year=year, team_id=cadre.team_id)}
+    county = cadre.team.village.parent.parent if cadre.team.village.parent else None
+    bodies: list[tuple[str, Unit | None, str]] = [
+        ("county", None, f"{county.name if county else '所在县'}党委、政府扶贫脱贫工作")
+    ]
+    bodies += [("unit", unit, f"{unit.name}驻村帮扶工作") for unit in rules.support_opinion_units(cadre.team, year)]
+    return [
+        {
+            "body_type": body_type,
+            "unit": unit,
+            "label": label,
+            "key": f"{body_type}-{unit.pk if unit else ''}",
+            "given": given.get((body_type, unit.pk if unit else None)),
+        }
+        for body_type, unit, label in bodies
+    ]
+
+
+@login_required
+def support_opinions(request: HttpRequest) -> HttpResponse:
+    """双线考核 (第二十五条): the team leader gives the team's yearly opinions on the county and on its
+    dispatching units; organization departments and units read, per body, the opinions by grade, their
+    mean score and the points they carry with the profile's weight, then the opinions themselves."""
+    scoping.require(request.user, "assessment.support_opinions")
+    year = parse_year(request.GET.get("year", "")) or timezone.localdate().year
+    errors: dict[str, str] = {}
+    posted_key = ""
+    if request.method == "POST":
+        scoping.require(request.user, "assessment.support_opinion")
+        body_type, unit_id = request.POST.get("body_type", ""), parse_id(request.POST.get("unit", ""))
+        posted_key = f"{body_type}-{unit_id or ''}"
+        raw_score = request.POST.get("score", "").strip()
+        try:
+            score = Decimal(raw_score).quantize(Decimal("0.1")) if raw_score else None
+        except (InvalidOperation, ValueError):
+            score = None
+        try:
+            if raw_score and score is None:
+                raise ValidationError({"score": ["评价分数应为 0 至 100 之间的数字。"]})
+            services.support_opinion_submit(
+                actor=signed_in(request),
+                year=year,
+                body_type=body_type,
+                unit=Unit.objects.filter(pk=unit_id).first() if unit_id else None,
+                grade=request.POST.get("grade", ""),
+                score=score,
+                opinion=request.POST.get("opinion", ""),
+            )
+        except ValidationError as exc:
+            errors = {field: "；".join(m) for field, m in exc.message_dict.items()}
+        except Conflict as exc:
+            errors = {"detail": str(exc.detail)}
+        else:
+            messages.success(request, "评价意见已提交。")
+            return redirect(reverse("assessment-support-opinions") + f"?year={year}")
+    opinions = selectors.support_opinions(user=request.user, year=year)
+    paginator = Paginator(opinions, 50)
+    return render(
+        request,
+        "assessment/support_opinions.html",
+        {
+            "year": year,
+            "years": list(range(timezone.localdate().year, 2014, -1))[:6],
+            "forms": _opinion_forms(request, year),
+            "grades": list(TeamGrade.choices),
+            "summary": selectors.support_opinion_summary(user=request.user, year=year),
+            "weight": rules.profile_for_year(year).team_opinion_weight,
+            "page_obj": paginator.get_page(request.GET.get("page")),
+            "errors": errors,
+            "posted_key": posted_key,
+            "posted": request.POST if request.method == "POST" else {},
+            "grade_labels": GRADE_LABELS,
+            "perms_grade": scoping.can(request.user, "assessment.grade"),
+        },
+        status=400 if errors else 200,
+    )

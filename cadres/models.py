@@ -15,6 +15,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from zhucun.db import CODE_OPCLASSES
+
 from .idnumbers import mask_id_number
 from .querysets import CadreQuerySet, RegionQuerySet, TeamQuerySet, UnitQuerySet
 
@@ -311,3 +313,114 @@ class Handover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cadre_id} 离任交接"
+
+
+# --- 第十八条: party affairs --------------------------------------------------------------------------
+
+
+class PartyTransfer(models.Model):
+    """第十八条: 驻村党员干部的党组织关系转接到驻在村党组织. The transfer of one cadre's party membership from
+    their original organization to the village's, recorded by the dispatching unit or the township and
+    confirmed by the township party committee that leads the village's party organization. A cadre who
+    is not a party member is recorded once as such (nothing to transfer), so that the township's list
+    of pending transfers holds only the members still to be received (docs/decisions/0136)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待乡镇确认"
+        CONFIRMED = "confirmed", "已转入"
+        NOT_MEMBER = "not_member", "非中共党员"
+
+    cadre = models.OneToOneField(
+        Cadre, verbose_name="驻村干部", on_delete=models.PROTECT, related_name="party_transfer"
+    )
+    #: the village whose party organization receives the membership (scoping key)
+    village_code = models.CharField("驻在村代码", max_length=12)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    from_organization = models.CharField("转出党组织", max_length=100, blank=True)
+    to_organization = models.CharField("转入党组织", max_length=100, blank=True)
+    #: the day the original organization issued the letter of introduction (转出日期)
+    sent_on = models.DateField("转出日期", null=True, blank=True)
+    #: the day the village's party organization received it (转入日期), set by the township's confirmation
+    received_on = models.DateField("转入日期", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", verbose_name="登记人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("登记时间", default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        "accounts.User", verbose_name="确认人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "党组织关系转接"
+        verbose_name_plural = "党组织关系转接"
+        ordering = ["village_code", "id"]
+        indexes = [models.Index(fields=["village_code"], name="party_transfer_village_idx", opclasses=CODE_OPCLASSES)]
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} 党组织关系 {self.get_status_display()}"
+
+
+class PartySecretaryAppointment(models.Model):
+    """第十八条: 在村“两委”换届中，驻在村党组织书记没有合适人选的，乡镇党委征得第一书记和派出单位党组（党委）
+    同意后，可通过直接任命的方式，安排第一书记兼任村党组织书记. The township's proposal, the two consents
+    (who recorded each and when), the township's decision, and its end."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "征求意见中"
+        APPOINTED = "appointed", "已任命"
+        ENDED = "ended", "已结束"
+
+    OPEN_STATUSES = (Status.PROPOSED, Status.APPOINTED)
+
+    cadre = models.ForeignKey(
+        Cadre, verbose_name="第一书记", on_delete=models.PROTECT, related_name="party_secretary_appointments"
+    )
+    #: the village whose party organization the first secretary leads (scoping key)
+    village_code = models.CharField("村代码", max_length=12)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    reason = models.TextField("情况说明（换届中无合适人选）", max_length=2000)
+    proposed_by = models.ForeignKey(
+        "accounts.User", verbose_name="提出人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField("提出时间", default=timezone.now)
+    cadre_consent_by = models.ForeignKey(
+        "accounts.User", verbose_name="第一书记同意记录人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    cadre_consent_at = models.DateTimeField("第一书记同意时间", null=True, blank=True)
+    unit_consent_by = models.ForeignKey(
+        "accounts.User", verbose_name="派出单位党组（党委）同意记录人", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    unit_consent_at = models.DateTimeField("派出单位党组（党委）同意时间", null=True, blank=True)
+    unit_consent_note = models.CharField("派出单位党组（党委）意见", max_length=300, blank=True)
+    decided_on = models.DateField("任命日期", null=True, blank=True)
+    decision_no = models.CharField("任命文号", max_length=60, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", verbose_name="任命记录人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("任命记录时间", null=True, blank=True)
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    end_reason = models.CharField("结束原因", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "第一书记兼任村党组织书记"
+        verbose_name_plural = "第一书记兼任村党组织书记"
+        ordering = ["village_code", "-proposed_at", "-id"]
+        constraints = [
+            # one village party organization has one secretary: one open proposal or appointment at a time
+            models.UniqueConstraint(
+                fields=["village_code"],
+                condition=models.Q(status__in=["proposed", "appointed"]),
+                name="party_secretary_one_open_per_village",
+            )
+        ]
+        indexes = [models.Index(fields=["village_code"], name="party_secretary_village_idx", opclasses=CODE_OPCLASSES)]
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} 兼任村党组织书记 {self.get_status_display()}"
+
+    @property
+    def consented(self) -> bool:
+        return self.cadre_consent_at is not None and self.unit_consent_at is not None

@@ -92,3 +92,70 @@ def handover_due(cadre: Cadre, today: dt.date) -> bool:
 def may_record_handover(user: User | AnonymousUser) -> bool:
     """The township and the county manage cadres day to day (第十五条, 第十三条) and keep the file."""
     return getattr(user, "role", "") in (Role.TOWNSHIP, Role.COUNTY_ORG)
+
+
+# --- 第十八条: party membership and the first secretary as village party secretary -------------------
+# Each rule returns its refusal (a Chinese sentence) or "" when allowed, so the services raise it (403)
+# and the pages ask the same function whether to show a form.
+
+#: 第十八条 驻村党员干部: the roles that may lead a village's party organization as its secretary
+FIRST_SECRETARY_ROLES = (Cadre.Role.FIRST_SECRETARY, Cadre.Role.FIRST_SECRETARY_LEADER)
+
+
+def _is_township_of(user: User | AnonymousUser, village_code: str) -> bool:
+    """The township party committee of the village: it leads the village's party organization
+    (第十五条) — its own township only, never a region lent to it for an inspection."""
+    return getattr(user, "role", "") == Role.TOWNSHIP and str(getattr(user, "region_id", "")) == Region.township_of(
+        village_code
+    )
+
+
+def party_transfer_record_refusal(user: User | AnonymousUser, cadre: Cadre) -> str:
+    """第十八条: the transfer is recorded by the cadre's dispatching unit (its party organization issues
+    the letter) or by the township party committee of the village (which receives it)."""
+    if getattr(user, "role", "") == Role.UNIT and getattr(user, "unit_id", None) == cadre.unit_id:
+        return ""
+    if _is_township_of(user, cadre.team.village_id):
+        return ""
+    return "党组织关系转接由干部的派出单位或驻在村所在乡镇党委登记（第十八条）。"
+
+
+def party_transfer_confirm_refusal(user: User | AnonymousUser, village_code: str) -> str:
+    """第十八条: the township party committee of the village confirms that the village's party
+    organization received the membership."""
+    if _is_township_of(user, village_code):
+        return ""
+    return "党组织关系转入须由驻在村所在乡镇党委确认（第十八条）。"
+
+
+def party_secretary_township_refusal(user: User | AnonymousUser, village_code: str) -> str:
+    """第十八条: 乡镇党委…通过直接任命的方式 — the village's township party committee proposes, decides and
+    ends the appointment."""
+    if _is_township_of(user, village_code):
+        return ""
+    return "第一书记兼任村党组织书记由村所在乡镇党委提出和任命（第十八条）。"
+
+
+#: who consents (第十八条 征得第一书记和派出单位党组（党委）同意)
+CONSENT_PARTIES = {"first_secretary": "第一书记本人", "unit": "派出单位党组（党委）"}
+
+
+def party_secretary_consent_refusal(user: User | AnonymousUser, cadre: Cadre, party: str) -> str:
+    """第十八条: the first secretary consents for themselves (their own account), the dispatching unit's
+    party group through the unit's account."""
+    if party == "first_secretary":
+        if getattr(user, "role", "") == Role.CADRE and getattr(user, "cadre_id", None) == cadre.pk:
+            return ""
+        return "第一书记本人的同意须由其本人在系统中确认（第十八条）。"
+    if getattr(user, "role", "") == Role.UNIT and getattr(user, "unit_id", None) == cadre.unit_id:
+        return ""
+    return f"派出单位党组（党委）的同意须由「{cadre.unit.name}」记录（第十八条）。"
+
+
+def party_secretary_candidate_error(cadre: Cadre) -> str:
+    """第十八条: only a first secretary in post can be appointed to lead the village's party organization."""
+    if cadre.role not in FIRST_SECRETARY_ROLES:
+        return f"{cadre.name}是{cadre.get_role_display()}，只有第一书记可以兼任村党组织书记（第十八条）。"
+    if cadre.status != Cadre.Status.ACTIVE:
+        return f"{cadre.name}当前{cadre.get_status_display()}，不能兼任村党组织书记。"
+    return ""

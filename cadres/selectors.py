@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from zhucun import scoping
 
-from .models import Cadre, Region, Team
+from .models import Cadre, PartySecretaryAppointment, Region, Team
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -83,3 +83,48 @@ def user_home_region(user: User | AnonymousUser) -> Region | None:
     scope = scoping.scope_of(user)
     visible = scoping.restrict(Region.objects.filter(level=Region.Level.PROVINCE), user)
     return visible.first() if not scope.is_empty else None
+
+
+# --- 第十八条: party affairs ------------------------------------------------------------------------
+
+#: the transfer filter of the township's list: ``pending`` is every cadre in post whose membership is not
+#: yet received (nothing recorded, or recorded and not confirmed); a non-member has nothing pending
+TRANSFER_FILTERS = {
+    "pending": ("待转入（含未登记）", Q(party_transfer__isnull=True) | Q(party_transfer__status="pending")),
+    "unrecorded": ("未登记", Q(party_transfer__isnull=True)),
+    "recorded": ("已登记待确认", Q(party_transfer__status="pending")),
+    "confirmed": ("已转入", Q(party_transfer__status="confirmed")),
+    "not_member": ("非中共党员", Q(party_transfer__status="not_member")),
+}
+
+
+def party_transfer_rows(*, user: User | AnonymousUser, status: str = "", search: str = "") -> QuerySet[Cadre]:
+    """第十八条: the cadres in post the user sees with their party membership transfer (joined: one query
+    whatever the number of rows), those still pending first, by village."""
+    rows = scoping.restrict(
+        Cadre.objects.filter(status=Cadre.Status.ACTIVE).select_related(
+            "team__village__parent", "unit", "party_transfer"
+        ),
+        user,
+    )
+    if status in TRANSFER_FILTERS:
+        rows = rows.filter(TRANSFER_FILTERS[status][1])
+    if search.strip():
+        rows = rows.filter(name__icontains=search.strip())
+    return rows.order_by("team__village_id", "role", "name", "pk")
+
+
+def party_secretary_of_village(village_code: str) -> PartySecretaryAppointment | None:
+    """The village's open appointment of its first secretary as party secretary (第十八条), or a
+    proposal still collecting consents."""
+    return (
+        PartySecretaryAppointment.objects.filter(
+            village_code=village_code, status__in=PartySecretaryAppointment.OPEN_STATUSES
+        )
+        .select_related("cadre")
+        .first()
+    )
+
+
+def party_secretary_history(*, cadre: Cadre) -> QuerySet[PartySecretaryAppointment]:
+    return PartySecretaryAppointment.objects.filter(cadre=cadre).order_by("-proposed_at", "-id")

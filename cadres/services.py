@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,7 +25,17 @@ from zhucun.spreadsheets import RowError
 
 from . import policies
 from .idnumbers import mask_id_number
-from .models import Cadre, Handover, Region, Team, TermAdjustment, TermReminder, Unit
+from .models import (
+    Cadre,
+    Handover,
+    PartySecretaryAppointment,
+    PartyTransfer,
+    Region,
+    Team,
+    TermAdjustment,
+    TermReminder,
+    Unit,
+)
 from .policies import term_end_for
 from .roster import RosterError, RosterRow, roster_parse
 
@@ -715,3 +725,305 @@ def handover_tick(*, actor: User, cadre: Cadre, item: str, done: bool, note: str
         region_code=handover.village_code,
     )
     return handover
+
+
+# --- 第十八条: party membership and the first secretary as village party secretary -------------------
+
+
+def _township_accounts(village_code: str) -> list[int]:
+    return list(
+        User.objects.filter(role=Role.TOWNSHIP, region_id=Region.township_of(village_code), is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _day_error(day: dt.date | None, what: str, *, not_before: dt.date | None = None, before_what: str = "") -> str:
+    if day is None:
+        return f"请填写{what}（YYYY-MM-DD）。"
+    if day > timezone.localdate():
+        return f"{what}不能晚于今天。"
+    if not_before is not None and day < not_before:
+        return f"{what}不能早于{before_what}（{not_before:%Y-%m-%d}）。"
+    return ""
+
+
+_TRANSFER_FIELDS = ["status", "from_organization", "to_organization", "sent_on", "received_on"]
+
+
+@transaction.atomic
+def party_transfer_record(
+    *,
+    actor: User,
+    cadre: Cadre,
+    from_organization: str = "",
+    to_organization: str = "",
+    sent_on: dt.date | None = None,
+    not_member: bool = False,
+) -> tuple[PartyTransfer, bool]:
+    """第十八条: 驻村党员干部的党组织关系转接到驻在村党组织 — the dispatching unit or the village's township
+    records the letter of introduction (from, to, the day it was issued), or that the cadre is not a
+    party member. Recording again before the township confirms corrects the record (idempotent: the
+    same values write nothing); a confirmed transfer is final (409). Returns (record, created)."""
+    refusal = policies.party_transfer_record_refusal(actor, cadre)
+    if refusal:
+        raise PermissionDenied(refusal)
+    cadre = Cadre.objects.select_for_update().select_related("team__village", "unit").get(pk=cadre.pk)
+    errors: dict[str, list[str]] = {}
+    if cadre.status != Cadre.Status.ACTIVE:
+        errors["cadre"] = [f"{cadre.name}当前{cadre.get_status_display()}，不再办理党组织关系转入驻在村。"]
+    from_organization, to_organization = (from_organization or "").strip(), (to_organization or "").strip()
+    if not not_member:
+        to_organization = to_organization or f"{cadre.team.village.name}党组织"
+        if not from_organization:
+            errors["from_organization"] = ["请填写转出党组织（干部原所在党组织的名称）。"]
+        elif len(from_organization) > 100:
+            errors["from_organization"] = ["转出党组织名称不能超过 100 个字。"]
+        if len(to_organization) > 100:
+            errors["to_organization"] = ["转入党组织名称不能超过 100 个字。"]
+        problem = _day_error(sent_on, "转出日期")
+        if problem:
+            errors["sent_on"] = [problem]
+    if errors:
+        raise ValidationError(errors)
+    values: dict[str, Any] = (
+        {"status": PartyTransfer.Status.NOT_MEMBER, "from_organization": "", "to_organization": "", "sent_on": None}
+        if not_member
+        else {
+            "status": PartyTransfer.Status.PENDING,
+            "from_organization": from_organization,
+            "to_organization": to_organization,
+            "sent_on": sent_on,
+        }
+    )
+    transfer = PartyTransfer.objects.select_for_update().filter(cadre=cadre).first()
+    if transfer is not None and transfer.status == PartyTransfer.Status.CONFIRMED:
+        raise Conflict(
+            f"{cadre.name}的党组织关系已于 {transfer.received_on:%Y-%m-%d} 转入{transfer.to_organization}，"
+            "乡镇党委已确认，不能再修改。"
+        )
+    if transfer is not None and all(getattr(transfer, k) == v for k, v in values.items()):
+        return transfer, False
+    before = snapshot(transfer, _TRANSFER_FIELDS) if transfer is not None else None
+    created = transfer is None
+    transfer = transfer or PartyTransfer(cadre=cadre, village_code=cadre.team.village_id)
+    for key, value in values.items():
+        setattr(transfer, key, value)
+    transfer.recorded_by, transfer.recorded_at = actor, timezone.now()
+    transfer.save()
+    audit_record(
+        actor=actor,
+        action="party.transfer_record",
+        obj=transfer,
+        before=before,
+        after=snapshot(transfer, _TRANSFER_FIELDS),
+        region_code=transfer.village_code,
+    )
+    if transfer.status == PartyTransfer.Status.PENDING and actor.role != Role.TOWNSHIP:
+        notify(
+            recipient_ids=_township_accounts(transfer.village_code),
+            title=f"{cadre.name}的党组织关系待转入{cadre.team.village.name}",
+            body=f"转出党组织：{transfer.from_organization}",
+            url=reverse("party-transfer-list") + "?status=pending",
+        )
+    return transfer, created
+
+
+@transaction.atomic
+def party_transfer_confirm(*, actor: User, transfer: PartyTransfer, received_on: dt.date | None) -> PartyTransfer:
+    """第十八条: the village's township party committee confirms the village's party organization received
+    the membership on ``received_on``. Only a recorded, unconfirmed transfer (409 otherwise)."""
+    refusal = policies.party_transfer_confirm_refusal(actor, transfer.village_code)
+    if refusal:
+        raise PermissionDenied(refusal)
+    locked = PartyTransfer.objects.select_for_update().select_related("cadre").get(pk=transfer.pk)
+    if locked.status == PartyTransfer.Status.CONFIRMED:
+        raise Conflict(f"{locked.cadre.name}的党组织关系已于 {locked.received_on:%Y-%m-%d} 确认转入。")
+    if locked.status == PartyTransfer.Status.NOT_MEMBER:
+        raise Conflict(f"{locked.cadre.name}登记为非中共党员，没有党组织关系需要转入。")
+    problem = _day_error(received_on, "转入日期", not_before=locked.sent_on, before_what="转出日期")
+    if problem:
+        raise ValidationError({"received_on": [problem]})
+    before = snapshot(locked, _TRANSFER_FIELDS)
+    locked.status = PartyTransfer.Status.CONFIRMED
+    locked.received_on = received_on
+    locked.confirmed_by, locked.confirmed_at = actor, timezone.now()
+    locked.save(update_fields=["status", "received_on", "confirmed_by", "confirmed_at"])
+    audit_record(
+        actor=actor,
+        action="party.transfer_confirm",
+        obj=locked,
+        before=before,
+        after=snapshot(locked, _TRANSFER_FIELDS),
+        region_code=locked.village_code,
+    )
+    return locked
+
+
+_APPOINTMENT_FIELDS = [
+    "status", "cadre", "reason", "cadre_consent_at", "unit_consent_at", "unit_consent_note", "decided_on",
+    "decision_no", "ended_on", "end_reason",
+]  # fmt: skip
+
+
+def _locked_appointment(appointment: PartySecretaryAppointment, *statuses: str) -> PartySecretaryAppointment:
+    locked = (
+        PartySecretaryAppointment.objects.select_for_update()
+        .select_related("cadre__unit", "cadre__team")
+        .get(pk=appointment.pk)
+    )
+    if locked.status not in statuses:
+        raise Conflict(f"该任命已{locked.get_status_display()}，不能再办理此操作。")
+    return locked
+
+
+def _audit_appointment(actor: User, action: str, appointment: PartySecretaryAppointment, before: Any) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=appointment,
+        before=before,
+        after=snapshot(appointment, _APPOINTMENT_FIELDS),
+        region_code=appointment.village_code,
+    )
+
+
+@transaction.atomic
+def party_secretary_propose(*, actor: User, cadre: Cadre, reason: str) -> PartySecretaryAppointment:
+    """第十八条: in the village committees' election the village has no suitable party secretary — the
+    township party committee proposes that the first secretary lead the village's party organization, and
+    asks the first secretary and the dispatching unit's party group for their consent. One open proposal
+    or appointment per village (409)."""
+    village_code = cadre.team.village_id
+    refusal = policies.party_secretary_township_refusal(actor, village_code)
+    if refusal:
+        raise PermissionDenied(refusal)
+    errors: dict[str, list[str]] = {}
+    problem = policies.party_secretary_candidate_error(cadre)
+    if problem:
+        errors["cadre"] = [problem]
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        errors["reason"] = ["请说明村“两委”换届中村党组织书记没有合适人选的情况（至少 10 个字，第十八条）。"]
+    if errors:
+        raise ValidationError(errors)
+    Region.objects.select_for_update().filter(code=village_code).first()  # one proposal per village at a time
+    if PartySecretaryAppointment.objects.filter(
+        village_code=village_code, status__in=PartySecretaryAppointment.OPEN_STATUSES
+    ).exists():
+        raise Conflict("该村已有第一书记兼任村党组织书记的任命或待征求意见的提议，请先结束后再提出。")
+    appointment = PartySecretaryAppointment.objects.create(
+        cadre=cadre, village_code=village_code, reason=reason[:2000], proposed_by=actor
+    )
+    _audit_appointment(actor, "party.secretary_propose", appointment, None)
+    recipients = list(
+        User.objects.filter(is_active=True)
+        .filter(models.Q(role=Role.CADRE, cadre_id=cadre.pk) | models.Q(role=Role.UNIT, unit_id=cadre.unit_id))
+        .values_list("pk", flat=True)
+    )
+    notify(
+        recipient_ids=recipients,
+        title=f"乡镇党委拟安排{cadre.name}兼任{cadre.team.village}党组织书记，请表明是否同意",
+        body=reason[:200],
+        url=reverse("cadre-detail", args=[cadre.pk]),
+    )
+    return appointment
+
+
+@transaction.atomic
+def party_secretary_consent(
+    *, actor: User, appointment: PartySecretaryAppointment, party: str, note: str = ""
+) -> PartySecretaryAppointment:
+    """第十八条 征得第一书记和派出单位党组（党委）同意: ``party`` is ``first_secretary`` (the cadre, with their
+    own account) or ``unit`` (the dispatching unit's account, for its party group; ``note`` names the
+    meeting or document). Who and when are recorded; consenting twice changes nothing."""
+    if party not in policies.CONSENT_PARTIES:
+        raise ValidationError({"party": ["请说明由谁同意：first_secretary（第一书记本人）或 unit（派出单位党组）。"]})
+    refusal = policies.party_secretary_consent_refusal(actor, appointment.cadre, party)
+    if refusal:
+        raise PermissionDenied(refusal)
+    locked = _locked_appointment(appointment, PartySecretaryAppointment.Status.PROPOSED)
+    at_field, by_field = ("cadre_consent_at", "cadre_consent_by") if party == "first_secretary" else (
+        "unit_consent_at", "unit_consent_by"
+    )  # fmt: skip
+    if getattr(locked, at_field) is not None:
+        return locked
+    before = snapshot(locked, _APPOINTMENT_FIELDS)
+    setattr(locked, at_field, timezone.now())
+    setattr(locked, by_field, actor)
+    fields = [at_field, by_field]
+    if party == "unit":
+        locked.unit_consent_note = (note or "").strip()[:300]
+        fields.append("unit_consent_note")
+    locked.save(update_fields=fields)
+    _audit_appointment(actor, "party.secretary_consent", locked, before)
+    if locked.consented:
+        notify(
+            recipient_ids=_township_accounts(locked.village_code),
+            title=f"{locked.cadre.name}兼任村党组织书记已征得本人和派出单位党组同意，可作出任命",
+            url=reverse("cadre-detail", args=[locked.cadre_id]),
+        )
+    return locked
+
+
+@transaction.atomic
+def party_secretary_appoint(
+    *, actor: User, appointment: PartySecretaryAppointment, decided_on: dt.date | None, decision_no: str = ""
+) -> PartySecretaryAppointment:
+    """第十八条 可通过直接任命的方式: the township's decision, only after both consents (400 naming the
+    missing one); the day of the decision is not before the last consent."""
+    refusal = policies.party_secretary_township_refusal(actor, appointment.village_code)
+    if refusal:
+        raise PermissionDenied(refusal)
+    locked = _locked_appointment(appointment, PartySecretaryAppointment.Status.PROPOSED)
+    missing = [
+        label
+        for label, at in (("第一书记本人", locked.cadre_consent_at), ("派出单位党组（党委）", locked.unit_consent_at))
+        if at is None
+    ]
+    if missing:
+        raise ValidationError({"detail": [f"尚未征得{'和'.join(missing)}同意，不能任命（第十八条）。"]})
+    problem = policies.party_secretary_candidate_error(locked.cadre)
+    if problem:
+        raise ValidationError({"cadre": [problem]})
+    consented = max(timezone.localtime(at).date() for at in (locked.cadre_consent_at, locked.unit_consent_at) if at)
+    problem = _day_error(decided_on, "任命日期", not_before=consented, before_what="征得同意的日期")
+    decision_no = (decision_no or "").strip()
+    if problem or len(decision_no) > 60:
+        raise ValidationError({"decided_on": [problem]} if problem else {"decision_no": ["任命文号不能超过 60 个字。"]})
+    before = snapshot(locked, _APPOINTMENT_FIELDS)
+    locked.status = PartySecretaryAppointment.Status.APPOINTED
+    locked.decided_on, locked.decision_no = decided_on, decision_no
+    locked.decided_by, locked.decided_at = actor, timezone.now()
+    locked.save(update_fields=["status", "decided_on", "decision_no", "decided_by", "decided_at"])
+    _audit_appointment(actor, "party.secretary_appoint", locked, before)
+    return locked
+
+
+@transaction.atomic
+def party_secretary_end(
+    *, actor: User, appointment: PartySecretaryAppointment, ended_on: dt.date | None, reason: str
+) -> PartySecretaryAppointment:
+    """The township ends an appointment (a new secretary elected, the first secretary's service over) or
+    withdraws a proposal, with the day and the reason."""
+    refusal = policies.party_secretary_township_refusal(actor, appointment.village_code)
+    if refusal:
+        raise PermissionDenied(refusal)
+    locked = _locked_appointment(appointment, *PartySecretaryAppointment.OPEN_STATUSES)
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    problem = _day_error(ended_on, "结束日期", not_before=locked.decided_on, before_what="任命日期")
+    if problem:
+        errors["ended_on"] = [problem]
+    if not reason:
+        errors["reason"] = ["请写明结束原因（如已选出村党组织书记、第一书记驻村期满）。"]
+    elif len(reason) > 300:
+        errors["reason"] = ["结束原因不能超过 300 个字。"]
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(locked, _APPOINTMENT_FIELDS)
+    locked.status = PartySecretaryAppointment.Status.ENDED
+    locked.ended_on, locked.end_reason = ended_on, reason
+    locked.save(update_fields=["status", "ended_on", "end_reason"])
+    _audit_appointment(actor, "party.secretary_end", locked, before)
+    return locked

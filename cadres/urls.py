@@ -24,6 +24,9 @@ urlpatterns = [
         views.term_adjustment_attachment,
         name="term-adjustment-attachment",
     ),
+    path("party/transfers/", views.party_transfer_list, name="party-transfer-list"),
+    path("cadres/<int:pk>/party-transfer/", views.cadre_party_transfer, name="cadre-party-transfer"),
+    path("cadres/<int:pk>/party-secretary/", views.cadre_party_secretary, name="cadre-party-secretary"),
     path("roster/import/", views.roster_import_page, name="roster-import-page"),
     path("roster/template.xlsx", views.roster_template_download, name="roster-template-download"),
 ]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,23 +15,40 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.authentication import signed_in
 from accounts.selectors import cadre_devices
 from zhucun import scoping
+from zhucun.api.errors import Conflict
 from zhucun.audit import audit_export
 from zhucun.documents import download_response
+from zhucun.inputs import check_date
 from zhucun.views import FilteredListView, ScopedDetailView, paginate
 
 from . import policies, services
 from .filtersets import CadreFilterSet, TeamFilterSet
 from .idnumbers import mask_id_number, mask_phone
-from .models import Cadre, Handover, Region, Team, TermAdjustment
+from .models import Cadre, Handover, PartySecretaryAppointment, PartyTransfer, Region, Team, TermAdjustment
 from .roster import RosterError, roster_template
-from .selectors import region_chain, region_children, team_members, user_home_region
+from .selectors import (
+    TRANSFER_FILTERS,
+    party_secretary_history,
+    party_secretary_of_village,
+    party_transfer_rows,
+    region_chain,
+    region_children,
+    team_members,
+    user_home_region,
+)
 from .services import cadre_id_number_reveal, cadre_id_numbers_export_record, roster_import
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 @login_required
@@ -102,6 +120,8 @@ class TeamDetailView(ScopedDetailView):
         context["may_dispatch"] = scoping.can(self.request.user, "term.dispatch")
         context["may_view_funds"] = scoping.can(self.request.user, "funds.view")
         context["may_view_archive"] = scoping.can(self.request.user, "archive.view")  # 第十五条2 (archive/)
+        if scoping.can(self.request.user, "party.view"):  # 第十八条: the village's party secretary
+            context["party_secretary"] = party_secretary_of_village(team.village_id)
         return context
 
 
@@ -218,6 +238,22 @@ def _cadre_context(request: HttpRequest, cadre: Cadre, *, revealed: str = "") ->
         "may_adjust": policies.may_request_adjustment(user, cadre),
         "handover_due": policies.handover_due(cadre, timezone.localdate()) and scoping.can(user, "term.view"),
         "may_view_archive": scoping.can(user, "archive.view"),  # 第十五条2 (archive/)
+        **_cadre_party_context(user, cadre),
+    }
+
+
+def _cadre_party_context(user: User | AnonymousUser, cadre: Cadre) -> dict[str, Any]:
+    """第十八条 on the cadre page: the membership transfer and, for a first secretary, whether they lead
+    the village's party organization (or are asked to)."""
+    if not scoping.can(user, "party.view"):
+        return {}
+    return {
+        "may_party": True,
+        "party_transfer": PartyTransfer.objects.filter(cadre=cadre).first(),
+        "party_secretary": PartySecretaryAppointment.objects.filter(
+            cadre=cadre, status__in=PartySecretaryAppointment.OPEN_STATUSES
+        ).first(),
+        "is_first_secretary": cadre.role in policies.FIRST_SECRETARY_ROLES,
     }
 
 
@@ -448,4 +484,211 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
             "chain": region_chain(cadre.team.village),
             "may_view_archive": scoping.can(request.user, "archive.view"),
         },
+    )
+
+
+# --- 第十八条: party membership and the first secretary as village party secretary -------------------
+
+
+def _posted_day(request: HttpRequest, field: str) -> tuple[dt.date | None, str]:
+    """A ``YYYY-MM-DD`` field of a posted form: (the day, "") or (None, the Chinese error)."""
+    raw = request.POST.get(field, "").strip()
+    if not raw:
+        return None, ""
+    try:
+        return check_date(dt.date.fromisoformat(raw), field=field, label="日期"), ""
+    except ValueError:
+        return None, "日期格式应为 YYYY-MM-DD。"
+    except ValidationError as exc:
+        return None, "；".join(exc.messages)
+
+
+def _field_errors(exc: ValidationError) -> dict[str, str]:
+    if hasattr(exc, "error_dict"):
+        return {field: "；".join(messages) for field, messages in exc.message_dict.items()}
+    return {"detail": "；".join(exc.messages)}
+
+
+@login_required
+def party_transfer_list(request: HttpRequest) -> HttpResponse:
+    """党组织关系转接 (第十八条): the cadres in post the user sees and their transfer, pending first by
+    default — the township's list of memberships its villages have not yet received, with the
+    confirmation in place."""
+    scoping.require(request.user, "party.transfers")
+    status = request.GET.get("status", "pending")
+    status = status if status in TRANSFER_FILTERS or status == "all" else "pending"
+    search = request.GET.get("q", "")
+    rows = party_transfer_rows(user=request.user, status=status, search=search)
+    return render(
+        request,
+        "cadres/party_transfer_list.html",
+        {
+            **paginate(request, rows),
+            "status": status,
+            "filters": [(key, label) for key, (label, _) in TRANSFER_FILTERS.items()],
+            "search": search,
+            "today": timezone.localdate(),
+            "may_record": scoping.can(request.user, "party.transfer_record"),
+            "may_confirm": scoping.can(request.user, "party.transfer_confirm"),
+        },
+    )
+
+
+@login_required
+def cadre_party_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    """One cadre's transfer (第十八条): the record form for the unit or the village's township, and the
+    township's confirmation."""
+    cadre = get_object_or_404(
+        scoping.restrict(Cadre.objects.select_related("unit", "team__village__parent"), request.user), pk=pk
+    )
+    scoping.require(request.user, "party.view")
+    transfer = PartyTransfer.objects.filter(cadre=cadre).select_related("recorded_by", "confirmed_by").first()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        actor = signed_in(request)
+        try:
+            if request.POST.get("action") == "confirm" and transfer is not None:
+                scoping.require(request.user, "party.transfer_confirm")
+                day, problem = _posted_day(request, "received_on")
+                if problem:
+                    raise ValidationError({"received_on": [problem]})
+                services.party_transfer_confirm(actor=actor, transfer=transfer, received_on=day)
+                messages.success(request, f"已确认{cadre.name}的党组织关系转入驻在村党组织。")
+            else:
+                scoping.require(request.user, "party.transfer_record")
+                day, problem = _posted_day(request, "sent_on")
+                if problem:
+                    raise ValidationError({"sent_on": [problem]})
+                services.party_transfer_record(
+                    actor=actor,
+                    cadre=cadre,
+                    from_organization=request.POST.get("from_organization", ""),
+                    to_organization=request.POST.get("to_organization", ""),
+                    sent_on=day,
+                    not_member=request.POST.get("not_member") == "1",
+                )
+                messages.success(request, f"已登记{cadre.name}的党组织关系转接。")
+        except ValidationError as exc:
+            errors = _field_errors(exc)
+        except Conflict as exc:
+            errors = {"detail": str(exc.detail)}
+        else:
+            back = request.POST.get("next", "")
+            if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+                return redirect(back)  # the township's list, where it confirmed in place
+            return redirect("cadre-party-transfer", pk=cadre.pk)
+    user = request.user
+    initial = {
+        "from_organization": transfer.from_organization if transfer else "",
+        "to_organization": transfer.to_organization if transfer else "",
+        "sent_on": f"{transfer.sent_on:%Y-%m-%d}" if transfer and transfer.sent_on else "",
+        "received_on": f"{timezone.localdate():%Y-%m-%d}",
+        "not_member": "",
+    }
+    if request.method == "POST":
+        initial.update({key: request.POST.get(key, "") for key in initial})
+    return render(
+        request,
+        "cadres/party_transfer.html",
+        {
+            "cadre": cadre,
+            "transfer": transfer,
+            "chain": region_chain(cadre.team.village),
+            "errors": errors,
+            "form": initial,
+            "today": timezone.localdate(),
+            "may_record": not policies.party_transfer_record_refusal(user, cadre)
+            and (transfer is None or transfer.status != PartyTransfer.Status.CONFIRMED),
+            "may_confirm": transfer is not None
+            and transfer.status == PartyTransfer.Status.PENDING
+            and not policies.party_transfer_confirm_refusal(user, transfer.village_code),
+        },
+        status=400 if errors else 200,
+    )
+
+
+_SECRETARY_ACTIONS = ("propose", "consent", "appoint", "end")
+
+
+@login_required
+def cadre_party_secretary(request: HttpRequest, pk: int) -> HttpResponse:
+    """第一书记兼任村党组织书记 (第十八条) for one first secretary: the township's proposal, the consents of
+    the first secretary and of the unit's party group (who, when), the appointment and its end — each
+    form shown only to whoever may act."""
+    cadre = get_object_or_404(
+        scoping.restrict(Cadre.objects.select_related("unit", "team__village__parent"), request.user), pk=pk
+    )
+    scoping.require(request.user, "party.view")
+    village = cadre.team.village_id
+    appointment = (
+        PartySecretaryAppointment.objects.filter(cadre=cadre, status__in=PartySecretaryAppointment.OPEN_STATUSES)
+        .select_related("proposed_by", "cadre_consent_by", "unit_consent_by", "decided_by")
+        .first()
+    )
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        actor, action = signed_in(request), request.POST.get("action", "")
+        try:
+            if action not in _SECRETARY_ACTIONS or (action != "propose" and appointment is None):
+                raise ValidationError({"detail": ["请从页面上的按钮办理。"]})
+            if action == "propose":
+                scoping.require(request.user, "party.secretary_decide")
+                services.party_secretary_propose(actor=actor, cadre=cadre, reason=request.POST.get("reason", ""))
+            elif action == "consent" and appointment is not None:
+                scoping.require(request.user, "party.secretary_consent")
+                party = "first_secretary" if getattr(request.user, "role", "") == "cadre" else "unit"
+                services.party_secretary_consent(
+                    actor=actor, appointment=appointment, party=party, note=request.POST.get("note", "")
+                )
+            elif appointment is not None:
+                scoping.require(request.user, "party.secretary_decide")
+                field = "decided_on" if action == "appoint" else "ended_on"
+                day, problem = _posted_day(request, field)
+                if problem:
+                    raise ValidationError({field: [problem]})
+                if action == "appoint":
+                    services.party_secretary_appoint(
+                        actor=actor, appointment=appointment, decided_on=day,
+                        decision_no=request.POST.get("decision_no", ""),
+                    )  # fmt: skip
+                else:
+                    services.party_secretary_end(
+                        actor=actor, appointment=appointment, ended_on=day, reason=request.POST.get("reason", "")
+                    )
+        except ValidationError as exc:
+            errors = _field_errors(exc)
+        except Conflict as exc:
+            errors = {"detail": str(exc.detail)}
+        else:
+            messages.success(request, "已办理。")
+            return redirect("cadre-party-secretary", pk=cadre.pk)
+    user = request.user
+    township_may = not policies.party_secretary_township_refusal(user, village)
+    consent_party = "first_secretary" if getattr(user, "role", "") == "cadre" else "unit"
+    consent_given = appointment is not None and (
+        appointment.cadre_consent_at if consent_party == "first_secretary" else appointment.unit_consent_at
+    )
+    return render(
+        request,
+        "cadres/party_secretary.html",
+        {
+            "cadre": cadre,
+            "appointment": appointment,
+            "history": party_secretary_history(cadre=cadre).exclude(status__in=PartySecretaryAppointment.OPEN_STATUSES),
+            "village_open": None if appointment else party_secretary_of_village(village),
+            "chain": region_chain(cadre.team.village),
+            "errors": errors,
+            "form": request.POST if request.method == "POST" else {},
+            "today": timezone.localdate(),
+            "may_propose": township_may and appointment is None and not policies.party_secretary_candidate_error(cadre),
+            "may_consent": appointment is not None
+            and appointment.status == PartySecretaryAppointment.Status.PROPOSED
+            and not consent_given
+            and not policies.party_secretary_consent_refusal(user, cadre, consent_party),
+            "may_appoint": township_may
+            and appointment is not None
+            and appointment.status == PartySecretaryAppointment.Status.PROPOSED,
+            "may_end": township_may and appointment is not None,
+        },
+        status=400 if errors else 200,
     )

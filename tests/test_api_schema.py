@@ -40,9 +40,9 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.models import User
 from accounts.services import token_issue
-from assessment.models import RecallCase
+from assessment.models import RecallCase, SupportOpinion
 from attendance.models import AbsenceFinding, WorkLog
-from cadres.models import Cadre, Region, Team, TermAdjustment, Unit
+from cadres.models import Cadre, PartySecretaryAppointment, PartyTransfer, Region, Team, TermAdjustment, Unit
 from duties.models import Obligation
 from funding.models import InsurancePolicy, LedgerEntry, Reimbursement
 from households.models import Household, Visit
@@ -54,6 +54,8 @@ from tests.matrix import duties as duties_matrix
 from tests.matrix import funding as funding_matrix
 from tests.matrix import households as households_matrix
 from tests.matrix import leave as leave_matrix
+from tests.matrix import opinions as opinions_matrix
+from tests.matrix import party as party_matrix
 from tests.matrix import supervision as supervision_matrix
 from tests.matrix import terms as terms_matrix
 from tests.matrix import training as training_matrix
@@ -113,6 +115,9 @@ def _populate(world: World) -> None:
         supervision_matrix._demand(world, target)
         households_matrix._setup_visit(world, target)
         training_matrix._setup(world, target)
+        party_matrix._transfer(world, target)
+        party_matrix._proposal(world, target)
+        opinions_matrix._opinion(world, target)
 
 
 def _ids(model: Any, **filters: Any) -> list[Any]:
@@ -144,6 +149,9 @@ def _real_values() -> dict[str, list[Any]]:
         "tasks": _ids(AnnualTask),
         "teams": teams,
         "term-adjustments": _ids(TermAdjustment),
+        "party-transfers": _ids(PartyTransfer),
+        "party-secretary-appointments": _ids(PartySecretaryAppointment),
+        "support-opinions": _ids(SupportOpinion),
         "training-events": _ids(TrainingEvent),
         "visits": _ids(Visit),
         "work-logs": _ids(WorkLog),

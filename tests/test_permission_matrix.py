@@ -24,6 +24,8 @@ from tests.matrix import (
     funding,
     households,
     leave,
+    opinions,
+    party,
     supervision,
     terms,
     training,
@@ -59,6 +61,8 @@ MATRIX = _merge(
     households.MATRIX,
     training.MATRIX,
     archive.MATRIX,
+    party.MATRIX,
+    opinions.MATRIX,
 )
 EXTRA_CELLS = {
     **core.EXTRA,
@@ -74,6 +78,8 @@ EXTRA_CELLS = {
     **households.EXTRA,
     **training.EXTRA,
     **archive.EXTRA,
+    **party.EXTRA,
+    **opinions.EXTRA,
 }
 
 

@@ -138,6 +138,15 @@ LISTS: dict[str, tuple[bool, Callable[[], str]]] = {
         False,
         lambda: reverse("archive-team-download", args=[Team.objects.get(village_id="130102001001").pk]),
     ),
+    # party affairs (issue 14, 第十八条)
+    "party-transfer-list": (False, lambda: reverse("party-transfer-list") + "?status=all"),
+    "api:party-transfer-list": (True, lambda: reverse("api:party-transfer-list") + "?page_size=200"),
+    "api:party-transfer-pending": (True, lambda: reverse("api:party-transfer-pending") + "?page_size=200"),
+    "api:party-secretary-list": (True, lambda: reverse("api:party-secretary-list") + "?page_size=200"),
+    # 双线考核 (issue 14, 第二十五条)
+    "assessment-support-opinions": (False, lambda: reverse("assessment-support-opinions") + "?year=2026"),
+    "api:support-opinion-list": (True, lambda: reverse("api:support-opinion-list") + "?page_size=200"),
+    "api:support-opinion-summary": (True, lambda: reverse("api:support-opinion-summary") + "?year=2026"),
 }
 
 
@@ -200,6 +209,38 @@ def _grow(world: World, rows: int, offset: int) -> None:
     _grow_supervision(created)
     _grow_households(created[::2])
     _grow_training(created, offset)
+    _grow_party(created)
+
+
+def _grow_party(cadres: list[Cadre]) -> None:
+    """第十八条: every new leader's transfer recorded (every other one confirmed), the members' left
+    unrecorded (pending), and every new leader proposed as the village's party secretary."""
+    from cadres.models import PartySecretaryAppointment, PartyTransfer
+
+    leaders = cadres[::2]
+    PartyTransfer.objects.bulk_create(
+        [
+            PartyTransfer(cadre=c, village_code=c.team.village_id, from_organization="机关党委",
+                          to_organization="村党支部", sent_on=dt.date(2025, 3, 1),
+                          status="confirmed" if i % 2 else "pending")
+            for i, c in enumerate(leaders)
+        ]
+    )  # fmt: skip
+    PartySecretaryAppointment.objects.bulk_create(
+        [PartySecretaryAppointment(cadre=c, village_code=c.team.village_id, reason="换届无合适人选") for c in leaders]
+    )
+    # 第二十五条: every new team's opinions of 2026 on its county and its unit
+    from assessment.models import SupportOpinion
+
+    SupportOpinion.objects.bulk_create(
+        [
+            SupportOpinion(year=2026, team=c.team, village_code=c.team.village_id, body_type=body,
+                           county_code="130102" if body == "county" else "", unit=c.unit if body == "unit" else None,
+                           grade="good", score=85, opinion="保障有力")
+            for c in leaders
+            for body in ("county", "unit")
+        ]
+    )  # fmt: skip
 
 
 def _grow_training(cadres: list[Cadre], offset: int) -> None:
@@ -506,6 +547,9 @@ NOT_FOR_TOWNSHIPS = {
     "supervision-burden-export",
     "training-untrained",
     "training-untrained-export",
+    "assessment-support-opinions",  # 第二十五条: the organization departments', the units' and the teams'
+    "api:support-opinion-list",
+    "api:support-opinion-summary",
 }
 
 

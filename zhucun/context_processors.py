@@ -46,6 +46,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "召回案件", "url": reverse("assessment-recall-list"), "icon": "person-x"})
     if scoping.can(user, "assessment.accountability"):
         items.append({"label": "追责问责", "url": reverse("assessment-accountability"), "icon": "exclamation-octagon"})
+    if scoping.can(user, "assessment.support_opinions") and (
+        getattr(user, "role", "") != Role.CADRE or getattr(getattr(user, "cadre", None), "is_leader", False)
+    ):  # 第二十五条: the leader gives the team's opinions; departments and units read them
+        items.append(
+            {"label": "双线考核评价", "url": reverse("assessment-support-opinions"), "icon": "arrow-left-right"}
+        )
     if scoping.can(user, "assessment.key_training"):
         items.append({"label": "重点培养对象", "url": reverse("assessment-key-training"), "icon": "star"})
     # --- funds and the term (issue 12) ---
@@ -88,6 +94,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "登记工作要求", "url": reverse("supervision-demand-new"), "icon": "clipboard-plus"})
     if scoping.can(user, "term.view"):
         items.append({"label": "任期调整", "url": reverse("term-adjustment-list"), "icon": "arrow-left-right"})
+    if scoping.can(user, "party.transfers"):  # 第十八条
+        items.append({"label": "党组织关系转接", "url": reverse("party-transfer-list"), "icon": "flag"})
     if scoping.can(user, "account.view"):
         items.append({"label": "账号管理", "url": reverse("account-list"), "icon": "person-gear"})
     if scoping.can(user, "roster.import"):

@@ -71,6 +71,10 @@ class PolicyProfile:
     recall_leave_days_per_year: int = 0
     # 第二十五条: "较大范围" of teams rated 一般 or below in a county flags its score reduction, as a share.
     county_poor_team_share_flag: Decimal = Decimal("0.20")
+    # 第二十五条: 驻村工作队的评价意见占有一定权重 — the share of a county's and a dispatching unit's yearly
+    # assessment that the teams' evaluation opinions carry (the article leaves the number to the
+    # departments' 具体办法; a provisional default, docs/decisions/0137).
+    team_opinion_weight: Decimal = Decimal("0.20")
     # --- Duties with deadlines (duties/catalogue.py): how many times a year each recurring duty falls
     # due. A number of times a year divides the year into equal periods (4: quarters, 2: halves); a
     # number that does not divide 12 is read as the next one that does; 0 switches the duty off.
@@ -156,6 +160,7 @@ REGULATION_FIELDS = (
     "reimbursement_interval_months",
     "annual_leave_needs_unit_hr",
     "county_poor_team_share_flag",
+    "team_opinion_weight",
     "duty_unit_plan_due",
     "duty_unit_study_per_year",
     "duty_unit_pairing_per_year",

@@ -267,6 +267,12 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     "assessment.CountyEvaluationOpinion": lambda: ScopeKeys(
         region=lambda p: Q(county_code__startswith=p), unit=lambda u: Q(unit_id=u)
     ),
+    # 第二十五条: a team's opinions by its village; a unit reads those on itself, the team's cadres their team's
+    "assessment.SupportOpinion": lambda: ScopeKeys(
+        region=lambda p: Q(village_code__startswith=p),
+        unit=lambda u: Q(unit_id=u),
+        cadre=lambda s: Q(team_id=s.cadre_team_id or 0),
+    ),
     "assessment.RecallCase": village_keyed(),
     "assessment.Sanction": village_keyed(),
     "assessment.KeyTrainingEntry": village_keyed(),
@@ -281,6 +287,9 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
         unit=lambda u: Q(unit_id=u),
         cadre=lambda s: Q(cadre_id=s.cadre_id),
     ),
+    # --- party affairs (issue 14, 第十八条): the cadre's village; the unit its cadres', a cadre their own ---
+    "cadres.PartyTransfer": village_keyed(),
+    "cadres.PartySecretaryAppointment": village_keyed(),
     # --- team funds (issue 12): accounts, entries and batches carry the team's village code ---
     "funding.FundAccount": lambda: _team_funds_keys("team"),
     "funding.LedgerEntry": lambda: _team_funds_keys("account__team"),
@@ -527,6 +536,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "assessment.grade": ORG_ROLES,  # grade, finalize (and only for the assessing department)
     "assessment.export": REGIONAL_ROLES | {Role.UNIT},  # the in-scope workbook (a unit: its cadres, 第二十二条)
     "assessment.opinion": frozenset({Role.COUNTY_ORG}),  # 第十四条3
+    # 第二十五条 双线考核: the team (its leader: assessment/rules.py) gives its opinions on the county and the
+    # unit; the organization departments, the units and the team read them
+    "assessment.support_opinion": frozenset({Role.CADRE}),
+    "assessment.support_opinions": ORG_ROLES | {Role.UNIT, Role.CADRE},
     "assessment.accountability": ORG_ROLES,  # 第十七条
     "assessment.key_training": ORG_ROLES | {Role.UNIT},  # 第二十三条: 组织部门、派出单位党组
     "recall.view": REGIONAL_ROLES | {Role.UNIT},
@@ -538,6 +551,14 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "term.request": frozenset({Role.UNIT}),  # 派出单位须写出书面申请 (its own cadres: cadres/policies.py)
     "term.decide": ORG_ROLES,  # 同级党委组织部门审核批准 (the unit's level: cadres/policies.py)
     "term.dispatch": ORG_ROLES,  # a replacement joins the team, as a roster import would place them
+    # --- party affairs (issue 14, 第十八条): who records, confirms, consents and appoints is decided in
+    # cadres/policies.py (the unit its own cadres, the village's own township, the first secretary) ---
+    "party.view": REGIONAL_ROLES | {Role.UNIT, Role.CADRE},
+    "party.transfers": REGIONAL_ROLES | {Role.UNIT},  # the list of cadres in post and their transfers
+    "party.transfer_record": frozenset({Role.UNIT, Role.TOWNSHIP}),
+    "party.transfer_confirm": frozenset({Role.TOWNSHIP}),
+    "party.secretary_decide": frozenset({Role.TOWNSHIP}),  # propose, appoint, end
+    "party.secretary_consent": frozenset({Role.UNIT, Role.CADRE}),
     # --- team funds (issue 12; 第十四条4, 第二十七条) ---
     "funds.view": REGIONAL_ROLES | {Role.UNIT, Role.CADRE},
     "funds.overview": REGIONAL_ROLES,  # the overview one level down

@@ -3,11 +3,13 @@
 from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import DefaultRouter
 
+from .opinions import SupportOpinionViewSet
 from .views import AssessmentExportView, AssessmentGradeView, CountyOpinionView, RecallCaseViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
 router.register("recall-cases", RecallCaseViewSet, basename="recall-case")
+router.register("support-opinions", SupportOpinionViewSet, basename="support-opinion")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(

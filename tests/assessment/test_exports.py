@@ -38,7 +38,15 @@ def data_rows(sheet: Worksheet) -> list[tuple[Any, ...]]:
 def test_rows_equal_the_callers_scope(world: World, persona: str) -> None:
     user = world.personas[persona]
     book = workbook_of(user)
-    assert book.sheetnames == ["驻村工作队", "驻村干部", "派出单位", "市汇总", "县汇总", "优秀比例核查"]
+    assert book.sheetnames == [
+        "驻村工作队",
+        "驻村干部",
+        "派出单位",
+        "市汇总",
+        "县汇总",
+        "优秀比例核查",
+        "双线考核评价意见",
+    ]
     teams = data_rows(book["驻村工作队"])
     assert sorted(row[5] for row in teams) == sorted(
         scoping.restrict(Team.objects.all(), user).values_list("village_id", flat=True)

@@ -160,6 +160,25 @@ EXPECT.update(
     }
 )
 
+# Party affairs (第十八条) and 双线考核 (第二十五条), issue 14: the roles' lists and creations (403); the
+# cadres' and teams' rows lie outside every administrator's scope (404).
+EXPECT.update(
+    {
+        **{name: (lambda p, t: 403) for name in (
+            "party-transfer-list", "api:party-transfer-list", "api:party-transfer-list(read)",
+            "api:party-transfer-pending", "api:party-secretary-list", "api:party-secretary-list(read)",
+            "assessment-support-opinions", "api:support-opinion-list", "api:support-opinion-list(read)",
+            "api:support-opinion-summary",
+        )},
+        **{name: (lambda p, t: 404) for name in (
+            "cadre-party-transfer", "cadre-party-secretary", "api:party-transfer-detail",
+            "api:party-transfer-confirm", "api:party-secretary-detail", "api:party-secretary-consent",
+            "api:party-secretary-consent(unit)", "api:party-secretary-appoint", "api:party-secretary-end",
+            "api:support-opinion-detail",
+        )},
+    }
+)  # fmt: skip
+
 
 def visible(name: str, persona: str) -> set[str]:
     """Targets whose row a list must show to ``persona``: accounts in the security administrator's

@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import AccountViewSet, LogoutView, TokenLoginView
+from cadres.api.party import PartySecretaryViewSet, PartyTransferViewSet
 from cadres.api.terms import TermAdjustmentViewSet
 from cadres.api.views import CadreViewSet, RegionViewSet, RosterImportView, RosterTemplateView, TeamViewSet
 from zhucun.api.audit import AuditEventViewSet
@@ -17,6 +18,8 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("cadres", CadreViewSet, basename="cadre")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("term-adjustments", TermAdjustmentViewSet, basename="term-adjustment")
+router.register("party-transfers", PartyTransferViewSet, basename="party-transfer")
+router.register("party-secretary-appointments", PartySecretaryViewSet, basename="party-secretary")
 
 urlpatterns = [
     path("auth/token/", TokenLoginView.as_view(), name="auth-token"),
