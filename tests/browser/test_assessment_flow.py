@@ -16,6 +16,7 @@ from cadres.models import Unit
 from tests.assessment.helpers import YEAR, province_level
 from tests.browser.helpers import login
 from zhucun.testing.world import World
+from zhucun.testing.xlsx import table_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -116,8 +117,8 @@ def test_province_grades_a_level_is_refused_over_cap_finalizes_and_downloads(
     path = download.path()
     assert path is not None
     book = load_workbook(io.BytesIO(path.read_bytes()))
-    assert book["驻村工作队"]["A1"].value == f"{YEAR}年度驻村工作队考核结果（河北省·省级）"
-    grades = [row[8] for row in book["驻村工作队"].iter_rows(min_row=3, values_only=True)]
+    assert book["省级驻村工作队"]["A1"].value == f"{YEAR}年度省级驻村工作队考核结果（河北省·省级）"
+    grades = [row[8] for row in table_rows(book["省级驻村工作队"])]
     assert grades.count("优秀") == 2
-    quota = [row for row in book["优秀比例核查"].iter_rows(min_row=3, values_only=True) if row[3] == "驻村工作队"]
+    quota = [row for row in table_rows(book["优秀比例核查"]) if row[3] == "驻村工作队"]
     assert quota[0][2] == "已定档" and quota[0][4:7] == (5, 2, 2)
