@@ -8,11 +8,13 @@ Two parts. :func:`workbook_sheets` says what the workbook holds: each sheet's na
 widths, and its rows as an iterable of plain tuples (subject rows stream from ``.values_list()``
 ``.iterator()``: no model instances, names joined in the query, choice labels from dicts, so memory
 stays flat whatever the number of rows and the number of queries is fixed). :func:`write_assessment_workbook`
-writes them with openpyxl in write-only mode, plain values appended as they are (openpyxl's fast path:
-no cell object or style per value). Every text cell is text, never a formula: the rare text beginning
-like a formula (``=``, ``+``, ``-``, ``@``) gets a cell of its own typed as text and quote-prefixed
-(formula injection), and one beginning with ``#`` one typed as text (not an error code). ID numbers are
-masked.
+writes them with the shared builder (zhucun.exports.xlsx.add_table: a printable government table,
+every text cell text — never a formula — in write-only mode). ID numbers are masked.
+
+The subject sheets are per level (SPEC.md "per level"; 第二十一条: teams and cadres are assessed by the
+organization department of their dispatching unit's level): 省级, 市级 and 县级 sheets each hold the
+subjects of that level in the caller's scope, with the grade that level's department gave — a county's
+workbook does not list the province's cadres stationed in it among its own as 未评定 (issue 15 item 6).
 """
 
 from __future__ import annotations
@@ -24,14 +26,11 @@ from typing import IO, TYPE_CHECKING, Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from cadres.idnumbers import mask_id_number
 from cadres.models import Cadre, Region, Team, Unit
 from zhucun import scoping
+from zhucun.exports.xlsx import Percent, add_table
 
 from . import rules, selectors
 from .models import GRADE_LABELS, AssessmentResult, CadreGrade, SubjectType, TeamGrade
@@ -44,11 +43,6 @@ if TYPE_CHECKING:
 Progress = Callable[[int], None]
 Row = Sequence[Any]
 _LEVEL_LABELS = {"province": "省级", "city": "市级", "county": "县级"}
-_FORMULA_STARTS = ("=", "+", "-", "@")
-#: First characters of a text that :func:`_safe` writes through :func:`_cell`: openpyxl would take
-#: ``=…`` for a formula and ``#N/A``… for an error code; ``+``, ``-`` and ``@`` start formulas in Excel
-#: and WPS when a cell is edited, so they are quote-prefixed too.
-_UNSAFE_FIRST = frozenset("=+-@#")
 _CHUNK = 500
 
 
@@ -63,48 +57,6 @@ class Sheet:
     widths: Sequence[int]
     rows: Iterable[Row]
     subjects: bool = False
-
-
-def _cell(sheet: Worksheet, value: Any, *, bold: bool = False) -> WriteOnlyCell:
-    """A cell whose text is always text: typed as a string, and quote-prefixed when it begins like a
-    formula, so Excel and WPS show it instead of evaluating it (formula injection)."""
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-        if value.startswith(_FORMULA_STARTS):
-            cell.quotePrefix = True
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
-
-
-def _safe(sheet: Worksheet, row: Row) -> Row:
-    """``row`` as written: plain values as they are (the fast path of openpyxl), and a cell of
-    :func:`_cell` for each text openpyxl would otherwise take for a formula or an error code."""
-    for value in row:
-        if value.__class__ is str and value[:1] in _UNSAFE_FIRST:
-            return [_cell(sheet, v) if v.__class__ is str and v[:1] in _UNSAFE_FIRST else v for v in row]
-    return row
-
-
-def _sheet(workbook: Workbook, spec: Sheet) -> Worksheet:
-    """A print-ready sheet: a title row, a bold header frozen and repeated on every page, column
-    widths, A4 landscape fitted to the page width."""
-    sheet = workbook.create_sheet(title=spec.name[:31])
-    for index, width in enumerate(spec.widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A3"
-    sheet.print_title_rows = "1:2"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    title_cell = _cell(sheet, spec.title, bold=True)
-    title_cell.alignment = Alignment(horizontal="left")
-    sheet.append([title_cell])
-    sheet.append([_cell(sheet, header, bold=True) for header in spec.headers])
-    return sheet
 
 
 def scope_label(user: User | AnonymousUser) -> str:
@@ -298,59 +250,70 @@ def _unit_rows(queryset: QuerySet[Any], year: int) -> Iterator[Row]:
         )
 
 
+#: The levels of the subject sheets: (label, the dispatching units' levels it holds) — 第二十一条: the
+#: province's department assesses central and province units' teams and cadres.
+SHEET_LEVELS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("省级", (Unit.Level.CENTRAL, Unit.Level.PROVINCE)),
+    ("市级", (Unit.Level.CITY,)),
+    ("县级", (Unit.Level.COUNTY,)),
+)
+
+
 def workbook_sheets(*, user: User | AnonymousUser, year: int) -> Iterator[Sheet]:
-    """The sheets of the caller's workbook of ``year``, in order. Lazy: a sheet's queries run when it is
+    """The sheets of the caller's workbook of ``year``, in order: per level (省级, 市级, 县级) its teams,
+    cadres and units, then the summaries and the quota check. Lazy: a sheet's queries run when it is
     reached, its subject rows as they are iterated (``.iterator()``). The summary sheets count what the
     subject sheets streamed: take each sheet's rows before the next sheet."""
     label = scope_label(user)
     subjects = scoped_subjects(user=user, year=year)
     teams, cadres = _Tally(), _Tally()
-    yield Sheet(
-        name="驻村工作队",
-        title=f"{year}年度驻村工作队考核结果（{label}）",
-        headers=("序号", "市", "县", "乡镇", "村", "村代码", "派出单位", "派出层级", "考核等次"),
-        widths=(6, 12, 12, 14, 14, 16, 28, 10, 10),
-        rows=_team_rows(subjects[SubjectType.TEAM], year, teams),
-        subjects=True,
-    )
-    yield Sheet(
-        name="驻村干部",
-        title=f"{year}年度驻村干部考核结果（{label}）",
-        headers=(
-            "序号",
-            "姓名",
-            "性别",
-            "身份证号",
-            "职务",
-            "县",
-            "乡镇",
-            "驻在村",
-            "派出单位",
-            "派出层级",
-            "状态",
-            "考核等次",
-        ),
-        widths=(6, 10, 6, 22, 14, 12, 14, 14, 28, 10, 8, 10),
-        rows=_cadre_rows(subjects[SubjectType.CADRE], year, cadres),
-        subjects=True,
-    )
-    yield Sheet(
-        name="派出单位",
-        title=f"{year}年度派出单位驻村帮扶工作考核结果（{label}）",
-        headers=(
-            "序号",
-            "派出单位",
-            "层级",
-            "所属区划",
-            "驻村帮扶等次",
-            "领导班子及主要负责同志（第二十四条）",
-            "领导班子等次",
-            "主要负责同志等次",
-        ),
-        widths=(6, 30, 8, 14, 14, 34, 12, 14),
-        rows=_unit_rows(subjects[SubjectType.UNIT], year),
-        subjects=True,
-    )
+    for level, unit_levels in SHEET_LEVELS:
+        yield Sheet(
+            name=f"{level}驻村工作队",
+            title=f"{year}年度{level}驻村工作队考核结果（{label}）",
+            headers=("序号", "市", "县", "乡镇", "村", "村代码", "派出单位", "派出层级", "考核等次"),
+            widths=(6, 12, 12, 14, 14, 16, 28, 10, 10),
+            rows=_team_rows(subjects[SubjectType.TEAM].filter(unit__level__in=unit_levels), year, teams),
+            subjects=True,
+        )
+        yield Sheet(
+            name=f"{level}驻村干部",
+            title=f"{year}年度{level}驻村干部考核结果（{label}）",
+            headers=(
+                "序号",
+                "姓名",
+                "性别",
+                "身份证号",
+                "职务",
+                "县",
+                "乡镇",
+                "驻在村",
+                "派出单位",
+                "派出层级",
+                "状态",
+                "考核等次",
+            ),
+            widths=(6, 10, 6, 22, 14, 12, 14, 14, 28, 10, 8, 10),
+            rows=_cadre_rows(subjects[SubjectType.CADRE].filter(unit__level__in=unit_levels), year, cadres),
+            subjects=True,
+        )
+        yield Sheet(
+            name=f"{level}派出单位",
+            title=f"{year}年度{level}派出单位驻村帮扶工作考核结果（{label}）",
+            headers=(
+                "序号",
+                "派出单位",
+                "层级",
+                "所属区划",
+                "驻村帮扶等次",
+                "领导班子及主要负责同志（第二十四条）",
+                "领导班子等次",
+                "主要负责同志等次",
+            ),
+            widths=(6, 30, 8, 14, 14, 34, 12, 14),
+            rows=_unit_rows(subjects[SubjectType.UNIT].filter(level__in=unit_levels), year),
+            subjects=True,
+        )
     yield from _summary_sheets(user=user, year=year, label=label, teams=teams, cadres=cadres)
     yield _quota_sheet(user=user, year=year, label=label)
     yield _support_opinion_sheet(user=user, year=year, label=label)
@@ -362,18 +325,23 @@ def write_assessment_workbook(
     """Write the caller's workbook of ``year`` to ``out``; returns the number of subject rows."""
     workbook = Workbook(write_only=True)
     done = 0
+
+    def subject_written() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None and done % 1000 == 0:
+            progress(done)
+
     for spec in workbook_sheets(user=user, year=year):
-        sheet = _sheet(workbook, spec)
-        append = sheet.append
-        if not spec.subjects:
-            for row in spec.rows:
-                append(_safe(sheet, row))
-            continue
-        for row in spec.rows:
-            append(_safe(sheet, row))
-            done += 1
-            if progress is not None and done % 1000 == 0:
-                progress(done)
+        add_table(
+            workbook,
+            title=spec.title,
+            headers=spec.headers,
+            rows=spec.rows,
+            widths=spec.widths,
+            sheet_name=spec.name,
+            on_row=subject_written if spec.subjects else None,
+        )
     workbook.save(out)
     if progress is not None:
         progress(done)
@@ -383,9 +351,9 @@ def write_assessment_workbook(
 def _summary_sheets(
     *, user: User | AnonymousUser, year: int, label: str, teams: _Tally, cadres: _Tally
 ) -> Iterator[Sheet]:
-    """Per-city and per-county counts of each grade, by the stationing region: the subjects and results
-    counted by county while the subject sheets streamed (``_Tally``), summed up to the city (the first 4
-    characters of the code) here."""
+    """Per-city and per-county counts of each grade, by the stationing region, all levels together: the
+    subjects and results counted by county while the subject sheets streamed (``_Tally``), summed up to
+    the city (the first 4 characters of the code) here."""
     if not (teams.complete and cadres.complete):
         raise RuntimeError("the summary sheets count the subject sheets' rows: take those first")
     team_grades = list(TeamGrade.values)
@@ -439,7 +407,7 @@ def _summary_sheets(
             if level == county:
                 flag = flags.get(code)
                 row += [
-                    f"{flag.share:.0%}" if flag else "",
+                    Percent(flag.share) if flag else "",
                     "较大范围一般及以下，应核减" if flag and flag.flagged else "",
                 ]
             rows.append(tuple(row))
@@ -470,7 +438,7 @@ def _quota_sheet(*, user: User | AnonymousUser, year: int, label: str) -> Sheet:
                     quota.total,
                     quota.excellent,
                     quota.cap,
-                    f"{quota.percent}%",
+                    Percent(quota.ratio),
                     "符合" if quota.ok else "超出比例",
                 )
             )

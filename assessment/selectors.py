@@ -52,17 +52,18 @@ SUBJECT_LABELS = {
 def department_subjects(*, level: str, region_code: str, year: int, subject_type: str) -> QuerySet[Any]:
     """Everything a department assesses in ``year`` (第二十一条, 第二十四条): its level's teams and
     cadres in post that year (第二十二条, ``rules.teams_in_post``/``cadres_in_post``), its units — with
-    the names a grid or sheet shows."""
+    the names a grid or sheet shows, the stationing village's city, county and township among them (two
+    cadres of one name in two villages of one name are told apart by them)."""
     if subject_type == SubjectType.TEAM:
         return (
             Team.objects.filter(scoping.assessed_units_q(level, region_code, "unit__"), rules.teams_in_post(year))
-            .select_related("village__parent__parent", "unit")
+            .select_related("village__parent__parent__parent", "unit")
             .order_by("village_id")
         )
     if subject_type == SubjectType.CADRE:
         return (
             Cadre.objects.filter(scoping.assessed_units_q(level, region_code, "unit__"), rules.cadres_in_post(year))
-            .select_related("team__village__parent__parent", "unit")
+            .select_related("team__village__parent__parent__parent", "unit")
             .order_by("team__village_id", "role", "name")
         )
     return (
@@ -114,7 +115,7 @@ def visible_rounds(*, user: User | AnonymousUser, year: int) -> QuerySet[Assessm
 
 def recall_cases(*, user: User | AnonymousUser) -> QuerySet[RecallCase]:
     return scoping.restrict(RecallCase.objects.all(), user).select_related(
-        "cadre", "unit", "cadre__team__village__parent"
+        "cadre", "unit", "cadre__team__village__parent__parent__parent"
     )
 
 

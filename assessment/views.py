@@ -442,7 +442,7 @@ def recall_new(request: HttpRequest) -> HttpResponse:
 def accountability(request: HttpRequest) -> HttpResponse:
     """第十七条: the accountability records in scope, and a form to record one."""
     scoping.require(request.user, "assessment.accountability")
-    units = scoping.restrict(Unit.objects.order_by("level", "name"), request.user)
+    units = scoping.restrict(Unit.objects.select_related("region").order_by("level", "name"), request.user)
     form_errors: dict[str, list[str]] = {}
     if request.method == "POST":
         post = request.POST

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
     from accounts.models import User
 
+#: Under the register: what its marks mean.
+LEGEND = "说明：√ 在村　公 公务　假 请假　× 缺勤　外 不在签到范围"
 MARKS = {"present": "√", "business": "公", "leave": "假", "outside": "外", "absent": "×", "upcoming": "", "none": ""}
 
 
@@ -66,13 +68,15 @@ def attendance_register(*, user: User | AnonymousUser, region: Region, month: dt
         ]
         for row in rows
     )
-    title = f"{region.name} {first:%Y年%m月} 驻村干部考勤登记表（√在村 公公务 假请假 ×缺勤 外不在范围）"
+    title = f"{region.name} {first:%Y年%m月} 驻村干部考勤登记表"
     counted = RowCounter(table)
     data = write_table(
         title=title,
         headers=headers,
         rows=counted,
         widths=[10, 10, 8, 12, 20, *[3] * len(days), 8, 8, 8, 10, 10],
+        sheet_name=f"{first:%Y年%m月}考勤登记表",  # the legend is under the table, not in the name
+        notes=[LEGEND],
     )
     filename = f"attendance-{region.code}-{first:%Y-%m}.xlsx"
     audit_export(

@@ -26,4 +26,6 @@ class TeamQuerySet(models.QuerySet[Any]):
 
 class CadreQuerySet(models.QuerySet[Any]):
     def with_list_data(self) -> Self:
-        return self.select_related("team__village__parent__parent", "unit")
+        """Everything a cadre list row shows — the village's township, county and city (its region path)
+        among it — in a fixed number of queries."""
+        return self.select_related("team__village__parent__parent__parent", "unit")

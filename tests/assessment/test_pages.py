@@ -7,7 +7,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from assessment.models import AssessmentResult, AssessmentRound
+from assessment.models import AssessmentResult, AssessmentRound, RecallCase
+from cadres.models import Cadre, Region
 from zhucun.models import AuditEvent
 from zhucun.testing.world import World
 
@@ -138,3 +139,44 @@ def test_accountability_record_against_a_unit_第十七条(world: World) -> None
         "/assessment/accountability/", {"measure": "inquiry", "target_type": "unit", "decided_on": "2026-11-01"}
     )
     assert refused.status_code == 400 and "请选择被问责的单位" in refused.content.decode()
+
+
+def _namesakes() -> list[Cadre]:
+    """Two province-level cadres called 张伟, each in a village called 东村 — one in 甲县 甲一镇, one in
+    丁县 丁一镇 (issue 15 item 4: the demo workbook has ten such pairs)."""
+    cadres = []
+    for township in ("130102001", "130202001"):
+        (team,) = province_level(1, township=township)
+        Region.objects.filter(code=team.village_id).update(name="东村")
+        cadre = team.cadres.get()
+        cadre.name = "张伟"
+        cadre.save(update_fields=["name"])
+        cadres.append(cadre)
+    return cadres
+
+
+def _row_text(body: str, pk: int) -> str:
+    start = body.index(f'data-testid="row-{pk}"')
+    return body[start : body.index("</tr>", start)]
+
+
+def test_the_grid_tells_namesakes_apart_by_their_region_path(world: World) -> None:
+    first, second = _namesakes()
+    body = client_for(world).get(f"/assessment/{YEAR}/cadre/").content.decode()
+    assert "石家庄市 甲县 甲一镇" in _row_text(body, first.pk)
+    assert "唐山市 丁县 丁一镇" in _row_text(body, second.pk)
+    teams = client_for(world).get(f"/assessment/{YEAR}/team/").content.decode()
+    assert "唐山市 丁县 丁一镇" in _row_text(teams, second.team_id)
+
+
+def test_the_cadre_list_and_the_recall_list_show_the_region_path(world: World) -> None:
+    _first, second = _namesakes()
+    client = client_for(world)
+    body = client.get("/cadres/?q=张伟").content.decode()
+    assert "石家庄市 甲县 甲一镇" in body and "唐山市 丁县 丁一镇" in body
+    RecallCase.objects.create(
+        cadre=second, unit=second.unit, trigger=RecallCase.Trigger.values[0], village_code=second.team.village_id
+    )
+    assert "唐山市 丁县 丁一镇" in client.get("/assessment/recall/").content.decode()
+    # The accountability form's unit chooser names each unit's region (two 县农业农村局 differ by county).
+    assert f"{world.units['D'].name}（县·丁县）" in client.get("/assessment/accountability/").content.decode()

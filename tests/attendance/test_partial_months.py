@@ -19,6 +19,7 @@ from cadres.models import Cadre
 from tests.conftest import api_as
 from zhucun.policy import HEBEI_2018
 from zhucun.testing.world import World
+from zhucun.testing.xlsx import table_rows
 
 
 def _present(cadre: Cadre, days: list[dt.date]) -> None:
@@ -74,7 +75,7 @@ def test_a_term_starting_on_the_20th_is_judged_on_its_days_in_post_第五条(wor
     export = client.get(reverse("attendance-register", args=["130102001"]) + "?month=2026-10")
     sheet = load_workbook(io.BytesIO(export.content)).active
     assert sheet is not None
-    rows = {r[2]: r for r in sheet.iter_rows(min_row=3, values_only=True)}
+    rows = {r[2]: r for r in table_rows(sheet)}
     assert rows["甲村队员"][-1] == "是"
 
 
@@ -110,7 +111,7 @@ def test_a_recall_ends_the_days_in_post_and_prorates_its_month_第五条(world: 
     export = client.get(reverse("attendance-register", args=["130102001"]) + "?month=2026-11")
     sheet = load_workbook(io.BytesIO(export.content)).active
     assert sheet is not None
-    rows = {r[2]: r for r in sheet.iter_rows(min_row=3, values_only=True)}
+    rows = {r[2]: r for r in table_rows(sheet)}
     assert rows["甲村队员"][-1] == "是"  # 25 × 26 / 30 = 21.7 → 22
 
 

@@ -5,15 +5,18 @@ download the print-ready workbook."""
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from assessment.models import AssessmentResult, AssessmentRound
+from cadres.models import Unit
 from tests.assessment.helpers import YEAR, province_level
 from tests.browser.helpers import login
 from zhucun.testing.world import World
+from zhucun.testing.xlsx import table_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -22,6 +25,27 @@ def grade_all(page: Page, pks: list[int], grade: str) -> None:
     for pk in pks:
         page.select_option(f"[data-testid=grade-{pk}]", grade)
     settle(page)
+
+
+def assert_grid_usable(page: Page, pks: list[int]) -> None:
+    """At 1366 px and at 390 px every name stays on one line and every grade dropdown is wide enough to
+    read and tap (≥ 120 px), inside the screen."""
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        if os.environ.get("ZHUCUN_SCREENSHOTS"):  # to look at the grid: a directory for the PNGs
+            page.screenshot(path=f"{os.environ['ZHUCUN_SCREENSHOTS']}/grid-{width}.png", full_page=True)
+        for pk in pks:
+            assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
+            name = page.locator(f"[data-testid=row-{pk}] [data-testid=subject-name]")
+            height, line = name.evaluate(
+                "el => [el.getBoundingClientRect().height, parseFloat(getComputedStyle(el).lineHeight)]"
+            )
+            assert height < 1.5 * line, (width, pk, height, line)  # one line, not two
+            select = page.locator(f"[data-testid=grade-{pk}]").bounding_box()
+            assert select is not None
+            assert select["width"] >= 120, (width, pk, select)
+            assert select["x"] >= 0 and select["x"] + select["width"] <= width, (width, pk, select)
+    page.set_viewport_size({"width": 1366, "height": 900})
 
 
 def settle(page: Page) -> None:
@@ -61,8 +85,15 @@ def test_province_grades_a_level_is_refused_over_cap_finalizes_and_downloads(
     page.click("[data-testid=save-grades]")
     expect(page.get_by_role("alert")).to_contain_text("已保存 5 条考核等次")
 
-    # Cadres and units.
+    # Cadres and units. The cadre grid works at a laptop's and a phone's width (issue 15 item 5).
+    for cadre, name in zip(cadres, ["欧阳娜", "张晓明", "李建国", "王秀英", "赵国庆"], strict=True):
+        cadre.name = name
+        cadre.save(update_fields=["name"])
+        Unit.objects.filter(pk=cadre.unit_id).update(name=f"河北省乡村振兴促进中心第{name}驻村帮扶工作联络办公室")
     page.goto(f"{base_url}/assessment/{YEAR}/cadre/")
+    grade_all(page, [c.pk for c in cadres[:3]], "excellent")  # the third's refusal fills its 提示 cell
+    expect(page.locator(f"[data-testid=feedback-{cadres[2].pk}]")).to_contain_text("上限 2 人")
+    assert_grid_usable(page, [c.pk for c in cadres])
     grade_all(page, [c.pk for c in cadres], "competent")
     page.click("[data-testid=save-grades]")
     expect(page.get_by_role("alert")).to_contain_text("已保存 5 条")
@@ -86,8 +117,8 @@ def test_province_grades_a_level_is_refused_over_cap_finalizes_and_downloads(
     path = download.path()
     assert path is not None
     book = load_workbook(io.BytesIO(path.read_bytes()))
-    assert book["驻村工作队"]["A1"].value == f"{YEAR}年度驻村工作队考核结果（河北省·省级）"
-    grades = [row[8] for row in book["驻村工作队"].iter_rows(min_row=3, values_only=True)]
+    assert book["省级驻村工作队"]["A1"].value == f"{YEAR}年度省级驻村工作队考核结果（河北省·省级）"
+    grades = [row[8] for row in table_rows(book["省级驻村工作队"])]
     assert grades.count("优秀") == 2
-    quota = [row for row in book["优秀比例核查"].iter_rows(min_row=3, values_only=True) if row[3] == "驻村工作队"]
+    quota = [row for row in table_rows(book["优秀比例核查"]) if row[3] == "驻村工作队"]
     assert quota[0][2] == "已定档" and quota[0][4:7] == (5, 2, 2)

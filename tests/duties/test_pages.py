@@ -20,6 +20,7 @@ from duties import reports, services
 from duties.models import Obligation, Report
 from zhucun.models import AuditEvent
 from zhucun.testing.world import World
+from zhucun.testing.xlsx import table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,7 @@ def test_the_compliance_export_is_what_the_filters_show_and_is_audited(generated
     response = _client(generated, "county").get(reverse("duties-compliance") + "?status=overdue&export=xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
-    values = list(sheet.iter_rows(min_row=3, values_only=True))
+    values = table_rows(sheet)
     assert values and all(row[6] == "已逾期" for row in values)
     assert len(values) == Obligation.objects.filter(status="overdue", region_code__startswith="130102").count()
     event = AuditEvent.objects.get(action="export.xlsx", object_type="duties.obligation")

@@ -16,6 +16,7 @@ from funding import services
 from funding.models import LedgerEntry
 from tests.zhucun.test_documents import jpeg_with_gps
 from zhucun.testing.world import World
+from zhucun.testing.xlsx import table_rows
 
 
 def _client(user: User) -> Client:
@@ -118,9 +119,9 @@ def test_ledger_and_overview_export_to_formula_safe_xlsx(world: World, keeper: U
     values = list(sheet.iter_rows(values_only=True))
     assert any(row[4] == -1200 for row in values)  # expenses take money out
     overview = client.get(reverse("funds-overview") + "?export=xlsx")
-    rows = list(load_workbook(io.BytesIO(overview.content)).active.iter_rows(values_only=True))
-    assert rows[0][0] == f"甲县{timezone.localdate().year}年驻村工作经费"
-    assert rows[-1][0] == "合计"
+    sheet = load_workbook(io.BytesIO(overview.content)).active
+    assert sheet["A1"].value == f"甲县{timezone.localdate().year}年驻村工作经费"
+    assert table_rows(sheet)[-1][0] == "合计"
 
 
 def test_the_county_ledger_exports_every_teams_entries_with_their_signs(world: World, keeper: User) -> None:
@@ -133,7 +134,7 @@ def test_the_county_ledger_exports_every_teams_entries_with_their_signs(world: W
     expense = LedgerEntry.objects.get(description="十一月伙食补助")
     services.entry_reverse(actor=keeper, entry=expense, reason="重复")
     response = _client(keeper).get(reverse("funds-overview") + "?export=ledger")
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))[2:]
+    rows = table_rows(load_workbook(io.BytesIO(response.content)).active)
     assert sorted((row[0], row[2], row[5]) for row in rows) == sorted(
         [("甲村", "拨入", 80000), ("甲村", "支出", -1200), ("甲村", "冲销", 1200), ("乙村", "拨入", 5)]
     )

@@ -21,6 +21,7 @@ from households.services import overdue_visits_flag, visit_create
 from zhucun.jobs import SCHEDULED_JOBS
 from zhucun.models import AuditEvent, Notification
 from zhucun.testing.world import World
+from zhucun.testing.xlsx import table_rows
 
 FULL = {"education": True, "health": True, "housing": True}
 
@@ -88,7 +89,7 @@ def test_the_due_export_is_audited_and_lists_what_the_page_lists(world: World) -
     response = client_of(world.personas["township"]).get(f"/households/regions/{world.township('A')}/?export=xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
-    heads = [row[2] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    heads = [row[2] for row in table_rows(sheet)]
     assert heads == ["逾期贫困户"]
     assert AuditEvent.objects.filter(action="export.xlsx", object_type="households.household").exists()
 

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from tests.conftest import api_as
 from zhucun.models import AuditEvent
 from zhucun.testing.world import World
+from zhucun.testing.xlsx import table_rows
 
 
 @contextmanager
@@ -70,7 +71,7 @@ def _rows(user: object, query: str = "") -> list[tuple[object, ...]]:
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None
-    return list(sheet.iter_rows(min_row=3, values_only=True))
+    return table_rows(sheet)
 
 
 def test_the_county_sees_the_events_of_its_subtree_only(world: World, events: dict[str, AuditEvent]) -> None:
