@@ -118,13 +118,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("未找到该请假申请，或它不在您的管辖范围内。")
     context = _panel_context(request.user, leave, timezone.now())
     if request.headers.get("HX-Request"):
-        return render(request, "leave/_panel.html", context)
+        # Opened from the inbox: on a narrow screen the panel covers the list, with a way back to it.
+        return render(request, "leave/_panel.html", {**context, "in_inbox": True})
     return render(request, "leave/detail.html", context)
 
 
 def _panel_response(request: HttpRequest, pk: int, *, error: str = "", done: str = "") -> HttpResponse:
     leave = selectors.leave_requests(user=request.user).get(pk=pk)
-    context = {**_panel_context(request.user, leave, timezone.now()), "error": error, "done": done}
+    context = {**_panel_context(request.user, leave, timezone.now()), "error": error, "done": done, "in_inbox": True}
     return render(request, "leave/_panel.html", context)
 
 
