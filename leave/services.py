@@ -8,7 +8,9 @@ pending at the step the caller answers for: of two racing approvers exactly one 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -65,6 +67,22 @@ def _available_team_leader(cadre: Cadre, today: dt.date) -> Cadre | None:
         .order_by("role", "pk")  # first_secretary_leader before leader, then the oldest record
         .first()
     )
+
+
+def _route(*, cadre: Cadre, kind: str, days: Decimal, today: dt.date) -> tuple[tuple[str, ...], Cadre | None]:
+    """The approving bodies of the cadre's leave (``policies.approval_chain``) and the 队长 who answers
+    a member's short leave, if one can."""
+    leader = None
+    if kind not in (LeaveRequest.Kind.ANNUAL, LeaveRequest.Kind.BUSINESS) and cadre.role not in policies.LEADING_ROLES:
+        leader = _available_team_leader(cadre, today)
+    chain = policies.approval_chain(
+        applicant_role=cadre.role,
+        kind=kind,
+        days=days,
+        profile=profile_on(today),
+        team_leader_available=leader is not None,
+    )
+    return chain, leader
 
 
 #: How far ahead a leave may be requested: a start in 2200 or 9999 is a typo, not a plan (issue 10
@@ -162,12 +180,7 @@ def leave_request_create(
 
     profile = profile_on(today)
     days = policies.leave_days(start, start_half, end, end_half)
-    leader = None
-    if kind not in (LeaveRequest.Kind.ANNUAL, LeaveRequest.Kind.BUSINESS) and cadre.role not in policies.LEADING_ROLES:
-        leader = _available_team_leader(cadre, today)
-    chain = policies.approval_chain(
-        applicant_role=cadre.role, kind=kind, days=days, profile=profile, team_leader_available=leader is not None
-    )
+    chain, leader = _route(cadre=cadre, kind=kind, days=days, today=today)
     if for_member:
         leader = actor.cadre  # no step of theirs: the key by which the filing leader follows the request
     request = LeaveRequest.objects.create(
@@ -210,6 +223,51 @@ def leave_request_create(
         urgent=True,  # the half-day answer (第十九条2; decision 0151)
     )
     return request
+
+
+@dataclasses.dataclass(frozen=True)
+class LeavePreview:
+    """What a leave request would be before it is made: its days and who approves it, in order."""
+
+    days: Decimal
+    #: the approving bodies (``policies.approval_chain``)
+    chain: tuple[str, ...]
+    #: each body as the applicant knows it: 甲一镇党委, 甲县驻村工作办公室, 驻村工作队队长 张三
+    approvers: tuple[str, ...]
+
+
+def _body_label(body: str, cadre: Cadre, leader: Cadre | None) -> str:
+    township = cadre.team.village.parent
+    county = township.parent if township else None
+    if body == policies.TEAM_LEADER:
+        return f"驻村工作队队长 {leader.name}" if leader else "驻村工作队队长"
+    if body == policies.TOWNSHIP:
+        return f"{township.name}党委" if township else "乡镇党委"
+    if body == policies.COUNTY_OFFICE:
+        return f"{county.name}驻村工作办公室" if county else "县驻村工作办公室"
+    return f"{cadre.unit.name}组织人事部门"
+
+
+def leave_request_preview(
+    *,
+    actor: User,
+    kind: str,
+    start: dt.date,
+    start_half: str,
+    end: dt.date,
+    end_half: str,
+    now: dt.datetime | None = None,
+) -> LeavePreview:
+    """``leave_request_create`` without the writing: the same checks of the dates (the reason is not
+    asked yet) and the same routing, for the form to show the days and the approvers before the cadre
+    submits (issue 15 item 9). Reads only."""
+    scoping.require(actor, "leave.request")
+    today = timezone.localdate(_now(now))
+    _validate_dates(kind=kind, start=start, start_half=start_half, end=end, end_half=end_half, reason="-", today=today)
+    cadre = Cadre.objects.select_related("team__village__parent__parent", "unit").get(pk=actor.cadre_id)
+    days = policies.leave_days(start, start_half, end, end_half)
+    chain, leader = _route(cadre=cadre, kind=kind, days=days, today=today)
+    return LeavePreview(days=days, chain=chain, approvers=tuple(_body_label(body, cadre, leader) for body in chain))
 
 
 def _locked_request(*, actor: User, request_id: int) -> LeaveRequest:

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern] = [
     path("inbox/approve/", views.bulk_approve, name="leave-bulk-approve"),
     path("mine/", views.mine, name="leave-mine"),
     path("new/", views.new, name="leave-new"),
+    path("new/preview/", views.preview, name="leave-preview"),
     path("register/", views.register, name="leave-register"),
     path("<int:pk>/", views.detail, name="leave-detail"),
     path("<int:pk>/decide/", views.decide, name="leave-decide"),

@@ -39,6 +39,10 @@ def test_cadre_requests_four_days_county_approves_in_the_inbox_and_other_townshi
     page.fill("#id_end", (start + dt.timedelta(days=3)).isoformat())
     page.select_option("#id_end_half", "pm")
     page.fill("#id_reason", "母亲住院手术，需陪护")
+    # Before submitting, the form shows what the routing decides (issue 15 item 9).
+    preview = page.locator("[data-testid=preview-ready]")
+    expect(preview.locator("[data-testid=preview-days]")).to_have_text("4 天")
+    expect(preview.locator("[data-testid=preview-approvers]")).to_have_text("甲县驻村工作办公室")
     page.click("[data-testid=submit-leave]")
     expect(page.locator("body")).to_contain_text("已提交请假申请（4.0天）")
     expect(page.locator("[data-testid=approval-chain]")).to_contain_text("县驻村工作办公室")

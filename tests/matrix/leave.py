@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
@@ -193,6 +194,13 @@ MATRIX: dict[str, Case] = {
         list_visible={persona: set() for persona in VISIBLE} | {"cadre": {"A"}},
     ),
     "leave-new": Case("get", lambda w, t: reverse("leave-new"), role_only({"cadre"}), api=False, per_target=False),
+    "leave-preview": Case(
+        "get",
+        lambda w, t: reverse("leave-preview") + "?" + urlencode(_new_leave(w, t)),
+        role_only({"cadre"}),
+        api=False,
+        per_target=False,
+    ),
     "leave-register": Case(
         "get",
         lambda w, t: (
