@@ -97,9 +97,9 @@ def _validate_dates(
     if kind not in LeaveRequest.Kind.values:
         errors["kind"] = ["请选择假别：事假、病假、带薪年休假、轮休、其他或公务外出。"]
     if start_half not in Half.values:
-        errors["start_half"] = ["开始时间请选择上午（am）或下午（pm）。"]
+        errors["start_half"] = ["开始时间请选择上午或下午。"]
     if end_half not in Half.values:
-        errors["end_half"] = ["结束时间请选择上午（am）或下午（pm）。"]
+        errors["end_half"] = ["结束时间请选择上午或下午。"]
     if start < today:
         errors["start"] = ["开始日期不能早于今天。已经发生的离岗请向乡镇党委说明情况。"]
     elif start > today + LEAVE_REQUEST_HORIZON:
@@ -588,7 +588,7 @@ def official_business_record(
     if source not in (OfficialBusiness.Source.RECORDED, OfficialBusiness.Source.TRAINING_EVENT):
         errors["source"] = ["来源应为 recorded（组织部门登记）或 training_event（培训安排）。"]
     if start_half not in Half.values or end_half not in Half.values:
-        errors["start_half"] = ["时段请选择上午（am）或下午（pm）。"]
+        errors["start_half"] = ["时段请选择上午或下午。"]
     elif end < start or (end == start and start_half == Half.PM and end_half == Half.AM):
         errors["end"] = ["结束时间不能早于开始时间，请检查日期和上午/下午。"]
     elif end - start > dt.timedelta(days=366):
