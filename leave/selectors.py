@@ -244,12 +244,16 @@ def leave_impact(*, request: LeaveRequest, today: dt.date) -> dict[str, Any]:
     return _impact[0](request, today)
 
 
+#: a step with who decided it, named by office and person (leave/templatetags/leave_labels.signer_label)
+_STEPS = LeaveStep.objects.select_related("decided_by__region", "decided_by__unit", "decided_by__cadre__team__village")
+
+
 def leave_requests(*, user: User | AnonymousUser) -> QuerySet[LeaveRequest]:
     """The requests ``user`` may see, with what a list row shows."""
     return (
         scoping.restrict(LeaveRequest.objects.all(), user)
         .select_related("cadre__team__village__parent", "unit")
-        .prefetch_related(Prefetch("steps", queryset=LeaveStep.objects.select_related("decided_by")))
+        .prefetch_related(Prefetch("steps", queryset=_STEPS))
     )
 
 

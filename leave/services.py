@@ -125,7 +125,7 @@ def _check_no_overlap(*, cadre: Cadre, start: dt.date, start_half: str, end: dt.
             raise ValidationError(
                 {
                     "start": [
-                        f"与您{other.get_status_display()}的请假（{other.start_label} 至 {other.end_label}）时间重叠，"
+                        f"与您{other.get_status_display()}的请假（{other.period_text}）时间重叠，"
                         "请调整日期，或先撤回原申请。"
                     ]
                 }
@@ -218,7 +218,7 @@ def leave_request_create(
     )
     notify(
         recipient_ids=approver_user_ids(request=request, approver=chain[0]),
-        title=f"{cadre.name}申请{request.get_kind_display()}{days}天，请在半日内答复",
+        title=f"{cadre.name}申请{request.get_kind_display()}（{request.period_label}），请在半日内答复",
         url=_detail_url(request),
         urgent=True,  # the half-day answer (第十九条2; decision 0151)
     )
@@ -345,7 +345,7 @@ def leave_request_approve(
         following.save(update_fields=["status", "received_at", "due_at"])
         notify(
             recipient_ids=approver_user_ids(request=request, approver=following.approver),
-            title=f"{request.cadre.name}的请假（{request.days}天）待您审批，请在半日内答复",
+            title=f"{request.cadre.name}的请假（{request.period_label}）待您审批，请在半日内答复",
             url=_detail_url(request),
             urgent=True,
         )
@@ -370,7 +370,7 @@ def leave_request_approve(
         )
     notify(
         recipient_ids=applicant_user_ids(request=request),
-        title=f"您的请假（{request.start_label} 至 {request.end_label}）已批准，返岗后请及时销假",
+        title=f"您的请假（{request.period_text}）已批准，返岗后请及时销假",
         url=_detail_url(request),
         urgent=True,  # the cadre may leave on it: the answer the half-day rule exists for
     )
@@ -407,7 +407,7 @@ def leave_request_reject(*, actor: User, request_id: int, comment: str, now: dt.
     )
     notify(
         recipient_ids=applicant_user_ids(request=request),
-        title=f"您的请假（{request.start_label} 至 {request.end_label}）未获批准",
+        title=f"您的请假（{request.period_text}）未获批准",
         body=comment,
         url=_detail_url(request),
         urgent=True,
@@ -445,7 +445,7 @@ def leave_request_withdraw(*, actor: User, request_id: int, now: dt.datetime | N
     if current is not None:
         notify(
             recipient_ids=approver_user_ids(request=request, approver=current.approver),
-            title=f"{request.cadre.name}已撤回请假申请（{request.start_label} 至 {request.end_label}）",
+            title=f"{request.cadre.name}已撤回请假申请（{request.period_text}）",
             url=_detail_url(request),
         )
     return request
@@ -511,7 +511,7 @@ def leave_request_cancel(*, actor: User, request_id: int, now: dt.datetime | Non
     told = sorted({pk for ids in recipients([(request, approver) for approver in approvers]) for pk in ids})
     notify(
         recipient_ids=told,
-        title=f"{request.cadre.name}已取消已批准的请假（{request.start_label} 至 {request.end_label}）",
+        title=f"{request.cadre.name}已取消已批准的请假（{request.period_text}）",
         url=_detail_url(request),
     )
     return request

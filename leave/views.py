@@ -24,6 +24,7 @@ from zhucun.inputs import parse_date, parse_id
 from . import policies, selectors, services
 from .forms import LeaveRequestForm
 from .models import LeaveRequest, LeaveStep
+from .templatetags.leave_labels import signer_label
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -228,7 +229,7 @@ def new(request: HttpRequest) -> HttpResponse:
             first = created.steps.order_by("position").first()
             messages.success(
                 request,
-                f"已提交请假申请（{created.days}天），等待{first.get_approver_display() if first else ''}审批。",
+                f"已提交请假申请（{created.period_label}），等待{first.get_approver_display() if first else ''}审批。",
             )
             return redirect("leave-detail", pk=created.pk)
     return render(request, "leave/new.html", {"form": form})
@@ -322,7 +323,7 @@ def _register_row(leave: LeaveRequest) -> list[Any]:
     chain = "；".join(
         f"{step.get_approver_display()}{step.get_status_display()}"
         + (
-            f"（{step.decided_by.username} {timezone.localtime(step.decided_at):%Y-%m-%d %H:%M}）"
+            f"（{signer_label(step.decided_by)} {timezone.localtime(step.decided_at):%Y-%m-%d %H:%M}）"
             if step.decided_by and step.decided_at
             else ""
         )

@@ -44,7 +44,7 @@ def test_cadre_requests_four_days_county_approves_in_the_inbox_and_other_townshi
     expect(preview.locator("[data-testid=preview-days]")).to_have_text("4 天")
     expect(preview.locator("[data-testid=preview-approvers]")).to_have_text("甲县驻村工作办公室")
     page.click("[data-testid=submit-leave]")
-    expect(page.locator("body")).to_contain_text("已提交请假申请（4.0天）")
+    expect(page.locator("body")).to_contain_text("下午（4 天））")
     expect(page.locator("[data-testid=approval-chain]")).to_contain_text("县驻村工作办公室")
     request = LeaveRequest.objects.get(cadre=world.members["A"])
     assert request.days == 4

@@ -118,7 +118,7 @@ def test_a_cadre_requests_leave_on_the_phone_form_and_sees_it_in_my_requests(mem
         {"kind": "sick", "start": start, "start_half": "am", "end": start, "end_half": "am", "reason": "看病"},
         follow=True,
     )
-    assert "已提交请假申请（0.5天）" in response.content.decode()
+    assert f"已提交请假申请（{start.month}月{start.day}日 上午（0.5 天））" in response.content.decode()
     mine = client.get(reverse("leave-mine")).content.decode()
     assert "病假 · 0.5 天" in mine
     assert "撤回" in mine
