@@ -415,6 +415,26 @@ def leave_request_reject(*, actor: User, request_id: int, comment: str, now: dt.
     return request
 
 
+@transaction.atomic
+def leave_requests_reject_many(
+    *, actor: User, request_ids: list[int], comment: str, now: dt.datetime | None = None
+) -> list[LeaveRequest]:
+    """The inbox's 批量驳回: every ticked request refused with one reason, all or none (decision 0165).
+    Each is ``leave_request_reject`` — the same checks, audit event and notice — inside one
+    transaction: one out of scope (404), not the actor's to decide (403) or already decided by someone
+    else (409, a racing approver) undoes the others, so the official sees the list as it now stands."""
+    comment = _checked_comment(comment)
+    if not comment:
+        raise ValidationError({"comment": ["批量驳回时请填写理由，每位申请人都会看到它。"]})
+    ids = list(dict.fromkeys(request_ids))
+    if not ids:
+        raise ValidationError({"ids": ["请先勾选要驳回的申请。"]})
+    return [
+        leave_request_reject(actor=actor, request_id=request_id, comment=comment, now=now)
+        for request_id in sorted(ids)  # one lock order: two officials' batches cannot deadlock
+    ]
+
+
 def _locked_own_request(*, actor: User, request_id: int) -> LeaveRequest:
     """The request, if the actor is its applicant — or the team leader who asked for a member's trip."""
     request = _locked_request(actor=actor, request_id=request_id)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.authentication import signed_in
 from zhucun import scoping, workcalendar
 from zhucun.api.errors import Conflict
-from zhucun.inputs import parse_date, parse_id
+from zhucun.inputs import InvalidInput, parse_date, parse_id
 
 from . import policies, selectors, services
 from .forms import LeaveRequestForm
@@ -72,12 +72,20 @@ def _panel_context(user: User | AnonymousUser, request: LeaveRequest, now: dt.da
     }
 
 
-@login_required
-@require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
-    """Requests awaiting me, the oldest deadline first, with the applicant's month beside each."""
+def _choice(value: str | None, choices: list[tuple[str, str]]) -> str:
+    """A filter's value when it is one of the choices offered, else none (a stale or edited link)."""
+    value = (value or "").strip()
+    return value if value in {code for code, _ in choices} else ""
+
+
+def _inbox_response(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     now = timezone.now()
-    paginator = Paginator(selectors.inbox(user=request.user), 50)
+    approves = policies.approver_of(request.user)
+    townships = selectors.region_choices(user=request.user, levels=["township"]) if approves else []
+    search = (request.GET.get("q") or "").strip()[:40]
+    township = _choice(request.GET.get("township"), townships)
+    kind = _choice(request.GET.get("kind"), LeaveRequest.Kind.choices)
+    paginator = Paginator(selectors.inbox(user=request.user, search=search, region=township, kind=kind), 50)
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
     glances = selectors.month_glances(cadre_ids=[row.cadre_id for row in rows], day=timezone.localdate(now))
@@ -94,6 +102,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     on_time = None
     if scoping.can(request.user, "leave.on_time"):
         on_time = selectors.on_time_rates(user=request.user, since=timezone.localdate(now) - dt.timedelta(days=90))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "leave/inbox.html",
@@ -102,12 +112,27 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "paginator": paginator,
             "is_paginated": page.has_other_pages(),
-            "query_string": "",
-            "approves": policies.approver_of(request.user),
+            "query_string": query.urlencode(),
+            "approves": approves,
             "on_time": on_time,
             "can_register": scoping.can(request.user, "leave.register"),
+            "townships": townships if len(townships) > 1 else [],
+            "kinds": LeaveRequest.Kind.choices,
+            "search": search,
+            "township": township,
+            "kind": kind,
+            "filtered": bool(search or township or kind),
         },
+        status=status,
     )
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Requests awaiting me, the oldest deadline first, with the applicant's month beside each;
+    searchable by name, filtered by township and kind (issue 15 item 12)."""
+    return _inbox_response(request)
 
 
 @login_required
@@ -187,6 +212,27 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
         messages.warning(request, f"编号 {'、'.join(refused)} 的申请已由他人处理或您无权审批，未作改动。")
     if not ids:
         messages.info(request, "请先勾选要批准的申请。")
+    return redirect("leave-inbox")
+
+
+@login_required
+@require_POST
+def bulk_reject(request: HttpRequest) -> HttpResponse:
+    """Refuse the ticked requests with one reason, all or none (decision 0165). Someone else decided
+    one meanwhile: nothing changes and the inbox comes back as it now stands, answered 409 with the
+    reason; out of scope 404, not the official's to decide 403 (the service's answers)."""
+    ids = [pk for pk in map(parse_id, request.POST.getlist("ids")) if pk is not None]
+    try:
+        rejected = services.leave_requests_reject_many(
+            actor=signed_in(request), request_ids=ids, comment=request.POST.get("reason", "")
+        )
+    except Conflict as exc:
+        messages.error(request, f"没有驳回任何申请：{exc.detail}")
+        return _inbox_response(request, status=409)
+    except ValidationError as exc:
+        messages.error(request, _message_of(exc))
+    else:
+        messages.success(request, f"已驳回 {len(rejected)} 份请假申请，申请人会收到驳回理由。")
     return redirect("leave-inbox")
 
 
@@ -355,11 +401,17 @@ def register(request: HttpRequest) -> HttpResponse:
     (请假销假通过数据平台操作、留存)."""
     scoping.require(request.user, "leave.register")
     today = timezone.localdate()
-    first, last = workcalendar.month_bounds(today)
+    first, _ = workcalendar.month_bounds(today)
+    # By default from the first of this month through every leave already asked for: requests start
+    # at most LEAVE_REQUEST_HORIZON ahead, so next month's leave is never hidden (decision 0164).
+    horizon = today + services.LEAVE_REQUEST_HORIZON
     # A malformed or implausible date (year 1, 9999) is a 400 page naming the field.
     start = parse_date(request.GET.get("start") or first.isoformat(), field="start", label="开始日期")
-    end = parse_date(request.GET.get("end") or last.isoformat(), field="end", label="截止日期")
+    end = parse_date(request.GET.get("end") or horizon.isoformat(), field="end", label="截止日期")
+    regions = selectors.region_choices(user=request.user, levels=selectors.levels_below(request.user, 2))
     region = (request.GET.get("region") or "").strip()
+    if region and region not in {code for code, _ in regions} | {getattr(request.user, "region_id", None)}:
+        raise InvalidInput({"region": ["所选区划不在您的管辖范围内，请从列表中选择。"]})
     rows = selectors.register_rows(user=request.user, region=region, start=start, end=end)
     if request.GET.get("export") == "xlsx":
         from zhucun.audit import audit_export
@@ -397,5 +449,6 @@ def register(request: HttpRequest) -> HttpResponse:
             "start": start,
             "end": end,
             "region": region,
+            "regions": regions,
         },
     )

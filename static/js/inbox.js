@@ -5,24 +5,30 @@
   const rows = Array.from(document.querySelectorAll('.zc-inbox-row'));
   const checks = Array.from(document.querySelectorAll('.zc-check'));
   const openBtn = document.getElementById('bulk-open');
+  const rejectBtn = document.getElementById('bulk-reject-open');
+  const ticked = () => checks.filter(c => c.checked && document.body.contains(c));
   function refresh() {
-    const n = checks.filter(c => c.checked && document.body.contains(c)).length;
+    const n = ticked().length;
     if (openBtn) { openBtn.disabled = n === 0; document.getElementById('bulk-count').textContent = n; }
+    if (rejectBtn) { rejectBtn.disabled = n === 0; document.getElementById('bulk-reject-count').textContent = n; }
   }
   checks.forEach(c => c.addEventListener('change', refresh));
   const all = document.getElementById('check-all');
   if (all) all.addEventListener('change', () => { checks.forEach(c => { c.checked = all.checked; }); refresh(); });
-  if (openBtn) openBtn.addEventListener('click', () => {
-    const list = document.getElementById('bulk-list');
+  // The confirmation lists what will be approved or rejected (prefix: bulk- or bulk-reject-).
+  function confirmDialog(prefix) {
+    const list = document.getElementById(prefix + 'list');
     list.innerHTML = '';
-    checks.filter(c => c.checked && document.body.contains(c)).forEach(c => {
+    ticked().forEach(c => {
       const li = document.createElement('li');
       li.textContent = c.closest('tr').dataset.summary;
       list.appendChild(li);
     });
-    document.getElementById('bulk-modal-count').textContent = list.children.length;
-    bootstrap.Modal.getOrCreateInstance(document.getElementById('bulk-modal')).show();
-  });
+    document.getElementById(prefix + 'modal-count').textContent = list.children.length;
+    bootstrap.Modal.getOrCreateInstance(document.getElementById(prefix + 'modal')).show();
+  }
+  if (openBtn) openBtn.addEventListener('click', () => confirmDialog('bulk-'));
+  if (rejectBtn) rejectBtn.addEventListener('click', () => confirmDialog('bulk-reject-'));
   // Below the xl layout the panel is a full-screen sheet while a request is open (leave.css).
   const holder = document.querySelector('.zc-panel');
   let opener = null;

@@ -64,6 +64,7 @@ SAME: dict[int, list[str]] = {
         "api:absence-finding-dismiss", "api:whereabouts-list", "api:work-log-detail", "api:work-log-check",
         "api:leave-request-detail", "api:leave-request-approve", "api:leave-request-reject",
         "api:leave-request-withdraw", "api:leave-request-report-back", "leave-detail", "leave-decide",
+        "leave-bulk-reject",
         "leave-withdraw", "leave-report-back", "assessment-export-job", "assessment-export-download",
         "assessment-recall-detail", "assessment-recall-consult", "assessment-recall-decide", "assessment-cadre-file",
         "assessment-key-training-add", "api:assessment-grade", "api:assessment-grade(put)",

@@ -158,6 +158,14 @@ MATRIX: dict[str, Case] = {
         setup=_member_request,
         data=lambda w, t: {"ids": [_latest(w, t, member=True)]},
     ),
+    "leave-bulk-reject": Case(
+        "post",
+        lambda w, t: reverse("leave-bulk-reject"),
+        county_decides_page,
+        api=False,
+        setup=_member_request,
+        data=lambda w, t: {"ids": [_latest(w, t, member=True)], "reason": "村里近期有检查，请改期"},
+    ),
     "leave-detail": Case("get", _page("leave-detail", member=False), scoped(ALL), api=False, setup=_leader_request),
     "leave-decide": Case(
         "post",
