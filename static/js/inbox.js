@@ -32,7 +32,11 @@
   // Below the xl layout the panel is a full-screen sheet while a request is open (leave.css).
   const holder = document.querySelector('.zc-panel');
   let opener = null;
-  function openPanel(row) { opener = row; holder?.classList.add('zc-panel-open'); document.body.classList.add('zc-panel-lock'); holder?.scrollTo(0, 0); }
+  const narrow = window.matchMedia('(max-width: 1199.98px)');
+  function openPanel(row) {
+    if (!narrow.matches) return;  // side by side: nothing covers the list
+    opener = row; holder?.classList.add('zc-panel-open'); document.body.classList.add('zc-panel-lock'); holder?.scrollTo(0, 0);
+  }
   function closePanel() {
     if (!holder?.classList.contains('zc-panel-open')) return;
     holder.classList.remove('zc-panel-open'); document.body.classList.remove('zc-panel-lock');
@@ -40,6 +44,7 @@
   }
   document.addEventListener('click', (e) => { if (e.target.closest('.zc-panel-close')) closePanel(); });
   document.addEventListener('keydown', (e) => { if (e.key === 'Escape') closePanel(); });
+  narrow.addEventListener('change', () => { if (!narrow.matches) closePanel(); });  // widened: side by side again
   rows.forEach(r => r.addEventListener('click', () => { rows.forEach(o => o.classList.remove('table-active')); r.classList.add('table-active'); openPanel(r); }));
   // Enter opens a row like a click does (htmx's keyup[key=='Enter'] filter would need eval).
   rows.forEach(r => r.addEventListener('keyup', (e) => { if (e.key === 'Enter' && e.target === r) r.click(); }));
