@@ -26,6 +26,19 @@ class Half(models.TextChoices):
     PM = "pm", "下午"
 
 
+def _day(day: dt.date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def period_parts(start: dt.date, start_half: str, end: dt.date, end_half: str) -> tuple[str, ...]:
+    """See ``LeaveRequest.period_parts``."""
+    if start == end:
+        if start_half == end_half:
+            return (f"{_day(start)} {Half(start_half).label}",)
+        return (f"{_day(start)} 全天",)
+    return f"{_day(start)} {Half(start_half).label}", f"{_day(end)} {Half(end_half).label}"
+
+
 class LeaveRequest(models.Model):
     """A cadre's leave request (请假申请)."""
 
@@ -86,6 +99,24 @@ class LeaveRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cadre_id} {self.start}–{self.end} {self.kind}"
+
+    def period_parts(self) -> tuple[str, ...]:
+        """The period in people's words, one part per end (issue 15 item 11): a single half day is
+        ("11月30日 下午",), a whole single day ("11月30日 全天",), longer leave ("11月30日 上午",
+        "12月3日 下午") — never 下午 至 下午."""
+        return period_parts(self.start, self.start_half, self.end, self.end_half)
+
+    @property
+    def period_text(self) -> str:
+        """``period_parts`` joined: 11月30日 下午; 11月30日 上午 至 12月3日 下午."""
+        return " 至 ".join(self.period_parts())
+
+    @property
+    def period_label(self) -> str:
+        """``period_text`` with its days: 11月30日 下午（0.5 天）, 11月30日 上午 至 12月3日 下午（4 天）."""
+        from zhucun.templatetags.zc import days_label
+
+        return f"{self.period_text}（{days_label(self.days)}）"
 
     @property
     def start_label(self) -> str:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from cadres.models import Region
 from zhucun import scoping
 from zhucun.workcalendar import month_bounds
 
@@ -244,26 +245,38 @@ def leave_impact(*, request: LeaveRequest, today: dt.date) -> dict[str, Any]:
     return _impact[0](request, today)
 
 
+#: a step with who decided it, named by office and person (leave/templatetags/leave_labels.signer_label)
+_STEPS = LeaveStep.objects.select_related("decided_by__region", "decided_by__unit", "decided_by__cadre__team__village")
+
+
 def leave_requests(*, user: User | AnonymousUser) -> QuerySet[LeaveRequest]:
     """The requests ``user`` may see, with what a list row shows."""
     return (
         scoping.restrict(LeaveRequest.objects.all(), user)
         .select_related("cadre__team__village__parent", "unit")
-        .prefetch_related(Prefetch("steps", queryset=LeaveStep.objects.select_related("decided_by")))
+        .prefetch_related(Prefetch("steps", queryset=_STEPS))
     )
 
 
-def inbox(*, user: User | AnonymousUser) -> QuerySet[LeaveRequest]:
-    """Requests awaiting ``user``'s answer, the oldest deadline first (第十九条2: 半日内作出答复).
+def inbox(*, user: User | AnonymousUser, search: str = "", region: str = "", kind: str = "") -> QuerySet[LeaveRequest]:
+    """Requests awaiting ``user``'s answer, the oldest deadline first (第十九条2: 半日内作出答复),
+    optionally only the applicants whose name contains ``search``, under ``region`` (a township of
+    ``region_choices``) or of ``kind``.
 
     Each row carries its pending step's ``current_due_at``/``current_received_at``/``current_approver``/
     ``current_step_id``.
     The scope filter comes first (out of scope is never in the inbox), then who answers for the pending
     step (``leave.policies.awaiting_q``).
     """
+    rows = leave_requests(user=user)
+    if search:
+        rows = rows.filter(cadre__name__contains=search)
+    if region:
+        rows = rows.filter(village_code__startswith=region)
+    if kind:
+        rows = rows.filter(kind=kind)
     return (
-        leave_requests(user=user)
-        .filter(policies.awaiting_q(user), status=LeaveRequest.Status.PENDING)
+        rows.filter(policies.awaiting_q(user), status=LeaveRequest.Status.PENDING)
         .annotate(
             current_due_at=F("steps__due_at"),
             current_received_at=F("steps__received_at"),
@@ -401,3 +414,33 @@ def register_rows(
     if region:
         rows = rows.filter(village_code__startswith=region)
     return rows.order_by("village_code", "start", "id")
+
+
+_LEVELS = [level.value for level in Region.Level]
+
+
+def region_choices(*, user: User | AnonymousUser, levels: Iterable[str]) -> list[tuple[str, str]]:
+    """The regions of ``levels`` in ``user``'s scope, as ``(code, name)`` in tree order, for the filters
+    of the inbox and the register (names, not codes to type; issue 15 item 12). An official's own
+    region and its ancestors are left out: only what lies below can narrow the list. One query."""
+    wanted = list(levels)
+    rows = scoping.restrict(Region.objects.filter(level__in=wanted), user)
+    own = getattr(user, "region_id", None)
+    if own:
+        rows = rows.filter(code__startswith=own).exclude(code=own)
+    top = min((_LEVELS.index(level) for level in wanted), default=0)
+    return [
+        (region.code, "\u3000" * (_LEVELS.index(region.level) - top) + region.name)
+        for region in rows.order_by("code").only("code", "name", "level")
+    ]
+
+
+def levels_below(user: User | AnonymousUser, depth: int) -> list[str]:
+    """The ``depth`` region levels under ``user``'s own (a county: townships, then villages); an account
+    without a region (a unit) gets the counties and townships."""
+    own = getattr(user, "region_id", None)
+    if not own:
+        return [Region.Level.COUNTY.value, Region.Level.TOWNSHIP.value]
+    level = next(level for level in _LEVELS if Region.is_code_of(own, level))
+    start = _LEVELS.index(level) + 1
+    return _LEVELS[start : start + depth]

@@ -8,7 +8,9 @@ pending at the step the caller answers for: of two racing approvers exactly one 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -67,6 +69,22 @@ def _available_team_leader(cadre: Cadre, today: dt.date) -> Cadre | None:
     )
 
 
+def _route(*, cadre: Cadre, kind: str, days: Decimal, today: dt.date) -> tuple[tuple[str, ...], Cadre | None]:
+    """The approving bodies of the cadre's leave (``policies.approval_chain``) and the 队长 who answers
+    a member's short leave, if one can."""
+    leader = None
+    if kind not in (LeaveRequest.Kind.ANNUAL, LeaveRequest.Kind.BUSINESS) and cadre.role not in policies.LEADING_ROLES:
+        leader = _available_team_leader(cadre, today)
+    chain = policies.approval_chain(
+        applicant_role=cadre.role,
+        kind=kind,
+        days=days,
+        profile=profile_on(today),
+        team_leader_available=leader is not None,
+    )
+    return chain, leader
+
+
 #: How far ahead a leave may be requested: a start in 2200 or 9999 is a typo, not a plan (issue 10
 #: item 8). A leave is asked for when it is known; a year covers any planned rotation or training.
 LEAVE_REQUEST_HORIZON = dt.timedelta(days=366)
@@ -79,9 +97,9 @@ def _validate_dates(
     if kind not in LeaveRequest.Kind.values:
         errors["kind"] = ["请选择假别：事假、病假、带薪年休假、轮休、其他或公务外出。"]
     if start_half not in Half.values:
-        errors["start_half"] = ["开始时间请选择上午（am）或下午（pm）。"]
+        errors["start_half"] = ["开始时间请选择上午或下午。"]
     if end_half not in Half.values:
-        errors["end_half"] = ["结束时间请选择上午（am）或下午（pm）。"]
+        errors["end_half"] = ["结束时间请选择上午或下午。"]
     if start < today:
         errors["start"] = ["开始日期不能早于今天。已经发生的离岗请向乡镇党委说明情况。"]
     elif start > today + LEAVE_REQUEST_HORIZON:
@@ -107,7 +125,7 @@ def _check_no_overlap(*, cadre: Cadre, start: dt.date, start_half: str, end: dt.
             raise ValidationError(
                 {
                     "start": [
-                        f"与您{other.get_status_display()}的请假（{other.start_label} 至 {other.end_label}）时间重叠，"
+                        f"与您{other.get_status_display()}的请假（{other.period_text}）时间重叠，"
                         "请调整日期，或先撤回原申请。"
                     ]
                 }
@@ -162,12 +180,7 @@ def leave_request_create(
 
     profile = profile_on(today)
     days = policies.leave_days(start, start_half, end, end_half)
-    leader = None
-    if kind not in (LeaveRequest.Kind.ANNUAL, LeaveRequest.Kind.BUSINESS) and cadre.role not in policies.LEADING_ROLES:
-        leader = _available_team_leader(cadre, today)
-    chain = policies.approval_chain(
-        applicant_role=cadre.role, kind=kind, days=days, profile=profile, team_leader_available=leader is not None
-    )
+    chain, leader = _route(cadre=cadre, kind=kind, days=days, today=today)
     if for_member:
         leader = actor.cadre  # no step of theirs: the key by which the filing leader follows the request
     request = LeaveRequest.objects.create(
@@ -205,11 +218,56 @@ def leave_request_create(
     )
     notify(
         recipient_ids=approver_user_ids(request=request, approver=chain[0]),
-        title=f"{cadre.name}申请{request.get_kind_display()}{days}天，请在半日内答复",
+        title=f"{cadre.name}申请{request.get_kind_display()}（{request.period_label}），请在半日内答复",
         url=_detail_url(request),
         urgent=True,  # the half-day answer (第十九条2; decision 0151)
     )
     return request
+
+
+@dataclasses.dataclass(frozen=True)
+class LeavePreview:
+    """What a leave request would be before it is made: its days and who approves it, in order."""
+
+    days: Decimal
+    #: the approving bodies (``policies.approval_chain``)
+    chain: tuple[str, ...]
+    #: each body as the applicant knows it: 甲一镇党委, 甲县驻村工作办公室, 驻村工作队队长 张三
+    approvers: tuple[str, ...]
+
+
+def _body_label(body: str, cadre: Cadre, leader: Cadre | None) -> str:
+    township = cadre.team.village.parent
+    county = township.parent if township else None
+    if body == policies.TEAM_LEADER:
+        return f"驻村工作队队长 {leader.name}" if leader else "驻村工作队队长"
+    if body == policies.TOWNSHIP:
+        return f"{township.name}党委" if township else "乡镇党委"
+    if body == policies.COUNTY_OFFICE:
+        return f"{county.name}驻村工作办公室" if county else "县驻村工作办公室"
+    return f"{cadre.unit.name}组织人事部门"
+
+
+def leave_request_preview(
+    *,
+    actor: User,
+    kind: str,
+    start: dt.date,
+    start_half: str,
+    end: dt.date,
+    end_half: str,
+    now: dt.datetime | None = None,
+) -> LeavePreview:
+    """``leave_request_create`` without the writing: the same checks of the dates (the reason is not
+    asked yet) and the same routing, for the form to show the days and the approvers before the cadre
+    submits (issue 15 item 9). Reads only."""
+    scoping.require(actor, "leave.request")
+    today = timezone.localdate(_now(now))
+    _validate_dates(kind=kind, start=start, start_half=start_half, end=end, end_half=end_half, reason="-", today=today)
+    cadre = Cadre.objects.select_related("team__village__parent__parent", "unit").get(pk=actor.cadre_id)
+    days = policies.leave_days(start, start_half, end, end_half)
+    chain, leader = _route(cadre=cadre, kind=kind, days=days, today=today)
+    return LeavePreview(days=days, chain=chain, approvers=tuple(_body_label(body, cadre, leader) for body in chain))
 
 
 def _locked_request(*, actor: User, request_id: int) -> LeaveRequest:
@@ -287,7 +345,7 @@ def leave_request_approve(
         following.save(update_fields=["status", "received_at", "due_at"])
         notify(
             recipient_ids=approver_user_ids(request=request, approver=following.approver),
-            title=f"{request.cadre.name}的请假（{request.days}天）待您审批，请在半日内答复",
+            title=f"{request.cadre.name}的请假（{request.period_label}）待您审批，请在半日内答复",
             url=_detail_url(request),
             urgent=True,
         )
@@ -312,7 +370,7 @@ def leave_request_approve(
         )
     notify(
         recipient_ids=applicant_user_ids(request=request),
-        title=f"您的请假（{request.start_label} 至 {request.end_label}）已批准，返岗后请及时销假",
+        title=f"您的请假（{request.period_text}）已批准，返岗后请及时销假",
         url=_detail_url(request),
         urgent=True,  # the cadre may leave on it: the answer the half-day rule exists for
     )
@@ -349,12 +407,32 @@ def leave_request_reject(*, actor: User, request_id: int, comment: str, now: dt.
     )
     notify(
         recipient_ids=applicant_user_ids(request=request),
-        title=f"您的请假（{request.start_label} 至 {request.end_label}）未获批准",
+        title=f"您的请假（{request.period_text}）未获批准",
         body=comment,
         url=_detail_url(request),
         urgent=True,
     )
     return request
+
+
+@transaction.atomic
+def leave_requests_reject_many(
+    *, actor: User, request_ids: list[int], comment: str, now: dt.datetime | None = None
+) -> list[LeaveRequest]:
+    """The inbox's 批量驳回: every ticked request refused with one reason, all or none (decision 0165).
+    Each is ``leave_request_reject`` — the same checks, audit event and notice — inside one
+    transaction: one out of scope (404), not the actor's to decide (403) or already decided by someone
+    else (409, a racing approver) undoes the others, so the official sees the list as it now stands."""
+    comment = _checked_comment(comment)
+    if not comment:
+        raise ValidationError({"comment": ["批量驳回时请填写理由，每位申请人都会看到它。"]})
+    ids = list(dict.fromkeys(request_ids))
+    if not ids:
+        raise ValidationError({"ids": ["请先勾选要驳回的申请。"]})
+    return [
+        leave_request_reject(actor=actor, request_id=request_id, comment=comment, now=now)
+        for request_id in sorted(ids)  # one lock order: two officials' batches cannot deadlock
+    ]
 
 
 def _locked_own_request(*, actor: User, request_id: int) -> LeaveRequest:
@@ -387,7 +465,7 @@ def leave_request_withdraw(*, actor: User, request_id: int, now: dt.datetime | N
     if current is not None:
         notify(
             recipient_ids=approver_user_ids(request=request, approver=current.approver),
-            title=f"{request.cadre.name}已撤回请假申请（{request.start_label} 至 {request.end_label}）",
+            title=f"{request.cadre.name}已撤回请假申请（{request.period_text}）",
             url=_detail_url(request),
         )
     return request
@@ -453,7 +531,7 @@ def leave_request_cancel(*, actor: User, request_id: int, now: dt.datetime | Non
     told = sorted({pk for ids in recipients([(request, approver) for approver in approvers]) for pk in ids})
     notify(
         recipient_ids=told,
-        title=f"{request.cadre.name}已取消已批准的请假（{request.start_label} 至 {request.end_label}）",
+        title=f"{request.cadre.name}已取消已批准的请假（{request.period_text}）",
         url=_detail_url(request),
     )
     return request
@@ -530,7 +608,7 @@ def official_business_record(
     if source not in (OfficialBusiness.Source.RECORDED, OfficialBusiness.Source.TRAINING_EVENT):
         errors["source"] = ["来源应为 recorded（组织部门登记）或 training_event（培训安排）。"]
     if start_half not in Half.values or end_half not in Half.values:
-        errors["start_half"] = ["时段请选择上午（am）或下午（pm）。"]
+        errors["start_half"] = ["时段请选择上午或下午。"]
     elif end < start or (end == start and start_half == Half.PM and end_half == Half.AM):
         errors["end"] = ["结束时间不能早于开始时间，请检查日期和上午/下午。"]
     elif end - start > dt.timedelta(days=366):

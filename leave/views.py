@@ -19,12 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.authentication import signed_in
 from zhucun import scoping, workcalendar
 from zhucun.api.errors import Conflict
-from zhucun.inputs import parse_date, parse_id
+from zhucun.inputs import InvalidInput, parse_date, parse_id
 from zhucun.replica import reads_from_replica
 
 from . import policies, selectors, services
 from .forms import LeaveRequestForm
 from .models import LeaveRequest, LeaveStep
+from .templatetags.leave_labels import signer_label
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -72,12 +73,20 @@ def _panel_context(user: User | AnonymousUser, request: LeaveRequest, now: dt.da
     }
 
 
-@login_required
-@require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
-    """Requests awaiting me, the oldest deadline first, with the applicant's month beside each."""
+def _choice(value: str | None, choices: list[tuple[str, str]]) -> str:
+    """A filter's value when it is one of the choices offered, else none (a stale or edited link)."""
+    value = (value or "").strip()
+    return value if value in {code for code, _ in choices} else ""
+
+
+def _inbox_response(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     now = timezone.now()
-    paginator = Paginator(selectors.inbox(user=request.user), 50)
+    approves = policies.approver_of(request.user)
+    townships = selectors.region_choices(user=request.user, levels=["township"]) if approves else []
+    search = (request.GET.get("q") or "").strip()[:40]
+    township = _choice(request.GET.get("township"), townships)
+    kind = _choice(request.GET.get("kind"), LeaveRequest.Kind.choices)
+    paginator = Paginator(selectors.inbox(user=request.user, search=search, region=township, kind=kind), 50)
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
     glances = selectors.month_glances(cadre_ids=[row.cadre_id for row in rows], day=timezone.localdate(now))
@@ -94,6 +103,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     on_time = None
     if scoping.can(request.user, "leave.on_time"):
         on_time = selectors.on_time_rates(user=request.user, since=timezone.localdate(now) - dt.timedelta(days=90))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "leave/inbox.html",
@@ -102,12 +113,27 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "paginator": paginator,
             "is_paginated": page.has_other_pages(),
-            "query_string": "",
-            "approves": policies.approver_of(request.user),
+            "query_string": query.urlencode(),
+            "approves": approves,
             "on_time": on_time,
             "can_register": scoping.can(request.user, "leave.register"),
+            "townships": townships if len(townships) > 1 else [],
+            "kinds": LeaveRequest.Kind.choices,
+            "search": search,
+            "township": township,
+            "kind": kind,
+            "filtered": bool(search or township or kind),
         },
+        status=status,
     )
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Requests awaiting me, the oldest deadline first, with the applicant's month beside each;
+    searchable by name, filtered by township and kind (issue 15 item 12)."""
+    return _inbox_response(request)
 
 
 @login_required
@@ -119,13 +145,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("未找到该请假申请，或它不在您的管辖范围内。")
     context = _panel_context(request.user, leave, timezone.now())
     if request.headers.get("HX-Request"):
-        return render(request, "leave/_panel.html", context)
+        # Opened from the inbox: on a narrow screen the panel covers the list, with a way back to it.
+        return render(request, "leave/_panel.html", {**context, "in_inbox": True})
     return render(request, "leave/detail.html", context)
 
 
 def _panel_response(request: HttpRequest, pk: int, *, error: str = "", done: str = "") -> HttpResponse:
     leave = selectors.leave_requests(user=request.user).get(pk=pk)
-    context = {**_panel_context(request.user, leave, timezone.now()), "error": error, "done": done}
+    context = {**_panel_context(request.user, leave, timezone.now()), "error": error, "done": done, "in_inbox": True}
     return render(request, "leave/_panel.html", context)
 
 
@@ -190,6 +217,27 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def bulk_reject(request: HttpRequest) -> HttpResponse:
+    """Refuse the ticked requests with one reason, all or none (decision 0165). Someone else decided
+    one meanwhile: nothing changes and the inbox comes back as it now stands, answered 409 with the
+    reason; out of scope 404, not the official's to decide 403 (the service's answers)."""
+    ids = [pk for pk in map(parse_id, request.POST.getlist("ids")) if pk is not None]
+    try:
+        rejected = services.leave_requests_reject_many(
+            actor=signed_in(request), request_ids=ids, comment=request.POST.get("reason", "")
+        )
+    except Conflict as exc:
+        messages.error(request, f"没有驳回任何申请：{exc.detail}")
+        return _inbox_response(request, status=409)
+    except ValidationError as exc:
+        messages.error(request, _message_of(exc))
+    else:
+        messages.success(request, f"已驳回 {len(rejected)} 份请假申请，申请人会收到驳回理由。")
+    return redirect("leave-inbox")
+
+
+@login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     """A cadre's own requests, newest first, with 撤回 and 销假 buttons (phone-friendly)."""
@@ -216,7 +264,8 @@ def mine(request: HttpRequest) -> HttpResponse:
 def new(request: HttpRequest) -> HttpResponse:
     """The phone form for a leave request (第十九条2: 请假通过数据平台操作)."""
     scoping.require(request.user, "leave.request")
-    form = LeaveRequestForm(request.POST or None, initial={"start": timezone.localdate()})
+    today = timezone.localdate()
+    form = LeaveRequestForm(request.POST or None, initial={"start": today, "end": today})
     if request.method == "POST" and form.is_valid():
         try:
             created = services.leave_request_create(actor=signed_in(request), **form.cleaned_data)
@@ -227,10 +276,32 @@ def new(request: HttpRequest) -> HttpResponse:
             first = created.steps.order_by("position").first()
             messages.success(
                 request,
-                f"已提交请假申请（{created.days}天），等待{first.get_approver_display() if first else ''}审批。",
+                f"已提交请假申请（{created.period_label}），等待{first.get_approver_display() if first else ''}审批。",
             )
             return redirect("leave-detail", pk=created.pk)
     return render(request, "leave/new.html", {"form": form})
+
+
+@login_required
+@require_GET
+def preview(request: HttpRequest) -> HttpResponse:
+    """The form's live preview (htmx): the days and who will approve, as ``leave_request_create``
+    would decide them — asked of the service, never worked out in the browser (issue 15 item 9)."""
+    scoping.require(request.user, "leave.request")
+    form = LeaveRequestForm(request.GET)
+    form.is_valid()
+    fields = ("kind", "start", "start_half", "end", "end_half")
+    context: dict[str, Any] = {"preview": None, "errors": []}
+    if all(form.cleaned_data.get(name) for name in fields):
+        try:
+            context["preview"] = services.leave_request_preview(
+                actor=signed_in(request), **{name: form.cleaned_data[name] for name in fields}
+            )
+        except ValidationError as exc:
+            context["errors"] = [message for field, errors in exc.message_dict.items() for message in errors]
+    else:
+        context["errors"] = [error for name in fields for error in form.errors.get(name, [])]
+    return render(request, "leave/_preview.html", context)
 
 
 @login_required
@@ -299,7 +370,7 @@ def _register_row(leave: LeaveRequest) -> list[Any]:
     chain = "；".join(
         f"{step.get_approver_display()}{step.get_status_display()}"
         + (
-            f"（{step.decided_by.username} {timezone.localtime(step.decided_at):%Y-%m-%d %H:%M}）"
+            f"（{signer_label(step.decided_by)} {timezone.localtime(step.decided_at):%Y-%m-%d %H:%M}）"
             if step.decided_by and step.decided_at
             else ""
         )
@@ -332,11 +403,17 @@ def register(request: HttpRequest) -> HttpResponse:
     (请假销假通过数据平台操作、留存)."""
     scoping.require(request.user, "leave.register")
     today = timezone.localdate()
-    first, last = workcalendar.month_bounds(today)
+    first, _ = workcalendar.month_bounds(today)
+    # By default from the first of this month through every leave already asked for: requests start
+    # at most LEAVE_REQUEST_HORIZON ahead, so next month's leave is never hidden (decision 0164).
+    horizon = today + services.LEAVE_REQUEST_HORIZON
     # A malformed or implausible date (year 1, 9999) is a 400 page naming the field.
     start = parse_date(request.GET.get("start") or first.isoformat(), field="start", label="开始日期")
-    end = parse_date(request.GET.get("end") or last.isoformat(), field="end", label="截止日期")
+    end = parse_date(request.GET.get("end") or horizon.isoformat(), field="end", label="截止日期")
+    regions = selectors.region_choices(user=request.user, levels=selectors.levels_below(request.user, 2))
     region = (request.GET.get("region") or "").strip()
+    if region and region not in {code for code, _ in regions} | {getattr(request.user, "region_id", None)}:
+        raise InvalidInput({"region": ["所选区划不在您的管辖范围内，请从列表中选择。"]})
     rows = selectors.register_rows(user=request.user, region=region, start=start, end=end)
     if request.GET.get("export") == "xlsx":
         from zhucun.audit import audit_export
@@ -374,5 +451,6 @@ def register(request: HttpRequest) -> HttpResponse:
             "start": start,
             "end": end,
             "region": region,
+            "regions": regions,
         },
     )

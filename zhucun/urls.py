@@ -13,6 +13,9 @@ from zhucun import home, notification_pages, views
 handler400 = "zhucun.views.bad_request"
 #: An API address that matches no route is the API's JSON 404, as the OpenAPI schema says (decision 0065).
 handler404 = "zhucun.views.not_found"
+#: Chinese error pages with the navigation and a way back; the API keeps its JSON (issue 15 item 10).
+handler403 = "zhucun.views.permission_denied"
+handler500 = "zhucun.views.server_error"
 
 urlpatterns = [
     # First: the phones' API (the morning sign-in) is resolved before the pages' patterns are tried.

@@ -13,7 +13,15 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponseNotFound,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.generic import DetailView, ListView
@@ -257,14 +265,53 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return HttpResponseBadRequest(render_to_string("400.html", {"errors": messages_}, request=request))
 
 
+GENERIC_NOT_FOUND = "未找到这个页面，或它不在您的管辖范围内。"
+GENERIC_FORBIDDEN = "您的角色无权进行此操作。"
+SERVER_ERROR = "系统出错了，这次操作没有完成。请稍后重试；如果一直出现，请联系系统管理员。"
+
+
+def _chinese_message(exception: Exception | None, default: str) -> str:
+    """The exception's message when it is one of ours (Chinese), else ``default``: Django's own are
+    English ("No Cadre matches the given query.") or say how the site is built (a resolver's dict)."""
+    message = exception.args[0] if exception is not None and exception.args else None
+    if isinstance(message, str) and any("\u4e00" <= char <= "\u9fff" for char in message):
+        return message
+    return default
+
+
+def _api_error(request: HttpRequest, detail: str, status: int) -> JsonResponse | None:
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False})
+    return None
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """The 404 of the whole site (``handler404``): an API address that matches no route (``/api/v1/
     leave-requests/abc/``) answers with the API's JSON error body, as the OpenAPI schema documents it
-    (decision 0065); pages keep Django's 404 page."""
-    if request.path_info.startswith("/api/"):
-        from zhucun.api.errors import NOT_FOUND_DETAIL
+    (decision 0065); a page is the Chinese 404 page with the navigation (issue 15 item 10)."""
+    from zhucun.api.errors import NOT_FOUND_DETAIL
 
-        return JsonResponse({"detail": NOT_FOUND_DETAIL}, status=404, json_dumps_params={"ensure_ascii": False})
-    from django.views.defaults import page_not_found
+    api = _api_error(request, NOT_FOUND_DETAIL, 404)
+    if api is not None:
+        return api
+    context = {"message": _chinese_message(exception, GENERIC_NOT_FOUND)}
+    return HttpResponseNotFound(render_to_string("404.html", context, request=request))
 
-    return page_not_found(request, exception)
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 403 of the whole site (``handler403``): the reason in Chinese, with the navigation and a
+    way back; the API answers JSON (issue 15 item 10)."""
+    message = _chinese_message(exception, GENERIC_FORBIDDEN)
+    api = _api_error(request, message, 403)
+    if api is not None:
+        return api
+    return HttpResponseForbidden(render_to_string("403.html", {"message": message}, request=request))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 of the whole site (``handler500``). It must work when the database does not: no
+    context processors (no session, user or navigation), a plain template; the API answers JSON."""
+    api = _api_error(request, SERVER_ERROR, 500)
+    if api is not None:
+        return api
+    return HttpResponseServerError(render_to_string("500.html", {"message": SERVER_ERROR}))

@@ -5,25 +5,47 @@
   const rows = Array.from(document.querySelectorAll('.zc-inbox-row'));
   const checks = Array.from(document.querySelectorAll('.zc-check'));
   const openBtn = document.getElementById('bulk-open');
+  const rejectBtn = document.getElementById('bulk-reject-open');
+  const ticked = () => checks.filter(c => c.checked && document.body.contains(c));
   function refresh() {
-    const n = checks.filter(c => c.checked && document.body.contains(c)).length;
+    const n = ticked().length;
     if (openBtn) { openBtn.disabled = n === 0; document.getElementById('bulk-count').textContent = n; }
+    if (rejectBtn) { rejectBtn.disabled = n === 0; document.getElementById('bulk-reject-count').textContent = n; }
   }
   checks.forEach(c => c.addEventListener('change', refresh));
   const all = document.getElementById('check-all');
   if (all) all.addEventListener('change', () => { checks.forEach(c => { c.checked = all.checked; }); refresh(); });
-  if (openBtn) openBtn.addEventListener('click', () => {
-    const list = document.getElementById('bulk-list');
+  // The confirmation lists what will be approved or rejected (prefix: bulk- or bulk-reject-).
+  function confirmDialog(prefix) {
+    const list = document.getElementById(prefix + 'list');
     list.innerHTML = '';
-    checks.filter(c => c.checked && document.body.contains(c)).forEach(c => {
+    ticked().forEach(c => {
       const li = document.createElement('li');
       li.textContent = c.closest('tr').dataset.summary;
       list.appendChild(li);
     });
-    document.getElementById('bulk-modal-count').textContent = list.children.length;
-    bootstrap.Modal.getOrCreateInstance(document.getElementById('bulk-modal')).show();
-  });
-  rows.forEach(r => r.addEventListener('click', () => { rows.forEach(o => o.classList.remove('table-active')); r.classList.add('table-active'); }));
+    document.getElementById(prefix + 'modal-count').textContent = list.children.length;
+    bootstrap.Modal.getOrCreateInstance(document.getElementById(prefix + 'modal')).show();
+  }
+  if (openBtn) openBtn.addEventListener('click', () => confirmDialog('bulk-'));
+  if (rejectBtn) rejectBtn.addEventListener('click', () => confirmDialog('bulk-reject-'));
+  // Below the xl layout the panel is a full-screen sheet while a request is open (leave.css).
+  const holder = document.querySelector('.zc-panel');
+  let opener = null;
+  const narrow = window.matchMedia('(max-width: 1199.98px)');
+  function openPanel(row) {
+    if (!narrow.matches) return;  // side by side: nothing covers the list
+    opener = row; holder?.classList.add('zc-panel-open'); document.body.classList.add('zc-panel-lock'); holder?.scrollTo(0, 0);
+  }
+  function closePanel() {
+    if (!holder?.classList.contains('zc-panel-open')) return;
+    holder.classList.remove('zc-panel-open'); document.body.classList.remove('zc-panel-lock');
+    if (opener && document.body.contains(opener)) { opener.scrollIntoView({block: 'center'}); opener.focus(); }
+  }
+  document.addEventListener('click', (e) => { if (e.target.closest('.zc-panel-close')) closePanel(); });
+  document.addEventListener('keydown', (e) => { if (e.key === 'Escape') closePanel(); });
+  narrow.addEventListener('change', () => { if (!narrow.matches) closePanel(); });  // widened: side by side again
+  rows.forEach(r => r.addEventListener('click', () => { rows.forEach(o => o.classList.remove('table-active')); r.classList.add('table-active'); openPanel(r); }));
   // Enter opens a row like a click does (htmx's keyup[key=='Enter'] filter would need eval).
   rows.forEach(r => r.addEventListener('keyup', (e) => { if (e.key === 'Enter' && e.target === r) r.click(); }));
   // Ticking a box selects the row for bulk approval without opening it.

@@ -298,5 +298,4 @@ def test_the_cadre_page_shows_the_signin_button_then_the_result(world: World, cl
     assert 'data-testid="signin-button"' in page
     _cadre_client(world).post(URL, {"client_id": str(uuid.uuid4()), **INSIDE}, format="json")
     page = client.get(reverse("attendance-today")).content.decode()
-    assert "已签到 08:00" in page
-    assert "在范围内" in page
+    assert "已签到 08:00，在范围内" in page  # one comma, no space (issue 15 item 11)

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from leave.models import LeaveRequest
 from tests.browser.helpers import login, logout
-from tests.leave.factories import cadre_account
+from tests.leave.factories import cadre_account, leave_request
 from zhucun.testing.world import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -39,8 +39,12 @@ def test_cadre_requests_four_days_county_approves_in_the_inbox_and_other_townshi
     page.fill("#id_end", (start + dt.timedelta(days=3)).isoformat())
     page.select_option("#id_end_half", "pm")
     page.fill("#id_reason", "母亲住院手术，需陪护")
+    # Before submitting, the form shows what the routing decides (issue 15 item 9).
+    preview = page.locator("[data-testid=preview-ready]")
+    expect(preview.locator("[data-testid=preview-days]")).to_have_text("4 天")
+    expect(preview.locator("[data-testid=preview-approvers]")).to_have_text("甲县驻村工作办公室")
     page.click("[data-testid=submit-leave]")
-    expect(page.locator("body")).to_contain_text("已提交请假申请（4.0天）")
+    expect(page.locator("body")).to_contain_text("下午（4 天））")
     expect(page.locator("[data-testid=approval-chain]")).to_contain_text("县驻村工作办公室")
     request = LeaveRequest.objects.get(cadre=world.members["A"])
     assert request.days == 4
@@ -82,3 +86,25 @@ def test_cadre_requests_four_days_county_approves_in_the_inbox_and_other_townshi
     response = page.goto(f"{base_url}/leave/{request.pk}/")
     assert response is not None and response.status == 404
     expect(page.locator("body")).not_to_contain_text("母亲住院手术")
+
+
+def test_on_a_phone_a_tapped_request_opens_over_the_inbox_with_a_way_back(
+    page: Page, live_server: object, world: World
+) -> None:
+    """Issue 15 item 8: at 390 px the panel used to render below the whole list, off-screen."""
+    base_url = live_server.url  # type: ignore[attr-defined]
+    for i in range(8):  # enough rows that a panel below them is off-screen
+        cadre = world.members["A" if i % 2 else "B"]
+        leave_request(cadre, days=4, start=timezone.localdate() + dt.timedelta(days=10 * i + 2))
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, base_url, "p_county")
+    page.goto(f"{base_url}/leave/inbox/")
+    row = page.locator("[data-testid=inbox-row]").first
+    request_id = row.get_attribute("data-leave-id")
+    row.locator("[data-label=申请人]").click()
+    panel = page.locator("[data-testid=leave-panel]")
+    expect(panel).to_have_attribute("data-leave-id", str(request_id))
+    expect(panel).to_be_in_viewport()
+    panel.locator("[data-testid=panel-back]").click()
+    expect(panel).to_be_hidden()
+    expect(row).to_be_in_viewport()

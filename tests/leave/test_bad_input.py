@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
+from leave import services
 from leave.models import LeaveRequest
 from tests.conftest import api_as
 from zhucun.testing.world import World
@@ -94,3 +97,13 @@ def test_an_approvers_comment_longer_than_the_column_is_a_400_not_a_database_err
     request.refresh_from_db()
     assert request.status == LeaveRequest.Status.PENDING
     assert "500 字" in response.content.decode()
+
+
+def test_a_half_day_that_is_neither_morning_nor_afternoon_is_named_in_chinese_only(member_a: User) -> None:
+    """Issue 15 item 10: the message said 上午（am）或下午（pm）."""
+    start = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        services.leave_request_create(
+            actor=member_a, kind="personal", start=start, start_half="noon", end=start, end_half="pm", reason="家事"
+        )
+    assert refused.value.message_dict["start_half"] == ["开始时间请选择上午或下午。"]

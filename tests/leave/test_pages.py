@@ -118,7 +118,7 @@ def test_a_cadre_requests_leave_on_the_phone_form_and_sees_it_in_my_requests(mem
         {"kind": "sick", "start": start, "start_half": "am", "end": start, "end_half": "am", "reason": "看病"},
         follow=True,
     )
-    assert "已提交请假申请（0.5天）" in response.content.decode()
+    assert f"已提交请假申请（{start.month}月{start.day}日 上午（0.5 天））" in response.content.decode()
     mine = client.get(reverse("leave-mine")).content.decode()
     assert "病假 · 0.5 天" in mine
     assert "撤回" in mine
@@ -155,3 +155,37 @@ def test_the_navigation_offers_leave_by_role(world: World, member_a: User) -> No
     assert "我的请假" in member and "请假审批" not in member
     leader = client_for(world.personas["cadre"]).get(reverse("leave-mine")).content.decode()
     assert "我的请假" in leader and "请假审批" in leader
+
+
+def test_the_form_starts_on_today_written_as_the_date_input_reads_it(member_a: User) -> None:
+    """Issue 15 item 9: ``value="2026/11/30"`` is rejected by ``<input type="date">``."""
+    html = client_for(member_a).get(reverse("leave-new")).content.decode()
+    today = timezone.localdate().isoformat()
+    assert f'type="date" name="start" value="{today}"' in html
+    assert f'type="date" name="end" value="{today}"' in html
+    assert 'hx-get="/leave/new/preview/"' in html
+
+
+def _preview(user: User, start: dt.date, end: dt.date, *, start_half: str = "am", end_half: str = "pm") -> str:
+    query = {"kind": "personal", "start": str(start), "start_half": start_half, "end": str(end), "end_half": end_half}
+    return client_for(user).get(reverse("leave-preview"), query, headers=HTMX).content.decode()
+
+
+def test_the_form_previews_the_days_and_the_approvers_the_routing_decides_第十九条(
+    world: World, member_a: User
+) -> None:
+    start = timezone.localdate() + dt.timedelta(days=2)
+    half = _preview(member_a, start, start, start_half="pm")
+    assert "0.5 天" in half
+    assert f"驻村工作队队长 {world.leaders['A'].name}" in half  # 1天以内由队长批准
+    three_and_a_half = _preview(member_a, start, start + dt.timedelta(days=3), end_half="am")
+    assert "3.5 天" in three_and_a_half
+    assert "甲县驻村工作办公室" in three_and_a_half  # 3天以上由县驻村工作办公室批准
+    assert LeaveRequest.objects.count() == 0  # a preview writes nothing
+
+
+def test_the_preview_says_what_is_wrong_with_the_dates(member_a: User) -> None:
+    start = timezone.localdate() + dt.timedelta(days=2)
+    html = _preview(member_a, start, start - dt.timedelta(days=1))
+    assert "结束时间不能早于开始时间" in html
+    assert "preview-ready" not in html

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
@@ -157,6 +158,14 @@ MATRIX: dict[str, Case] = {
         setup=_member_request,
         data=lambda w, t: {"ids": [_latest(w, t, member=True)]},
     ),
+    "leave-bulk-reject": Case(
+        "post",
+        lambda w, t: reverse("leave-bulk-reject"),
+        county_decides_page,
+        api=False,
+        setup=_member_request,
+        data=lambda w, t: {"ids": [_latest(w, t, member=True)], "reason": "村里近期有检查，请改期"},
+    ),
     "leave-detail": Case("get", _page("leave-detail", member=False), scoped(ALL), api=False, setup=_leader_request),
     "leave-decide": Case(
         "post",
@@ -193,6 +202,13 @@ MATRIX: dict[str, Case] = {
         list_visible={persona: set() for persona in VISIBLE} | {"cadre": {"A"}},
     ),
     "leave-new": Case("get", lambda w, t: reverse("leave-new"), role_only({"cadre"}), api=False, per_target=False),
+    "leave-preview": Case(
+        "get",
+        lambda w, t: reverse("leave-preview") + "?" + urlencode(_new_leave(w, t)),
+        role_only({"cadre"}),
+        api=False,
+        per_target=False,
+    ),
     "leave-register": Case(
         "get",
         lambda w, t: (

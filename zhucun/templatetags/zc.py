@@ -17,3 +17,21 @@ def yuan(value: Any) -> str:
         return f"{Decimal(str(value)):,.2f}"
     except (InvalidOperation, ValueError):
         return ""
+
+
+def days_label(value: Any) -> str:
+    """A count of days as people write it, one way everywhere (issue 15 item 11): 5 天, 0.5 天, 1.5 天
+    — never 5.0天 beside 5 天."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return ""
+    if not number.is_finite():
+        return ""
+    return f"{format(number.normalize(), 'f')} 天"
+
+
+@register.filter
+def days(value: Any) -> str:
+    """``{{ leave.days|days }}`` → 2.5 天 (``days_label``)."""
+    return days_label(value)
