@@ -299,8 +299,10 @@ def public_poster(request: HttpRequest, code: str) -> HttpResponse:
     if team is None:
         raise Http404
     url = request.build_absolute_uri(reverse("public-village", args=[code]))
-    # An <img> of a data URI, not inline SVG markup: safe by construction, whatever the URL holds.
-    qr_uri = segno.make(url, error="m").svg_data_uri(scale=6)
+    # An <img> of a data URI, not inline SVG markup: safe by construction, whatever the URL holds. No
+    # width and height but a viewBox (omitsize), so every renderer scales it to the poster's 45 mm box
+    # rather than cutting a 246 px drawing to one corner (issue 15 item 1).
+    qr_uri = segno.make(url, error="m").svg_data_uri(scale=6, omitsize=True)
     day = timezone.localdate()
     return render(
         request,

@@ -1,15 +1,20 @@
 """The township's morning in a real browser (issue 3 acceptance): a township official logs in, sees
 the uncovered village and a cadre under 25 days on the dashboard, confirms a pending finding; the
-public village page shows whereabouts and no personal data."""
+public village page shows whereabouts and no personal data, and the printed poster's QR code scans
+(issue 15 item 1: decoded from a screenshot of the poster as Chromium renders it)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import uuid
 
 import pytest
+import zxingcpp
+from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from attendance.models import AbsenceFinding, SignIn
@@ -65,3 +70,29 @@ def test_township_official_reads_the_dashboard_and_confirms_a_finding(
     assert leader.phone not in body and member.phone not in body
     assert leader.id_number[-4:] not in body
     assert not re.search(r"\b38\.0+\b|\b114\.5", body)  # no coordinates
+
+    # The poster's QR code, as printed on A4 and as shown on a phone screen, leads back to the page.
+    public_url = base + reverse("public-village", args=[world.village("A")])
+    page.goto(f"{base}/public/villages/{world.village('A')}/poster/")
+    qr = page.locator("[data-testid=poster-qr]")
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        expect(qr).to_be_visible()
+        assert _decoded(qr.screenshot()) == [public_url], width
+    # Chromium scales an <img> of an SVG that has no viewBox; Firefox and SVG-as-document renderers
+    # (print pipelines, a saved image) draw it at its own width and height and cut it to the box: the
+    # same SVG drawn as a document into the poster's box must scan too.
+    box = qr.bounding_box()
+    assert box is not None and box["width"] > 100
+    source = qr.get_attribute("src") or ""
+    assert source.startswith("data:image/svg+xml")
+    sheet = page.context.new_page()
+    size = f'width="{box["width"]:.0f}" height="{box["height"]:.0f}"'
+    sheet.set_content(f'<object type="image/svg+xml" {size} data="{source}"></object>')
+    assert _decoded(sheet.locator("object").screenshot()) == [public_url]
+    sheet.close()
+
+
+def _decoded(png: bytes) -> list[str]:
+    """The texts of the QR codes in a screenshot, read by zxing-cpp like a phone's scanner would."""
+    return [code.text for code in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
