@@ -10,6 +10,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -145,7 +146,8 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "day": day,
         "month": month,
         "profile": profile,
-        "pending": list(pending_findings(user=request.user, region=region)[:50]),
+        # the first 50 to decide, each row carrying the count of all (one query)
+        "pending": list(pending_findings(user=request.user, region=region).annotate(total=Window(Count("pk")))[:50]),
         "can_decide": scoping.can(request.user, "attendance.decide_finding"),
     }
     if region.level == Region.Level.TOWNSHIP:
@@ -167,7 +169,7 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 "covered": len(villages) - len(uncovered),
                 "cadres": len(on_duty),
                 "signed_in": signed_today,
-                "pending": len(context["pending"]),
+                "pending": context["pending"][0].total if context["pending"] else 0,
                 "below": sum(1 for row in rows if not row.meets_25_days),
                 "cannot_meet": sum(1 for row in rows if not row.can_still_meet),
             },
@@ -219,7 +221,12 @@ def finding_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         error = "；".join(exc.messages)
     if request.headers.get("HX-Request"):
-        return render(request, "attendance/_finding_row.html", {"finding": finding, "error": error, "can_decide": True})
+        # The row in place and, out of band, the page's 待确认缺岗 counter for the dashboard's region.
+        code = request.POST.get("region", "")
+        region = scoping.restrict(Region.objects.filter(code=code), request.user).first() if code else None
+        pending_count = pending_findings(user=request.user, region=region).count() if region else None
+        context = {"finding": finding, "error": error, "can_decide": True, "region": region}
+        return render(request, "attendance/_finding_row.html", {**context, "pending_count": pending_count})
     if error:
         messages.error(request, error)
     return redirect(request.POST.get("next") or reverse("attendance-dashboard"))

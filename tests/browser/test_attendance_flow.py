@@ -38,6 +38,9 @@ def test_township_official_reads_the_dashboard_and_confirms_a_finding(
     finding = AbsenceFinding.objects.create(
         cadre=member, village_code=world.village("A"), date=yesterday, source="whereabouts_unposted"
     )
+    other = AbsenceFinding.objects.create(
+        cadre=leader, village_code=world.village("A"), date=yesterday, source="missing_signin"
+    )
 
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", "p_township")
@@ -53,13 +56,25 @@ def test_township_official_reads_the_dashboard_and_confirms_a_finding(
     expect(month.locator("tr", has_text="甲村队员")).to_contain_text("不足25天")
     expect(page.locator("#heatmap svg")).to_be_visible()  # the month heat-map rendered
 
+    # Deciding a finding (issue 15 item 3): the row shows a legible badge in place and the counter follows.
+    pending = page.locator("[data-testid=pending-count]")
+    expect(pending).to_have_text("2")
     row = page.locator(f"#finding-{finding.pk}")
     expect(row).to_contain_text("未公示去向")
     row.get_by_role("button", name="确认缺岗").click()
-    expect(page.locator(f"#finding-{finding.pk}")).to_contain_text("已确认")  # swapped in place by htmx
+    badge = page.locator(f"#finding-{finding.pk} .zc-badge")
+    expect(badge).to_have_text("已确认")  # swapped in place by htmx
+    _assert_legible(page, f"#finding-{finding.pk} .zc-badge")
+    expect(pending).to_have_text("1")
     finding.refresh_from_db()
     assert finding.status == AbsenceFinding.Status.CONFIRMED
     assert finding.decided_by == world.personas["township"]
+    row = page.locator(f"#finding-{other.pk}")
+    row.get_by_label("理由").fill("当天在县里开会")
+    row.get_by_role("button", name="排除").click()
+    expect(page.locator(f"#finding-{other.pk} .zc-badge")).to_have_text("已排除")
+    _assert_legible(page, f"#finding-{other.pk} .zc-badge")
+    expect(pending).to_have_text("0")
 
     # The public board: names and whereabouts, nothing personal.
     page.goto(f"{base}/public/villages/{world.village('A')}/")
@@ -96,3 +111,30 @@ def test_township_official_reads_the_dashboard_and_confirms_a_finding(
 def _decoded(png: bytes) -> list[str]:
     """The texts of the QR codes in a screenshot, read by zxing-cpp like a phone's scanner would."""
     return [code.text for code in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+
+
+_CONTRAST = """(selector) => {
+  const el = document.querySelector(selector);
+  const style = getComputedStyle(el);
+  const rgb = (value) => value.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const luminance = (value) => {
+    const [r, g, b] = rgb(value).map((c) => {
+      c /= 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  let back = el, background = "rgba(0, 0, 0, 0)";
+  while (back && /rgba\\(.*, 0\\)$/.test((background = getComputedStyle(back).backgroundColor))) {
+    back = back.parentElement;
+  }
+  if (!back) background = "rgb(255, 255, 255)";
+  const [light, dark] = [luminance(style.color), luminance(background)].sort((a, b) => b - a);
+  return (light + 0.05) / (dark + 0.05);
+}"""
+
+
+def _assert_legible(page: Page, selector: str) -> None:
+    """The element's text against the background it is drawn on meets WCAG AA (4.5:1)."""
+    ratio = page.evaluate(_CONTRAST, selector)
+    assert ratio >= 4.5, f"{selector}: contrast {ratio:.2f}"
