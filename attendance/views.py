@@ -25,7 +25,7 @@ from zhucun import scoping
 from zhucun.inputs import parse_id, parse_month
 from zhucun.policy import profile_on
 
-from . import extensions, services
+from . import extensions, rules, services
 from .exports import attendance_register
 from .models import AbsenceFinding, SignIn, Whereabouts, WorkLog, visits_prefetch
 from .selectors import (
@@ -33,6 +33,8 @@ from .selectors import (
     children_summary,
     pending_findings,
     region_today_totals,
+    roll_call_of_rows,
+    roll_call_today,
     uncovered_villages,
     whereabouts_board,
 )
@@ -153,17 +155,18 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
     if region.level == Region.Level.TOWNSHIP:
         rows = attendance_month(user=request.user, region=region, month=month, today=day)
         uncovered = list(uncovered_villages(user=request.user, region=region, day=day))
-        # Today's figures count the cadres in post today; the month's rows also list those who left in it.
-        on_duty = [
-            row
-            for row in rows
-            if row.cadre.status == Cadre.Status.ACTIVE and row.cadre.term_start <= day <= row.cadre.term_end
-        ]
+        # Today's figures count the cadres in post today (``row.today``); the month's rows also list those
+        # who left in it. Another month's rows do not hold today: this month's are read for them.
+        today_rows = rows if month == day.replace(day=1) else attendance_month(
+            user=request.user, region=region, month=day, today=day
+        )  # fmt: skip
+        on_duty = [row for row in today_rows if row.today is not None]
         villages = {row.cadre.team.village_id for row in on_duty}
-        signed_today = sum(1 for row in on_duty if row.days.get(day) == "present")
+        signed_today = sum(1 for row in on_duty if row.today == rules.ROLL_PRESENT)
         context.update(
             rows=rows,
             uncovered=uncovered,
+            roll_call=roll_call_of_rows(today_rows),
             stats={
                 "villages": len(villages),
                 "covered": len(villages) - len(uncovered),
@@ -181,6 +184,10 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
     context.update(
         children=children,
         total=total,
+        # one level up from the township, the county still calls its cadres by name; above it, drill down
+        roll_call=roll_call_today(user=request.user, region=region, day=day)
+        if region.level == Region.Level.COUNTY
+        else None,
         chart={  # printed with json_script: data, never markup
             "names": [child.region.name for child in children],
             "covered": [child.covered for child in children],

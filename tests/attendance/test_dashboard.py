@@ -177,3 +177,61 @@ def test_county_and_township_agree_on_who_can_no_longer_make_25_days_第五条(w
     body = api_as(world.personas["township"]).get("/api/v1/dashboards/attendance/").json()
     cannot = [row["name"] for row in body["cadres"] if not row["can_still_meet"]]
     assert cannot == ["甲村队员"]
+
+
+def _section(page: str, testid: str, end: str = "") -> str:
+    """The markup of the element marked ``data-testid=testid`` up to ``end``, or the end of its table or
+    block."""
+    start = page.index(f'data-testid="{testid}"')
+    ends = (page.find(end, start),) if end else (page.find("</table>", start), page.find("</div>", start))
+    return page[start : min(i for i in ends if i != -1)]
+
+
+def _roll_call_world(world: World) -> None:
+    """26 November: 甲村's leader has not signed in and its member is on approved leave all day; 乙村's
+    leader signed in outside the geofence and its member in the village."""
+    approved_leave(world.members["A"], dt.date(2026, 11, 26), dt.date(2026, 11, 26))
+    _present(world.members["B"], range(26, 27))
+    SignIn.objects.create(
+        cadre=world.leaders["B"], village_code=world.village("B"), date=dt.date(2026, 11, 26),
+        client_id=uuid.uuid4(), status="outside_geofence", inside_geofence=False, distance_m=5600,
+    )  # fmt: skip
+
+
+def test_the_township_page_lists_who_has_not_signed_in_today_with_phones_to_call_第十九条(
+    world: World, clock: Any
+) -> None:
+    _roll_call_world(world)
+    client = Client()
+    client.force_login(world.personas["township"])
+    page = client.get(reverse("attendance-dashboard")).content.decode()
+    missing = _section(page, "not-signed-in")
+    leader = world.leaders["A"]
+    assert "甲村书记" in missing and f'href="tel:{leader.phone}"' in missing and "未签到" in missing
+    assert "甲村队员" not in missing  # approved leave all day is not "not signed in" (decision 0160)
+    assert "甲村队员" in _section(page, "excused-today") and "全天已批准的请假" in _section(page, "excused-today")
+    assert "乙村" not in page  # another township
+    assert "今天还没签到" in _section(page, "heatmap-blank")  # the heat-map's blank cell is in its legend
+    # Last month's heat-map: today's figures and list are still today's.
+    earlier = client.get(reverse("attendance-dashboard") + "?month=2026-10").content.decode()
+    assert "甲村书记" in _section(earlier, "not-signed-in")
+
+
+def test_the_county_page_lists_its_cadres_not_signed_in_today_by_township_第十九条(world: World, clock: Any) -> None:
+    _roll_call_world(world)
+    client = Client()
+    client.force_login(world.personas["county"])
+    page = client.get(reverse("attendance-dashboard")).content.decode()
+    missing = _section(page, "not-signed-in")
+    assert "甲村书记" in missing and "甲一镇" in missing and f'href="tel:{world.leaders["A"].phone}"' in missing
+    assert "乙村书记" in missing and "签到不在范围" in missing  # signed in, but not in the village
+    assert "乙村队员" not in missing and "甲村队员" not in missing
+    assert "甲村队员" in _section(page, "excused-today")
+
+
+def test_the_township_home_says_how_many_signed_in_today(world: World, clock: Any) -> None:
+    _roll_call_world(world)
+    client = Client()
+    client.force_login(world.personas["township"])
+    card = _section(client.get(reverse("home")).content.decode(), "home-signed-in", end="</a>")
+    assert "今日已签到" in card and '<span class="value">0</span><span class="unit">/ 2 人' in card
