@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import uuid
 from typing import Any
 
@@ -235,3 +236,19 @@ def test_the_township_home_says_how_many_signed_in_today(world: World, clock: An
     client.force_login(world.personas["township"])
     card = _section(client.get(reverse("home")).content.decode(), "home-signed-in", end="</a>")
     assert "今日已签到" in card and '<span class="value">0</span><span class="unit">/ 2 人' in card
+
+
+def test_the_county_exports_its_month_register_from_its_dashboard(world: World, clock: Any) -> None:
+    _present(world.leaders["B"], range(1, 4))
+    client = Client()
+    client.force_login(world.personas["county"])
+    page = client.get(reverse("attendance-dashboard") + "?month=2026-10").content.decode()
+    form = re.search(r'<form [^>]*action="([^"]+)"[^>]*data-testid="county-register">(.*?)</form>', page, re.S)
+    assert form is not None and form[1] == reverse("attendance-register", args=["130102"])
+    assert 'name="month" value="2026-10"' in form[2]  # the month on screen, to change before exporting
+    link = reverse("attendance-register", args=["130102"]) + "?month=2026-10"
+    sheet = load_workbook(io.BytesIO(client.get(link).content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert {(row[0], row[1]) for row in rows} == {("甲一镇", "甲村"), ("甲二镇", "乙村")}  # the county's, by township
+    assert len(rows) == 4
