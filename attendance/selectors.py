@@ -28,7 +28,7 @@ from zhucun.policy import PolicyProfile, profile_on
 from zhucun.workcalendar import month_bounds
 
 from . import rules
-from .models import AbsenceFinding, SignIn, Whereabouts
+from .models import AbsenceFinding, SignIn, Whereabouts, WorkLog, visits_prefetch
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -154,15 +154,18 @@ def _day_state(*, signed: str | None, excuse: dict[str, str], day: dt.date, toda
     return "upcoming" if day >= today else "absent"
 
 
-def attendance_month(*, user: User | AnonymousUser, region: Region, month: dt.date, today: dt.date) -> list[CadreMonth]:
-    """Each cadre in post in the region during the month with days present, on leave and on official
-    business (第五条, 第十三条4), the verdict of ``rules.minimum_days_verdict``, and a day-by-day state
-    for the heat-map. Four queries (two or three more under a yearly minimum, for the year before the
-    month)."""
+def attendance_month(
+    *, user: User | AnonymousUser, region: Region, month: dt.date, today: dt.date, cadre: Cadre | None = None
+) -> list[CadreMonth]:
+    """Each cadre in post in the region during the month (only ``cadre``, when given) with days present,
+    on leave and on official business (第五条, 第十三条4), the verdict of ``rules.minimum_days_verdict``,
+    and a day-by-day state for the heat-map. Four queries (two or three more under a yearly minimum,
+    for the year before the month)."""
     first, last = month_bounds(month)
     profile = profile_on(last if last < today else today)
     period = rules.judged_period(month=first, profile=profile)
-    cadres = list(cadres_in_month(user=user, region=region, first=first, last=last))
+    in_month = cadres_in_month(user=user, region=region, first=first, last=last)
+    cadres = list(in_month.filter(pk=cadre.pk) if cadre is not None else in_month)
     ids = [cadre.pk for cadre in cadres]
     signins: dict[int, dict[dt.date, str]] = {}
     for cadre_id, day, status in SignIn.objects.filter(cadre_id__in=ids, date__range=(first, last)).values_list(
@@ -316,6 +319,37 @@ def roll_call_today(*, user: User | AnonymousUser, region: Region, day: dt.date,
             )
         )
     return _roll_call(entries, truncated=len(found) > limit)
+
+
+@dataclasses.dataclass(frozen=True)
+class CadreDay:
+    """One day of one cadre, as the cadre's attendance page opens it from a heat-map cell: the sign-in,
+    the whereabouts posted, the work logs written and the findings of that day."""
+
+    day: dt.date
+    signin: SignIn | None
+    whereabouts: Whereabouts | None
+    logs: list[WorkLog]
+    findings: list[AbsenceFinding]
+
+
+def cadre_day(*, cadre: Cadre, day: dt.date) -> CadreDay:
+    """The records of ``cadre`` on ``day`` (the cadre is already read through the caller's scope). Five
+    queries."""
+    return CadreDay(
+        day=day,
+        signin=SignIn.objects.filter(cadre=cadre, date=day).first(),
+        whereabouts=Whereabouts.objects.filter(cadre=cadre, date=day).first(),
+        logs=list(WorkLog.objects.filter(author=cadre, date=day).prefetch_related(visits_prefetch()).order_by("id")),
+        findings=list(AbsenceFinding.objects.filter(cadre=cadre, date=day).order_by("id")),
+    )
+
+
+def cadre_findings(*, cadre: Cadre, limit: int = 30) -> list[AbsenceFinding]:
+    """The cadre's absence findings, newest first, whatever their status. One query."""
+    return list(
+        AbsenceFinding.objects.filter(cadre=cadre).select_related("decided_by").order_by("-date", "-id")[:limit]
+    )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -19,17 +19,21 @@ from django.views.decorators.http import require_POST
 
 from accounts.authentication import signed_in
 from accounts.roles import Role
+from cadres.idnumbers import mask_phone
 from cadres.models import Cadre, Region
 from cadres.selectors import region_chain
 from zhucun import scoping
-from zhucun.inputs import parse_id, parse_month
+from zhucun.inputs import parse_date, parse_id, parse_month
 from zhucun.policy import profile_on
+from zhucun.workcalendar import month_bounds
 
 from . import extensions, rules, services
 from .exports import attendance_register
 from .models import AbsenceFinding, SignIn, Whereabouts, WorkLog, visits_prefetch
 from .selectors import (
     attendance_month,
+    cadre_day,
+    cadre_findings,
     children_summary,
     pending_findings,
     region_today_totals,
@@ -198,6 +202,73 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
 
 
 _HEAT = {"present": 3, "leave": 2, "outside": 1, "absent": 0, "business": 4}
+#: a day's state (``selectors.attendance_month``) as the calendar of the cadre's page says it
+_DAY_LABELS = {
+    "present": "在村", "business": "公务", "leave": "请假", "outside": "不在范围", "absent": "缺勤", "upcoming": "",
+    "none": "不在任期",
+}  # fmt: skip
+
+
+@login_required
+def cadre_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """A cadre's attendance, opened from the dashboards (issue 15 item 13): the month's calendar, the day
+    a heat-map cell or a calendar day picks (sign-in, whereabouts, work log, findings), the findings and
+    the leave history, and the phone to tap. Out of scope: 404; a role without dashboards: 403."""
+    from leave.selectors import leave_requests
+
+    cadre = (
+        scoping.restrict(Cadre.objects.select_related("team__village__parent", "unit"), request.user)
+        .filter(pk=pk)
+        .first()
+    )
+    if cadre is None:
+        raise Http404
+    scoping.require(request.user, "attendance.view_dashboard")
+    today = timezone.localdate()
+    raw_day = request.GET.get("day", "").strip()
+    picked = parse_date(raw_day, field="day", label="日期") if raw_day else None
+    month = _month_param(request) if request.GET.get("month") or picked is None else picked.replace(day=1)
+    first, last = month_bounds(month)
+    day = picked if picked and first <= picked <= last else min(max(today, first), last)
+    village = cadre.team.village
+    rows = attendance_month(user=request.user, region=village, month=month, today=today, cadre=cadre)
+    row = rows[0] if rows else None
+    states = row.days if row else {}
+    weeks: list[list[dict[str, Any] | None]] = []
+    week: list[dict[str, Any] | None] = [None] * first.weekday()
+    current = first
+    while current <= last:
+        state = states.get(current, "none")
+        label = "尚未签到" if current == today and state == "upcoming" else _DAY_LABELS[state]
+        week.append({"day": current, "state": state, "label": label, "picked": current == day})
+        if len(week) == 7:
+            weeks.append(week)
+            week = []
+        current += dt.timedelta(days=1)
+    if week:
+        weeks.append(week + [None] * (7 - len(week)))
+    may_call = scoping.can(request.user, "cadre.view_phone")
+    context = {
+        "cadre": cadre,
+        "chain": region_chain(village),
+        "phone": cadre.phone if may_call else mask_phone(cadre.phone),
+        "may_call": may_call,
+        "month": first,
+        "previous": (first - dt.timedelta(days=1)).replace(day=1),
+        "next": last + dt.timedelta(days=1) if last < today else None,
+        "weeks": weeks,
+        "row": row,
+        "profile": profile_on(today),
+        "picked": cadre_day(cadre=cadre, day=day),
+        "picked_state": _DAY_LABELS[states.get(day, "none")] if states.get(day) != "upcoming" else "",
+        "findings": cadre_findings(cadre=cadre),
+        # the history needs no approval steps: one query, with rows or without
+        "leave": list(
+            leave_requests(user=request.user).filter(cadre=cadre).prefetch_related(None).order_by("-start", "-id")[:20]
+        ),
+        "today": today,
+    }
+    return render(request, "attendance/cadre.html", context)
 
 
 def _heatmap(rows: list[Any], month: dt.date) -> dict[str, Any]:
@@ -210,7 +281,15 @@ def _heatmap(rows: list[Any], month: dt.date) -> dict[str, Any]:
             if state in _HEAT:
                 data.append([day.day - 1, y, _HEAT[state]])
     days = sorted({day.day for row in rows for day in row.days}) or list(range(1, 29))
-    return {"cadres": names, "days": [str(d) for d in days], "data": data, "month": f"{month:%Y年%m月}"}
+    return {
+        "cadres": names,
+        "days": [str(d) for d in days],
+        "data": data,
+        "month": f"{month:%Y年%m月}",
+        # a cell opens the cadre's day (issue 15 item 13): the cadre's page with ?day=<ym>-<dd>
+        "ym": f"{month:%Y-%m}",
+        "urls": [reverse("attendance-cadre", args=[row.cadre.pk]) for row in rows],
+    }
 
 
 @login_required

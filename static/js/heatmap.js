@@ -20,7 +20,10 @@
     },
     grid: { left: narrow ? 84 : 150, right: 8, top: 10, bottom: 60 },
     xAxis: { type: "category", data: d.days, splitArea: { show: true }, name: "日" },
-    yAxis: { type: "category", data: d.cadres, inverse: true, axisLabel: { width: narrow ? 78 : 140, overflow: "truncate" } },
+    yAxis: {
+      type: "category", data: d.cadres, inverse: true, triggerEvent: true,
+      axisLabel: { width: narrow ? 78 : 140, overflow: "truncate" },
+    },
     visualMap: {
       type: "piecewise", orient: "horizontal", left: "center", bottom: 0,
       pieces: [
@@ -31,7 +34,19 @@
         { value: 0, label: "缺勤", color: "#c62828" },
       ],
     },
-    series: [{ type: "heatmap", data: d.data, itemStyle: { borderColor: "#fff", borderWidth: 1 } }],
+    series: [{ type: "heatmap", data: d.data, cursor: "pointer", itemStyle: { borderColor: "#fff", borderWidth: 1 } }],
+  });
+  // A cell opens that cadre's day; a name opens the cadre's month (the cadre's attendance page).
+  chart.on("click", function (p) {
+    var row = -1, day = "";
+    if (p.componentType === "series") {
+      row = p.value[1];
+      day = "?day=" + d.ym + "-" + String(p.value[0] + 1).padStart(2, "0");
+    } else if (p.componentType === "yAxis") {
+      row = d.cadres.indexOf(p.value);
+      day = "?month=" + d.ym;
+    }
+    if (row >= 0 && d.urls[row]) window.location.href = d.urls[row] + day;
   });
   window.addEventListener("resize", function () { chart.resize(); });
 })();

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from attendance.models import AbsenceFinding, SignIn
+from attendance.models import AbsenceFinding, SignIn, Whereabouts, WorkLog
 from cadres.models import Cadre
 from tests.attendance.conftest import approved_leave
 from tests.conftest import api_as
@@ -252,3 +252,61 @@ def test_the_county_exports_its_month_register_from_its_dashboard(world: World, 
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert {(row[0], row[1]) for row in rows} == {("甲一镇", "甲村"), ("甲二镇", "乙村")}  # the county's, by township
     assert len(rows) == 4
+
+
+def test_the_cadre_page_shows_the_month_the_day_findings_leave_and_the_phone(world: World, clock: Any) -> None:
+    """Issue 15 item 13: from the dashboard (a name or a heat-map cell) to the cadre's month and day."""
+    leader = world.leaders["A"]
+    _present(leader, range(2, 25))
+    Whereabouts.objects.create(cadre=leader, village_code=world.village("A"), date=dt.date(2026, 11, 24),
+                               status="meeting", note="县里开会")  # fmt: skip
+    WorkLog.objects.create(team=leader.team, village_code=world.village("A"), author=leader,
+                           date=dt.date(2026, 11, 24), content="走访脱贫户张大爷")  # fmt: skip
+    AbsenceFinding.objects.create(cadre=leader, village_code=world.village("A"), date=dt.date(2026, 11, 25),
+                                  source="missing_signin")  # fmt: skip
+    approved_leave(leader, dt.date(2026, 10, 12), dt.date(2026, 10, 13))
+    client = Client()
+    client.force_login(world.personas["township"])
+    dashboard = client.get(reverse("attendance-dashboard"))
+    url = reverse("attendance-cadre", args=[leader.pk])
+    assert f'href="{url}?month=2026-11"' in dashboard.content.decode()  # the name in the month table
+    assert dashboard.context["heatmap"]["urls"][0] == url and dashboard.context["heatmap"]["ym"] == "2026-11"
+
+    page = client.get(url + "?day=2026-11-24").content.decode()
+    calendar = _section(page, "cadre-calendar")
+    assert 'data-day="2026-11-24"' in calendar and "zc-day-present zc-day-picked" in calendar
+    assert calendar.count("zc-day-present") == 23 and calendar.count("zc-day-absent") == 2  # 1st and 25th
+    assert "尚未签到" in calendar  # today, 26th, before a sign-in
+    day = page[page.index('data-testid="cadre-day"') :]
+    assert "外出开会" in day and "县里开会" in day and "走访脱贫户张大爷" in day and "正常" in day
+    assert "未签到" in _section(page, "cadre-findings") and "待确认" in _section(page, "cadre-findings")
+    assert "10月12日–10月13日" in _section(page, "cadre-leave") and "已批准" in _section(page, "cadre-leave")
+    assert f'href="tel:{leader.phone}"' in page
+    assert reverse("cadre-detail", args=[leader.pk]) in page  # the roster's page is one tap away
+    # A cell of another month opens that month; a malformed day is a 400 page.
+    october = client.get(url + "?day=2026-10-12").content.decode()
+    assert "2026年10月" in october and "zc-day-leave zc-day-picked" in october
+    assert client.get(url + "?day=2026-13-01").status_code == 400
+
+
+def test_the_cadre_page_reads_as_many_queries_with_one_record_as_with_forty(world: World, clock: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    leader = world.leaders["A"]
+    client = Client()
+    client.force_login(world.personas["township"])
+    url = reverse("attendance-cadre", args=[leader.pk]) + "?day=2026-11-20"
+
+    def grow(days: range) -> int:
+        for day in days:
+            when = dt.date(2026, 1, 1) + dt.timedelta(days=day)
+            approved_leave(leader, when, when)
+            AbsenceFinding.objects.create(cadre=leader, village_code=world.village("A"), date=when, source="inspection")
+        _present(leader, range(days.start + 1, days.stop + 1))
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    assert grow(range(0, 1)) == grow(range(1, 26))

@@ -76,6 +76,13 @@ def test_township_official_reads_the_dashboard_and_confirms_a_finding(
     _assert_legible(page, f"#finding-{other.pk} .zc-badge")
     expect(pending).to_have_text("0")
 
+    # A heat-map cell opens that cadre's day (issue 15 item 13): yesterday's 在村 cell is the leader's.
+    page.goto(f"{base}/attendance/dashboard/?month={yesterday:%Y-%m}")
+    page.locator("#heatmap path[fill='#2e7d32']").first.click()
+    page.wait_for_url(f"**{reverse('attendance-cadre', args=[leader.pk])}?day={yesterday:%Y-%m-%d}")
+    expect(page.locator("[data-testid=cadre-day]")).to_contain_text("正常")  # yesterday's sign-in
+    expect(page.locator("[data-testid=cadre-call]")).to_have_attribute("href", f"tel:{leader.phone}")
+
     # The public board: names and whereabouts, nothing personal.
     page.goto(f"{base}/public/villages/{world.village('A')}/")
     board = page.locator("[data-testid=public-board]")
