@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 def test_township_official_reads_the_dashboard_and_confirms_a_finding(
-    page: Page, live_server: object, world: World
+    page: Page, live_server: object, world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
     base = str(live_server)
     today = timezone.localdate()
@@ -42,6 +42,8 @@ def test_township_official_reads_the_dashboard_and_confirms_a_finding(
         cadre=leader, village_code=world.village("A"), date=yesterday, source="missing_signin"
     )
 
+    not_found: list[str] = []  # every page asks for an icon: none may be a 404 (issue 15 item 15)
+    page.on("response", lambda response: not_found.append(response.url) if response.status == 404 else None)
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", "p_township")
     page.fill("#id_password", PASSWORD)
@@ -113,6 +115,10 @@ def test_township_official_reads_the_dashboard_and_confirms_a_finding(
     sheet.set_content(f'<object type="image/svg+xml" {size} data="{source}"></object>')
     assert _decoded(sheet.locator("object").screenshot()) == [public_url]
     sheet.close()
+    assert not_found == []
+    # … nor a request the browser makes by itself (the icon), as the server logs it
+    logged = [r.getMessage() for r in caplog.records if r.name == "django.request"]
+    assert [message for message in logged if message.startswith("Not Found")] == []
 
 
 def _decoded(png: bytes) -> list[str]:
