@@ -26,6 +26,8 @@
     },
     visualMap: {
       type: "piecewise", orient: "horizontal", left: "center", bottom: 0,
+      // a phone's 390 px holds the five states on one line
+      itemGap: narrow ? 6 : 10, itemWidth: narrow ? 12 : 20,
       pieces: [
         { value: 4, label: "公务", color: "#1565c0" },
         { value: 3, label: "在村", color: "#2e7d32" },
