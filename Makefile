@@ -23,7 +23,7 @@ demo: migrate
 	$(BIN)/python manage.py seed_demo
 
 run: demo
-	@$(BIN)/python manage.py demo_logins
+	@$(BIN)/python manage.py demo_logins --host $(HOST) --port $(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: venv

@@ -293,6 +293,35 @@ def finding_refusal(*, half: str, excused: dict[str, str]) -> str | None:
     return None
 
 
+def excuse_note(excused: dict[str, str]) -> str:
+    """How the dashboards say what excuses a day (the halves ``leave.selectors.excused_halves`` gives):
+    "全天已批准的请假", "下午培训", or "" when nothing does."""
+    if not excused:
+        return ""
+    if AM in excused and PM in excused:
+        return "全天" + "、".join(dict.fromkeys(EXCUSE_LABELS.get(reason, reason) for reason in excused.values()))
+    half = next(iter(excused))
+    return f"{HALF_LABELS[half]}{EXCUSE_LABELS.get(excused[half], '批准的离村')}"
+
+
+# --- 第五条, 第十九条1: today's roll call ---------------------------------------------------------------
+
+ROLL_PRESENT, ROLL_EXCUSED, ROLL_OUTSIDE, ROLL_MISSING = "present", "excused", "outside", "missing"
+ROLL_LABELS = {ROLL_PRESENT: "已签到", ROLL_EXCUSED: "请假或公务", ROLL_OUTSIDE: "签到不在范围", ROLL_MISSING: "未签到"}
+
+
+def roll_call(*, signed: str | None, excused: dict[str, str]) -> str:
+    """Where a cadre in post stands today (第五条 在岗, 第十九条1 每天签到; decision 0160): present after
+    a sign-in that counts (``PRESENT``); excused when approved leave or official business covers the
+    whole day (``unexcused_half``; 第十九条2) — never "not signed in"; after a sign-in outside the
+    geofence, outside; else missing. A half day excused leaves the other half to sign in for."""
+    if signed is not None and counts_as_present(signed):
+        return ROLL_PRESENT
+    if unexcused_half(excused) is None:
+        return ROLL_EXCUSED
+    return ROLL_OUTSIDE if signed is not None else ROLL_MISSING
+
+
 def finding_source_for(posted: str | None) -> str:
     """The source of a job's finding for an unexcused absence (第十九条3): nothing posted is 未公示去向
     (按缺岗处理); 在村 posted without a sign-in is 未签到; anything else posted (请假, 轮休, 外出开会 …)

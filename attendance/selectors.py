@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from zhucun.policy import PolicyProfile, profile_on
 from zhucun.workcalendar import month_bounds
 
 from . import rules
-from .models import AbsenceFinding, SignIn, Whereabouts
+from .models import AbsenceFinding, SignIn, Whereabouts, WorkLog, visits_prefetch
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -115,6 +115,10 @@ class CadreMonth:
     days_on_business: int
     verdict: rules.MinimumDaysVerdict
     days: dict[dt.date, str]  # date → present / business / leave / outside / absent / upcoming / none
+    #: today's roll call (``rules.roll_call``) when the month holds today and the cadre is in post today
+    today: str | None = None
+    #: what excuses (part of) today: ``rules.excuse_note``
+    today_note: str = ""
 
     @property
     def meets_25_days(self) -> bool:
@@ -150,15 +154,18 @@ def _day_state(*, signed: str | None, excuse: dict[str, str], day: dt.date, toda
     return "upcoming" if day >= today else "absent"
 
 
-def attendance_month(*, user: User | AnonymousUser, region: Region, month: dt.date, today: dt.date) -> list[CadreMonth]:
-    """Each cadre in post in the region during the month with days present, on leave and on official
-    business (第五条, 第十三条4), the verdict of ``rules.minimum_days_verdict``, and a day-by-day state
-    for the heat-map. Four queries (two or three more under a yearly minimum, for the year before the
-    month)."""
+def attendance_month(
+    *, user: User | AnonymousUser, region: Region, month: dt.date, today: dt.date, cadre: Cadre | None = None
+) -> list[CadreMonth]:
+    """Each cadre in post in the region during the month (only ``cadre``, when given) with days present,
+    on leave and on official business (第五条, 第十三条4), the verdict of ``rules.minimum_days_verdict``,
+    and a day-by-day state for the heat-map. Four queries (two or three more under a yearly minimum,
+    for the year before the month)."""
     first, last = month_bounds(month)
     profile = profile_on(last if last < today else today)
     period = rules.judged_period(month=first, profile=profile)
-    cadres = list(cadres_in_month(user=user, region=region, first=first, last=last))
+    in_month = cadres_in_month(user=user, region=region, first=first, last=last)
+    cadres = list(in_month.filter(pk=cadre.pk) if cadre is not None else in_month)
     ids = [cadre.pk for cadre in cadres]
     signins: dict[int, dict[dt.date, str]] = {}
     for cadre_id, day, status in SignIn.objects.filter(cadre_id__in=ids, date__range=(first, last)).values_list(
@@ -169,9 +176,12 @@ def attendance_month(*, user: User | AnonymousUser, region: Region, month: dt.da
     earlier: dict[int, Credit] = {}
     if period.yearly and ids:
         earlier = _credits(
-            signins=SignIn.objects.filter(cadre_id__in=ids), cadre_ids=ids, start=period.first,
-            end=min(first - dt.timedelta(days=1), today), today=today,
-        )  # fmt: skip
+            signins=SignIn.objects.filter(cadre_id__in=ids),
+            cadre_ids=ids,
+            start=period.first,
+            end=min(first - dt.timedelta(days=1), today),
+            today=today,
+        )
     cutoff = min(last, today)
     rows = []
     for cadre in cadres:
@@ -180,15 +190,22 @@ def attendance_month(*, user: User | AnonymousUser, region: Region, month: dt.da
         day = first
         while day <= last:
             days[day] = _day_state(
-                signed=own.get(day), excuse=excuses.get(day, {}), day=day, today=today,
+                signed=own.get(day),
+                excuse=excuses.get(day, {}),
+                day=day,
+                today=today,
                 in_post=cadre.term_start <= day <= cadre.term_end,
-            )  # fmt: skip
+            )
             day += dt.timedelta(days=1)
         present = {d for d, state in days.items() if state == "present"}
         business = {d for d in rules.whole_days(excuses) if d <= cutoff and LEAVE not in excuses[d].values()}
         credited = {d for d in rules.credited_days(present=present, business=business) if d <= cutoff}
         before = earlier.get(cadre.pk, NO_CREDIT)
         leave_halves = sum(1 for halves in excuses.values() for reason in halves.values() if reason == LEAVE)
+        in_post_today = cadre.status == Cadre.Status.ACTIVE and cadre.term_start <= today <= cadre.term_end
+        roll = None
+        if first <= today <= last and in_post_today:
+            roll = rules.roll_call(signed=own.get(today), excused=excuses.get(today, {}))
         rows.append(
             CadreMonth(
                 cadre=cadre,
@@ -205,9 +222,134 @@ def attendance_month(*, user: User | AnonymousUser, region: Region, month: dt.da
                     counted_today=today in credited,
                 ),
                 days=days,
+                today=roll,
+                today_note=rules.excuse_note(excuses.get(today, {})) if roll else "",
             )
         )
     return rows
+
+
+@dataclasses.dataclass(frozen=True)
+class RollCallEntry:
+    """A cadre in post today who is not present (第五条): who, where, the phone to call, and why."""
+
+    cadre_id: int
+    name: str
+    phone: str
+    village: str
+    township: str
+    state: str  # rules.ROLL_MISSING / ROLL_OUTSIDE / ROLL_EXCUSED
+    note: str  # what excuses (part of) the day, rules.excuse_note
+
+    @property
+    def label(self) -> str:
+        return rules.ROLL_LABELS[self.state]
+
+
+@dataclasses.dataclass(frozen=True)
+class RollCall:
+    """Today's roll call of a region (decision 0160): those not signed in (missing, or signed in outside
+    the geofence) and, apart, those whom approved leave or official business excuses for the whole day.
+    ``truncated``: more cadres than listed are not present (a county lists its first ``limit``)."""
+
+    absent: list[RollCallEntry]
+    excused: list[RollCallEntry]
+    truncated: bool = False
+
+
+def roll_call_of_rows(rows: list[CadreMonth]) -> RollCall:
+    """The township's roll call from its month rows (``attendance_month`` of this month): no query."""
+    entries = [
+        RollCallEntry(
+            cadre_id=row.cadre.pk,
+            name=row.cadre.name,
+            phone=row.cadre.phone,
+            village=row.cadre.team.village.name,
+            township=row.cadre.team.village.parent.name if row.cadre.team.village.parent else "",
+            state=row.today,
+            note=row.today_note,
+        )
+        for row in rows
+        if row.today is not None and row.today != rules.ROLL_PRESENT
+    ]
+    return _roll_call(entries)
+
+
+def _roll_call(entries: list[RollCallEntry], truncated: bool = False) -> RollCall:
+    return RollCall(
+        absent=[entry for entry in entries if entry.state != rules.ROLL_EXCUSED],
+        excused=[entry for entry in entries if entry.state == rules.ROLL_EXCUSED],
+        truncated=truncated,
+    )
+
+
+def roll_call_today(*, user: User | AnonymousUser, region: Region, day: dt.date, limit: int = 200) -> RollCall:
+    """The roll call of a county (or any region) without reading its month: the cadres in post on
+    ``day`` with no sign-in that counts (``rules.PRESENT``), the first ``limit`` by village, with the
+    status of a sign-in outside the geofence and the day's excuses (``rules.roll_call``). Three queries
+    (one when everybody is present)."""
+    signed = SignIn.objects.filter(cadre_id=OuterRef("pk"), date=day)
+    found = list(
+        scoping.restrict(Cadre.objects.all(), user)
+        .filter(
+            team__village__code__startswith=region.code,
+            status=Cadre.Status.ACTIVE,
+            term_start__lte=day,
+            term_end__gte=day,
+        )
+        .filter(~Exists(signed.filter(status__in=PRESENT)))
+        .annotate(signed=Subquery(signed.values("status")[:1]))
+        .order_by("team__village_id", "role", "name")
+        .values_list("pk", "name", "phone", "team__village__name", "team__village__parent__name", "signed")[: limit + 1]
+    )
+    listed = found[:limit]
+    excused = excused_halves(cadre_ids=[pk for pk, *_ in listed], start=day, end=day)
+    entries = []
+    for pk, name, phone, village, township, status in listed:
+        mine = excused.get(pk, {}).get(day, {})
+        entries.append(
+            RollCallEntry(
+                cadre_id=pk,
+                name=name,
+                phone=phone,
+                village=village,
+                township=township,
+                state=rules.roll_call(signed=status, excused=mine),
+                note=rules.excuse_note(mine),
+            )
+        )
+    return _roll_call(entries, truncated=len(found) > limit)
+
+
+@dataclasses.dataclass(frozen=True)
+class CadreDay:
+    """One day of one cadre, as the cadre's attendance page opens it from a heat-map cell: the sign-in,
+    the whereabouts posted, the work logs written and the findings of that day."""
+
+    day: dt.date
+    signin: SignIn | None
+    whereabouts: Whereabouts | None
+    logs: list[WorkLog]
+    findings: list[AbsenceFinding]
+
+
+def cadre_day(*, cadre: Cadre, day: dt.date) -> CadreDay:
+    """The records of ``cadre`` on ``day`` (the cadre is already read through the caller's scope). Five
+    queries."""
+    return CadreDay(
+        day=day,
+        signin=SignIn.objects.filter(cadre=cadre, date=day).first(),
+        whereabouts=Whereabouts.objects.filter(cadre=cadre, date=day).first(),
+        logs=list(WorkLog.objects.filter(author=cadre, date=day).prefetch_related(visits_prefetch()).order_by("id")),
+        findings=list(AbsenceFinding.objects.filter(cadre=cadre, date=day).order_by("id")),
+    )
+
+
+def cadre_findings(*, cadre: Cadre, limit: int = 30) -> list[AbsenceFinding]:
+    """The cadre's absence findings, newest first, whatever their status. One query."""
+    return list(
+        AbsenceFinding.objects.filter(cadre=cadre).select_related("decided_by").order_by("-date", "-id")[:limit]
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -298,23 +440,37 @@ def uncovered_villages(*, user: User | AnonymousUser, region: Region, day: dt.da
 
 @dataclasses.dataclass(frozen=True)
 class Coverage:
-    """Today's coverage of the villages in a user's scope (第五条), and the findings awaiting them."""
+    """Today's coverage of the villages in a user's scope (第五条), the cadres in post and signed in,
+    and the findings awaiting them."""
 
     villages: int
     uncovered: int
     pending_findings: int
+    cadres: int = 0
+    signed_in: int = 0
 
 
 def coverage_today(*, user: User | AnonymousUser, day: dt.date) -> Coverage:
-    """The villages with a team in ``user``'s scope, how many have nobody present on ``day``, and the
-    pending absence findings — by the same rule as the dashboards (``someone_present``). Three queries."""
-    teams = scoping.restrict(Team.objects.all(), user)
+    """The villages with a team in ``user``'s scope, how many have nobody present on ``day``, the
+    cadres in post on ``day`` and how many of them signed in (``rules.PRESENT``), and the pending
+    absence findings — by the same rules as the dashboards (``someone_present``). Three queries."""
+    villages = scoping.restrict(Team.objects.all(), user).aggregate(
+        n=Count("pk"), uncovered=Count("pk", filter=~someone_present(day))
+    )
+    present = SignIn.objects.filter(cadre_id=OuterRef("pk"), date=day, status__in=PRESENT)
+    cadres = (
+        scoping.restrict(Cadre.objects.all(), user)
+        .filter(status=Cadre.Status.ACTIVE, term_start__lte=day, term_end__gte=day)
+        .aggregate(n=Count("pk"), signed_in=Count("pk", filter=Exists(present)))
+    )
     return Coverage(
-        villages=teams.count(),
-        uncovered=teams.filter(~someone_present(day)).count(),
+        villages=villages["n"],
+        uncovered=villages["uncovered"],
         pending_findings=scoping.restrict(AbsenceFinding.objects.all(), user)
         .filter(status=AbsenceFinding.Status.PENDING)
         .count(),
+        cadres=cadres["n"],
+        signed_in=cadres["signed_in"],
     )
 
 
@@ -411,9 +567,14 @@ def children_summary(
     for pk, village_code, term_start, term_end, n in irregular:
         child = Region.prefix_of(village_code, child_level)
         verdict = rules.minimum_days_verdict(
-            profile=profile, month=day, today=day, term_start=term_start, term_end=term_end,
-            counted=n + len(extra.get(pk, ())), counted_today=False,
-        )  # fmt: skip
+            profile=profile,
+            month=day,
+            today=day,
+            term_start=term_start,
+            term_end=term_end,
+            counted=n + len(extra.get(pk, ())),
+            counted_today=False,
+        )
         others[child] = others.get(child, 0) + 1
         behind[child] = behind.get(child, 0) + (0 if verdict.can_still_meet else 1)
     made: dict[str, int] = {}

@@ -12,6 +12,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="attendance-dashboard"),
     path("dashboard/<str:code>/", views.dashboard, name="attendance-dashboard-region"),
     path("dashboard/<str:code>/register.xlsx", views.register_export, name="attendance-register"),
+    path("cadres/<int:pk>/", views.cadre_attendance, name="attendance-cadre"),
     path("findings/<int:pk>/decide/", views.finding_decide, name="attendance-finding-decide"),
     path("work-logs/", views.work_logs, name="attendance-work-logs"),
     path("work-logs/<int:pk>/check/", views.work_log_check, name="attendance-work-log-check"),

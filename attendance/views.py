@@ -10,6 +10,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,21 +19,27 @@ from django.views.decorators.http import require_POST
 
 from accounts.authentication import signed_in
 from accounts.roles import Role
+from cadres.idnumbers import mask_phone
 from cadres.models import Cadre, Region
 from cadres.selectors import region_chain
 from zhucun import scoping
-from zhucun.inputs import parse_id, parse_month
+from zhucun.inputs import parse_date, parse_id, parse_month
 from zhucun.policy import profile_on
 from zhucun.replica import reads_from_replica
+from zhucun.workcalendar import month_bounds
 
-from . import extensions, services
+from . import extensions, rules, services
 from .exports import attendance_register
 from .models import AbsenceFinding, SignIn, Whereabouts, WorkLog, visits_prefetch
 from .selectors import (
     attendance_month,
+    cadre_day,
+    cadre_findings,
     children_summary,
     pending_findings,
     region_today_totals,
+    roll_call_of_rows,
+    roll_call_today,
     uncovered_villages,
     whereabouts_board,
 )
@@ -147,29 +154,31 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "day": day,
         "month": month,
         "profile": profile,
-        "pending": list(pending_findings(user=request.user, region=region)[:50]),
+        # the first 50 to decide, each row carrying the count of all (one query)
+        "pending": list(pending_findings(user=request.user, region=region).annotate(total=Window(Count("pk")))[:50]),
         "can_decide": scoping.can(request.user, "attendance.decide_finding"),
     }
     if region.level == Region.Level.TOWNSHIP:
         rows = attendance_month(user=request.user, region=region, month=month, today=day)
         uncovered = list(uncovered_villages(user=request.user, region=region, day=day))
-        # Today's figures count the cadres in post today; the month's rows also list those who left in it.
-        on_duty = [
-            row
-            for row in rows
-            if row.cadre.status == Cadre.Status.ACTIVE and row.cadre.term_start <= day <= row.cadre.term_end
-        ]
+        # Today's figures count the cadres in post today (``row.today``); the month's rows also list those
+        # who left in it. Another month's rows do not hold today: this month's are read for them.
+        today_rows = rows if month == day.replace(day=1) else attendance_month(
+            user=request.user, region=region, month=day, today=day
+        )  # fmt: skip
+        on_duty = [row for row in today_rows if row.today is not None]
         villages = {row.cadre.team.village_id for row in on_duty}
-        signed_today = sum(1 for row in on_duty if row.days.get(day) == "present")
+        signed_today = sum(1 for row in on_duty if row.today == rules.ROLL_PRESENT)
         context.update(
             rows=rows,
             uncovered=uncovered,
+            roll_call=roll_call_of_rows(today_rows),
             stats={
                 "villages": len(villages),
                 "covered": len(villages) - len(uncovered),
                 "cadres": len(on_duty),
                 "signed_in": signed_today,
-                "pending": len(context["pending"]),
+                "pending": context["pending"][0].total if context["pending"] else 0,
                 "below": sum(1 for row in rows if not row.meets_25_days),
                 "cannot_meet": sum(1 for row in rows if not row.can_still_meet),
             },
@@ -181,6 +190,10 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
     context.update(
         children=children,
         total=total,
+        # one level up from the township, the county still calls its cadres by name; above it, drill down
+        roll_call=roll_call_today(user=request.user, region=region, day=day)
+        if region.level == Region.Level.COUNTY
+        else None,
         chart={  # printed with json_script: data, never markup
             "names": [child.region.name for child in children],
             "covered": [child.covered for child in children],
@@ -191,6 +204,73 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
 
 
 _HEAT = {"present": 3, "leave": 2, "outside": 1, "absent": 0, "business": 4}
+#: a day's state (``selectors.attendance_month``) as the calendar of the cadre's page says it
+_DAY_LABELS = {
+    "present": "在村", "business": "公务", "leave": "请假", "outside": "不在范围", "absent": "缺勤", "upcoming": "",
+    "none": "不在任期",
+}  # fmt: skip
+
+
+@login_required
+def cadre_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """A cadre's attendance, opened from the dashboards (issue 15 item 13): the month's calendar, the day
+    a heat-map cell or a calendar day picks (sign-in, whereabouts, work log, findings), the findings and
+    the leave history, and the phone to tap. Out of scope: 404; a role without dashboards: 403."""
+    from leave.selectors import leave_requests
+
+    cadre = (
+        scoping.restrict(Cadre.objects.select_related("team__village__parent", "unit"), request.user)
+        .filter(pk=pk)
+        .first()
+    )
+    if cadre is None:
+        raise Http404
+    scoping.require(request.user, "attendance.view_dashboard")
+    today = timezone.localdate()
+    raw_day = request.GET.get("day", "").strip()
+    picked = parse_date(raw_day, field="day", label="日期") if raw_day else None
+    month = _month_param(request) if request.GET.get("month") or picked is None else picked.replace(day=1)
+    first, last = month_bounds(month)
+    day = picked if picked and first <= picked <= last else min(max(today, first), last)
+    village = cadre.team.village
+    rows = attendance_month(user=request.user, region=village, month=month, today=today, cadre=cadre)
+    row = rows[0] if rows else None
+    states = row.days if row else {}
+    weeks: list[list[dict[str, Any] | None]] = []
+    week: list[dict[str, Any] | None] = [None] * first.weekday()
+    current = first
+    while current <= last:
+        state = states.get(current, "none")
+        label = "尚未签到" if current == today and state == "upcoming" else _DAY_LABELS[state]
+        week.append({"day": current, "state": state, "label": label, "picked": current == day})
+        if len(week) == 7:
+            weeks.append(week)
+            week = []
+        current += dt.timedelta(days=1)
+    if week:
+        weeks.append(week + [None] * (7 - len(week)))
+    may_call = scoping.can(request.user, "cadre.view_phone")
+    context = {
+        "cadre": cadre,
+        "chain": region_chain(village),
+        "phone": cadre.phone if may_call else mask_phone(cadre.phone),
+        "may_call": may_call,
+        "month": first,
+        "previous": (first - dt.timedelta(days=1)).replace(day=1),
+        "next": last + dt.timedelta(days=1) if last < today else None,
+        "weeks": weeks,
+        "row": row,
+        "profile": profile_on(today),
+        "picked": cadre_day(cadre=cadre, day=day),
+        "picked_state": _DAY_LABELS[states.get(day, "none")] if states.get(day) != "upcoming" else "",
+        "findings": cadre_findings(cadre=cadre),
+        # the history needs no approval steps: one query, with rows or without
+        "leave": list(
+            leave_requests(user=request.user).filter(cadre=cadre).prefetch_related(None).order_by("-start", "-id")[:20]
+        ),
+        "today": today,
+    }
+    return render(request, "attendance/cadre.html", context)
 
 
 def _heatmap(rows: list[Any], month: dt.date) -> dict[str, Any]:
@@ -203,7 +283,15 @@ def _heatmap(rows: list[Any], month: dt.date) -> dict[str, Any]:
             if state in _HEAT:
                 data.append([day.day - 1, y, _HEAT[state]])
     days = sorted({day.day for row in rows for day in row.days}) or list(range(1, 29))
-    return {"cadres": names, "days": [str(d) for d in days], "data": data, "month": f"{month:%Y年%m月}"}
+    return {
+        "cadres": names,
+        "days": [str(d) for d in days],
+        "data": data,
+        "month": f"{month:%Y年%m月}",
+        # a cell opens the cadre's day (issue 15 item 13): the cadre's page with ?day=<ym>-<dd>
+        "ym": f"{month:%Y-%m}",
+        "urls": [reverse("attendance-cadre", args=[row.cadre.pk]) for row in rows],
+    }
 
 
 @login_required
@@ -221,7 +309,12 @@ def finding_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         error = "；".join(exc.messages)
     if request.headers.get("HX-Request"):
-        return render(request, "attendance/_finding_row.html", {"finding": finding, "error": error, "can_decide": True})
+        # The row in place and, out of band, the page's 待确认缺岗 counter for the dashboard's region.
+        code = request.POST.get("region", "")
+        region = scoping.restrict(Region.objects.filter(code=code), request.user).first() if code else None
+        pending_count = pending_findings(user=request.user, region=region).count() if region else None
+        context = {"finding": finding, "error": error, "can_decide": True, "region": region}
+        return render(request, "attendance/_finding_row.html", {**context, "pending_count": pending_count})
     if error:
         messages.error(request, error)
     return redirect(request.POST.get("next") or reverse("attendance-dashboard"))
@@ -302,8 +395,10 @@ def public_poster(request: HttpRequest, code: str) -> HttpResponse:
     if team is None:
         raise Http404
     url = request.build_absolute_uri(reverse("public-village", args=[code]))
-    # An <img> of a data URI, not inline SVG markup: safe by construction, whatever the URL holds.
-    qr_uri = segno.make(url, error="m").svg_data_uri(scale=6)
+    # An <img> of a data URI, not inline SVG markup: safe by construction, whatever the URL holds. No
+    # width and height but a viewBox (omitsize), so every renderer scales it to the poster's 45 mm box
+    # rather than cutting a 246 px drawing to one corner (issue 15 item 1).
+    qr_uri = segno.make(url, error="m").svg_data_uri(scale=6, omitsize=True)
     day = timezone.localdate()
     return render(
         request,

@@ -56,6 +56,8 @@ LISTS: dict[str, tuple[bool, Callable[[], str]]] = {
     "attendance-dashboard-county": (False, lambda: reverse("attendance-dashboard-region", args=["130102"])),
     "attendance-work-logs": (False, lambda: reverse("attendance-work-logs")),
     "attendance-register": (False, lambda: reverse("attendance-register", args=["130102001"])),
+    # one cadre's page (issue 15 item 13): its findings grow with the rows (_grow_attendance)
+    "attendance-cadre": (False, lambda: reverse("attendance-cadre", args=[_page_cadre().pk]) + "?day=2026-11-02"),
     "api:leave-request-list": (True, lambda: reverse("api:leave-request-list") + "?page_size=200"),
     "api:leave-request-list-awaiting-me": (True, lambda: reverse("api:leave-request-list") + "?awaiting_me=true"),
     "leave-inbox": (False, lambda: reverse("leave-inbox")),
@@ -484,12 +486,29 @@ def _grow_recall(cadres: list[Cadre]) -> None:
     )  # fmt: skip
 
 
+def _page_cadre() -> Cadre:
+    """The cadre whose attendance page is counted: 甲村's leader in the test world."""
+    return Cadre.objects.get(team__village_id="130102001001", role=Cadre.Role.FIRST_SECRETARY_LEADER)
+
+
 def _grow_attendance(cadres: list[Cadre]) -> None:
-    """Each new cadre signed in, posted whereabouts and has a pending finding; each leader a log."""
+    """Each new cadre signed in, posted whereabouts and has a pending finding; each leader a log. The
+    counted cadre's page gains as many findings as there are new cadres (its leave history is counted in
+    tests/attendance/test_dashboard.py: leave rows here would move the leave lists' pins)."""
     from attendance.models import AbsenceFinding, SignIn, Whereabouts, WorkLog
 
     today = timezone.localdate()
     yesterday = today - dt.timedelta(days=1)
+    page = _page_cadre()
+    known = AbsenceFinding.objects.filter(cadre=page).count()
+    days = [dt.date(2020, 1, 1) + dt.timedelta(days=n) for n in range(known, known + len(cadres))]
+    AbsenceFinding.objects.bulk_create(
+        [
+            AbsenceFinding(cadre=page, village_code=page.team.village_id, date=day, source="missing_signin",
+                           status="dismissed")
+            for day in days
+        ]
+    )  # fmt: skip
     SignIn.objects.bulk_create(
         [
             SignIn(cadre=c, village_code=c.team.village_id, date=today, client_id=uuid.uuid4(), status="ok",

@@ -56,6 +56,10 @@ def today_summary(*, user: User | AnonymousUser) -> dict[str, Any]:
     if scoping.can(user, "attendance.view_dashboard"):
         coverage = coverage_today(user=user, day=timezone.localdate())
         summary.update(
-            villages=coverage.villages, uncovered=coverage.uncovered, pending_findings=coverage.pending_findings
+            villages=coverage.villages,
+            uncovered=coverage.uncovered,
+            pending_findings=coverage.pending_findings,
+            cadres=coverage.cadres,
+            signed_in=coverage.signed_in,
         )
     return summary

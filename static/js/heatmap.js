@@ -20,9 +20,14 @@
     },
     grid: { left: narrow ? 84 : 150, right: 8, top: 10, bottom: 60 },
     xAxis: { type: "category", data: d.days, splitArea: { show: true }, name: "日" },
-    yAxis: { type: "category", data: d.cadres, inverse: true, axisLabel: { width: narrow ? 78 : 140, overflow: "truncate" } },
+    yAxis: {
+      type: "category", data: d.cadres, inverse: true, triggerEvent: true,
+      axisLabel: { width: narrow ? 78 : 140, overflow: "truncate" },
+    },
     visualMap: {
       type: "piecewise", orient: "horizontal", left: "center", bottom: 0,
+      // a phone's 390 px holds the five states on one line
+      itemGap: narrow ? 6 : 10, itemWidth: narrow ? 12 : 20,
       pieces: [
         { value: 4, label: "公务", color: "#1565c0" },
         { value: 3, label: "在村", color: "#2e7d32" },
@@ -31,7 +36,19 @@
         { value: 0, label: "缺勤", color: "#c62828" },
       ],
     },
-    series: [{ type: "heatmap", data: d.data, itemStyle: { borderColor: "#fff", borderWidth: 1 } }],
+    series: [{ type: "heatmap", data: d.data, cursor: "pointer", itemStyle: { borderColor: "#fff", borderWidth: 1 } }],
+  });
+  // A cell opens that cadre's day; a name opens the cadre's month (the cadre's attendance page).
+  chart.on("click", function (p) {
+    var row = -1, day = "";
+    if (p.componentType === "series") {
+      row = p.value[1];
+      day = "?day=" + d.ym + "-" + String(p.value[0] + 1).padStart(2, "0");
+    } else if (p.componentType === "yAxis") {
+      row = d.cadres.indexOf(p.value);
+      day = "?month=" + d.ym;
+    }
+    if (row >= 0 && d.urls[row]) window.location.href = d.urls[row] + day;
   });
   window.addEventListener("resize", function () { chart.resize(); });
 })();

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import uuid
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from attendance.models import AbsenceFinding, SignIn
+from attendance.models import AbsenceFinding, SignIn, Whereabouts, WorkLog
 from cadres.models import Cadre
 from tests.attendance.conftest import approved_leave
 from tests.conftest import api_as
@@ -178,3 +179,135 @@ def test_county_and_township_agree_on_who_can_no_longer_make_25_days_第五条(w
     body = api_as(world.personas["township"]).get("/api/v1/dashboards/attendance/").json()
     cannot = [row["name"] for row in body["cadres"] if not row["can_still_meet"]]
     assert cannot == ["甲村队员"]
+
+
+def _section(page: str, testid: str, end: str = "") -> str:
+    """The markup of the element marked ``data-testid=testid`` up to ``end``, or the end of its table or
+    block."""
+    start = page.index(f'data-testid="{testid}"')
+    ends = (page.find(end, start),) if end else (page.find("</table>", start), page.find("</div>", start))
+    return page[start : min(i for i in ends if i != -1)]
+
+
+def _roll_call_world(world: World) -> None:
+    """26 November: 甲村's leader has not signed in and its member is on approved leave all day; 乙村's
+    leader signed in outside the geofence and its member in the village."""
+    approved_leave(world.members["A"], dt.date(2026, 11, 26), dt.date(2026, 11, 26))
+    _present(world.members["B"], range(26, 27))
+    SignIn.objects.create(
+        cadre=world.leaders["B"], village_code=world.village("B"), date=dt.date(2026, 11, 26),
+        client_id=uuid.uuid4(), status="outside_geofence", inside_geofence=False, distance_m=5600,
+    )  # fmt: skip
+
+
+def test_the_township_page_lists_who_has_not_signed_in_today_with_phones_to_call_第十九条(
+    world: World, clock: Any
+) -> None:
+    _roll_call_world(world)
+    client = Client()
+    client.force_login(world.personas["township"])
+    page = client.get(reverse("attendance-dashboard")).content.decode()
+    missing = _section(page, "not-signed-in")
+    leader = world.leaders["A"]
+    assert "甲村书记" in missing and f'href="tel:{leader.phone}"' in missing and "未签到" in missing
+    assert "甲村队员" not in missing  # approved leave all day is not "not signed in" (decision 0160)
+    assert "甲村队员" in _section(page, "excused-today") and "全天已批准的请假" in _section(page, "excused-today")
+    assert "乙村" not in page  # another township
+    assert "今天还没签到" in _section(page, "heatmap-blank")  # the heat-map's blank cell is in its legend
+    # Last month's heat-map: today's figures and list are still today's.
+    earlier = client.get(reverse("attendance-dashboard") + "?month=2026-10").content.decode()
+    assert "甲村书记" in _section(earlier, "not-signed-in")
+
+
+def test_the_county_page_lists_its_cadres_not_signed_in_today_by_township_第十九条(world: World, clock: Any) -> None:
+    _roll_call_world(world)
+    client = Client()
+    client.force_login(world.personas["county"])
+    page = client.get(reverse("attendance-dashboard")).content.decode()
+    missing = _section(page, "not-signed-in")
+    assert "甲村书记" in missing and "甲一镇" in missing and f'href="tel:{world.leaders["A"].phone}"' in missing
+    assert "乙村书记" in missing and "签到不在范围" in missing  # signed in, but not in the village
+    assert "乙村队员" not in missing and "甲村队员" not in missing
+    assert "甲村队员" in _section(page, "excused-today")
+
+
+def test_the_township_home_says_how_many_signed_in_today(world: World, clock: Any) -> None:
+    _roll_call_world(world)
+    client = Client()
+    client.force_login(world.personas["township"])
+    card = _section(client.get(reverse("home")).content.decode(), "home-signed-in", end="</a>")
+    assert "今日已签到" in card and '<span class="value">0</span><span class="unit">/ 2 人' in card
+
+
+def test_the_county_exports_its_month_register_from_its_dashboard(world: World, clock: Any) -> None:
+    _present(world.leaders["B"], range(1, 4))
+    client = Client()
+    client.force_login(world.personas["county"])
+    page = client.get(reverse("attendance-dashboard") + "?month=2026-10").content.decode()
+    form = re.search(r'<form [^>]*action="([^"]+)"[^>]*data-testid="county-register">(.*?)</form>', page, re.S)
+    assert form is not None and form[1] == reverse("attendance-register", args=["130102"])
+    assert 'name="month" value="2026-10"' in form[2]  # the month on screen, to change before exporting
+    link = reverse("attendance-register", args=["130102"]) + "?month=2026-10"
+    sheet = load_workbook(io.BytesIO(client.get(link).content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert {(row[0], row[1]) for row in rows} == {("甲一镇", "甲村"), ("甲二镇", "乙村")}  # the county's, by township
+    assert len(rows) == 4
+
+
+def test_the_cadre_page_shows_the_month_the_day_findings_leave_and_the_phone(world: World, clock: Any) -> None:
+    """Issue 15 item 13: from the dashboard (a name or a heat-map cell) to the cadre's month and day."""
+    leader = world.leaders["A"]
+    _present(leader, range(2, 25))
+    Whereabouts.objects.create(cadre=leader, village_code=world.village("A"), date=dt.date(2026, 11, 24),
+                               status="meeting", note="县里开会")  # fmt: skip
+    WorkLog.objects.create(team=leader.team, village_code=world.village("A"), author=leader,
+                           date=dt.date(2026, 11, 24), content="走访脱贫户张大爷")  # fmt: skip
+    AbsenceFinding.objects.create(cadre=leader, village_code=world.village("A"), date=dt.date(2026, 11, 25),
+                                  source="missing_signin")  # fmt: skip
+    approved_leave(leader, dt.date(2026, 10, 12), dt.date(2026, 10, 13))
+    client = Client()
+    client.force_login(world.personas["township"])
+    dashboard = client.get(reverse("attendance-dashboard"))
+    url = reverse("attendance-cadre", args=[leader.pk])
+    assert f'href="{url}?month=2026-11"' in dashboard.content.decode()  # the name in the month table
+    assert dashboard.context["heatmap"]["urls"][0] == url and dashboard.context["heatmap"]["ym"] == "2026-11"
+
+    page = client.get(url + "?day=2026-11-24").content.decode()
+    calendar = _section(page, "cadre-calendar")
+    assert 'data-day="2026-11-24"' in calendar and "zc-day-present zc-day-picked" in calendar
+    assert calendar.count("zc-day-present") == 23 and calendar.count("zc-day-absent") == 2  # 1st and 25th
+    assert "尚未签到" in calendar  # today, 26th, before a sign-in
+    day = page[page.index('data-testid="cadre-day"') :]
+    assert "外出开会" in day and "县里开会" in day and "走访脱贫户张大爷" in day and "正常" in day
+    assert "未签到" in _section(page, "cadre-findings") and "待确认" in _section(page, "cadre-findings")
+    assert "10月12日–10月13日" in _section(page, "cadre-leave") and "已批准" in _section(page, "cadre-leave")
+    assert f'href="tel:{leader.phone}"' in page
+    assert reverse("cadre-detail", args=[leader.pk]) in page  # the roster's page is one tap away
+    # A cell of another month opens that month; a malformed day is a 400 page.
+    october = client.get(url + "?day=2026-10-12").content.decode()
+    assert "2026年10月" in october and "zc-day-leave zc-day-picked" in october
+    assert client.get(url + "?day=2026-13-01").status_code == 400
+
+
+def test_the_cadre_page_reads_as_many_queries_with_one_record_as_with_forty(world: World, clock: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    leader = world.leaders["A"]
+    client = Client()
+    client.force_login(world.personas["township"])
+    url = reverse("attendance-cadre", args=[leader.pk]) + "?day=2026-11-20"
+
+    def grow(days: range) -> int:
+        for day in days:
+            when = dt.date(2026, 1, 1) + dt.timedelta(days=day)
+            approved_leave(leader, when, when)
+            AbsenceFinding.objects.create(cadre=leader, village_code=world.village("A"), date=when, source="inspection")
+        _present(leader, range(days.start + 1, days.stop + 1))
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    assert grow(range(0, 1)) == grow(range(1, 26))

@@ -87,3 +87,27 @@ def test_can_still_make_25_days_counts_the_days_left_第五条() -> None:
     assert signed_today.remaining == 4
     assert _verdict(24).remaining == 0  # the month is over: nothing left to make up
     assert not _verdict(24).can_still_meet
+
+
+@pytest.mark.parametrize(
+    ("signed", "excused", "expected"),
+    [
+        ("ok", {}, rules.ROLL_PRESENT),
+        ("late", {"am": "leave"}, rules.ROLL_PRESENT),
+        (None, {"am": "leave", "pm": "leave"}, rules.ROLL_EXCUSED),  # approved leave all day: not "not signed in"
+        (None, {"am": "training", "pm": "training"}, rules.ROLL_EXCUSED),
+        (None, {"pm": "leave"}, rules.ROLL_MISSING),  # the morning is still to be signed in for
+        ("outside_geofence", {}, rules.ROLL_OUTSIDE),
+        (None, {}, rules.ROLL_MISSING),
+    ],
+)
+def test_todays_roll_call_excuses_only_a_whole_day_of_leave_or_business_第十九条(
+    signed: str | None, excused: dict[str, str], expected: str
+) -> None:
+    assert rules.roll_call(signed=signed, excused=excused) == expected
+
+
+def test_the_excuse_of_a_day_is_said_in_halves() -> None:
+    assert rules.excuse_note({"am": "leave", "pm": "leave"}) == "全天已批准的请假"
+    assert rules.excuse_note({"pm": "training"}) == "下午培训"
+    assert rules.excuse_note({}) == ""

@@ -72,7 +72,7 @@ SAME: dict[int, list[str]] = {
         "assessment-key-training-add", "api:assessment-grade", "api:assessment-grade(put)",
         "api:assessment-opinions", "api:assessment-opinions(read)", "api:recall-case-detail",
         "api:recall-case-consult", "api:recall-case-decide", "cadre-reveal-id-number", "api:cadre-reveal-id-number",
-        "attendance-leave-impact", "leave-cancel", "api:leave-request-cancel",
+        "attendance-leave-impact", "leave-cancel", "api:leave-request-cancel", "attendance-cadre",
         # team funds and the term (issue 12): every object is a team's or a cadre's, out of their scope
         "funds-overview-region", "funds-ledger", "funds-ledger(allocate)", "funds-expense-new", "funds-reimburse",
         "funds-entry-reverse", "funds-receipt", "funds-insurance-new", "api:fund-allocation-list",

@@ -106,6 +106,10 @@ MATRIX: dict[str, Case] = {
     "attendance-register": Case(
         "get", lambda w, t: reverse("attendance-register", args=[w.township(t or "")]), scoped(REGIONAL), api=False
     ),
+    # issue 15 item 13: a cadre's month, day, findings and leave, opened from the dashboards
+    "attendance-cadre": Case(
+        "get", lambda w, t: reverse("attendance-cadre", args=[w.leaders[t or ""].pk]), scoped(REGIONAL), api=False
+    ),
     "attendance-finding-decide": Case(
         "post",
         lambda w, t: reverse("attendance-finding-decide", args=[w.extra["finding"].pk]),

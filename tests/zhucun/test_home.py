@@ -90,4 +90,11 @@ def test_the_home_summary_shows_the_numbers_of_the_officials_scope(world: World)
     )
     page = _home(world.personas["county"])
     assert page["summary"] == {"teams": 3, "cadres_active": 4, "cadres_total": 5, "first_secretaries": 2}
-    assert page["today"] == {"awaiting_me": 1, "villages": 3, "uncovered": 3, "pending_findings": 1}
+    assert page["today"] == {
+        "awaiting_me": 1,
+        "villages": 3,
+        "uncovered": 3,
+        "pending_findings": 1,
+        "cadres": 4,
+        "signed_in": 0,
+    }

@@ -1,12 +1,17 @@
 """`make run` loads the demo province: seed_demo works on a fresh database, is idempotent, and every
-demo login it prints works."""
+demo login it prints works; the demo's cadres can try today's sign-in (issue 15 item 14)."""
 
 from __future__ import annotations
+
+import io
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import User
 from attendance.models import SignIn
 from cadres.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from cadres.models import Cadre, Team
@@ -26,3 +31,23 @@ def test_seed_demo_builds_the_province_once_and_every_demo_login_works() -> None
         response = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, username
         assert client.get("/", follow=True).status_code == 200, username
+
+    # Today is open for the demo's cadre logins: one tap signs them in; longzhou sees them not signed in,
+    # with one more cadre of another village.
+    for username in ("ganbu", "ganbu2", "ganbu3"):
+        cadre = User.objects.get(username=username).cadre
+        assert cadre is not None and not SignIn.objects.filter(cadre=cadre, date=timezone.localdate()).exists()
+    client = Client()
+    client.post("/accounts/login/", {"username": "ganbu", "password": DEMO_PASSWORD})
+    assert 'data-testid="signin-button"' in client.get(reverse("attendance-today")).content.decode()
+    client = Client()
+    client.post("/accounts/login/", {"username": "longzhou", "password": DEMO_PASSWORD})
+    roll_call = client.get(reverse("attendance-dashboard")).context["roll_call"]
+    villages = {entry.village for entry in roll_call.absent}
+    assert len(roll_call.absent) == 4 and len(villages) == 2 and "东庄村" in villages
+
+
+def test_demo_logins_print_the_port_make_run_serves_on() -> None:
+    out = io.StringIO()
+    call_command("demo_logins", "--port", "8822", stdout=out)
+    assert "http://127.0.0.1:8822/" in out.getvalue() and ":8000" not in out.getvalue()

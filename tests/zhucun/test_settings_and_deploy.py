@@ -96,6 +96,19 @@ def test_settings_default_to_sqlite_and_in_process_tasks_without_environment() -
     assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "Asia/Shanghai", "zh-hans"], result.stderr
 
 
+def test_the_export_threshold_is_read_from_the_environment() -> None:
+    """Decision 0013: ``ZHUCUN_EXPORT_SYNC_MAX_ROWS`` (default 5,000) moves big workbooks to a job."""
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='zhucun.settings.local'; django.setup();"
+        "from django.conf import settings as s; from assessment.services import export_sync_max_rows as n;"
+        "print(s.ZHUCUN_EXPORT_SYNC_MAX_ROWS, n())"
+    )
+    env = {**os.environ, "ZHUCUN_EXPORT_SYNC_MAX_ROWS": "123"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.split() == ["123", "123"], result.stderr
+
+
 def test_production_collectstatic_succeeds_with_every_vendored_file(tmp_path: Path) -> None:
     """The Docker image runs collectstatic with the manifest storage, which fails on any reference
     (a CSS url() or a source map) to a file that is not vendored."""

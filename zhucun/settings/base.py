@@ -292,6 +292,9 @@ ZHUCUN_AUDIT_RETENTION_DAYS = int(os.environ.get("ZHUCUN_AUDIT_RETENTION_DAYS", 
 # Where the purge writes what it deletes (JSON lines + SHA-256), to be shipped off the host; empty:
 # MEDIA_ROOT/audit-archive (inside the backups of `make backup`).
 ZHUCUN_AUDIT_ARCHIVE_DIR = os.environ.get("ZHUCUN_AUDIT_ARCHIVE_DIR", "")
+# The assessment workbook is built in the request up to this many rows, beyond them by a job with
+# progress (decision 0013).
+ZHUCUN_EXPORT_SYNC_MAX_ROWS = int(os.environ.get("ZHUCUN_EXPORT_SYNC_MAX_ROWS", "5000"))
 # `make backup` writes timestamped folders here (zhucun/backup.py).
 ZHUCUN_BACKUP_DIR = Path(os.environ.get("ZHUCUN_BACKUP_DIR", BASE_DIR / "backups"))
 # Costly files (issue 10 item 9, decision 0061): a parse costs per XML element, so a tiny upload may
