@@ -67,3 +67,29 @@ def office_hours(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
     moment = dt.datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     monkeypatch.setattr(timezone, "now", lambda: moment)
     return moment
+
+
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in names or "live_server" in names
+
+
+def _uses_db(item: pytest.Item) -> bool:
+    return item.get_closest_marker("django_db") is not None or "_django_db_helper" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A file holds transactional tests or other database tests, never both (decision 0101): under
+    pytest-xdist a file runs whole on one worker, and its transactional test's flush would empty the
+    database (the province, the working calendar) for the files that worker runs after it."""
+    kinds: dict[str, set[bool]] = {}
+    for item in items:
+        if _uses_db(item):
+            kinds.setdefault(str(item.path), set()).add(_transactional(item))
+    mixed = sorted(path for path, found in kinds.items() if len(found) == 2)
+    if mixed:
+        raise pytest.UsageError(
+            "these files mix transactional and other database tests; move the transactional ones to a file "
+            "of their own (docs/decisions/0101): " + ", ".join(mixed)
+        )

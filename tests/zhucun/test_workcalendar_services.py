@@ -193,11 +193,3 @@ def test_the_warning_job_is_scheduled_and_runs_by_run_jobs(world: World) -> None
     out = StringIO()
     call_command("run_jobs", stdout=out)
     assert "zhucun.warn_missing_work_calendar:" in out.getvalue()
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_table_is_seeded_again_after_a_flush() -> None:
-    """``flush`` (between transactional tests, or by hand) sends post_migrate without ``apps``."""
-    call_command("flush", interactive=False, verbosity=0)
-    assert WorkCalendarYear.objects.filter(published_at__isnull=False).count() == 2026 - 2004 + 1
-    assert not workcalendar.is_workday(dt.date(2026, 10, 1))
