@@ -38,7 +38,7 @@ typecheck: venv
 # its one-world-per-module fixtures are built once (docs/decisions/0101). PYTEST_WORKERS=0: one process.
 PYTEST_WORKERS ?= auto
 pytest: venv
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

@@ -16,8 +16,10 @@ QUEUES = (JOBS, EXPORTS, NOTIFICATIONS)
 
 #: Tasks that build a file a person downloads (bounded memory per worker child).
 EXPORT_TASKS = frozenset({"assessment.build_export"})
-#: Tasks that deliver messages through the channels (decisions 0150–0152).
-NOTIFICATION_TASKS = frozenset({"zhucun.send_delivery", "zhucun.send_digests", "zhucun.send_due_deliveries"})
+#: Tasks that deliver messages through the channels (decisions 0150–0152, the reset code of 0173).
+NOTIFICATION_TASKS = frozenset(
+    {"zhucun.send_delivery", "zhucun.send_digests", "zhucun.send_due_deliveries", "accounts.send_reset_code"}
+)
 
 
 def queue_of(name: str) -> str:

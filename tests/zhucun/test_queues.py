@@ -25,7 +25,7 @@ def test_every_task_goes_to_its_queue_and_the_rest_are_jobs() -> None:
     routed = {name: _queue(name) for name in _registered()}
     assert {n for n, q in routed.items() if q == "exports"} == {"assessment.build_export"}
     assert {n for n, q in routed.items() if q == "notifications"} == {
-        "zhucun.send_delivery", "zhucun.send_digests", "zhucun.send_due_deliveries"
+        "zhucun.send_delivery", "zhucun.send_digests", "zhucun.send_due_deliveries", "accounts.send_reset_code"
     }  # fmt: skip
     assert {n for n, q in routed.items() if q not in {"exports", "notifications"}} <= {
         n for n, q in routed.items() if q == "jobs"
