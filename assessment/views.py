@@ -26,7 +26,7 @@ from zhucun.api.errors import Conflict
 from zhucun.audit import audit_export
 from zhucun.exports.xlsx import xlsx_response
 from zhucun.inputs import InvalidInput, parse_id, parse_year
-from zhucun.views import ScopedListView
+from zhucun.views import ScopedListView, paginate
 
 from . import rules, selectors, services
 from .api.views import workbook_response
@@ -630,7 +630,6 @@ def support_opinions(request: HttpRequest) -> HttpResponse:
             messages.success(request, "评价意见已提交。")
             return redirect(reverse("assessment-support-opinions") + f"?year={year}")
     opinions = selectors.support_opinions(user=request.user, year=year)
-    paginator = Paginator(opinions, 50)
     return render(
         request,
         "assessment/support_opinions.html",
@@ -641,7 +640,7 @@ def support_opinions(request: HttpRequest) -> HttpResponse:
             "grades": list(TeamGrade.choices),
             "summary": selectors.support_opinion_summary(user=request.user, year=year),
             "weight": rules.profile_for_year(year).team_opinion_weight,
-            "page_obj": paginator.get_page(request.GET.get("page")),
+            **paginate(request, opinions, per_page=50),  # the total and the page links keep the year
             "errors": errors,
             "posted_key": posted_key,
             "posted": request.POST if request.method == "POST" else {},

@@ -111,3 +111,92 @@ DEMO_ACCOUNTS = [
     ("anquan", "security_admin", "13", "安全管理员（省）：账号、锁定、交叉检查授权"),
     ("shenji", "audit_admin", "13", "审计管理员（省）：只读操作记录"),
 ]
+
+
+#: the demo's first secretary (ganbu, 龙州镇东庄村) appointed village party secretary (第十八条)
+DEMO_PARTY_SECRETARY_VILLAGE = "130125100200"
+
+
+def seed_party(*, today: dt.date | None = None) -> int:
+    """第十八条 for the demo: the cadres' party membership transfers — three in four recorded (most
+    confirmed by the township, every fourth recorded still waiting for it, so 龙州镇's list has some to
+    confirm in place), a few recorded as 非中共党员, the rest not recorded yet — and the demo first
+    secretary appointed village party secretary after both consents. Written directly (no audit, no
+    notifications), deterministic and idempotent; returns the transfers created (0 when present)."""
+    from django.utils import timezone
+
+    from accounts.models import User
+
+    from .models import Cadre, PartySecretaryAppointment, PartyTransfer, Region
+    from .policies import FIRST_SECRETARY_ROLES
+
+    if PartyTransfer.objects.exists():
+        return 0
+    today = today or timezone.localdate()
+    now = timezone.now()
+    townships = {user.region_id: user for user in User.objects.filter(role="township", is_active=True).order_by("pk")}
+    units = {user.unit_id: user for user in User.objects.filter(role="unit", is_active=True).order_by("pk")}
+    transfers: list[PartyTransfer] = []
+    cadres = Cadre.objects.filter(status=Cadre.Status.ACTIVE).select_related("team__village", "unit")
+    for i, cadre in enumerate(cadres.order_by("team__village_id", "pk")):
+        village = cadre.team.village
+        township = townships.get(Region.township_of(village.code))
+        recorder = units.get(cadre.unit_id) or township
+        kind = i % 8
+        if kind in (3, 7):
+            continue  # not recorded yet: pending as well
+        if kind == 5:
+            transfers.append(
+                PartyTransfer(
+                    cadre=cadre, village_code=village.code, status=PartyTransfer.Status.NOT_MEMBER,
+                    recorded_by=recorder, recorded_at=now - dt.timedelta(days=300),
+                )
+            )  # fmt: skip
+            continue
+        record = PartyTransfer(
+            cadre=cadre,
+            village_code=village.code,
+            from_organization=f"{cadre.unit.name}机关党委",
+            to_organization=f"{village.name}党组织",
+            recorded_by=recorder,
+        )
+        if kind in (1, 6):  # a letter issued lately, the township has not confirmed it yet
+            record.sent_on = today - dt.timedelta(days=3 + i % 5)
+            record.recorded_at = now - dt.timedelta(days=2 + i % 5)
+        else:
+            record.sent_on = cadre.term_start + dt.timedelta(days=i % 6)
+            record.received_on = record.sent_on + dt.timedelta(days=7)
+            record.recorded_at = now - dt.timedelta(days=(today - record.sent_on).days)
+            record.status = PartyTransfer.Status.CONFIRMED
+            record.confirmed_by = township
+            record.confirmed_at = now - dt.timedelta(days=(today - record.received_on).days)
+        transfers.append(record)
+    PartyTransfer.objects.bulk_create(transfers)
+
+    secretary = Cadre.objects.filter(
+        team__village_id=DEMO_PARTY_SECRETARY_VILLAGE, status=Cadre.Status.ACTIVE, role__in=FIRST_SECRETARY_ROLES
+    ).first()
+    if (
+        secretary is not None
+        and not PartySecretaryAppointment.objects.filter(village_code=secretary.team.village_id).exists()
+    ):
+        township = townships.get(Region.township_of(secretary.team.village_id))
+        decided = today - dt.timedelta(days=45)
+        PartySecretaryAppointment.objects.create(
+            cadre=secretary,
+            village_code=secretary.team.village_id,
+            status=PartySecretaryAppointment.Status.APPOINTED,
+            reason="村“两委”换届中，本村党组织书记没有合适人选，经乡镇党委研究，拟由第一书记兼任。",
+            proposed_by=township,
+            proposed_at=now - dt.timedelta(days=60),
+            cadre_consent_by=User.objects.filter(cadre=secretary).first(),
+            cadre_consent_at=now - dt.timedelta(days=57),
+            unit_consent_by=units.get(secretary.unit_id),
+            unit_consent_at=now - dt.timedelta(days=52),
+            unit_consent_note=f"{secretary.unit.name}党组会议研究同意",
+            decided_on=decided,
+            decision_no=f"龙党任〔{decided.year}〕3号",
+            decided_by=township,
+            decided_at=now - dt.timedelta(days=45),
+        )
+    return len(transfers)

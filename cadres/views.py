@@ -519,6 +519,8 @@ def party_transfer_list(request: HttpRequest) -> HttpResponse:
     status = status if status in TRANSFER_FILTERS or status == "all" else "pending"
     search = request.GET.get("q", "")
     rows = party_transfer_rows(user=request.user, status=status, search=search)
+    if request.GET.get("export") == "xlsx":
+        return _party_transfer_export(request, rows, status=status, search=search)
     return render(
         request,
         "cadres/party_transfer_list.html",
@@ -532,6 +534,47 @@ def party_transfer_list(request: HttpRequest) -> HttpResponse:
             "may_confirm": scoping.can(request.user, "party.transfer_confirm"),
         },
     )
+
+
+PARTY_TRANSFER_HEADERS = (
+    "干部", "职务", "乡镇", "驻在村", "村代码", "派出单位", "转出党组织", "转入党组织", "转出日期", "状态", "转入日期",
+)  # fmt: skip
+
+
+def _party_transfer_row(cadre: Cadre) -> list[Any]:
+    transfer: PartyTransfer | None = getattr(cadre, "party_transfer", None)
+    village = cadre.team.village
+    return [
+        cadre.name,
+        cadre.get_role_display(),
+        village.parent.name if village.parent else "",
+        village.name,
+        village.code,
+        cadre.unit.name,
+        transfer.from_organization if transfer else "",
+        transfer.to_organization if transfer else "",
+        transfer.sent_on if transfer else None,
+        transfer.get_status_display() if transfer else "未登记",
+        transfer.received_on if transfer else None,
+    ]
+
+
+def _party_transfer_export(request: HttpRequest, rows: Any, *, status: str, search: str) -> HttpResponse:
+    """The list as shown (the same filter and search, every page) as a workbook, audited (UI.md)."""
+    from zhucun.exports.xlsx import RowCounter, write_table, xlsx_response
+
+    label = TRANSFER_FILTERS[status][0] if status in TRANSFER_FILTERS else "全部在岗干部"
+    title = f"驻村干部党组织关系转接（{label}）"
+    counted = RowCounter(_party_transfer_row(cadre) for cadre in rows.iterator(chunk_size=2000))
+    data = write_table(
+        title=title, headers=PARTY_TRANSFER_HEADERS, rows=counted, widths=(10, 12, 12, 12, 14, 22, 24, 20, 12, 12, 12)
+    )
+    filename = "党组织关系转接.xlsx"
+    audit_export(
+        user=request.user, kind="cadres.partytransfer", title=title, params={"status": status, "q": search},
+        rows=counted.count, filename=filename,
+    )  # fmt: skip
+    return xlsx_response(data, filename)
 
 
 @login_required

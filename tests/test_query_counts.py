@@ -142,6 +142,7 @@ LISTS: dict[str, tuple[bool, Callable[[], str]]] = {
     ),
     # party affairs (issue 14, 第十八条)
     "party-transfer-list": (False, lambda: reverse("party-transfer-list") + "?status=all"),
+    "party-transfer-list-export": (False, lambda: reverse("party-transfer-list") + "?status=all&export=xlsx"),
     "api:party-transfer-list": (True, lambda: reverse("api:party-transfer-list") + "?page_size=200"),
     "api:party-transfer-pending": (True, lambda: reverse("api:party-transfer-pending") + "?page_size=200"),
     "api:party-secretary-list": (True, lambda: reverse("api:party-secretary-list") + "?page_size=200"),

@@ -136,4 +136,5 @@ def test_the_leader_fills_the_page_and_the_department_reads_it_第二十五条(w
     county.force_login(world.personas["county"])
     summary = county.get(url).content.decode()
     assert 'data-testid="opinion-summary"' in summary and "18.0" in summary
+    assert '共 <strong data-testid="total-count">1</strong> 条' in summary  # the pagination's total
     assert 'data-testid="opinion-form-county"' not in summary

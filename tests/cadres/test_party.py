@@ -4,17 +4,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from cadres.models import PartySecretaryAppointment, PartyTransfer
 from tests.conftest import api_as
 from zhucun.models import AuditEvent, Notification
 from zhucun.testing.world import World
+from zhucun.testing.xlsx import table_rows
 
 TRANSFERS = reverse("api:party-transfer-list")
 PENDING = reverse("api:party-transfer-pending")
@@ -162,6 +165,35 @@ def test_the_township_page_lists_pending_transfers_and_confirms_in_place_第十�
     assert f'href="/cadres/{world.members["A"].pk}/"' not in client.get(done["Location"]).content.decode()
     cadre_page = client.get(reverse("cadre-detail", args=[world.members["A"].pk])).content.decode()
     assert "已转入" in cadre_page and "甲村党组织" in cadre_page
+
+
+def test_the_transfer_list_exports_what_its_filter_shows_and_the_export_is_audited_第十八条(world: World) -> None:
+    api_as(world.personas["unit"]).post(TRANSFERS, _letter(world), format="json")
+    client = Client()
+    client.force_login(world.personas["township"])
+    page = client.get(reverse("party-transfer-list") + "?status=recorded")
+    assert 'href="?status=recorded&amp;export=xlsx"' in page.content.decode()
+    response = client.get(reverse("party-transfer-list") + "?status=recorded&export=xlsx")
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    rows = table_rows(sheet)
+    sent = f"{timezone.localdate() - dt.timedelta(days=5)}"
+    assert [(row[0], row[4], row[6], row[7], f"{row[8]:%Y-%m-%d}", row[9]) for row in rows] == [
+        (world.members["A"].name, "130102001001", "甲县卫生健康局机关党委", "甲村党组织", sent, "待乡镇确认")
+    ]  # the recorded one only: the leader's (unrecorded) is filtered out as on the page
+    default = load_workbook(io.BytesIO(client.get(reverse("party-transfer-list") + "?export=xlsx").content)).active
+    assert default is not None
+    everyone = table_rows(default)  # the default filter: pending, recorded or not
+    assert {row[0]: row[9] for row in everyone} == {
+        world.members["A"].name: "待乡镇确认",
+        world.leaders["A"].name: "未登记",
+    }
+    events = list(AuditEvent.objects.filter(action="export.xlsx").order_by("pk"))
+    assert [(e.object_type, e.actor_id, e.after["filters"], e.after["rows"]) for e in events if e.after] == [
+        ("cadres.partytransfer", world.personas["township"].pk, {"status": "recorded"}, 1),
+        ("cadres.partytransfer", world.personas["township"].pk, {"status": "pending"}, 2),
+    ]
 
 
 # --- 第一书记兼任村党组织书记 -----------------------------------------------------------------------

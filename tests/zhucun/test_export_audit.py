@@ -101,6 +101,11 @@ DOWNLOADS: dict[str, Download] = {
     "training-untrained": Download(
         "get", lambda: reverse("training-untrained") + "?export=xlsx&year=2026", "cadres.cadre", {"year": "2026"},
     ),
+    # party affairs (第十八条): the transfer list as shown
+    "party-transfer-list": Download(
+        "get", lambda: reverse("party-transfer-list") + "?export=xlsx&status=recorded&page=2",
+        "cadres.partytransfer", {"status": "recorded"},
+    ),
     # the file of a cadre and of a team (第十五条2, decision 0132)
     "archive-cadre-download": Download(
         "get", lambda: reverse("archive-cadre-download", args=[_leader_a()]), "cadres.cadre", {},

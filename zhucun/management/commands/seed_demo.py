@@ -48,8 +48,13 @@ class Command(BaseCommand):
         from households.demo import seed_households
 
         households = seed_households()
+        from assessment.demo import seed_opinions
+        from cadres.demo import seed_party
+
+        transfers = seed_party()
+        opinions = seed_opinions()
         self.stdout.write(
             f"demo data loaded: {result.as_dict()}, sign-ins added: {signins}, leave requests: {requests}, "
             f"team accounts funded: {funded}, obligations: {obligations}, supervision: {supervised}, "
-            f"households: {households}"
+            f"households: {households}, party transfers: {transfers}, team opinions: {opinions}"
         )
