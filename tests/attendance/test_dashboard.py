@@ -250,7 +250,7 @@ def test_the_county_exports_its_month_register_from_its_dashboard(world: World, 
     link = reverse("attendance-register", args=["130102"]) + "?month=2026-10"
     sheet = load_workbook(io.BytesIO(client.get(link).content)).active
     assert sheet is not None
-    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    rows = table_rows(sheet)
     assert {(row[0], row[1]) for row in rows} == {("甲一镇", "甲村"), ("甲二镇", "乙村")}  # the county's, by township
     assert len(rows) == 4
 
