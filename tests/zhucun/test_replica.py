@@ -48,8 +48,11 @@ def mirror(configured: None) -> Iterator[BaseDatabaseWrapper]:
 
 
 def _reads(captured: CaptureQueriesContext, table: str) -> int:
+    """SELECTs of ``table``, a server-side cursor's (DECLARE … FOR SELECT, an export's iterator) too."""
     return sum(
-        1 for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT") and table in q["sql"]
+        1
+        for q in captured.captured_queries
+        if q["sql"].lstrip().upper().startswith(("SELECT", "DECLARE")) and table in q["sql"]
     )
 
 
@@ -120,3 +123,17 @@ def _routes(router: replica.ReplicaRouter) -> None:
             with transaction.atomic():  # a service deciding something reads what it locks
                 assert router.db_for_read(Cadre) is None
             assert router.db_for_write(Cadre) == "default"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_list_export_reads_the_replica_and_audits_on_the_primary(mirror: BaseDatabaseWrapper) -> None:
+    world = build_world()
+    client = Client()
+    client.force_login(world.personas["county"])
+    with CaptureQueriesContext(connections["default"]) as primary, CaptureQueriesContext(mirror) as on_mirror:
+        download = client.get(reverse("cadre-list") + "?export=xlsx")
+    assert download.status_code == 200 and download.content[:2] == b"PK"
+    assert _reads(on_mirror, "cadres_cadre") > 0  # the rows came from the replica
+    assert _reads(primary, "cadres_cadre") == 0
+    assert any(q["sql"].startswith("INSERT") and "zhucun_auditevent" in q["sql"] for q in primary.captured_queries)
+    assert not any(q["sql"].startswith("INSERT") for q in on_mirror.captured_queries)
