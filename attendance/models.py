@@ -62,6 +62,47 @@ class SignIn(models.Model):
         return f"{self.cadre_id} {self.date} {self.status}"
 
 
+class SignInMonth(models.Model):
+    """The monthly rollup of sign-ins (issue 16 item 1, decision 0175): per cadre, month and village, the
+    days present (正常 or 迟到, ``rules.PRESENT``) and the last of them. Kept by a database trigger on
+    ``attendance_signin`` — the sign-in's own INSERT statement updates it, in the same round trip and
+    the same transaction, whoever writes (the service, the ORM, a COPY, a correction); never written by
+    the application. Dashboards above the county read these rows instead of every sign-in of the month
+    (``selectors``). ``attendance.rollup`` rebuilds it and checks it against the sign-ins."""
+
+    pk = models.CompositePrimaryKey("cadre_id", "month", "village_code")
+    # no database constraint: every row comes from a sign-in, whose own foreign key holds the cadre
+    cadre = models.ForeignKey(
+        Cadre,
+        verbose_name="驻村干部",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # the primary key begins with the cadre
+        related_name="+",
+    )
+    month = models.DateField("月份")  # the first day of the month
+    village_code = models.CharField("驻在村代码", max_length=12)
+    days_present = models.PositiveIntegerField("在村天数", default=0)
+    last_present = models.DateField("最近在村日期", null=True)
+
+    class Meta:
+        db_table = "attendance_signin_month"
+        verbose_name = "签到月汇总"
+        verbose_name_plural = "签到月汇总"
+        indexes = [
+            # A region's month: a village-code prefix within one month, answered from the index alone.
+            models.Index(
+                fields=["month", "village_code"],
+                name="signin_month_region_idx",
+                opclasses=["date_ops", "varchar_pattern_ops"],
+                include=["cadre", "days_present", "last_present"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} {self.month:%Y-%m} {self.village_code} {self.days_present}"
+
+
 class Whereabouts(models.Model):
     """A cadre's posted whereabouts for a day (去向公示牌, 第十九条3). No row for a day means not
     posted, which counts as absent (按缺岗处理)."""
