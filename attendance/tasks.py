@@ -13,7 +13,7 @@ from zhucun import outbox
 from zhucun.jobs import RETRY_TRANSIENT
 from zhucun.policy import profile_on
 
-from . import jobs, rules
+from . import jobs, partitions, rules
 
 
 @shared_task(name="attendance.coverage_check", acks_late=True, **RETRY_TRANSIENT)
@@ -52,3 +52,10 @@ def absence_findings_county(county_code: str, day: str) -> int:
 def erase_coordinates() -> int:
     today = timezone.localdate()
     return jobs.coordinates_erase(before=today - dt.timedelta(days=profile_on(today).coordinate_retention_days))
+
+
+@shared_task(name="attendance.ensure_partitions", acks_late=True, **RETRY_TRANSIENT)
+def ensure_partitions() -> int:
+    """Every night: this month's and the next months' sign-in partitions exist before their first
+    sign-in (PostgreSQL; decision 0176). Returns how many were created."""
+    return len(partitions.ensure_ahead(timezone.localdate()))
