@@ -12,6 +12,12 @@ BENCH_REUSE=1 measures a kept database without seeding (a database kept before t
 gets them first: funding/scale.py), BENCH_RESULTS (bench/results.json) where to write, BENCH_ONLY=B7
 (comma-separated groups B1..B9) measures only those groups and merges their keys into the existing
 results file, keeping every other key as it was (the partial run is recorded under ``run_<group>``).
+
+NATION=1: the national-size benchmark instead (issue 16 item 5, ``bench/nation.py``): its own database
+``zhucun_nation`` (BENCH_KEEP=1 keeps it, BENCH_REUSE=1 measures it again), seeded by
+``bench/nation_seed.py`` at NATION_CADRES (660000) cadres, NATION_DAYS (30) days of the last complete
+month and NATION_TOKENS (6000) cadres with a token; records the N keys in the results file, keeping the
+B keys as they were (the run is recorded under ``run_N``).
 """
 
 from __future__ import annotations
@@ -38,7 +44,9 @@ DAYS = int(os.environ.get("BENCH_DAYS", "365"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 PG = os.environ.get("BENCH_PG", "postgres://zhucun:zhucun@127.0.0.1:5432")
-DB = "zhucun_bench"
+#: NATION=1: the national benchmark (bench/nation.py) on a database of its own.
+NATION = os.environ.get("NATION", "") not in ("", "0")
+DB = "zhucun_nation" if NATION else "zhucun_bench"
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/5")
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 WORKERS = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1)))  # as gunicorn.conf.py
@@ -129,8 +137,10 @@ def wrk_floor() -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", result).group(1))  # type: ignore[union-attr]
 
 
-def wrk_signins() -> dict[str, float]:
-    psql("DELETE FROM attendance_signin WHERE date = (now() AT TIME ZONE 'Asia/Shanghai')::date")
+def wrk_signins(only: str = "") -> dict[str, float]:
+    """``only``: a condition on the sign-ins deleted before and counted after (NATION: the token cadres')."""
+    only = f" AND {only}" if only else ""
+    psql(f"DELETE FROM attendance_signin WHERE date = (now() AT TIME ZONE 'Asia/Shanghai')::date{only}")  # noqa: S608
     result = subprocess.run(
         [
             "wrk",
@@ -155,9 +165,9 @@ def wrk_signins() -> dict[str, float]:
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
     total = int(re.search(r"(\d+) requests in", result).group(1))  # type: ignore[union-attr]
     created = int(
-        psql("SELECT count(*) FROM attendance_signin WHERE date = (now() AT TIME ZONE 'Asia/Shanghai')::date").split()[
-            2
-        ]
+        psql(
+            f"SELECT count(*) FROM attendance_signin WHERE date = (now() AT TIME ZONE 'Asia/Shanghai')::date{only}"  # noqa: S608
+        ).split()[2]
     )
     return {
         "rps": rps,
@@ -805,11 +815,115 @@ def main() -> None:
         psql(f"DROP DATABASE IF EXISTS {DB}", db="postgres")
 
 
+def main_nation() -> None:
+    """NATION=1: seed the nation (or reuse the kept one) and measure the N figures (bench/nation.py)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    os.environ.update(ENV)
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
+    started_all = time.perf_counter()
+    import preflight
+
+    try:
+        preflight.prepare(PG)
+    except preflight.PreflightError as problem:
+        sys.exit(f"make bench: {problem}")
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    reuse = bool(os.environ.get("BENCH_REUSE"))
+    cadres = int(os.environ.get("NATION_CADRES", "660000"))
+    days = int(os.environ.get("NATION_DAYS", "30"))
+    tokens_wanted = int(os.environ.get("NATION_TOKENS", "6000"))
+    log(
+        f"NATION: {'kept' if reuse else 'fresh'} database {DB}; cadres={cadres} days={days} tokens={tokens_wanted}; "
+        f"rounds={ROUNDS}; {WORKERS} gunicorn workers"
+    )
+    if not reuse:
+        fresh_database()
+    else:
+        subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=ENV, check=True)
+    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=ENV, check=True)
+
+    import django
+
+    django.setup()
+    import harness
+    from django.db import connection
+
+    from accounts.models import User
+    from bench import nation, nation_seed
+    from cadres.models import Cadre
+
+    t = time.perf_counter()
+    if reuse:
+        seeded = nation_seed.reused_nation()
+    else:
+        size = nation_seed.NationSize.for_cadres(cadres, days, tokens_wanted)
+        log(f"seeding {size.as_dict()}")
+        seeded = nation_seed.seed_nation(size=size, log=log)
+    seed_s = time.perf_counter() - t
+    log(f"seeded in {seed_s:.1f} s: {seeded.counts}")
+    connection.close()
+    t = time.perf_counter()
+    psql("VACUUM (ANALYZE)")  # what autovacuum does after a bulk load (off on these machines)
+    vacuum_s = time.perf_counter() - t
+    log(f"VACUUM (ANALYZE) in {vacuum_s:.1f} s")
+    ids = [cadre_id for cadre_id, _ in seeded.cadre_tokens]
+    villages = {c.pk: c.team.village for c in Cadre.objects.filter(pk__in=ids).select_related("team__village")}
+    with open(OUT / "tokens.txt", "w", encoding="utf-8") as handle:
+        for cadre_id, key in seeded.cadre_tokens:
+            handle.write(f"{key} {villages[cadre_id].latitude} {villages[cadre_id].longitude}\n")
+    personas = {level: User.objects.get(username=name) for level, name in seeded.personas.items()}
+    tokens = {level: harness.token_for(user) for level, user in personas.items()}
+    connection.close()
+
+    results, raw = nation.run(
+        seeded=seeded, personas=personas, tokens=tokens, http_p95=http_p95, psql_p95=psql_p95,
+        wrk_signins=lambda: wrk_signins(only=nation.SIGNING_CADRES), start_gunicorn=start_gunicorn,
+        pg_url=f"{PG}/{DB}", redis_url=REDIS, env=ENV,
+        root=ROOT, python=PY, out=OUT, rounds=ROUNDS, seconds=SECONDS, log=log,
+    )  # fmt: skip
+    raw["seed"] = {
+        "seconds": round(seed_s, 1),
+        "vacuum_s": round(vacuum_s, 1),
+        **seeded.counts,
+        "timings": seeded.timings,
+    }
+    target = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results.json"))
+    document = json.loads(target.read_text()) if target.exists() else {}
+    for key in [key for key in document if key.startswith("N")]:
+        del document[key]
+    document.update(results)
+    document["run_N"] = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "rounds": ROUNDS,
+        "seconds_per_load_run": SECONDS,
+        "gunicorn_workers": WORKERS,
+        "connections": CONNECTIONS,
+        "total_s": round(time.perf_counter() - started_all, 1),
+        "load_average_at_start": load_at_start,
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        "reused_database": reuse,
+        "database": DB,
+        "size": {**seeded.size.as_dict(), "signins": seeded.counts.get("signins", 0)},
+        "month": f"{seeded.month:%Y-%m}",
+        "seed_s": round(seed_s, 1),
+        "seed_timings": seeded.timings,
+        "vacuum_s": round(vacuum_s, 1),
+        "note": "NATION=1: only the N keys come from this run; the B keys are the runs under 'run' and 'run_B*'",
+    }
+    target.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    (OUT / "raw_nation.json").write_text(json.dumps(raw, ensure_ascii=False, indent=2, default=str) + "\n")
+    print_table({"size": document["run_N"]["size"], **results})
+    if not os.environ.get("BENCH_KEEP"):
+        connection.close()
+        psql(f"DROP DATABASE IF EXISTS {DB}", db="postgres")
+
+
 def print_table(document: dict[str, Any]) -> None:
     print(f"\nsize: {document['size']}")
     print(f"{'figure':<30}{'value':>12}  {'unit':<22}{'baseline':>12}{'ratio':>9}  goal")
     for key, entry in document.items():
-        if not key.startswith("B"):
+        if not re.match(r"[BN]\d", key):
             continue
         value = "-" if entry["value"] is None else f"{entry['value']:.2f}"
         base = "-" if entry["baseline"] is None else f"{entry['baseline']:.2f}"
@@ -821,4 +935,7 @@ def print_table(document: dict[str, Any]) -> None:
 if __name__ == "__main__":
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
-    main()
+    if NATION:
+        main_nation()
+    else:
+        main()

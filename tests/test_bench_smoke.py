@@ -44,7 +44,7 @@ def test_seed_scale_small_builds_a_valid_province_through_the_fast_paths() -> No
 
 def test_the_bench_harness_produces_every_figure_of_results_json() -> None:
     results = harness.smoke()
-    assert set(results) == set(harness.GOALS)
+    assert set(results) == {key for key in harness.GOALS if key.startswith("B")}  # N: tests/test_bench_nation.py
     for key, entry in results.items():
         assert {"value", "unit", "baseline", "ratio", "goal"} <= set(entry), key
     assert results["B1.queries"]["value"] <= 6

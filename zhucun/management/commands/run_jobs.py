@@ -3,6 +3,7 @@
 Every job runs even when one before it fails; each failure is reported on stderr with its job's
 name, and the command exits non-zero at the end (issue 10 item 5), so cron and CI see it."""
 
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         app.loader.import_default_modules()  # registers every app's tasks
         failed: list[str] = []
         for name, _ in SCHEDULED_JOBS:
+            started = time.perf_counter()
             try:
                 # throw=False: a transient error is retried as on a worker (zhucun.jobs.RETRY_TRANSIENT);
                 # get() raises what the job finally failed with.
@@ -26,7 +28,8 @@ class Command(BaseCommand):
                 failed.append(name)
                 self.stderr.write(f"{name}: 失败 — {type(exc).__name__}: {exc}")
                 continue
-            self.stdout.write(f"{name}: {result}")
+            # the seconds each job took in this process (its fan-out's tasks run on the workers)
+            self.stdout.write(f"{name}: {result} ({time.perf_counter() - started:.2f} s)")
         if failed:
             raise CommandError(
                 f"{len(failed)} 个任务失败：{'、'.join(failed)}。请按上面的错误处理后重新运行 run_jobs。"
