@@ -35,7 +35,7 @@ def _present(cadre: Cadre, days: range) -> None:
 
 def test_a_province_gets_its_cities_and_a_paged_list(world: World, clock: Any) -> None:
     _present(world.leaders["A"], range(1, 27))  # today (26 Nov) included
-    body = api_as(world.personas["province"]).get(URL, {"region": "13", "month": "2026-11", "page_size": 2}).json()
+    body = api_as(world.personas["province"]).get(URL, {"region": "13", "month": "2026-11", "page_size": "2"}).json()
     assert body["region"] == {"code": "13", "name": "河北省"}
     cities = {child["code"]: child for child in body["children"]}
     assert set(cities) == {"1301", "1302"}
@@ -48,7 +48,9 @@ def test_a_province_gets_its_cities_and_a_paged_list(world: World, clock: Any) -
     # the pages cover every cadre once, in registration order
     seen = []
     for number in range(1, body["count"] // 2 + 2):
-        page = api_as(world.personas["province"]).get(URL, {"region": "13", "page": number, "page_size": 2}).json()
+        page = (
+            api_as(world.personas["province"]).get(URL, {"region": "13", "page": str(number), "page_size": "2"}).json()
+        )
         seen += [row["id"] for row in page["cadres"]]
     assert seen == sorted(Cadre.objects.values_list("pk", flat=True))
     leader = next(row for row in api_as(world.personas["province"]).get(URL, {"page_size": 1000}).json()["cadres"]
