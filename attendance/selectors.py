@@ -90,7 +90,7 @@ def _credits(
 def _month_credits(
     *, months: QuerySet[SignInMonth], cadre_ids: list[int] | QuerySet[Any], start: dt.date, end: dt.date, today: dt.date
 ) -> dict[int, Credit]:
-    """``_credits`` from the monthly rollup (decision 0175): the same figures for whole months, one row
+    """``_credits`` from the monthly rollup (decision 0177): the same figures for whole months, one row
     per cadre and month instead of one per day. ``start`` is a month's first day and ``end`` is today
     or the month's last day — no sign-in lies after today, so the months' totals are the span's."""
     if end < start:
@@ -414,7 +414,7 @@ def attendance_month_totals(
     page: tuple[int, int] | None = None,
 ) -> list[CadreMonthTotals]:
     """The same verdicts as ``attendance_month`` for any region size, counted in SQL: days present are
-    summed per cadre over the monthly rollup (decision 0175), found through the indexed
+    summed per cadre over the monthly rollup (decision 0177), found through the indexed
     ``village_code`` prefix, and the cadres are read as plain values — no model objects, no loop over
     days (docs/performance.md). ``page`` (offset, size): only those cadres, in the order they were
     registered — a province's or the nation's list is read a page at a time (``cadres_in_month_count``
@@ -573,7 +573,7 @@ def children_summary(
     for row in grouped(cadres, "team__village_id", n=Count("id")):
         if row["child"] in summary:
             summary[row["child"]].cadres = row["n"]
-    # Today's presence from the monthly rollup (decision 0175): a cadre present today has the month's
+    # Today's presence from the monthly rollup (decision 0177): a cadre present today has the month's
     # row with today as its last day present — one row per cadre, never one per sign-in.
     months = scoping.restrict(SignInMonth.objects.all(), user).filter(village_code__startswith=region.code)
     present_today = months.filter(month=day.replace(day=1), last_present=day)

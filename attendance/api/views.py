@@ -221,7 +221,7 @@ class WorkLogViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrieve
         return Response(WorkLogSerializer(self.get_queryset().get(pk=log.pk)).data)
 
 
-#: ``?region=nation``: the national view (decision 0175).
+#: ``?region=nation``: the national view (decision 0177).
 NATION_PARAM = "nation"
 
 
@@ -278,7 +278,7 @@ _RegionTodaySchema = inline_serializer(
     help_text="市级及以上：每个下级区划一行（今日）",
 )
 
-#: Levels whose per-cadre list is paged (issue 16 item 1, decision 0175): a province's ~22,000 cadres,
+#: Levels whose per-cadre list is paged (issue 16 item 1, decision 0177): a province's ~22,000 cadres,
 #: the nation's ~660,000. Below them the whole list, as API.md has always given it.
 PAGED_LEVELS = frozenset({Region.Level.PROVINCE, "nation"})
 #: Levels that also get one row per child region (above the county, read from the monthly rollup).

@@ -1,4 +1,4 @@
-"""The dashboard API above the county (issue 16 item 1, decision 0175): one row per child region read
+"""The dashboard API above the county (issue 16 item 1, decision 0177): one row per child region read
 from the monthly rollup, and the per-cadre list paged for a province and for the nation."""
 
 from __future__ import annotations
