@@ -63,7 +63,7 @@ class SignIn(models.Model):
 
 
 class SignInMonth(models.Model):
-    """The monthly rollup of sign-ins (issue 16 item 1, decision 0175): per cadre, month and village, the
+    """The monthly rollup of sign-ins (issue 16 item 1, decision 0177): per cadre, month and village, the
     days present (正常 or 迟到, ``rules.PRESENT``) and the last of them. Kept by a database trigger on
     ``attendance_signin`` — the sign-in's own INSERT statement updates it, in the same round trip and
     the same transaction, whoever writes (the service, the ORM, a COPY, a correction); never written by

@@ -1,4 +1,4 @@
-"""Monthly partitions of the sign-ins on PostgreSQL (issue 16 item 2, decision 0176).
+"""Monthly partitions of the sign-ins on PostgreSQL (issue 16 item 2, decision 0178).
 
 ``attendance_signin`` is partitioned by range on ``date``, one partition a month
 (``attendance_signin_y2026m11``), with a default partition that should stay empty: it only catches a

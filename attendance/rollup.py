@@ -1,4 +1,4 @@
-"""The monthly rollup of sign-ins (issue 16 item 1, decision 0175): ``SignInMonth`` rows, one per cadre,
+"""The monthly rollup of sign-ins (issue 16 item 1, decision 0177): ``SignInMonth`` rows, one per cadre,
 month and village, with the days present and the last of them.
 
 The rows are kept by a database trigger on the sign-ins (migration 0006): the sign-in's own INSERT

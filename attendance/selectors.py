@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from zhucun.policy import PolicyProfile, profile_on
 from zhucun.workcalendar import month_bounds
 
 from . import rules
-from .models import AbsenceFinding, SignIn, Whereabouts, WorkLog, visits_prefetch
+from .models import AbsenceFinding, SignIn, SignInMonth, Whereabouts, WorkLog, visits_prefetch
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -73,6 +73,32 @@ def _credits(
         signins.filter(date__range=(start, end), status__in=PRESENT)
         .values_list("cadre_id")
         .annotate(n=Count("date"), today=Count("date", filter=Q(date=today)))
+        .order_by()
+    )
+    present = {pk: (n, signed > 0) for pk, n, signed in counted}
+    business = _business_credit(cadre_ids=cadre_ids, start=start, end=end)
+    result = {}
+    for pk in present.keys() | business.keys():
+        n, signed_today = present.get(pk, (0, False))
+        extra = business.get(pk, set())
+        result[pk] = Credit(
+            counted=n + len(extra), today=signed_today or today in extra, present=n, business=len(extra)
+        )
+    return result
+
+
+def _month_credits(
+    *, months: QuerySet[SignInMonth], cadre_ids: list[int] | QuerySet[Any], start: dt.date, end: dt.date, today: dt.date
+) -> dict[int, Credit]:
+    """``_credits`` from the monthly rollup (decision 0177): the same figures for whole months, one row
+    per cadre and month instead of one per day. ``start`` is a month's first day and ``end`` is today
+    or the month's last day — no sign-in lies after today, so the months' totals are the span's."""
+    if end < start:
+        return {}
+    counted = (
+        months.filter(month__range=(start.replace(day=1), end))
+        .values_list("cadre_id")
+        .annotate(n=Sum("days_present"), today=Count("cadre_id", filter=Q(last_present=today)))
         .order_by()
     )
     present = {pk: (n, signed > 0) for pk, n, signed in counted}
@@ -140,6 +166,12 @@ def cadres_in_month(*, user: User | AnonymousUser, region: Region, first: dt.dat
         .select_related("team__village__parent", "unit")
         .order_by("team__village_id", "role", "name")
     )
+
+
+def cadres_in_month_count(*, user: User | AnonymousUser, region: Region, month: dt.date) -> int:
+    """How many cadres ``attendance_month_totals`` has for the month (the paged lists' total)."""
+    first, last = month_bounds(month)
+    return cadres_in_month(user=user, region=region, first=first, last=last).order_by().count()
 
 
 def _day_state(*, signed: str | None, excuse: dict[str, str], day: dt.date, today: dt.date, in_post: bool) -> str:
@@ -374,23 +406,38 @@ class CadreMonthTotals:
 
 
 def attendance_month_totals(
-    *, user: User | AnonymousUser, region: Region, month: dt.date, today: dt.date
+    *,
+    user: User | AnonymousUser,
+    region: Region,
+    month: dt.date,
+    today: dt.date,
+    page: tuple[int, int] | None = None,
 ) -> list[CadreMonthTotals]:
     """The same verdicts as ``attendance_month`` for any region size, counted in SQL: days present are
-    grouped by cadre over the region's sign-ins, found through the indexed ``village_code`` prefix, and
-    the cadres are read as plain values — no model objects, no loop over days (docs/performance.md)."""
+    summed per cadre over the monthly rollup (decision 0177), found through the indexed
+    ``village_code`` prefix, and the cadres are read as plain values — no model objects, no loop over
+    days (docs/performance.md). ``page`` (offset, size): only those cadres, in the order they were
+    registered — a province's or the nation's list is read a page at a time (``cadres_in_month_count``
+    gives the total)."""
     first, last = month_bounds(month)
     profile = profile_on(last if last < today else today)
     period = rules.judged_period(month=first, profile=profile)
     in_region = cadres_in_month(user=user, region=region, first=first, last=last)
-    cadres = list(in_region.values_list("pk", "name", "team__village__name", "term_start", "term_end"))
-    ids = in_region.order_by().values("pk")
-    signins = scoping.restrict(SignIn.objects.all(), user).filter(village_code__startswith=region.code)
+    columns = ("pk", "name", "team__village__name", "term_start", "term_end")
+    months = scoping.restrict(SignInMonth.objects.all(), user).filter(village_code__startswith=region.code)
+    if page is None:
+        cadres = list(in_region.values_list(*columns))
+        ids: list[int] | QuerySet[Any] = in_region.order_by().values("pk")
+    else:
+        offset, size = page
+        cadres = list(in_region.order_by("pk").values_list(*columns)[offset : offset + size])
+        ids = [pk for pk, *_ in cadres]
+        months = months.filter(cadre_id__in=ids)
     cutoff = min(last, today)
-    month_credit = _credits(signins=signins, cadre_ids=ids, start=first, end=cutoff, today=today)
+    month_credit = _month_credits(months=months, cadre_ids=ids, start=first, end=cutoff, today=today)
     period_credit = month_credit
     if period.yearly:
-        period_credit = _credits(signins=signins, cadre_ids=ids, start=period.first, end=cutoff, today=today)
+        period_credit = _month_credits(months=months, cadre_ids=ids, start=period.first, end=cutoff, today=today)
     leave = leave_days(cadre_ids=ids, start=first, end=last)
     no_leave = Decimal(0)
     rows = []
@@ -505,7 +552,8 @@ def children_summary(
 ) -> list[RegionDay]:
     """The region's children with today's coverage and the month's shortfalls: six queries, grouped in
     SQL by the child's code prefix."""
-    children = list(scoping.restrict(Region.objects.filter(parent=region), user).order_by("code"))
+    # the nation (``cadres.selectors.nation``, code "") has the provinces as its children
+    children = list(scoping.restrict(Region.objects.filter(parent_id=region.code or None), user).order_by("code"))
     if not children:
         return []
     child_level = children[0].level
@@ -525,11 +573,12 @@ def children_summary(
     for row in grouped(cadres, "team__village_id", n=Count("id")):
         if row["child"] in summary:
             summary[row["child"]].cadres = row["n"]
-    signins = scoping.restrict(SignIn.objects.all(), user).filter(
-        village_code__startswith=region.code, date=day, status__in=PRESENT
-    )
+    # Today's presence from the monthly rollup (decision 0177): a cadre present today has the month's
+    # row with today as its last day present — one row per cadre, never one per sign-in.
+    months = scoping.restrict(SignInMonth.objects.all(), user).filter(village_code__startswith=region.code)
+    present_today = months.filter(month=day.replace(day=1), last_present=day)
     for row in grouped(
-        signins, "village_code", n=Count("cadre_id", distinct=True), v=Count("village_code", distinct=True)
+        present_today, "village_code", n=Count("cadre_id", distinct=True), v=Count("village_code", distinct=True)
     ):
         if row["child"] in summary:
             summary[row["child"]].signed_in = row["n"]
@@ -580,17 +629,13 @@ def children_summary(
     made: dict[str, int] = {}
     needed = rules.days_needed_before_today(profile=profile, today=day)
     if needed > 0:
-        # Counted the other way round, through the (date, village) index: the regular cadres who have
-        # already made ``needed`` days; every other regular cadre is behind.
+        # Counted the other way round, from the monthly rollup: the regular cadres who have already made
+        # ``needed`` days before today (the period's days present, less today's); every other regular
+        # cadre is behind.
         made_it = (
-            scoping.restrict(SignIn.objects.all(), user)
-            .filter(
-                village_code__startswith=region.code,
-                date__range=(period.first, yesterday),
-                status__in=PRESENT,
-            )
+            months.filter(month__range=(period.first, day))
             .values("cadre_id")
-            .annotate(n=Count("date"))  # a column of the index: the scan stays inside it
+            .annotate(n=Sum("days_present") - Count("cadre_id", filter=Q(last_present=day)))
             .filter(n__gte=needed)
             .values("cadre_id")
         )

@@ -57,5 +57,5 @@ def erase_coordinates() -> int:
 @shared_task(name="attendance.ensure_partitions", acks_late=True, **RETRY_TRANSIENT)
 def ensure_partitions() -> int:
     """Every night: this month's and the next months' sign-in partitions exist before their first
-    sign-in (PostgreSQL; decision 0176). Returns how many were created."""
+    sign-in (PostgreSQL; decision 0178). Returns how many were created."""
     return len(partitions.ensure_ahead(timezone.localdate()))

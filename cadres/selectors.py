@@ -54,6 +54,16 @@ def region_children(*, user: User | AnonymousUser, region: Region) -> QuerySet[R
     )
 
 
+#: The code of the whole country in region-code terms: the empty prefix, under which every province lies.
+NATION_CODE = ""
+
+
+def nation() -> Region:
+    """The country as a region of its own (never saved): the root above the provinces, for the national
+    dashboard (issue 16 item 1) of a deployment with several provinces. Its code is the empty prefix."""
+    return Region(code=NATION_CODE, name="全国", level="nation")
+
+
 def region_chain(region: Region) -> list[Region]:
     """The region and its ancestors, province first, in one query (breadcrumbs)."""
     codes = [*Region.ancestor_codes(region.code), region.code]

@@ -10,7 +10,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from attendance.models import SignIn
+from attendance import rollup
+from attendance.models import SignIn, SignInMonth
 from bench import harness
 from cadres.idnumbers import id_number_error
 from cadres.models import Cadre, Region, Team
@@ -38,6 +39,10 @@ def test_seed_scale_small_builds_a_valid_province_through_the_fast_paths() -> No
     for team in Team.objects.all():
         assert team.cadres.filter(role=Cadre.Role.FIRST_SECRETARY_LEADER).count() == 1
     assert SignIn.objects.exclude(village_code__startswith="13").count() == 0
+    # the COPY ran with the rollup trigger off and the months were rebuilt after (decision 0177)
+    first, last = SignIn.objects.order_by("date").first(), SignIn.objects.order_by("date").last()
+    assert first is not None and last is not None
+    assert SignInMonth.objects.exists() and rollup.differences(first.date, last.date) == []
     assert SignIn.objects.count() > 60 * 10 * 0.8
     assert User.objects.filter(username__startswith="bench_").count() == 4
 

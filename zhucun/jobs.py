@@ -28,7 +28,7 @@ SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     # --- working calendar (issue 11 item 3): next year's holiday table missing from October 1 ---
     ("zhucun.warn_missing_work_calendar", crontab(hour=8, minute=5)),
     # --- attendance (issue 3) ---
-    ("attendance.ensure_partitions", crontab(hour=0, minute=5)),  # the months ahead (decision 0176)
+    ("attendance.ensure_partitions", crontab(hour=0, minute=5)),  # the months ahead (decision 0178)
     ("attendance.coverage_check", crontab(minute="*/15", hour="6-23")),
     ("attendance.absence_findings", crontab(hour=0, minute=20)),
     ("attendance.erase_coordinates", crontab(hour=2, minute=0)),

@@ -245,6 +245,7 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     "zhucun.Delivery": lambda: _prefixed(_user_keys(), "recipient__"),
     # --- attendance (issue 3) ---
     "attendance.SignIn": village_keyed(),
+    "attendance.SignInMonth": village_keyed(),
     "attendance.Whereabouts": village_keyed(),
     "attendance.AbsenceFinding": village_keyed(),
     "attendance.WorkLog": village_keyed(cadre_path="author"),
@@ -410,6 +411,13 @@ def restrict(queryset: _Q, user: AnyUser) -> _Q:
         return queryset.none()
     condition = scope_q(label, scope)
     return queryset if condition is None else queryset.filter(condition)
+
+
+def sees_nation(user: AnyUser) -> bool:
+    """Whether the user may open the national view (the root above the provinces, issue 16): whoever
+    sees every region — a province organization department, whose scope is the whole installation."""
+    scope = scope_of(user)
+    return scope.everything and scope.role == Role.PROVINCE_ORG
 
 
 def region_in_scope(user: AnyUser, code: str) -> bool:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import django_filters
 from django.db.models import Count
@@ -18,18 +19,20 @@ from rest_framework.views import APIView
 
 from accounts.authentication import signed_in
 from cadres.models import Cadre, Region, Team
+from cadres.selectors import nation
 from zhucun import scoping
 from zhucun.api.schema import NOT_FOUND
 from zhucun.api.viewsets import ScopedQuerysetMixin
 from zhucun.exports.xlsx import XLSX_CONTENT_TYPE
 from zhucun.filters import PlausibleDateFilter, ScopedObjectFilter
-from zhucun.inputs import parse_month
+from zhucun.inputs import InvalidInput, parse_id, parse_month
+from zhucun.policy import profile_on
 from zhucun.replica import reads_from_replica
 
 from .. import services
 from ..exports import attendance_register
 from ..models import AbsenceFinding, SignIn, Whereabouts, WorkLog, visits_prefetch
-from ..selectors import attendance_month_totals, uncovered_villages
+from ..selectors import attendance_month_totals, cadres_in_month_count, children_summary, uncovered_villages
 from .serializers import (
     AbsenceFindingCreateSerializer,
     AbsenceFindingSerializer,
@@ -218,8 +221,14 @@ class WorkLogViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrieve
         return Response(WorkLogSerializer(self.get_queryset().get(pk=log.pk)).data)
 
 
+#: ``?region=nation``: the national view (decision 0177).
+NATION_PARAM = "nation"
+
+
 def _region_for(request: Request) -> Region:
     code = request.query_params.get("region") or getattr(request.user, "region_id", None) or ""
+    if code == NATION_PARAM and scoping.sees_nation(request.user):
+        return nation()  # the root above the provinces, one row per province
     region = scoping.restrict(Region.objects.filter(code=code), request.user).first()
     if region is None:
         raise Http404
@@ -251,12 +260,59 @@ _CadreMonthSchema = inline_serializer(
 )
 
 
+_RegionTodaySchema = inline_serializer(
+    "RegionToday",
+    {
+        "code": serializers.CharField(),
+        "name": serializers.CharField(),
+        "villages": serializers.IntegerField(help_text="驻村工作队（村）数"),
+        "covered": serializers.IntegerField(help_text="今日有驻村干部在村的村数"),
+        "uncovered": serializers.IntegerField(help_text="今日无人在村的村数"),
+        "cadres": serializers.IntegerField(help_text="在岗驻村干部数"),
+        "signed_in": serializers.IntegerField(help_text="今日已签到（在村）人数"),
+        "pending_findings": serializers.IntegerField(help_text="待确认缺岗"),
+        "below_days": serializers.IntegerField(help_text="本期已无法达到在村天数要求的人数（第五条）"),
+    },
+    many=True,
+    required=False,
+    help_text="市级及以上：每个下级区划一行（今日）",
+)
+
+#: Levels whose per-cadre list is paged (issue 16 item 1, decision 0177): a province's ~22,000 cadres,
+#: the nation's ~660,000. Below them the whole list, as API.md has always given it.
+PAGED_LEVELS = frozenset({Region.Level.PROVINCE, "nation"})
+#: Levels that also get one row per child region (above the county, read from the monthly rollup).
+SUMMARY_LEVELS = frozenset({Region.Level.CITY, Region.Level.PROVINCE, "nation"})
+PAGE_SIZE, MAX_PAGE_SIZE = 200, 1000
+
+
+def _page(request: Request, region: Region) -> tuple[int, int] | None:
+    """(page number, size) when the list is paged: always for a province or the nation, and whenever
+    ``page`` or ``page_size`` is asked for; a bad number is a 400 in Chinese."""
+    raw_page, raw_size = request.query_params.get("page"), request.query_params.get("page_size")
+    if region.level not in PAGED_LEVELS and raw_page is None and raw_size is None:
+        return None
+    number, size = parse_id(raw_page or "1"), parse_id(raw_size or str(PAGE_SIZE))
+    if number is None:
+        raise InvalidInput({"page": ["页码应为正整数。"]})
+    if size is None or size > MAX_PAGE_SIZE:
+        raise InvalidInput({"page_size": [f"每页人数应为 1 至 {MAX_PAGE_SIZE} 的整数。"]})
+    return number, size
+
+
 @method_decorator(reads_from_replica, name="get")
 class AttendanceDashboardView(APIView):
-    """第五条: each cadre's days in the village this month, and the villages with nobody on duty today."""
+    """第五条: each cadre's days in the village this month, and the villages with nobody on duty today.
+    Above the county, one row per child region with today's coverage (``children``); for a province or
+    the nation (``region=nation``) the per-cadre list is paged."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("region", str), OpenApiParameter("month", str, description="YYYY-MM")],
+        parameters=[
+            OpenApiParameter("region", str, description="区划代码；nation 为全国（省委组织部）"),
+            OpenApiParameter("month", str, description="YYYY-MM"),
+            OpenApiParameter("page", int, description="页码（省级和全国始终分页）"),
+            OpenApiParameter("page_size", int, description=f"每页人数，默认 {PAGE_SIZE}，最多 {MAX_PAGE_SIZE}"),
+        ],
         responses={
             200: inline_serializer(
                 "AttendanceDashboard",
@@ -268,8 +324,16 @@ class AttendanceDashboardView(APIView):
                     "uncovered_villages_today": inline_serializer(
                         "Village", {"code": serializers.CharField(), "name": serializers.CharField()}, many=True
                     ),
+                    "children": _RegionTodaySchema,
+                    "count": serializers.IntegerField(help_text="分页时：本月驻村干部总数", required=False),
+                    "page": serializers.IntegerField(help_text="分页时：页码", required=False),
+                    "page_size": serializers.IntegerField(help_text="分页时：每页人数", required=False),
+                    "uncovered_villages_today_count": serializers.IntegerField(
+                        help_text="分页时：今日无人在村的村总数（列表只列前 page_size 个）", required=False
+                    ),
                 },
             ),
+            400: OpenApiResponse(description="参数有误"),
             404: NOT_FOUND,
         },
     )
@@ -277,32 +341,67 @@ class AttendanceDashboardView(APIView):
         region = _region_for(request)  # out of scope: 404
         scoping.require(request.user, "attendance.view_dashboard")
         today = timezone.localdate()
-        rows = attendance_month_totals(user=request.user, region=region, month=_month(request), today=today)
+        month = _month(request)
+        page = _page(request, region)
+        rows = attendance_month_totals(
+            user=request.user,
+            region=region,
+            month=month,
+            today=today,
+            page=None if page is None else ((page[0] - 1) * page[1], page[1]),
+        )
         uncovered = uncovered_villages(user=request.user, region=region, day=today).values_list(
             "village_id", "village__name"
         )
-        return Response(
-            {
-                "region": {"code": region.code, "name": region.name},
-                "cadres": [
-                    {
-                        "id": row.id,
-                        "name": row.name,
-                        "village": row.village,
-                        "days_present": row.days_present,
-                        "days_on_leave": str(row.days_on_leave),
-                        "meets_25_days": row.meets_25_days,
-                        "can_still_meet": row.can_still_meet,
-                        "days_on_business": row.days_on_business,
-                        "days_counted": row.verdict.counted,
-                        "days_required": row.verdict.required,
-                        "period": row.verdict.period,
-                    }
-                    for row in rows
-                ],
-                "uncovered_villages_today": [{"code": code, "name": name} for code, name in uncovered],
-            }
-        )
+        body: dict[str, Any] = {
+            "region": {"code": region.code, "name": region.name},
+            "cadres": [
+                {
+                    "id": row.id,
+                    "name": row.name,
+                    "village": row.village,
+                    "days_present": row.days_present,
+                    "days_on_leave": str(row.days_on_leave),
+                    "meets_25_days": row.meets_25_days,
+                    "can_still_meet": row.can_still_meet,
+                    "days_on_business": row.days_on_business,
+                    "days_counted": row.verdict.counted,
+                    "days_required": row.verdict.required,
+                    "period": row.verdict.period,
+                }
+                for row in rows
+            ],
+        }
+        if region.level in SUMMARY_LEVELS:
+            children = children_summary(user=request.user, region=region, day=today, profile=profile_on(today))
+            body["children"] = [
+                {
+                    "code": child.region.code,
+                    "name": child.region.name,
+                    "villages": child.villages,
+                    "covered": child.covered,
+                    "uncovered": child.uncovered,
+                    "cadres": child.cadres,
+                    "signed_in": child.signed_in,
+                    "pending_findings": child.pending_findings,
+                    "below_days": child.below_days,
+                }
+                for child in children
+            ]
+        if page is None:
+            body["uncovered_villages_today"] = [{"code": code, "name": name} for code, name in uncovered]
+        else:
+            body.update(
+                count=cadres_in_month_count(user=request.user, region=region, month=month),
+                page=page[0],
+                page_size=page[1],
+                uncovered_villages_today=[{"code": code, "name": name} for code, name in uncovered[: page[1]]],
+            )
+            if "children" in body:  # the children's counts add up to the total, without another query
+                body["uncovered_villages_today_count"] = sum(child["uncovered"] for child in body["children"])
+            else:
+                body["uncovered_villages_today_count"] = uncovered.count()
+        return Response(body)
 
 
 class AttendanceExportView(APIView):

@@ -1,4 +1,4 @@
-"""The monthly rollup of sign-ins (issue 16 item 1, decision 0175), kept by a trigger on the sign-ins.
+"""The monthly rollup of sign-ins (issue 16 item 1, decision 0177), kept by a trigger on the sign-ins.
 
 The trigger's SQL is frozen here (a migration must not change when the code does); ``attendance.rollup``
 owns the rollup at run time (rebuild, check). Only present days (正常, 迟到) count.

@@ -1,4 +1,4 @@
-"""Sign-ins partitioned by month on PostgreSQL (issue 16 item 2, decision 0176).
+"""Sign-ins partitioned by month on PostgreSQL (issue 16 item 2, decision 0178).
 
 The table is rebuilt as a range-partitioned one: a partition per month from the first month holding a
 sign-in to three months ahead, and a default partition. The rows are copied in one statement, then the
@@ -7,7 +7,7 @@ PostgreSQL requires to include the partition key gain ``date``: the primary key 
 the client id is unique per day. The one-per-day rule (cadre_id, date) is unchanged. The rollup trigger
 (0006) is put back on the new table. Django's model state does not change: on SQLite nothing happens.
 
-On a big table this takes the time of a copy (see decision 0176 for the steps on a live system).
+On a big table this takes the time of a copy (see decision 0178 for the steps on a live system).
 """
 
 from django.db import migrations

@@ -1,4 +1,4 @@
-"""Monthly partitions of the sign-ins (issue 16 item 2, decision 0176): on PostgreSQL a month's rows live
+"""Monthly partitions of the sign-ins (issue 16 item 2, decision 0178): on PostgreSQL a month's rows live
 in the month's partition, the one-per-day rule still holds, months are created ahead by a job, a month
 that fell into the default partition is moved out with its rollup exact, and old months detach.
 On SQLite (make run) the same calls do nothing and sign-ins work as before."""

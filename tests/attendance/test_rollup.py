@@ -1,4 +1,4 @@
-"""The monthly rollup (issue 16 item 1, decision 0175): kept by the database whatever writes the sign-ins,
+"""The monthly rollup (issue 16 item 1, decision 0177): kept by the database whatever writes the sign-ins,
 exact against them, and within the sign-in's two queries."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``manage.py signin_partitions``: the sign-ins' monthly partitions (PostgreSQL; decision 0176).
+"""``manage.py signin_partitions``: the sign-ins' monthly partitions (PostgreSQL; decision 0178).
 
 signin_partitions                    list them, with the planner's row estimates
 signin_partitions --ensure 2027-06   create every month up to June 2027 (the nightly job keeps three ahead)

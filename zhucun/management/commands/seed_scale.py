@@ -31,6 +31,7 @@ from accounts.models import ApiToken, Role, User
 from accounts.services import account_create
 from accounts.tokens import digest_of
 from assessment.models import AssessingLevel, AssessmentResult, AssessmentRound, SubjectType
+from attendance import partitions, rollup
 from attendance.models import AbsenceFinding, SignIn
 from cadres.idnumbers import check_digit
 from cadres.models import Cadre, Region, Team, Unit
@@ -340,7 +341,10 @@ def seed_scale(
                     False,
                 )
 
-    with transaction.atomic():
+    last_day = first_day + dt.timedelta(days=max(size.days - 1, 0))
+    # the months' partitions first (PostgreSQL), and the rollup built once after the COPY (decision 0177)
+    partitions.ensure(first_day, last_day)
+    with transaction.atomic(), rollup.bulk_load(first_day, last_day):
         counts["signins"] = _copy_or_bulk(SignIn, columns, signin_rows(), SignIn)
     step("signins", t)
 

@@ -1,0 +1,100 @@
+"""The dashboard API above the county (issue 16 item 1, decision 0177): one row per child region read
+from the monthly rollup, and the per-cadre list paged for a province and for the nation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from attendance.models import SignIn
+from cadres.models import Cadre
+from tests.conftest import api_as
+from zhucun.testing.world import World
+
+URL = "/api/v1/dashboards/attendance/"
+
+
+def _present(cadre: Cadre, days: range) -> None:
+    SignIn.objects.bulk_create(
+        SignIn(
+            cadre=cadre,
+            village_code=cadre.team.village_id,
+            date=dt.date(2026, 11, day),
+            client_id=uuid.uuid4(),
+            status="ok",
+            inside_geofence=True,
+            distance_m=50,
+        )
+        for day in days
+    )
+
+
+def test_a_province_gets_its_cities_and_a_paged_list(world: World, clock: Any) -> None:
+    _present(world.leaders["A"], range(1, 27))  # today (26 Nov) included
+    body = api_as(world.personas["province"]).get(URL, {"region": "13", "month": "2026-11", "page_size": "2"}).json()
+    assert body["region"] == {"code": "13", "name": "河北省"}
+    cities = {child["code"]: child for child in body["children"]}
+    assert set(cities) == {"1301", "1302"}
+    city = cities[world.leaders["A"].team.village_id[:4]]
+    assert (city["signed_in"], city["covered"]) >= (1, 1)
+    total = sum(child["cadres"] for child in body["children"])
+    assert body["count"] == total == Cadre.objects.count()
+    assert (body["page"], body["page_size"], len(body["cadres"])) == (1, 2, 2)
+    assert body["uncovered_villages_today_count"] == sum(child["uncovered"] for child in body["children"])
+    # the pages cover every cadre once, in registration order
+    seen = []
+    for number in range(1, body["count"] // 2 + 2):
+        page = (
+            api_as(world.personas["province"]).get(URL, {"region": "13", "page": str(number), "page_size": "2"}).json()
+        )
+        seen += [row["id"] for row in page["cadres"]]
+    assert seen == sorted(Cadre.objects.values_list("pk", flat=True))
+    leader = next(row for row in api_as(world.personas["province"]).get(URL, {"page_size": 1000}).json()["cadres"]
+                  if row["id"] == world.leaders["A"].pk)  # fmt: skip
+    assert leader["days_present"] == 26
+
+
+def test_the_national_view_has_one_row_per_province(world: World, clock: Any) -> None:
+    _present(world.members["B"], range(20, 27))
+    body = api_as(world.personas["province"]).get(URL, {"region": "nation", "month": "2026-11"}).json()
+    assert body["region"] == {"code": "", "name": "全国"}
+    assert [child["code"] for child in body["children"]] == ["13"]
+    (hebei,) = body["children"]
+    assert hebei["signed_in"] == 1 and hebei["cadres"] == Cadre.objects.count()
+    assert body["count"] == Cadre.objects.count() and body["page_size"] == 200
+    member = next(row for row in body["cadres"] if row["id"] == world.members["B"].pk)
+    assert member["days_present"] == 7
+
+
+def test_only_a_province_department_opens_the_national_view(world: World) -> None:
+    assert api_as(world.personas["province"]).get(URL).json()["region"]["code"] == "13"
+    assert api_as(world.personas["city"]).get(URL, {"region": "nation"}).status_code == 404  # out of scope
+
+
+def test_a_county_keeps_the_whole_list_without_paging(world: World, clock: Any) -> None:
+    body = api_as(world.personas["county"]).get(URL).json()
+    assert "count" not in body and "children" not in body
+    assert len(body["cadres"]) == Cadre.objects.filter(team__village__code__startswith="130102").count()
+
+
+def test_a_bad_page_is_a_chinese_400(world: World) -> None:
+    client = api_as(world.personas["province"])
+    assert "页码" in client.get(URL, {"page": "abc"}).json()["page"][0]
+    assert "每页人数" in client.get(URL, {"page_size": "5000"}).json()["page_size"][0]
+
+
+def test_the_national_view_reads_a_constant_number_of_queries(world: World, clock: Any) -> None:
+    client = api_as(world.personas["province"])
+    client.get(URL, {"region": "nation"})  # warm the per-request caches that are not the view's (profile, session)
+    with CaptureQueriesContext(connection) as small:
+        client.get(URL, {"region": "nation"})
+    for cadre in (world.leaders["A"], world.members["A"], world.leaders["B"]):
+        _present(cadre, range(1, 27))
+    with CaptureQueriesContext(connection) as grown:
+        client.get(URL, {"region": "nation"})
+    assert len(grown) == len(small)
+    assert not any('FROM "attendance_signin"' in q["sql"] and "GROUP BY" in q["sql"] for q in grown.captured_queries)
