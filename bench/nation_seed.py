@@ -10,12 +10,13 @@ size (each ≈ Hebei's 21,000 cadres), so any of them stands for "a province" in
 
 What is seeded, and nothing else: the region tree, the dispatching units (central, provincial, city,
 county), teams and cadres; an account and API token for ``tokens`` cadres spread over the country
-(the sign-in load of N3 rotates them); the personas — ``bench_nation`` (province_org without a region:
-the national view), ``bench_province`` (province_org of 13) and ``bench_county`` (county_org of a county
-of 13); the bench policy profile that opens the sign-in window all day (as seed_scale); the sign-ins,
-loaded inside ``attendance.rollup.bulk_load`` (trigger off, the months' rollup rebuilt in one statement
-afterwards) into the monthly partitions ``attendance.partitions.ensure`` creates; and a few pending
-absence findings.
+(the sign-in load of N3 rotates them); the personas — ``bench_nation`` and ``bench_province``, province
+organization departments (13), who see every region and so the national view (decision 0177), the first
+asking for the nation and the second for its province, and ``bench_county`` (a county of 13); the bench
+policy profile that opens the sign-in window all day (as seed_scale); the sign-ins, loaded inside
+``attendance.rollup.bulk_load`` (trigger off, the months' rollup rebuilt in one statement afterwards)
+into the monthly partitions ``attendance.partitions.ensure`` creates; and a few pending absence
+findings.
 
 The sign-ins cover the ``days`` days before today, as seed_scale's — so yesterday, whose absences the
 nightly job of N5 turns into findings, is a normal day whatever the date — and this morning for half
@@ -40,7 +41,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import IntegrityError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import ApiToken, Role, User
@@ -323,22 +324,6 @@ def _copy_signins(source: _SignIns) -> int:
     return count
 
 
-def national_persona(username: str) -> User:
-    """The national persona: a province organization department account without a region — the whole
-    installation. Where accounts must still name a region (the ``user_scope_matches_role`` constraint
-    of a schema from before the national view), it is bound to the home province instead, whose
-    province_org account sees everything too."""
-    user = User(username=username, role=Role.PROVINCE_ORG, region=None)
-    user.set_password(PERSONA_PASSWORD)
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:
-        user.pk, user.region_id = None, HOME_PROVINCE
-        user.save()
-    return user
-
-
 def seed_nation(
     *, size: NationSize, today: dt.date | None = None, log: Callable[[str], None] = lambda _: None
 ) -> NationSeed:
@@ -487,14 +472,16 @@ def seed_nation(
     county = Region.county_of(next(code for code in villages if code.startswith(HOME_PROVINCE)))
     personas = {"nation": "bench_nation", "province": "bench_province", "county": "bench_county"}
     persona_scopes = {"nation": "", "province": HOME_PROVINCE, "county": county}
-    national_persona(personas["nation"])
-    account_create(
-        actor=None,
-        username=personas["province"],
-        password=PERSONA_PASSWORD,
-        role=Role.PROVINCE_ORG,
-        scope=HOME_PROVINCE,
-    )
+    # The national view (``region=nation``) is for whoever sees every region: a province organization
+    # department (decision 0177, ``scoping.sees_nation``); accounts of that role name their province.
+    for level in ("nation", "province"):
+        account_create(
+            actor=None,
+            username=personas[level],
+            password=PERSONA_PASSWORD,
+            role=Role.PROVINCE_ORG,
+            scope=HOME_PROVINCE,
+        )
     account_create(
         actor=None, username=personas["county"], password=PERSONA_PASSWORD, role=Role.COUNTY_ORG, scope=county
     )

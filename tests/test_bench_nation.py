@@ -8,22 +8,25 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import ApiToken, User
 from attendance import rollup
 from attendance.models import AbsenceFinding, SignIn
-from bench import nation
+from bench import harness, nation
 from bench.nation_seed import PROVINCES, NationSize, asked_month, build_nation, seed_nation
 from cadres.idnumbers import id_number_error
 from cadres.models import Cadre, Region, Team
+from zhucun import scoping
 from zhucun.policy import profile_cache_clear
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-#: The frozen morning: the seed's days are 28 November to 2 December, this morning half signed in.
-MORNING = dt.datetime(2026, 12, 3, 9, 0, tzinfo=SHANGHAI)
+#: The frozen morning: the seed's days are 15 to 19 December, this morning half signed in; the cadres
+#: already behind the 25 days of December (they needed 13 before today) are counted.
+MORNING = dt.datetime(2026, 12, 20, 9, 0, tzinfo=SHANGHAI)
 
 
 @pytest.fixture(autouse=True)
@@ -72,10 +75,22 @@ def test_the_tiny_nation_is_seeded_through_the_fast_paths_with_its_rollup_exact(
     assert morning and not morning & tokens and len(tokens) == 20
     assert ApiToken.objects.filter(user__cadre_id__in=tokens).count() == 20
     assert not rollup.differences(seeded.first_day, today)
-    nation_persona = User.objects.get(username="bench_nation")
-    assert nation_persona.role == "province_org" and nation_persona.region_id in (None, "13")
+    assert scoping.sees_nation(User.objects.get(username="bench_nation"))
     assert seeded.persona_scopes == {"nation": "", "province": "13", "county": seeded.persona_scopes["county"]}
-    assert seeded.month == dt.date(2026, 11, 1) and AbsenceFinding.objects.exists()
+    assert seeded.month == dt.date(2026, 12, 1) and AbsenceFinding.objects.exists()
+
+
+def test_every_national_figure_in_miniature() -> None:
+    results = nation.smoke()
+    assert set(results) == {key for key in harness.GOALS if key.startswith("N")}
+    for key, entry in results.items():
+        assert {"value", "unit", "baseline", "ratio", "goal"} <= set(entry), key
+    assert results["N1.national_p95_ms"]["children"] == 3  # one row per province
+    assert results["N3.signin_rps"]["value"] > 0
+    assert results["N5.jobs_s"]["findings_created"] > 0  # yesterday's absences, county by county
+    if connection.vendor == "postgresql":
+        assert results["N4.partitions_scanned"]["value"] == 1
+        assert results["N3.pgbench_tps"]["statements_ran"]
 
 
 def test_the_fan_out_is_read_from_the_workers_log() -> None:
