@@ -45,7 +45,8 @@ test: lint typecheck pytest
 # Province-scale benchmark (issue 6; docs/performance.md): fresh PostgreSQL database zhucun_bench, seeds,
 # gunicorn with the production settings, writes bench/results.json. Not run in CI. Shrink with
 # BENCH_CADRES=2000 BENCH_DAYS=30; installs wrk and pgbench when missing and creates its database role
-# (bench/preflight.py).
+# (bench/preflight.py). `make bench NATION=1`: the national size instead (issue 16 item 5; database
+# zhucun_nation, the N keys; shrink with NATION_CADRES=20000).
 bench: venv
 	$(BIN)/python bench/run.py
 

@@ -448,13 +448,15 @@ def days_asked(sql: str) -> tuple[dt.date, dt.date] | None:
 
 
 def pruning(
-    *, personas: dict[str, Any], scopes: dict[str, str], month: dt.date
+    *, personas: dict[str, Any], scopes: dict[str, str], month: dt.date, strict: bool = True
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """N4: EXPLAIN (ANALYZE, BUFFERS) of the queries on attendance_signin — the statements the
     province's and the county's dashboards run, and B2's month question (``harness.DASHBOARD_SQL``: each
     cadre's days in the month, the villages without anyone today) for both — and the partitions each
-    scanned. Asserts that each scanned only the partitions of the days it asks about
-    (never the default partition, never another month). PostgreSQL only."""
+    scanned. Each must scan only the partitions of the days it asks about (never the default partition,
+    never another month), and B2's month question exactly the month's: ``strict`` asserts it, otherwise
+    the figure is not met and ``failures`` says which query read what (the full run records its other
+    figures before it fails). PostgreSQL only."""
     from bench.harness import figure
 
     bounds = partition_bounds()
@@ -483,10 +485,17 @@ def pruning(
         expected = partitions_of(first=span[0], last=span[1], bounds=bounds)
         plans.append({"query": label, "days": [str(span[0]), str(span[1])], "scanned": read,
                       "expected": sorted(expected), "sql": sql, "plan": plan})  # fmt: skip
-        assert set(read) <= expected, f"{label} scanned {read}, the days {span} lie in {sorted(expected)}:\n{plan}"
+    failures = [
+        f"{p['query']} asks about {p['days'][0]}..{p['days'][1]} ({', '.join(p['expected'])}) "
+        f"but scanned {', '.join(p['scanned'])}"
+        for p in plans
+        if not set(p["scanned"]) <= set(p["expected"])
+    ]
     # B2's month question for each level reads the month's partition, and that one only
     months = [p for p in plans if p["query"].endswith("month from the sign-ins (1)")]
-    assert len(months) == 2 and all(p["scanned"] == [partitions.name_of(month)] for p in months), months
+    failures += [f"{p['query']} scanned {p['scanned']}" for p in months if p["scanned"] != [partitions.name_of(month)]]
+    assert len(months) == 2, [p["query"] for p in plans]
+    assert not (strict and failures), "\n".join(failures)
     widest = max(len(p["scanned"]) for p in plans)
     result = figure(
         "N4.partitions_scanned",
@@ -495,6 +504,8 @@ def pruning(
         partitions=len(bounds),
         queries=[{k: p[k] for k in ("query", "days", "scanned")} for p in plans],
     )
+    if failures:
+        result.update(met=False, failures=failures)
     return {"N4.partitions_scanned": result}, {
         "plans": plans,
         "partitions": {k: [str(x) for x in v] for k, v in bounds.items()},
@@ -702,11 +713,13 @@ def run(
         gunicorn.wait(timeout=30)
 
     log("N4 partition pruning: EXPLAIN (ANALYZE, BUFFERS) of the month queries")
-    n4, raw["N4"] = pruning(personas=personas, scopes=seeded.persona_scopes, month=seeded.month)
+    n4, raw["N4"] = pruning(personas=personas, scopes=seeded.persona_scopes, month=seeded.month, strict=False)
     results.update(n4)
     connection.close()
     for entry in results["N4.partitions_scanned"]["queries"]:
         log(f"  {entry['query']}: days {entry['days'][0]}..{entry['days'][1]} scanned {entry['scanned']}")
+    for failure in results["N4.partitions_scanned"].get("failures", []):
+        log(f"  NOT PRUNED: {failure}")
 
     log("N5 national jobs: run_jobs with a real Celery worker")
     n5, raw["N5"] = jobs_with_workers(root=root, python=python, env=env, redis_url=redis_url, out=out, log=log)

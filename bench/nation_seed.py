@@ -9,7 +9,8 @@ size (each ≈ Hebei's 21,000 cadres), so any of them stands for "a province" in
 ``NationSize.for_cadres`` shrinks the whole tree with the cadres (NATION_CADRES=20000: a minute).
 
 What is seeded, and nothing else: the region tree, the dispatching units (central, provincial, city,
-county), teams and cadres; an account and API token for ``tokens`` cadres spread over the country
+county), teams and cadres (one in a hundred leaving this month: a term ends every month somewhere, and
+such a cadre is judged on the days in post); an account and API token for ``tokens`` cadres spread over the country
 (the sign-in load of N3 rotates them); the personas — ``bench_nation`` and ``bench_province``, province
 organization departments (13), who see every region and so the national view (decision 0177), the first
 asking for the nation and the second for its province, and ``bench_county`` (a county of 13); the bench
@@ -410,6 +411,8 @@ def seed_nation(
     t = time.perf_counter()
     term_start = dt.date(today.year - 1, 7, 1)
     term_end = term_end_for(term_start)
+    # one cadre in a hundred leaves this month (terms end all year round): judged on their days in post
+    leaving = month_bounds(today)[1] - dt.timedelta(days=1)
     cadre_villages: list[tuple[int, str]] = []
     with transaction.atomic():
         first_cadre = _reserve_ids(Cadre, size.cadres)
@@ -431,7 +434,7 @@ def seed_nation(
                         first_team + i,
                         "first_secretary_leader" if k == 0 else "member",
                         term_start,
-                        term_end,
+                        leaving if serial % 100 == 99 else term_end,
                         "active",
                     )
                     serial += 1

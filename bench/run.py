@@ -917,6 +917,10 @@ def main_nation() -> None:
     if not os.environ.get("BENCH_KEEP"):
         connection.close()
         psql(f"DROP DATABASE IF EXISTS {DB}", db="postgres")
+    if results["N4.partitions_scanned"].get("failures"):  # asserted, once every figure is written down
+        sys.exit(
+            "N4: a query read partitions outside its dates:\n" + "\n".join(results["N4.partitions_scanned"]["failures"])
+        )
 
 
 def print_table(document: dict[str, Any]) -> None:
