@@ -63,14 +63,15 @@ class SignIn(models.Model):
 
 
 class SignInMonth(models.Model):
-    """The monthly rollup of sign-ins (issue 16 item 1, decision 0177): per cadre, month and village, the
-    days present (正常 or 迟到, ``rules.PRESENT``) and the last of them. Kept by a database trigger on
+    """The monthly rollup of sign-ins (issue 16 item 1, decision 0177): per cadre and month, the days
+    present (正常 or 迟到, ``rules.PRESENT``), the last of them and its village — a cadre who moved within
+    the month is counted, with all the month's days, where they last signed in. Kept by a database trigger on
     ``attendance_signin`` — the sign-in's own INSERT statement updates it, in the same round trip and
     the same transaction, whoever writes (the service, the ORM, a COPY, a correction); never written by
     the application. Dashboards above the county read these rows instead of every sign-in of the month
     (``selectors``). ``attendance.rollup`` rebuilds it and checks it against the sign-ins."""
 
-    pk = models.CompositePrimaryKey("cadre_id", "month", "village_code")
+    pk = models.CompositePrimaryKey("cadre_id", "month")
     # no database constraint: every row comes from a sign-in, whose own foreign key holds the cadre
     cadre = models.ForeignKey(
         Cadre,
@@ -81,7 +82,7 @@ class SignInMonth(models.Model):
         related_name="+",
     )
     month = models.DateField("月份")  # the first day of the month
-    village_code = models.CharField("驻在村代码", max_length=12)
+    village_code = models.CharField("驻在村代码", max_length=12)  # of the last day present
     days_present = models.PositiveIntegerField("在村天数", default=0)
     last_present = models.DateField("最近在村日期", null=True)
 

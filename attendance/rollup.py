@@ -1,5 +1,5 @@
-"""The monthly rollup of sign-ins (issue 16 item 1, decision 0177): ``SignInMonth`` rows, one per cadre,
-month and village, with the days present and the last of them.
+"""The monthly rollup of sign-ins (issue 16 item 1, decision 0177): ``SignInMonth`` rows, one per cadre
+and month, with the days present, the last of them and that day's village.
 
 The rows are kept by a database trigger on the sign-ins (migration 0006): the sign-in's own INSERT
 updates its month in the same statement, so the service keeps its two queries and no writer can forget
@@ -37,18 +37,29 @@ def _span(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
     return first.replace(day=1), month_bounds(last)[1]
 
 
+def _grouped(month: str) -> str:
+    """The rollup's rows as the sign-ins of ``[%s, %s]`` give them: one per cadre and month."""
+    return f"""
+        SELECT g.cadre_id, g.month,
+               (SELECT s.village_code FROM attendance_signin s WHERE s.cadre_id = g.cadre_id AND s.date = g.last_day)
+                   AS village_code,
+               g.days, g.last_day
+          FROM (SELECT cadre_id, {month} AS month, count(*) AS days, max(date) AS last_day
+                  FROM attendance_signin WHERE date BETWEEN %s AND %s AND status IN ({_PRESENT})
+                 GROUP BY cadre_id, {month}) g
+    """  # noqa: S608 - only constants are formatted in
+
+
 @transaction.atomic
 def rebuild(first: dt.date, last: dt.date) -> int:
     """Recompute the months holding ``[first, last]`` from the sign-ins; returns the rows written.
     Two statements (delete the months' rows, insert them grouped), in one transaction."""
     start, end = _span(first, last)
-    month = _month_sql()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM attendance_signin_month WHERE month BETWEEN %s AND %s", [start, end])
         cursor.execute(
-            "INSERT INTO attendance_signin_month (cadre_id, month, village_code, days_present, last_present) "  # noqa: S608
-            f"SELECT cadre_id, {month}, village_code, count(*), max(date) FROM attendance_signin "
-            f"WHERE date BETWEEN %s AND %s AND status IN ({_PRESENT}) GROUP BY cadre_id, {month}, village_code",
+            "INSERT INTO attendance_signin_month (cadre_id, month, village_code, days_present, last_present) "
+            + _grouped(_month_sql()),
             [start, end],
         )
         return cursor.rowcount
@@ -56,29 +67,23 @@ def rebuild(first: dt.date, last: dt.date) -> int:
 
 def differences(first: dt.date, last: dt.date) -> list[tuple[object, ...]]:
     """Where the rollup and the sign-ins disagree over the months holding ``[first, last]``: rows of
-    (cadre, month, village, days and last day by the rollup, days and last day by the sign-ins). Empty
-    when the rollup is exact. One query; the suite's check and ``manage.py signin_rollup --check``."""
+    (cadre, month, village, days, last day) by the rollup, then the same by the sign-ins. Empty when
+    the rollup is exact. One query; the suite's check and ``manage.py signin_partitions --check-rollup``."""
     start, end = _span(first, last)
-    month = _month_sql()
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            WITH counted AS (
-                SELECT cadre_id, {month} AS month, village_code, count(*) AS days, max(date) AS last_day
-                  FROM attendance_signin WHERE date BETWEEN %s AND %s AND status IN ({_PRESENT})
-                 GROUP BY cadre_id, {month}, village_code
-            ), kept AS (
+            WITH counted AS ({_grouped(_month_sql())}),
+            kept AS (
                 SELECT cadre_id, month, village_code, days_present AS days, last_present AS last_day
                   FROM attendance_signin_month WHERE month BETWEEN %s AND %s
             )
-            SELECT k.cadre_id, k.month, k.village_code, k.days, k.last_day, c.days, c.last_day
-              FROM kept k LEFT JOIN counted c
-                ON c.cadre_id = k.cadre_id AND c.month = k.month AND c.village_code = k.village_code
-             WHERE c.days IS NULL OR c.days <> k.days OR c.last_day <> k.last_day
+            SELECT k.cadre_id, k.month, k.village_code, k.days, k.last_day, c.village_code, c.days, c.last_day
+              FROM kept k LEFT JOIN counted c ON c.cadre_id = k.cadre_id AND c.month = k.month
+             WHERE c.days IS NULL OR c.days <> k.days OR c.last_day <> k.last_day OR c.village_code <> k.village_code
             UNION ALL
-            SELECT c.cadre_id, c.month, c.village_code, NULL, NULL, c.days, c.last_day
-              FROM counted c LEFT JOIN kept k
-                ON c.cadre_id = k.cadre_id AND c.month = k.month AND c.village_code = k.village_code
+            SELECT c.cadre_id, c.month, NULL, NULL, NULL, c.village_code, c.days, c.last_day
+              FROM counted c LEFT JOIN kept k ON c.cadre_id = k.cadre_id AND c.month = k.month
              WHERE k.days IS NULL
             """,  # noqa: S608 - only constants are formatted in
             [start, end, start, end],

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -166,12 +166,6 @@ def cadres_in_month(*, user: User | AnonymousUser, region: Region, first: dt.dat
         .select_related("team__village__parent", "unit")
         .order_by("team__village_id", "role", "name")
     )
-
-
-def cadres_in_month_count(*, user: User | AnonymousUser, region: Region, month: dt.date) -> int:
-    """How many cadres ``attendance_month_totals`` has for the month (the paged lists' total)."""
-    first, last = month_bounds(month)
-    return cadres_in_month(user=user, region=region, first=first, last=last).order_by().count()
 
 
 def _day_state(*, signed: str | None, excuse: dict[str, str], day: dt.date, today: dt.date, in_post: bool) -> str:
@@ -417,8 +411,7 @@ def attendance_month_totals(
     summed per cadre over the monthly rollup (decision 0177), found through the indexed
     ``village_code`` prefix, and the cadres are read as plain values — no model objects, no loop over
     days (docs/performance.md). ``page`` (offset, size): only those cadres, in the order they were
-    registered — a province's or the nation's list is read a page at a time (``cadres_in_month_count``
-    gives the total)."""
+    registered — a province's or the nation's list is read a page at a time."""
     first, last = month_bounds(month)
     profile = profile_on(last if last < today else today)
     period = rules.judged_period(month=first, profile=profile)
@@ -577,9 +570,8 @@ def children_summary(
     # row with today as its last day present — one row per cadre, never one per sign-in.
     months = scoping.restrict(SignInMonth.objects.all(), user).filter(village_code__startswith=region.code)
     present_today = months.filter(month=day.replace(day=1), last_present=day)
-    for row in grouped(
-        present_today, "village_code", n=Count("cadre_id", distinct=True), v=Count("village_code", distinct=True)
-    ):
+    # (a cadre has one sign-in a day, so at most one row of the month ends today: no DISTINCT for them)
+    for row in grouped(present_today, "village_code", n=Count("cadre_id"), v=Count("village_code", distinct=True)):
         if row["child"] in summary:
             summary[row["child"]].signed_in = row["n"]
             summary[row["child"]].covered = row["v"]
@@ -596,24 +588,29 @@ def children_summary(
     # the period, official business) are judged one by one with the same rule (decision 0072).
     period = rules.judged_period(month=day, profile=profile)
     yesterday = day - dt.timedelta(days=1)
-    regular = Q(term_start__lte=period.first, term_end__gte=period.last) & ~Q(
-        pk__in=official_business_cadres(start=period.first, end=period.last)
-    )
+    business = official_business_cadres(start=period.first, end=period.last)
+    regular = Q(term_start__lte=period.first, term_end__gte=period.last) & ~Q(pk__in=business)
+    # the few others, found by a positive condition (no join to the sign-ins over the whole region) …
     irregular = list(
-        cadres.exclude(regular)
-        .annotate(
-            n=Count(
-                "signins",
-                filter=Q(signins__date__range=(period.first, yesterday), signins__status__in=PRESENT),
-            )
+        cadres.filter(Q(term_start__gt=period.first) | Q(term_end__lt=period.last) | Q(pk__in=business)).values_list(
+            "pk", "team__village_id", "term_start", "term_end"
         )
-        .values_list("pk", "team__village_id", "term_start", "term_end", "n")
     )
     irregular_ids = [pk for pk, *_ in irregular]
+    # … and their days present before today from the rollup, wherever they served (one row per month)
+    before_today: dict[int, int] = {}
+    if irregular_ids:
+        before_today = dict(
+            SignInMonth.objects.filter(cadre_id__in=irregular_ids, month__range=(period.first, day))
+            .values_list("cadre_id")
+            .annotate(n=Sum("days_present") - Count("cadre_id", filter=Q(last_present=day)))
+            .order_by()
+        )
     extra = _business_credit(cadre_ids=irregular_ids, start=period.first, end=yesterday) if irregular_ids else {}
     others: dict[str, int] = {}  # irregular cadres per child
     behind: dict[str, int] = {}  # … of whom behind
-    for pk, village_code, term_start, term_end, n in irregular:
+    for pk, village_code, term_start, term_end in irregular:
+        n = before_today.get(pk, 0)
         child = Region.prefix_of(village_code, child_level)
         verdict = rules.minimum_days_verdict(
             profile=profile,
@@ -632,17 +629,31 @@ def children_summary(
         # Counted the other way round, from the monthly rollup: the regular cadres who have already made
         # ``needed`` days before today (the period's days present, less today's); every other regular
         # cadre is behind.
-        made_it = (
-            months.filter(month__range=(period.first, day))
-            .values("cadre_id")
-            .annotate(n=Sum("days_present") - Count("cadre_id", filter=Q(last_present=day)))
-            .filter(n__gte=needed)
-            .values("cadre_id")
-        )
-        made = {
-            row["child"]: row["n"]
-            for row in grouped(cadres.filter(regular, pk__in=made_it), "team__village_id", n=Count("id"))
-        }
+        if not period.yearly:
+            # A month has one row per cadre: the rows that made it are counted per child where they are,
+            # leaving out the cadres judged one by one above and those no longer in post — no join to
+            # the cadres over the whole region (a cadre who moved is counted where they last signed in).
+            left = Cadre.objects.exclude(status=Cadre.Status.ACTIVE).filter(term_end__gte=period.first)
+            qualifying = (
+                months.filter(month=period.first)
+                .exclude(cadre_id__in=irregular_ids)
+                .exclude(cadre_id__in=left.values("pk"))
+                .annotate(before=F("days_present") - Case(When(last_present=day, then=1), default=0))
+                .filter(before__gte=needed)
+            )
+            made = {row["child"]: row["n"] for row in grouped(qualifying, "village_code", n=Count("cadre_id"))}
+        else:
+            made_it = (
+                months.filter(month__range=(period.first, day))
+                .values("cadre_id")
+                .annotate(n=Sum("days_present") - Count("cadre_id", filter=Q(last_present=day)))
+                .filter(n__gte=needed)
+                .values("cadre_id")
+            )
+            made = {
+                row["child"]: row["n"]
+                for row in grouped(cadres.filter(regular, pk__in=made_it), "team__village_id", n=Count("id"))
+            }
     for code, entry in summary.items():
         regular_behind = entry.cadres - others.get(code, 0) - made.get(code, 0) if needed > 0 else 0
         entry.below_days = regular_behind + behind.get(code, 0)

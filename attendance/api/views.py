@@ -32,7 +32,7 @@ from zhucun.replica import reads_from_replica
 from .. import services
 from ..exports import attendance_register
 from ..models import AbsenceFinding, SignIn, Whereabouts, WorkLog, visits_prefetch
-from ..selectors import attendance_month_totals, cadres_in_month_count, children_summary, uncovered_villages
+from ..selectors import attendance_month_totals, children_summary, uncovered_villages
 from .serializers import (
     AbsenceFindingCreateSerializer,
     AbsenceFindingSerializer,
@@ -325,7 +325,11 @@ class AttendanceDashboardView(APIView):
                         "Village", {"code": serializers.CharField(), "name": serializers.CharField()}, many=True
                     ),
                     "children": _RegionTodaySchema,
-                    "count": serializers.IntegerField(help_text="分页时：本月驻村干部总数", required=False),
+                    "next_page": serializers.IntegerField(
+                        help_text="分页时：下一页的页码，最后一页为 null（不统计总数：全国名单数十万人）",
+                        required=False,
+                        allow_null=True,
+                    ),
                     "page": serializers.IntegerField(help_text="分页时：页码", required=False),
                     "page_size": serializers.IntegerField(help_text="分页时：每页人数", required=False),
                     "uncovered_villages_today_count": serializers.IntegerField(
@@ -348,8 +352,11 @@ class AttendanceDashboardView(APIView):
             region=region,
             month=month,
             today=today,
-            page=None if page is None else ((page[0] - 1) * page[1], page[1]),
+            # one more than the page: whether there is a next one, without counting the nation's cadres
+            page=None if page is None else ((page[0] - 1) * page[1], page[1] + 1),
         )
+        more = page is not None and len(rows) > page[1]
+        rows = rows[: page[1]] if page is not None else rows
         uncovered = uncovered_villages(user=request.user, region=region, day=today).values_list(
             "village_id", "village__name"
         )
@@ -392,8 +399,8 @@ class AttendanceDashboardView(APIView):
             body["uncovered_villages_today"] = [{"code": code, "name": name} for code, name in uncovered]
         else:
             body.update(
-                count=cadres_in_month_count(user=request.user, region=region, month=month),
                 page=page[0],
+                next_page=page[0] + 1 if more else None,
                 page_size=page[1],
                 uncovered_villages_today=[{"code": code, "name": name} for code, name in uncovered[: page[1]]],
             )

@@ -68,14 +68,16 @@ def test_a_correction_or_a_deletion_moves_the_day_out_of_the_rollup(world: World
     assert _rows() == [(leader.pk, NOV, village, 1, dt.date(2026, 11, 3))]  # the last day present falls back
     SignIn.objects.filter(pk=last.pk).update(status="ok")
     assert _rows() == [(leader.pk, NOV, village, 2, dt.date(2026, 11, 9))]
-    # a day booked to the wrong village is moved: the month splits by village
+    # a cadre who moved within the month is counted, with all the month's days, where they last signed in
     other = world.village("B")
+    SignIn.objects.filter(pk=last.pk).update(village_code=other)
+    assert _rows() == [(leader.pk, NOV, other, 2, dt.date(2026, 11, 9))]
     SignIn.objects.filter(pk=first.pk).update(village_code=other)
-    assert _rows() == [
-        (leader.pk, NOV, village, 1, dt.date(2026, 11, 9)),
-        (leader.pk, NOV, other, 1, dt.date(2026, 11, 3)),
-    ]
-    SignIn.objects.filter(pk__in=[first.pk, last.pk]).delete()
+    SignIn.objects.filter(pk=last.pk).update(village_code=village)
+    assert _rows() == [(leader.pk, NOV, village, 2, dt.date(2026, 11, 9))]
+    SignIn.objects.filter(pk=last.pk).delete()
+    assert _rows() == [(leader.pk, NOV, other, 1, dt.date(2026, 11, 3))]  # the last day's village again
+    SignIn.objects.filter(pk=first.pk).delete()
     assert _rows() == []  # no empty rows are left behind
 
 
