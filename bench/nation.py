@@ -677,7 +677,7 @@ def run(
     seeded: Any,
     personas: dict[str, Any],
     tokens: dict[str, str],
-    http_p95: Callable[[str, dict[str, str], int], tuple[float, int]],
+    http_samples: Callable[[str, dict[str, str], int], tuple[list[float], int]],
     psql_p95: Callable[[str, int], float],
     wrk_signins: Callable[[], dict[str, float]],
     start_gunicorn: Callable[[], Any],
@@ -693,7 +693,7 @@ def run(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Every N figure on the seeded national database; returns (results, raw)."""
     from attendance import rules
-    from bench.harness import figure, median
+    from bench.harness import figure, median, p95
     from zhucun.policy import profile_on
 
     today = timezone.localdate()
@@ -710,12 +710,14 @@ def run(
             headers = {"Authorization": f"Token {tokens[level]}"}
             rollup_sql = dashboard_sql(code=code, month=seeded.month, today=today)
             signins_sql = dashboard_sql(code=code, month=seeded.month, today=today, signins=True)
-            api_runs, sql_runs, signins_runs, floor_runs = [], [], [], []
+            api_runs, sql_runs, signins_runs, floor_runs, p50_runs = [], [], [], [], []
             for _ in range(rounds):
                 sql_runs.append(psql_p95(rollup_sql, samples))
                 signins_runs.append(psql_p95(signins_sql, slow_samples))
-                floor_runs.append(http_p95("/healthz/", {}, samples)[0])
-                api_runs.append(http_p95(path, headers, samples))
+                floor_runs.append(p95(http_samples("/healthz/", {}, samples)[0]))
+                times, status = http_samples(path, headers, samples)
+                api_runs.append((p95(times), status))
+                p50_runs.append(median(times))
             api, base = median([x[0] for x in api_runs]), median(sql_runs)
             results[key] = figure(
                 key,
@@ -723,15 +725,19 @@ def run(
                 base,
                 api_status=api_runs[-1][1],
                 days_needed_before_today=needed,  # "below the minimum" is counted from 1 (decision 0177)
+                # a backend's first JIT-compiled statement loads LLVM (hundreds of ms): it shows in p95, not p50
+                p50_ms=round(median(p50_runs), 1),
                 signins_sql_p95_ms=round(median(signins_runs), 1),
                 healthz_p95_ms=round(median(floor_runs), 2),
                 month=f"{seeded.month:%Y-%m}",
             )
             if api_runs[-1][1] != 200:
                 results[key]["met"] = False  # an error page is not a dashboard
-            raw[key] = {"api": api_runs, "sql": sql_runs, "signins_sql": signins_runs, "healthz": floor_runs}
+            raw[key] = {"api": api_runs, "api_p50": p50_runs, "sql": sql_runs, "signins_sql": signins_runs,
+                        "healthz": floor_runs}  # fmt: skip
             log(
-                f"  {level}: api p95 {api:.1f} ms (status {api_runs[-1][1]}), psql {base:.1f} ms from the rollup, "
+                f"  {level}: api p95 {api:.1f} ms, p50 {median(p50_runs):.1f} ms (status {api_runs[-1][1]}), "
+                f"psql {base:.1f} ms from the rollup, "
                 f"{median(signins_runs):.1f} ms from the sign-ins"
             )
         log("N3 sign-ins: wrk with the rollup trigger on and off; pgbench partitioned vs plain")

@@ -210,9 +210,15 @@ def pgbench_inserts() -> dict[str, float]:
 
 
 def http_p95(path: str, headers: dict[str, str], n: int) -> tuple[float, int]:
-    import http.client
-
     from harness import p95
+
+    times, status = http_samples(path, headers, n)
+    return p95(times), status
+
+
+def http_samples(path: str, headers: dict[str, str], n: int) -> tuple[list[float], int]:
+    """``n`` sequential keep-alive GETs after one that warms the worker: their milliseconds, the status."""
+    import http.client
 
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
     times: list[float] = []
@@ -226,7 +232,7 @@ def http_p95(path: str, headers: dict[str, str], n: int) -> tuple[float, int]:
         if i:  # the first request warms the worker
             times.append((time.perf_counter() - started) * 1000)
     conn.close()
-    return p95(times), status
+    return times, status
 
 
 def psql_p95(sql: str, n: int) -> float:
@@ -877,7 +883,7 @@ def main_nation() -> None:
     connection.close()
 
     results, raw = nation.run(
-        seeded=seeded, personas=personas, tokens=tokens, http_p95=http_p95, psql_p95=psql_p95,
+        seeded=seeded, personas=personas, tokens=tokens, http_samples=http_samples, psql_p95=psql_p95,
         wrk_signins=lambda: wrk_signins(only=nation.SIGNING_CADRES), start_gunicorn=start_gunicorn,
         pg_url=f"{PG}/{DB}", redis_url=REDIS, env=ENV,
         root=ROOT, python=PY, out=OUT, rounds=ROUNDS, seconds=SECONDS, log=log,
