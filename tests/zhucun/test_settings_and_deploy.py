@@ -157,3 +157,16 @@ def test_health_check_is_503_when_the_database_is_unreachable(client: Any, monke
     response = client.get("/healthz/")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
+
+
+@pytest.mark.django_db
+def test_postgresqls_jit_is_off_for_the_applications_connections() -> None:
+    """The national bench found JIT compiling the dashboards' aggregates slower than running them, and
+    loading LLVM (~0.9 s) at each connection's first use (docs/performance.md): settings turn it off."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's JIT")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

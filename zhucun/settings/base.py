@@ -132,6 +132,12 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
+# PostgreSQL's JIT compiles the big aggregates of the national and provincial dashboards at each
+# connection's first use (LLVM loads in ~0.9 s) and made them slower, not faster (the national bench,
+# docs/performance.md): short OLTP statements gain nothing from it. Off for the application's connections.
+for _alias in DATABASES.values():
+    if _alias["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("ZHUCUN_PG_JIT", "off") == "off":
+        _alias.setdefault("OPTIONS", {})["options"] = "-c jit=off"
 ZHUCUN_REPLICA_ENABLED = "replica" in DATABASES
 ZHUCUN_REPLICA_LAG_SECONDS = int(os.environ.get("ZHUCUN_REPLICA_LAG_SECONDS", "10"))
 DATABASE_ROUTERS = ["zhucun.replica.ReplicaRouter"]
