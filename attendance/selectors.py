@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.db import connections
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -540,6 +541,24 @@ class RegionDay:
         return self.villages - self.covered
 
 
+def regrouped(per_key: QuerySet[Any], length: int, *, via_team: bool = False) -> list[tuple[str, int, int]]:
+    """Counts per village (or per team, ``via_team``) summed per child region: (child code, sum of
+    ``n``, villages or teams counted). ``per_key`` is a scoped queryset of ``values(key).annotate(n=…)``;
+    it runs as a subquery, so the region's rows are aggregated once, in the index's order, and only
+    the villages are grouped by prefix — the big dashboards' shape (national bench, decision 0177)."""
+    inner, params = per_key.order_by().query.sql_with_params()
+    if via_team:
+        sql = (
+            f"SELECT substr(t.village_id, 1, {length:d}), sum(x.n), count(*) FROM ({inner}) x "  # noqa: S608
+            "JOIN cadres_team t ON t.id = x.team_id GROUP BY 1"
+        )
+    else:
+        sql = f"SELECT substr(x.village_code, 1, {length:d}), sum(x.n), count(*) FROM ({inner}) x GROUP BY 1"  # noqa: S608
+    with connections[per_key.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(child, int(n), int(keys)) for child, n, keys in cursor.fetchall()]
+
+
 def children_summary(
     *, user: User | AnonymousUser, region: Region, day: dt.date, profile: PolicyProfile
 ) -> list[RegionDay]:
@@ -556,25 +575,28 @@ def children_summary(
     def grouped(queryset: QuerySet[Any], field: str, **aggregate: Any) -> list[dict[str, Any]]:
         return list(queryset.annotate(child=Substr(field, 1, length)).values("child").annotate(**aggregate).order_by())
 
-    teams = scoping.restrict(Team.objects.all(), user).filter(village__code__startswith=region.code)
+    def in_region(queryset: QuerySet[Any], field: str) -> QuerySet[Any]:
+        # the nation's empty prefix is no filter at all (a LIKE '%' still costs a join and a test per row)
+        return queryset.filter(**{f"{field}__startswith": region.code}) if region.code else queryset
+
+    teams = in_region(scoping.restrict(Team.objects.all(), user), "village__code")
     for row in grouped(teams, "village_id", n=Count("id")):
         if row["child"] in summary:
             summary[row["child"]].villages = row["n"]
-    cadres = scoping.restrict(Cadre.objects.all(), user).filter(
-        team__village__code__startswith=region.code, status=Cadre.Status.ACTIVE
-    )
-    for row in grouped(cadres, "team__village_id", n=Count("id")):
-        if row["child"] in summary:
-            summary[row["child"]].cadres = row["n"]
+    cadres = in_region(scoping.restrict(Cadre.objects.filter(status=Cadre.Status.ACTIVE), user), "team__village__code")
+    # counted per team first, then per child through the teams: the region's cadres are read once
+    for child, n, _ in regrouped(cadres.values("team_id").annotate(n=Count("id")), length, via_team=True):
+        if child in summary:
+            summary[child].cadres = n
     # Today's presence from the monthly rollup (decision 0177): a cadre present today has the month's
-    # row with today as its last day present — one row per cadre, never one per sign-in.
-    months = scoping.restrict(SignInMonth.objects.all(), user).filter(village_code__startswith=region.code)
+    # row with today as its last day present — one row per cadre, never one per sign-in. Counted per
+    # village first (the index's order), then per child: covered villages are the villages counted.
+    months = in_region(scoping.restrict(SignInMonth.objects.all(), user), "village_code")
     present_today = months.filter(month=day.replace(day=1), last_present=day)
-    # (a cadre has one sign-in a day, so at most one row of the month ends today: no DISTINCT for them)
-    for row in grouped(present_today, "village_code", n=Count("cadre_id"), v=Count("village_code", distinct=True)):
-        if row["child"] in summary:
-            summary[row["child"]].signed_in = row["n"]
-            summary[row["child"]].covered = row["v"]
+    for child, n, villages in regrouped(present_today.values("village_code").annotate(n=Count("cadre_id")), length):
+        if child in summary:
+            summary[child].signed_in = n
+            summary[child].covered = villages
     findings = scoping.restrict(AbsenceFinding.objects.all(), user).filter(
         village_code__startswith=region.code, status=AbsenceFinding.Status.PENDING
     )
@@ -641,7 +663,10 @@ def children_summary(
                 .annotate(before=F("days_present") - Case(When(last_present=day, then=1), default=0))
                 .filter(before__gte=needed)
             )
-            made = {row["child"]: row["n"] for row in grouped(qualifying, "village_code", n=Count("cadre_id"))}
+            made = {
+                child: n
+                for child, n, _ in regrouped(qualifying.values("village_code").annotate(n=Count("cadre_id")), length)
+            }
         else:
             made_it = (
                 months.filter(month__range=(period.first, day))

@@ -216,7 +216,13 @@ class Cadre(models.Model):
         verbose_name = "驻村干部"
         verbose_name_plural = "驻村干部"
         ordering = ["team_id", "role", "name"]
-        indexes = [models.Index(fields=["status"], name="cadre_status_idx")]
+        indexes = [
+            models.Index(fields=["status"], name="cadre_status_idx"),
+            # the few cadres whose term starts or ends within a period (the dashboards judge them one by
+            # one, attendance.selectors.children_summary): found by index, not by reading every cadre
+            models.Index(fields=["term_start"], name="cadre_term_start_idx"),
+            models.Index(fields=["term_end"], name="cadre_term_end_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
