@@ -610,9 +610,10 @@ def children_summary(
     # the period, official business) are judged one by one with the same rule (decision 0072).
     period = rules.judged_period(month=day, profile=profile)
     yesterday = day - dt.timedelta(days=1)
-    business = official_business_cadres(start=period.first, end=period.last)
+    business = list(official_business_cadres(start=period.first, end=period.last).values_list("cadre_id", flat=True))
     regular = Q(term_start__lte=period.first, term_end__gte=period.last) & ~Q(pk__in=business)
-    # the few others, found by a positive condition (no join to the sign-ins over the whole region) …
+    # the few others, found through the indexes on the terms and the ids (no join to the sign-ins over
+    # the whole region, no scan of every cadre) …
     irregular = list(
         cadres.filter(Q(term_start__gt=period.first) | Q(term_end__lt=period.last) | Q(pk__in=business)).values_list(
             "pk", "team__village_id", "term_start", "term_end"
@@ -663,10 +664,7 @@ def children_summary(
                 .annotate(before=F("days_present") - Case(When(last_present=day, then=1), default=0))
                 .filter(before__gte=needed)
             )
-            made = {
-                child: n
-                for child, n, _ in regrouped(qualifying.values("village_code").annotate(n=Count("cadre_id")), length)
-            }
+            made = {row["child"]: row["n"] for row in grouped(qualifying, "village_code", n=Count("cadre_id"))}
         else:
             made_it = (
                 months.filter(month__range=(period.first, day))

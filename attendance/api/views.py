@@ -360,6 +360,10 @@ class AttendanceDashboardView(APIView):
         uncovered = uncovered_villages(user=request.user, region=region, day=today).values_list(
             "village_id", "village__name"
         )
+        if not region.code:
+            # The nation lists no villages (its children count them): the first uncovered ones in code
+            # order meant testing every village in the country — 0.4 s at 220,000 (decision 0177).
+            uncovered = uncovered.none()
         body: dict[str, Any] = {
             "region": {"code": region.code, "name": region.name},
             "cadres": [

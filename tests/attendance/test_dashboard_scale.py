@@ -64,6 +64,9 @@ def test_the_national_view_has_one_row_per_province(world: World, clock: Any) ->
     (hebei,) = body["children"]
     assert hebei["signed_in"] == 1 and hebei["cadres"] == Cadre.objects.count()
     assert body["page_size"] == 200 and body["next_page"] is None
+    # the nation lists no villages, only how many: its provinces count them
+    assert body["uncovered_villages_today"] == []
+    assert body["uncovered_villages_today_count"] == hebei["uncovered"] > 0
     member = next(row for row in body["cadres"] if row["id"] == world.members["B"].pk)
     assert member["days_present"] == 7
 
