@@ -170,14 +170,17 @@ def dashboard_statements(*, code: str, month: dt.date, today: dt.date, signins: 
     ]
     if needed > 0 and not period.yearly:  # the bench's profile: 25 days a month (第五条)
         statements.append(("made", made))
+    if prefix:  # the nation lists no uncovered villages, its provinces count them (decision 0177)
+        statements.append(
+            (
+                "uncovered",
+                f"SELECT t.village_id, v.name FROM cadres_team t JOIN cadres_region v ON v.code = t.village_id "
+                f"WHERE t.village_id LIKE '{prefix}%' AND NOT EXISTS (SELECT 1 FROM attendance_signin s "
+                f"WHERE s.village_code = t.village_id AND s.date = '{today}' AND s.status IN {PRESENT_SQL}) "
+                f"ORDER BY t.village_id LIMIT {PAGE_SIZE}",
+            )
+        )
     statements += [
-        (
-            "uncovered",
-            f"SELECT t.village_id, v.name FROM cadres_team t JOIN cadres_region v ON v.code = t.village_id "
-            f"WHERE t.village_id LIKE '{prefix}%' AND NOT EXISTS (SELECT 1 FROM attendance_signin s "
-            f"WHERE s.village_code = t.village_id AND s.date = '{today}' AND s.status IN {PRESENT_SQL}) "
-            f"ORDER BY t.village_id LIMIT {PAGE_SIZE}",
-        ),
         (
             "leave",
             "SELECT l.cadre_id, l.start, l.\"end\" FROM leave_leaverequest l WHERE l.status = 'approved' "
@@ -224,7 +227,8 @@ def dashboard_answers(payload: dict[str, Any], answers: dict[str, list[tuple[Any
         for entry in (*rows.values(), *expected.values()):
             entry.pop("below_days")
     assert rows == expected, (rows, expected)
-    assert [row["code"] for row in payload["uncovered_villages_today"]] == [code for code, _ in answers["uncovered"]]
+    listed = [code for code, _ in answers.get("uncovered", [])]
+    assert [row["code"] for row in payload["uncovered_villages_today"]] == listed
     shown = [(row["id"], row["name"], row["village"], row["days_present"]) for row in payload["cadres"]]
     page = [(pk, name, village, int(days)) for pk, name, village, days in answers["page"]]
     assert page[:PAGE_SIZE] == shown, (page[:3], shown[:3])
