@@ -76,16 +76,7 @@ def _credits(
         .annotate(n=Count("date"), today=Count("date", filter=Q(date=today)))
         .order_by()
     )
-    present = {pk: (n, signed > 0) for pk, n, signed in counted}
-    business = _business_credit(cadre_ids=cadre_ids, start=start, end=end)
-    result = {}
-    for pk in present.keys() | business.keys():
-        n, signed_today = present.get(pk, (0, False))
-        extra = business.get(pk, set())
-        result[pk] = Credit(
-            counted=n + len(extra), today=signed_today or today in extra, present=n, business=len(extra)
-        )
-    return result
+    return _with_business(counted, cadre_ids=cadre_ids, start=start, end=end, today=today)
 
 
 def _month_credits(
@@ -102,6 +93,14 @@ def _month_credits(
         .annotate(n=Sum("days_present"), today=Count("cadre_id", filter=Q(last_present=today)))
         .order_by()
     )
+    return _with_business(counted, cadre_ids=cadre_ids, start=start, end=end, today=today)
+
+
+def _with_business(
+    counted: Any, *, cadre_ids: list[int] | QuerySet[Any], start: dt.date, end: dt.date, today: dt.date
+) -> dict[int, Credit]:
+    """Days present per cadre (``counted``: rows of cadre, days, days today) with the whole days of
+    official business of ``[start, end]`` added: the credit of both ``_credits`` and ``_month_credits``."""
     present = {pk: (n, signed > 0) for pk, n, signed in counted}
     business = _business_credit(cadre_ids=cadre_ids, start=start, end=end)
     result = {}
