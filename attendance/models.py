@@ -98,10 +98,59 @@ class SignInMonth(models.Model):
                 opclasses=["date_ops", "varchar_pattern_ops"],
                 include=["cadre", "days_present", "last_present"],
             ),
+            # The cadres present today with a given number of days (the big dashboards' "below the
+            # minimum", decision 0180): one index range, not the month's rows.
+            models.Index(
+                fields=["month", "last_present", "days_present"],
+                name="signin_month_last_idx",
+                include=["village_code"],
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.cadre_id} {self.month:%Y-%m} {self.village_code} {self.days_present}"
+
+
+class CountyDay(models.Model):
+    """Per county and day: the cadres present (``rules.PRESENT`` sign-ins) and the villages with at
+    least one of them (第五条 每天有驻村干部在岗). Kept by the sign-in trigger with the monthly rollup
+    (migration 0008, decision 0180), never written by the application: the dashboards of a city, a
+    province and the nation read one row per county instead of every sign-in or rollup row."""
+
+    pk = models.CompositePrimaryKey("county_code", "day")
+    county_code = models.CharField("区县代码", max_length=6)
+    day = models.DateField("日期")
+    present = models.IntegerField("在岗人数", default=0)
+    covered = models.IntegerField("有人在岗的村数", default=0)
+
+    class Meta:
+        db_table = "attendance_county_day"
+        verbose_name = "区县每日在岗汇总"
+        verbose_name_plural = "区县每日在岗汇总"
+
+    def __str__(self) -> str:
+        return f"{self.county_code} {self.day} {self.present} {self.covered}"
+
+
+class CountyMonthDays(models.Model):
+    """Per county and month, how many cadres have been present on exactly ``days_present`` days (the
+    monthly rollup's rows counted by their days, where the cadre last signed in): the "below the
+    minimum" count of the big dashboards sums it instead of reading every rollup row (decision 0180).
+    Kept by a trigger on the rollup (migration 0008), never written by the application."""
+
+    pk = models.CompositePrimaryKey("county_code", "month", "days_present")
+    county_code = models.CharField("区县代码", max_length=6)
+    month = models.DateField("月份")
+    days_present = models.IntegerField("在村天数")
+    cadres = models.IntegerField("人数", default=0)
+
+    class Meta:
+        db_table = "attendance_county_month_days"
+        verbose_name = "区县月在村天数分布"
+        verbose_name_plural = "区县月在村天数分布"
+
+    def __str__(self) -> str:
+        return f"{self.county_code} {self.month:%Y-%m} {self.days_present}: {self.cadres}"
 
 
 class Whereabouts(models.Model):

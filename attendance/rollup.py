@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from zhucun.workcalendar import month_bounds
 
@@ -21,6 +22,11 @@ from . import rules
 
 #: The trigger on attendance_signin (PostgreSQL; on SQLite, four triggers with this prefix).
 TRIGGER = "attendance_signin_rollup"
+#: Every trigger on attendance_signin that this module's rebuild stands in for (PostgreSQL): the rollup's
+#: and the per-county day counts' (``CountyDay``, migration 0008, decision 0180; one per statement kind).
+SIGNIN_TRIGGERS = (TRIGGER, *(f"attendance_signin_county_day_{event}" for event in ("insert", "update", "delete")))
+#: The trigger on the rollup that keeps ``CountyMonthDays`` (PostgreSQL; on SQLite, three triggers).
+MONTH_DAYS_TRIGGER = "attendance_signin_month_days"
 
 _PRESENT = ", ".join(f"'{status}'" for status in rules.PRESENT)
 
@@ -50,19 +56,87 @@ def _grouped(month: str) -> str:
     """  # noqa: S608 - only constants are formatted in
 
 
+def _county_days() -> str:
+    """Per county and day of ``[%s, %s]``: the cadres present and the villages with one of them."""
+    return f"""
+        SELECT substr(village_code, 1, 6), date, count(*), count(DISTINCT village_code) FROM attendance_signin
+         WHERE date BETWEEN %s AND %s AND status IN ({_PRESENT}) GROUP BY 1, 2
+    """  # noqa: S608 - only constants are formatted in
+
+
+#: Per county and month of ``[%s, %s]``: the rollup's rows by their days present.
+_MONTH_DAYS = """
+    SELECT substr(village_code, 1, 6), month, days_present, count(*) FROM attendance_signin_month
+     WHERE month BETWEEN %s AND %s GROUP BY 1, 2, 3
+"""
+
+
 @transaction.atomic
 def rebuild(first: dt.date, last: dt.date) -> int:
-    """Recompute the months holding ``[first, last]`` from the sign-ins; returns the rows written.
-    Two statements (delete the months' rows, insert them grouped), in one transaction."""
+    """Recompute the months holding ``[first, last]`` from the sign-ins — the rollup, then the county
+    counters of those months (decision 0180); returns the rollup rows written. Six statements (delete
+    and insert grouped, three times), in one transaction; on PostgreSQL the rollup's own trigger is off
+    meanwhile (its counters are rebuilt whole instead)."""
     start, end = _span(first, last)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _month_days_trigger_off(cursor):
         cursor.execute("DELETE FROM attendance_signin_month WHERE month BETWEEN %s AND %s", [start, end])
         cursor.execute(
             "INSERT INTO attendance_signin_month (cadre_id, month, village_code, days_present, last_present) "
             + _grouped(_month_sql()),
             [start, end],
         )
-        return cursor.rowcount
+        written = cursor.rowcount
+        cursor.execute("DELETE FROM attendance_county_month_days WHERE month BETWEEN %s AND %s", [start, end])
+        cursor.execute(
+            "INSERT INTO attendance_county_month_days (county_code, month, days_present, cadres) " + _MONTH_DAYS,
+            [start, end],
+        )
+        cursor.execute("DELETE FROM attendance_county_day WHERE day BETWEEN %s AND %s", [start, end])
+        cursor.execute(
+            "INSERT INTO attendance_county_day (county_code, day, present, covered) " + _county_days(), [start, end]
+        )
+        return written
+
+
+@contextlib.contextmanager
+def _month_days_trigger_off(cursor: CursorWrapper) -> Iterator[None]:
+    if connection.vendor != "postgresql":  # SQLite's triggers keep counting; the rebuild overwrites them
+        yield
+        return
+    cursor.execute(f"ALTER TABLE attendance_signin_month DISABLE TRIGGER {MONTH_DAYS_TRIGGER}")
+    yield
+    cursor.execute(f"ALTER TABLE attendance_signin_month ENABLE TRIGGER {MONTH_DAYS_TRIGGER}")
+
+
+def counter_differences(first: dt.date, last: dt.date) -> list[tuple[object, ...]]:
+    """Where the county counters (decision 0180) disagree with the sign-ins and the rollup over the
+    months holding ``[first, last]``: (table, county, day or month[, days], kept, counted), a missing
+    row counting as zero. Empty when they are exact. Four queries."""
+    start, end = _span(first, last)
+    found: list[tuple[object, ...]] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT county_code, day, present, covered FROM attendance_county_day WHERE day BETWEEN %s AND %s",
+            [start, end],
+        )
+        kept = {(county, day): (present, covered) for county, day, present, covered in cursor.fetchall()}
+        cursor.execute(_county_days(), [start, end])
+        counted = {(county, day): (present, covered) for county, day, present, covered in cursor.fetchall()}
+        for key in sorted(set(kept) | set(counted)):
+            if kept.get(key, (0, 0)) != counted.get(key, (0, 0)):
+                found.append(("county_day", *key, kept.get(key), counted.get(key)))
+        cursor.execute(
+            "SELECT county_code, month, days_present, cadres FROM attendance_county_month_days "
+            "WHERE month BETWEEN %s AND %s",
+            [start, end],
+        )
+        kept_days = {(county, month, days): n for county, month, days, n in cursor.fetchall()}
+        cursor.execute(_MONTH_DAYS, [start, end])
+        counted_days = {(county, month, days): n for county, month, days, n in cursor.fetchall()}
+        for bucket in sorted(set(kept_days) | set(counted_days)):
+            if kept_days.get(bucket, 0) != counted_days.get(bucket, 0):
+                found.append(("month_days", *bucket, kept_days.get(bucket), counted_days.get(bucket)))
+    return found
 
 
 def differences(first: dt.date, last: dt.date) -> list[tuple[object, ...]]:
@@ -93,16 +167,17 @@ def differences(first: dt.date, last: dt.date) -> list[tuple[object, ...]]:
 
 @contextlib.contextmanager
 def bulk_load(first: dt.date, last: dt.date) -> Iterator[None]:
-    """For loading many sign-ins at once (a COPY of a month, the benchmark's seed): the trigger is off
-    while the block runs, then on again, and the months holding ``[first, last]`` are rebuilt in one
-    grouped statement — faster than a trigger call per row. On PostgreSQL only; elsewhere the trigger
+    """For loading many sign-ins at once (a COPY of a month, the benchmark's seed): the triggers are off
+    while the block runs, then on again, and the months holding ``[first, last]`` are rebuilt in
+    grouped statements — faster than a trigger call per row. On PostgreSQL only; elsewhere the trigger
     stays on. Not for a live system: a sign-in made meanwhile is counted by the rebuild only if it lies
     within the range."""
     if connection.vendor != "postgresql":
         yield
         return
     with connection.cursor() as cursor:
-        cursor.execute(f"ALTER TABLE attendance_signin DISABLE TRIGGER {TRIGGER}")
+        for trigger in SIGNIN_TRIGGERS:
+            cursor.execute(f"ALTER TABLE attendance_signin DISABLE TRIGGER {trigger}")
     try:
         yield
     finally:
@@ -110,6 +185,7 @@ def bulk_load(first: dt.date, last: dt.date) -> Iterator[None]:
             # the loaded rows' deferred foreign-key checks run now: a table with pending trigger events
             # cannot be altered
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"ALTER TABLE attendance_signin ENABLE TRIGGER {TRIGGER}")
+            for trigger in SIGNIN_TRIGGERS:
+                cursor.execute(f"ALTER TABLE attendance_signin ENABLE TRIGGER {trigger}")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     rebuild(first, last)

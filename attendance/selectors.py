@@ -13,7 +13,7 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from cadres.models import Cadre, Region, Team
+from cadres.models import Cadre, CountyTally, Region, Team
 from leave.models import LeaveRequest
 from leave.selectors import (
     LEAVE,
@@ -29,7 +29,16 @@ from zhucun.policy import PolicyProfile, profile_on
 from zhucun.workcalendar import month_bounds
 
 from . import rules
-from .models import AbsenceFinding, SignIn, SignInMonth, Whereabouts, WorkLog, visits_prefetch
+from .models import (
+    AbsenceFinding,
+    CountyDay,
+    CountyMonthDays,
+    SignIn,
+    SignInMonth,
+    Whereabouts,
+    WorkLog,
+    visits_prefetch,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -561,8 +570,11 @@ def regrouped(per_key: QuerySet[Any], length: int, *, via_team: bool = False) ->
 def children_summary(
     *, user: User | AnonymousUser, region: Region, day: dt.date, profile: PolicyProfile
 ) -> list[RegionDay]:
-    """The region's children with today's coverage and the month's shortfalls: six queries, grouped in
-    SQL by the child's code prefix."""
+    """The region's children with today's coverage and the month's shortfalls, grouped in SQL by the
+    child's code prefix. A region whose children are whole counties (a city, a province, the nation),
+    seen whole by ``user``, is counted from the per-county counters the triggers keep (decision 0180):
+    its statements read one row per county, not one per cadre. A county's townships are counted from
+    the rows themselves (six queries)."""
     # the nation (``cadres.selectors.nation``, code "") has the provinces as its children
     children = list(scoping.restrict(Region.objects.filter(parent_id=region.code or None), user).order_by("code"))
     if not children:
@@ -570,6 +582,7 @@ def children_summary(
     child_level = children[0].level
     length = Region.length_of(child_level)
     summary = {child.code: RegionDay(region=child) for child in children}
+    counted = length <= Region.length_of(Region.Level.COUNTY) and scoping.region_in_scope(user, region.code)
 
     def grouped(queryset: QuerySet[Any], field: str, **aggregate: Any) -> list[dict[str, Any]]:
         return list(queryset.annotate(child=Substr(field, 1, length)).values("child").annotate(**aggregate).order_by())
@@ -578,24 +591,36 @@ def children_summary(
         # the nation's empty prefix is no filter at all (a LIKE '%' still costs a join and a test per row)
         return queryset.filter(**{f"{field}__startswith": region.code}) if region.code else queryset
 
-    teams = in_region(scoping.restrict(Team.objects.all(), user), "village__code")
-    for row in grouped(teams, "village_id", n=Count("id")):
-        if row["child"] in summary:
-            summary[row["child"]].villages = row["n"]
     cadres = in_region(scoping.restrict(Cadre.objects.filter(status=Cadre.Status.ACTIVE), user), "team__village__code")
-    # counted per team first, then per child through the teams: the region's cadres are read once
-    for child, n, _ in regrouped(cadres.values("team_id").annotate(n=Count("id")), length, via_team=True):
-        if child in summary:
-            summary[child].cadres = n
-    # Today's presence from the monthly rollup (decision 0177): a cadre present today has the month's
-    # row with today as its last day present — one row per cadre, never one per sign-in. Counted per
-    # village first (the index's order), then per child: covered villages are the villages counted.
     months = in_region(scoping.restrict(SignInMonth.objects.all(), user), "village_code")
-    present_today = months.filter(month=day.replace(day=1), last_present=day)
-    for child, n, villages in regrouped(present_today.values("village_code").annotate(n=Count("cadre_id")), length):
-        if child in summary:
-            summary[child].signed_in = n
-            summary[child].covered = villages
+    if counted:
+        tallies = in_region(scoping.restrict(CountyTally.objects.all(), user), "county_code")
+        for row in grouped(tallies, "county_code", teams=Sum("teams"), active=Sum("active_cadres")):
+            if row["child"] in summary:
+                summary[row["child"]].villages = row["teams"]
+                summary[row["child"]].cadres = row["active"]
+        today = in_region(scoping.restrict(CountyDay.objects.filter(day=day), user), "county_code")
+        for row in grouped(today, "county_code", present=Sum("present"), covered=Sum("covered")):
+            if row["child"] in summary:
+                summary[row["child"]].signed_in = row["present"]
+                summary[row["child"]].covered = row["covered"]
+    else:
+        teams = in_region(scoping.restrict(Team.objects.all(), user), "village__code")
+        for row in grouped(teams, "village_id", n=Count("id")):
+            if row["child"] in summary:
+                summary[row["child"]].villages = row["n"]
+        # counted per team first, then per child through the teams: the region's cadres are read once
+        for child, n, _ in regrouped(cadres.values("team_id").annotate(n=Count("id")), length, via_team=True):
+            if child in summary:
+                summary[child].cadres = n
+        # Today's presence from the monthly rollup (decision 0177): a cadre present today has the month's
+        # row with today as its last day present — one row per cadre, never one per sign-in. Counted per
+        # village first (the index's order), then per child: covered villages are the villages counted.
+        present_today = months.filter(month=day.replace(day=1), last_present=day)
+        for child, n, villages in regrouped(present_today.values("village_code").annotate(n=Count("cadre_id")), length):
+            if child in summary:
+                summary[child].signed_in = n
+                summary[child].covered = villages
     findings = scoping.restrict(AbsenceFinding.objects.all(), user).filter(
         village_code__startswith=region.code, status=AbsenceFinding.Status.PENDING
     )
@@ -656,14 +681,21 @@ def children_summary(
             # leaving out the cadres judged one by one above and those no longer in post — no join to
             # the cadres over the whole region (a cadre who moved is counted where they last signed in).
             left = Cadre.objects.exclude(status=Cadre.Status.ACTIVE).filter(term_end__gte=period.first)
-            qualifying = (
-                months.filter(month=period.first)
-                .exclude(cadre_id__in=irregular_ids)
-                .exclude(cadre_id__in=left.values("pk"))
-                .annotate(before=F("days_present") - Case(When(last_present=day, then=1), default=0))
-                .filter(before__gte=needed)
-            )
-            made = {row["child"]: row["n"] for row in grouped(qualifying, "village_code", n=Count("cadre_id"))}
+            if counted:
+                made = _made_from_counters(
+                    user=user, months=months.filter(month=period.first), month=period.first, day=day, needed=needed,
+                    left_out=[*irregular_ids, *left.order_by().values_list("pk", flat=True)], grouped=grouped,
+                    in_region=in_region, child_level=child_level,
+                )  # fmt: skip
+            else:
+                qualifying = (
+                    months.filter(month=period.first)
+                    .exclude(cadre_id__in=irregular_ids)
+                    .exclude(cadre_id__in=left.values("pk"))
+                    .annotate(before=F("days_present") - Case(When(last_present=day, then=1), default=0))
+                    .filter(before__gte=needed)
+                )
+                made = {row["child"]: row["n"] for row in grouped(qualifying, "village_code", n=Count("cadre_id"))}
         else:
             made_it = (
                 months.filter(month__range=(period.first, day))
@@ -680,6 +712,42 @@ def children_summary(
         regular_behind = entry.cadres - others.get(code, 0) - made.get(code, 0) if needed > 0 else 0
         entry.below_days = regular_behind + behind.get(code, 0)
     return list(summary.values())
+
+
+def _made_from_counters(
+    *,
+    user: User | AnonymousUser,
+    months: QuerySet[SignInMonth],
+    month: dt.date,
+    day: dt.date,
+    needed: int,
+    left_out: list[int],
+    grouped: Any,
+    in_region: Any,
+    child_level: str,
+) -> dict[str, int]:
+    """Per child, ``month``'s rollup rows whose days before ``day`` reach ``needed``, from the per-county
+    counts of rows by days present (``CountyMonthDays``, decision 0180) — three small queries:
+
+    * a row counts when ``days_present - (1 if its last day present is today else 0) >= needed``: every
+      row with at least ``needed`` days, less those present today with exactly ``needed`` (one index
+      range, ``signin_month_last_idx``);
+    * less the rows of ``left_out`` (the cadres judged one by one, and those no longer in post) that
+      would count — read by their keys."""
+    counts = in_region(
+        scoping.restrict(CountyMonthDays.objects.filter(month=month, days_present__gte=needed), user), "county_code"
+    )
+    made = {row["child"]: row["n"] for row in grouped(counts, "county_code", n=Sum("cadres"))}
+    for row in grouped(months.filter(last_present=day, days_present=needed), "village_code", n=Count("cadre_id")):
+        made[row["child"]] = made.get(row["child"], 0) - row["n"]
+    if left_out:
+        for village_code, days, last in months.filter(cadre_id__in=left_out).values_list(
+            "village_code", "days_present", "last_present"
+        ):
+            if days - (1 if last == day else 0) >= needed:
+                child = Region.prefix_of(village_code, child_level)
+                made[child] = made.get(child, 0) - 1
+    return made
 
 
 def region_today_totals(rows: list[RegionDay]) -> RegionDay | None:

@@ -45,7 +45,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from attendance import partitions, rollup
-from bench.harness import DASHBOARD_SQL
+from bench.harness import DASHBOARD_SQL, GOALS
 
 #: The first page of the per-cadre list (``page``/``page_size`` of the dashboard API).
 PAGE_SIZE = 50
@@ -265,11 +265,13 @@ def clear_day(day: dt.date, *, vacuum: bool = True) -> None:
     """Every sign-in of ``day`` deleted with the trigger off and its month's rollup rebuilt from the
     sign-ins (``rollup.rebuild``) — pgbench leaves ~150,000 rows, a trigger call each would take a
     minute — then the tables vacuumed, as autovacuum would after a bulk delete (it is off here)."""
-    execute(f"ALTER TABLE attendance_signin DISABLE TRIGGER {rollup.TRIGGER}")
+    for trigger in rollup.SIGNIN_TRIGGERS:
+        execute(f"ALTER TABLE attendance_signin DISABLE TRIGGER {trigger}")
     try:
         execute(f"DELETE FROM attendance_signin WHERE date = '{day}'")
     finally:
-        execute(f"ALTER TABLE attendance_signin ENABLE TRIGGER {rollup.TRIGGER}")
+        for trigger in rollup.SIGNIN_TRIGGERS:
+            execute(f"ALTER TABLE attendance_signin ENABLE TRIGGER {trigger}")
     rollup.rebuild(day, day)
     if vacuum:
         execute(f"VACUUM (ANALYZE) attendance_signin_month, {partitions.name_of(day)}")
@@ -281,12 +283,14 @@ def trigger_off() -> Iterator[None]:
     TABLE … DISABLE TRIGGER``). The token cadres' sign-ins of today are deleted before (trigger on: the
     rollup loses them) and after (trigger off: they were never in it), so the rollup stays exact."""
     delete_today()
-    execute(f"ALTER TABLE attendance_signin DISABLE TRIGGER {rollup.TRIGGER}")
+    for trigger in rollup.SIGNIN_TRIGGERS:  # the rollup's and the county counts' (decision 0180)
+        execute(f"ALTER TABLE attendance_signin DISABLE TRIGGER {trigger}")
     try:
         yield
     finally:
         delete_today()
-        execute(f"ALTER TABLE attendance_signin ENABLE TRIGGER {rollup.TRIGGER}")
+        for trigger in rollup.SIGNIN_TRIGGERS:
+            execute(f"ALTER TABLE attendance_signin ENABLE TRIGGER {trigger}")
 
 
 #: B1's pgbench statement, for any cadre (the partitioned table keeps its foreign key) on a day without
@@ -403,6 +407,7 @@ def signin_figures(
     execute(f"DROP TABLE {PLAIN_TABLE}")
     # the rollup of this month (and tomorrow's) is still exactly the sign-ins' after all the phases
     assert not rollup.differences(today, day), "the rollup differs from the sign-ins after N3"
+    assert not rollup.counter_differences(today, day), "the county counts differ from the sign-ins after N3"
 
     on_rps, off_rps = median([x["rps"] for x in on_runs]), median([x["rps"] for x in off_runs])
     plain, partitioned = median([x["tps"] for x in bench["plain"]]), median([x["tps"] for x in bench["partitioned"]])
@@ -684,7 +689,7 @@ def run(
     http_samples: Callable[[str, dict[str, str], int], tuple[list[float], int]],
     psql_p95: Callable[[str, int], float],
     wrk_signins: Callable[[], dict[str, float]],
-    start_gunicorn: Callable[[], Any],
+    start_gunicorn: Callable[..., Any],
     pg_url: str,
     redis_url: str,
     env: dict[str, str],
@@ -699,51 +704,83 @@ def run(
     from attendance import rules
     from bench.harness import figure, median, p95
     from zhucun.policy import profile_on
+    from zhucun.workcalendar import month_bounds
 
     today = timezone.localdate()
-    needed = rules.days_needed_before_today(profile=profile_on(today), today=today)
+    # N1 and N2 are asked on the seeded month's last day (the workers' clock set back by libfaketime): a
+    # whole month in the rollup, presence today and "below the minimum" all counted — the month's
+    # heaviest day. The day after (today, the next month's first) is recorded beside it.
+    month_end = min(month_bounds(seeded.month)[1], today - dt.timedelta(days=1))
     results: dict[str, Any] = {}
     raw: dict[str, Any] = {}
+    measured: dict[str, dict[dt.date, dict[str, Any]]] = {"N1.national_p95_ms": {}, "N2.province_p95_ms": {}}
+    for day in (today, month_end):
+        gunicorn = start_gunicorn(None if day == today else day)
+        needed = rules.days_needed_before_today(profile=profile_on(day), today=day)
+        try:
+            log(f"N1, N2 dashboards of {seeded.month:%Y-%m} as of {day}: the API through gunicorn vs psql")
+            for key, level, samples, slow_samples in (("N1.national_p95_ms", "nation", 10, 3),
+                                                      ("N2.province_p95_ms", "province", 20, 5)):  # fmt: skip
+                code = seeded.persona_scopes[level]
+                path = dashboard_path(code=code, month=seeded.month)
+                headers = {"Authorization": f"Token {tokens[level]}"}
+                rollup_sql = dashboard_sql(code=code, month=seeded.month, today=day)
+                signins_sql = dashboard_sql(code=code, month=seeded.month, today=day, signins=True)
+                api_runs, sql_runs, signins_runs, floor_runs, p50_runs = [], [], [], [], []
+                for _ in range(rounds):
+                    sql_runs.append(psql_p95(rollup_sql, samples))
+                    signins_runs.append(psql_p95(signins_sql, slow_samples))
+                    floor_runs.append(p95(http_samples("/healthz/", {}, samples)[0]))
+                    times, status = http_samples(path, headers, samples)
+                    api_runs.append((p95(times), status))
+                    p50_runs.append(median(times))
+                measured[key][day] = {
+                    "api": median([x[0] for x in api_runs]),
+                    "sql": median(sql_runs),
+                    "status": api_runs[-1][1],
+                    "needed": needed,
+                    "p50": median(p50_runs),
+                    "signins_sql": median(signins_runs),
+                    "healthz": median(floor_runs),
+                }
+                raw[f"{key}@{day}"] = {"api": api_runs, "api_p50": p50_runs, "sql": sql_runs,
+                                       "signins_sql": signins_runs, "healthz": floor_runs}  # fmt: skip
+                entry = measured[key][day]
+                log(
+                    f"  {level}: api p95 {entry['api']:.1f} ms, p50 {entry['p50']:.1f} ms (status {entry['status']}), "
+                    f"psql {entry['sql']:.1f} ms from the rollup, {entry['signins_sql']:.1f} ms from the sign-ins; "
+                    f"days needed before today {needed}"
+                )
+        finally:
+            gunicorn.send_signal(signal.SIGTERM)
+            gunicorn.wait(timeout=30)
+    for key, days in measured.items():
+        heavy, after = days[month_end], days[today]
+        results[key] = figure(
+            key,
+            heavy["api"],
+            heavy["sql"],
+            api_status=heavy["status"],
+            asked_on=f"{month_end}",
+            days_needed_before_today=heavy["needed"],  # "below the minimum" counted (decision 0177)
+            p50_ms=round(heavy["p50"], 1),
+            signins_sql_p95_ms=round(heavy["signins_sql"], 1),
+            healthz_p95_ms=round(heavy["healthz"], 2),
+            month=f"{seeded.month:%Y-%m}",
+            day_after={
+                "asked_on": f"{today}",
+                "api_p95_ms": round(after["api"], 1),
+                "sql_p95_ms": round(after["sql"], 1),
+                "api_status": after["status"],
+                "days_needed_before_today": after["needed"],
+            },
+        )
+        if heavy["status"] != 200 or after["status"] != 200:
+            results[key]["met"] = False  # an error page is not a dashboard
+        elif after["api"] > GOALS[key]["limit"]:
+            results[key]["met"] = False  # both days are held to the goal
     gunicorn = start_gunicorn()
     try:
-        log(f"N1, N2 dashboards of {seeded.month:%Y-%m}: the API through gunicorn vs psql (rollup, sign-ins)")
-        for key, level, samples, slow_samples in (("N1.national_p95_ms", "nation", 10, 3),
-                                                  ("N2.province_p95_ms", "province", 20, 5)):  # fmt: skip
-            code = seeded.persona_scopes[level]
-            path = dashboard_path(code=code, month=seeded.month)
-            headers = {"Authorization": f"Token {tokens[level]}"}
-            rollup_sql = dashboard_sql(code=code, month=seeded.month, today=today)
-            signins_sql = dashboard_sql(code=code, month=seeded.month, today=today, signins=True)
-            api_runs, sql_runs, signins_runs, floor_runs, p50_runs = [], [], [], [], []
-            for _ in range(rounds):
-                sql_runs.append(psql_p95(rollup_sql, samples))
-                signins_runs.append(psql_p95(signins_sql, slow_samples))
-                floor_runs.append(p95(http_samples("/healthz/", {}, samples)[0]))
-                times, status = http_samples(path, headers, samples)
-                api_runs.append((p95(times), status))
-                p50_runs.append(median(times))
-            api, base = median([x[0] for x in api_runs]), median(sql_runs)
-            results[key] = figure(
-                key,
-                api,
-                base,
-                api_status=api_runs[-1][1],
-                days_needed_before_today=needed,  # "below the minimum" is counted from 1 (decision 0177)
-                # a backend's first JIT-compiled statement loads LLVM (hundreds of ms): it shows in p95, not p50
-                p50_ms=round(median(p50_runs), 1),
-                signins_sql_p95_ms=round(median(signins_runs), 1),
-                healthz_p95_ms=round(median(floor_runs), 2),
-                month=f"{seeded.month:%Y-%m}",
-            )
-            if api_runs[-1][1] != 200:
-                results[key]["met"] = False  # an error page is not a dashboard
-            raw[key] = {"api": api_runs, "api_p50": p50_runs, "sql": sql_runs, "signins_sql": signins_runs,
-                        "healthz": floor_runs}  # fmt: skip
-            log(
-                f"  {level}: api p95 {api:.1f} ms, p50 {median(p50_runs):.1f} ms (status {api_runs[-1][1]}), "
-                f"psql {base:.1f} ms from the rollup, "
-                f"{median(signins_runs):.1f} ms from the sign-ins"
-            )
         log("N3 sign-ins: wrk with the rollup trigger on and off; pgbench partitioned vs plain")
         n3, raw["N3"] = signin_figures(
             wrk_signins=wrk_signins, pg_url=pg_url, env=env, out=out, rounds=rounds, seconds=seconds,
@@ -861,6 +898,7 @@ def smoke() -> dict[str, Any]:
         clear_day(day, vacuum=False)  # (no VACUUM inside the test's transaction)
     delete_today()
     assert not rollup.differences(today, today + dt.timedelta(days=1))
+    assert not rollup.counter_differences(today, today + dt.timedelta(days=1))
     results["N3.signin_rps"] = figure("N3.signin_rps", 1000 / on_ms, 1000 / off_ms if off_ms else None)
     results["N3.pgbench_tps"] = figure("N3.pgbench_tps", None, None, statements_ran=postgresql)
 

@@ -92,11 +92,17 @@ def fresh_database() -> None:
     subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=ENV, check=True)
 
 
-def start_gunicorn() -> subprocess.Popen[bytes]:
-    # gunicorn.conf.py, as production starts it; only the address and the logs differ.
+def start_gunicorn(today: dt.date | None = None) -> subprocess.Popen[bytes]:
+    """gunicorn.conf.py, as production starts it; only the address and the logs differ. ``today``: the
+    workers' clock starts at 10:00 (Asia/Shanghai) of that day, under libfaketime (NATION's month-end day)."""
     command = [str(Path(PY).parent / "gunicorn"), "zhucun.wsgi", "--config", str(ROOT / "gunicorn.conf.py")]
+    faked: dict[str, str] = {}
+    if today is not None:
+        command = ["faketime", "-f", f"@{today:%Y-%m-%d} 10:00:00", *command]
+        faked = {"TZ": "Asia/Shanghai", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
     env = {
         **ENV,
+        **faked,
         "GUNICORN_BIND": f"127.0.0.1:{PORT}",
         "WEB_CONCURRENCY": str(WORKERS),
         "GUNICORN_ACCESS_LOG": "-" if os.environ.get("BENCH_ACCESS_LOG") else "",

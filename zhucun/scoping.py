@@ -223,6 +223,12 @@ def village_keyed(cadre_path: str = "cadre", village_field: str = "village_code"
     return keys
 
 
+def county_keyed() -> ScopeKeys:
+    """Keys of a per-county counter: by the county code's prefix only (the rows count people, they
+    are no one's own rows)."""
+    return ScopeKeys(region=lambda p: Q(county_code__startswith=p))
+
+
 def _audit_keys() -> ScopeKeys:
     return ScopeKeys(region=lambda p: Q(region_code__startswith=p))
 
@@ -246,6 +252,10 @@ SCOPE_KEYS: dict[str, Callable[[], ScopeKeys]] = {
     # --- attendance (issue 3) ---
     "attendance.SignIn": village_keyed(),
     "attendance.SignInMonth": village_keyed(),
+    # per-county counters (decision 0180): a region sees its counties' rows; a unit or a cadre none
+    "attendance.CountyDay": county_keyed,
+    "attendance.CountyMonthDays": county_keyed,
+    "cadres.CountyTally": county_keyed,
     "attendance.Whereabouts": village_keyed(),
     "attendance.AbsenceFinding": village_keyed(),
     "attendance.WorkLog": village_keyed(cadre_path="author"),

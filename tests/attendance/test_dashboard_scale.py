@@ -10,9 +10,13 @@ from typing import Any
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from attendance.models import SignIn
-from cadres.models import Cadre
+from attendance import selectors
+from attendance.models import CountyDay, SignIn
+from cadres.models import Cadre, Region
+from cadres.selectors import nation
 from tests.conftest import api_as
+from zhucun import scoping
+from zhucun.policy import profile_on
 from zhucun.testing.world import World
 
 URL = "/api/v1/dashboards/attendance/"
@@ -99,3 +103,37 @@ def test_the_national_view_reads_a_constant_number_of_queries(world: World, cloc
         client.get(URL, {"region": "nation"})
     assert len(grown) == len(small)
     assert not any('FROM "attendance_signin"' in q["sql"] and "GROUP BY" in q["sql"] for q in grown.captured_queries)
+
+
+def test_the_counters_give_the_same_figures_as_the_rows(world: World, clock: Any, monkeypatch: Any) -> None:
+    """Decision 0180: a city, a province and the nation are counted from the per-county counters; the
+    figures equal those counted from the rows (the county's own way) — with a cadre behind, one ahead,
+    one present today, one recalled after signing in, one whose term ends this month and one who moved."""
+    _present(world.leaders["A"], range(1, 27))  # ahead, and present today (26 Nov)
+    _present(world.members["A"], range(1, 6))  # behind
+    _present(world.leaders["B"], range(2, 20))
+    _present(world.members["C"], range(1, 25))
+    Cadre.objects.filter(pk=world.members["C"].pk).update(status=Cadre.Status.RECALLED)  # left, with days
+    Cadre.objects.filter(pk=world.leaders["C"].pk).update(term_end=dt.date(2026, 11, 28))  # judged one by one
+    SignIn.objects.filter(cadre=world.leaders["B"], date=dt.date(2026, 11, 19)).update(
+        village_code=world.village("C")
+    )  # moved: last seen in another county
+    assert CountyDay.objects.filter(day=dt.date(2026, 11, 26)).exists()
+    province = world.personas["province"]
+    day = dt.date(2026, 11, 26)
+    # the nation (its provinces), Hebei (its cities), a city (its counties)
+    regions = [nation(), *Region.objects.filter(code__in=["13", world.village("A")[:4]]).order_by("code")]
+
+    def figures() -> list[list[tuple[Any, ...]]]:
+        return [
+            [
+                (r.region.code, r.villages, r.covered, r.cadres, r.signed_in, r.pending_findings, r.below_days)
+                for r in selectors.children_summary(user=province, region=region, day=day, profile=profile_on(day))
+            ]
+            for region in regions
+        ]
+
+    counted = figures()
+    monkeypatch.setattr(scoping, "region_in_scope", lambda user, code: False)  # the rows' way
+    assert figures() == counted
+    assert any(row[-1] for rows in counted for row in rows)  # somebody is behind: the count was exercised

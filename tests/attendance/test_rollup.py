@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from accounts.services import token_issue
 from attendance import rollup
-from attendance.models import SignIn, SignInMonth
+from attendance.models import CountyDay, SignIn, SignInMonth
 from tests.attendance.conftest import INSIDE
 from zhucun.policy import profile_on
 from zhucun.testing.world import World
@@ -57,6 +57,27 @@ def test_each_present_sign_in_counts_once_in_its_cadres_month(world: World) -> N
         (member.pk, NOV, village, 1, dt.date(2026, 11, 4)),
     ]
     assert rollup.differences(NOV, DEC) == []
+
+
+def test_the_county_counts_each_day_its_cadres_present_and_its_villages_covered(world: World) -> None:
+    """Decision 0180: per county and day, the cadres present and the villages with one of them — the
+    second cadre of a village adds a cadre, not a village; a correction to 不在村 takes both out."""
+    county = world.village("A")[:6]
+    day = dt.date(2026, 11, 3)
+    first = _signin(world.leaders["A"], day)
+    _signin(world.members["A"], day)  # the same village
+    _signin(world.leaders["B"], day, status="late")  # another village of the county
+    _signin(world.leaders["C"], day, status="outside_geofence")  # another county, and not present
+
+    def counts() -> list[tuple[Any, ...]]:
+        return list(CountyDay.objects.values_list("county_code", "day", "present", "covered"))
+
+    assert counts() == [(county, day, 3, 2)]
+    SignIn.objects.filter(pk=first.pk).update(status="outside_geofence")
+    assert counts() == [(county, day, 2, 2)]  # the member still covers village A
+    SignIn.objects.filter(cadre=world.members["A"], date=day).delete()
+    assert counts() == [(county, day, 1, 1)]
+    assert rollup.counter_differences(NOV, DEC) == []
 
 
 def test_a_correction_or_a_deletion_moves_the_day_out_of_the_rollup(world: World) -> None:
@@ -104,9 +125,13 @@ def test_rebuild_repairs_a_month_and_leaves_the_others(world: World) -> None:
     _signin(leader, dt.date(2026, 12, 2))
     with connection.cursor() as cursor:  # a damaged rollup, as a bad restore would leave it
         cursor.execute("UPDATE attendance_signin_month SET days_present = 7")
+        cursor.execute("UPDATE attendance_county_day SET present = 9")
+        cursor.execute("UPDATE attendance_county_month_days SET cadres = 9")
     assert len(rollup.differences(NOV, DEC)) == 2
+    assert len(rollup.counter_differences(NOV, DEC)) == 6  # two days, two months with 1 day and 7 days
     assert rollup.rebuild(NOV, dt.date(2026, 11, 30)) == 1
     assert rollup.differences(NOV, dt.date(2026, 11, 30)) == []
+    assert rollup.counter_differences(NOV, dt.date(2026, 11, 30)) == []
     assert [row[3] for row in rollup.differences(DEC, DEC)] == [7]  # December untouched
 
 
@@ -116,6 +141,7 @@ def test_bulk_load_rebuilds_the_months_it_loaded(world: World) -> None:
         for day in (2, 3, 4):
             _signin(leader, dt.date(2026, 11, day))
     assert _rows() == [(leader.pk, NOV, leader.team.village_id, 3, dt.date(2026, 11, 4))]
+    assert rollup.counter_differences(NOV, dt.date(2026, 11, 30)) == []
 
 
 def test_a_sign_in_keeps_its_rollup_within_its_two_queries(world: World, clock: Any) -> None:
@@ -147,8 +173,9 @@ _OPS = st.lists(
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=_OPS)
 def test_any_sequence_of_writes_leaves_the_rollup_exact(world: World, ops: list[tuple[str, int, int, str]]) -> None:
-    cadres = [world.leaders["A"], world.members["A"], world.leaders["B"]]
-    villages = [world.village("A"), world.village("B")]
+    """… and the county counters (decision 0180): A and B are villages of one county, C of another."""
+    cadres = [world.leaders["A"], world.members["A"], world.leaders["C"]]
+    villages = [world.village("A"), world.village("B"), world.village("C")]
     SignIn.objects.all().delete()
     for op, who, offset, status in ops:
         cadre, day = cadres[who], dt.date(2026, 11, 20) + dt.timedelta(days=offset)
@@ -160,5 +187,6 @@ def test_any_sequence_of_writes_leaves_the_rollup_exact(world: World, ops: list[
         elif op == "delete":
             existing.delete()
         elif op == "move":
-            existing.update(village_code=villages[offset % 2])
+            existing.update(village_code=villages[offset % 3])
     assert rollup.differences(NOV, DEC) == []
+    assert rollup.counter_differences(NOV, DEC) == []

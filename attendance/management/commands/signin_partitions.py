@@ -51,7 +51,10 @@ class Command(BaseCommand):
             wrong = rollup.differences(first, last)
             if wrong:
                 raise CommandError(f"签到月汇总有 {len(wrong)} 行与签到不符，请运行 rollup.rebuild 修复：{wrong[:5]}")
-            self.stdout.write(f"{first:%Y年%m月} 的签到月汇总与签到一致。")
+            wrong = rollup.counter_differences(first, last)
+            if wrong:
+                raise CommandError(f"区县在岗计数有 {len(wrong)} 处与签到不符，请运行 rollup.rebuild 修复：{wrong[:5]}")
+            self.stdout.write(f"{first:%Y年%m月} 的签到月汇总和区县在岗计数与签到一致。")
         if not any(options[k] for k in ("ensure", "detach", "check_rollup")):
             for partition in partitions.existing():
                 self.stdout.write(f"{partition.name}\t{partition.bounds}\t约 {max(partition.rows, 0)} 行")
