@@ -215,6 +215,14 @@ def test_each_county_task_makes_its_countys_obligations_and_together_what_one_ru
     assert _obligations() == fanned_out
 
 
+def test_a_unit_moved_to_another_county_keeps_its_obligations_and_gets_none_twice(world: World) -> None:
+    services.obligations_generate_in_county(year=2026, county_code="130102")
+    unit = world.units["A"]
+    Unit.objects.filter(pk=unit.pk).update(region_id="130104")  # now a unit of 丙县
+    assert services.obligations_generate_in_county(year=2026, county_code="130104") == 4 + 5 + 12 + 8  # not A's
+    assert set(Obligation.objects.filter(unit=unit).values_list("region_code", flat=True)) == {"130102"}
+
+
 def test_a_county_task_runs_a_fixed_number_of_queries_whatever_the_size_of_the_county(world: World) -> None:
     with CaptureQueriesContext(connection) as small:
         assert services.obligations_generate_in_county(year=2026, county_code="130102") == 2 * 12 + 4 + 5 + 2 * 8
