@@ -15,6 +15,7 @@ import uuid
 from django.utils import timezone
 
 from cadres.models import Cadre
+from cadres.selectors import county_codes
 
 from . import jobs
 from .models import SignIn
@@ -63,6 +64,6 @@ def seed_attendance(*, today: dt.date | None = None) -> int:
     SignIn.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
     yesterday = today - dt.timedelta(days=1)
     if yesterday >= first:
-        for code in jobs.county_codes():
+        for code in county_codes():
             jobs.absence_findings_for_day(county_code=code, day=yesterday)
     return SignIn.objects.count() - before

@@ -21,14 +21,6 @@ from .rules import PRESENT
 from .selectors import someone_present
 
 
-def county_codes() -> list[str]:
-    return list(
-        Region.objects.filter(level=Region.Level.COUNTY, children__isnull=False)
-        .distinct()
-        .values_list("code", flat=True)
-    )
-
-
 @transaction.atomic
 def coverage_check(*, county_code: str, day: dt.date) -> int:
     """第五条 保证驻在村每天有驻村干部在岗: at the end of the sign-in window, every village of the

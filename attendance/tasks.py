@@ -9,6 +9,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from cadres import selectors as cadres_selectors
 from zhucun import outbox
 from zhucun.jobs import RETRY_TRANSIENT
 from zhucun.policy import profile_on
@@ -24,7 +25,7 @@ def coverage_check(day: str | None = None) -> int:
     target = dt.date.fromisoformat(day) if day else now.date()
     if day is None and not rules.after_window(now.time(), profile_on(target)):
         return 0
-    codes = jobs.county_codes()
+    codes = cadres_selectors.county_codes()
     outbox.enqueue_many(coverage_check_county.name, [(code, target.isoformat()) for code in codes])
     return len(codes)
 
@@ -38,7 +39,7 @@ def coverage_check_county(county_code: str, day: str) -> int:
 def absence_findings(day: str | None = None) -> int:
     """After a day has ended: that day's absences without leave become pending findings."""
     target = dt.date.fromisoformat(day) if day else timezone.localdate() - dt.timedelta(days=1)
-    codes = jobs.county_codes()
+    codes = cadres_selectors.county_codes()
     outbox.enqueue_many(absence_findings_county.name, [(code, target.isoformat()) for code in codes])
     return len(codes)
 

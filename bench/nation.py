@@ -594,9 +594,9 @@ def jobs_with_workers(
     worker was idle."""
     import redis as redis_lib
 
-    from attendance.jobs import county_codes
     from attendance.models import AbsenceFinding
     from bench.harness import figure
+    from cadres.selectors import county_codes
     from zhucun.celery import app
     from zhucun.queues import QUEUES
 
@@ -652,7 +652,8 @@ def jobs_with_workers(
             worker.kill()
         broker.flushdb()
     tasks = fan_out(worker_log.read_text(errors="replace"))
-    # every county task received succeeded, one per county for each fan-out (absences; coverage after the window)
+    # every county task received succeeded, one per county for each fan-out (absences, insurance gaps, the
+    # year's obligations — twice in December; coverage after the window)
     received = tasks["outcomes"].get("received", 0)
     assert tasks["outcomes"].get("succeeded", 0) == received and received and received % counties == 0, tasks
     job_seconds = {
@@ -823,10 +824,10 @@ def smoke() -> dict[str, Any]:
     from django.core.management import call_command
 
     from accounts.models import User
-    from attendance.jobs import county_codes
     from attendance.models import AbsenceFinding
     from bench.harness import figure, p95, run_statements
     from bench.nation_seed import NationSize, seed_nation
+    from cadres.selectors import county_codes
 
     postgresql = connection.vendor == "postgresql"
     today = timezone.localdate()

@@ -58,6 +58,16 @@ def region_children(*, user: User | AnonymousUser, region: Region) -> QuerySet[R
 NATION_CODE = ""
 
 
+def county_codes() -> list[str]:
+    """The counties the nightly jobs fan out over, one task each (attendance, duties, funding; decision
+    0050): every county with regions below it, so every village with a team lies in one of them."""
+    return list(
+        Region.objects.filter(level=Region.Level.COUNTY, children__isnull=False)
+        .distinct()
+        .values_list("code", flat=True)
+    )
+
+
 def nation() -> Region:
     """The country as a region of its own (never saved): the root above the provinces, for the national
     dashboard (issue 16 item 1) of a deployment with several provinces. Its code is the empty prefix."""

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models.functions import Substr
 
 from accounts.roles import Role
-from cadres.models import Cadre, Region
+from cadres.models import Cadre, Region, Unit
 from zhucun import scoping
 
 from . import catalogue
@@ -25,8 +27,9 @@ if TYPE_CHECKING:
 
 @dataclasses.dataclass
 class Bodies:
-    """The bodies that carry duties in a year: every dispatching unit with a cadre serving that year,
-    the organization departments, counties and townships where those cadres' teams are stationed."""
+    """The bodies that carry duties in a year, in one scope of the generation job (a county, or what lies
+    above the counties): dispatching units with a cadre serving that year, and the organization
+    departments, counties and townships where those cadres' teams are stationed."""
 
     #: unit id → (name, region code of its obligations)
     units: dict[int, tuple[str, str]]
@@ -57,29 +60,71 @@ class Bodies:
         ]
 
 
-def bodies_of_year(year: int) -> Bodies:
-    """Two queries, whatever the size of the province."""
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    rows = (
-        Cadre.objects.filter(term_start__lte=end, term_end__gte=start)
-        .values_list("unit_id", "unit__name", "unit__level", "unit__region_id", "team__village_id")
-        .distinct()
+def _serving(year: int) -> QuerySet[Cadre]:
+    """Cadres serving some day of ``year``: their units and the regions of their teams carry its duties."""
+    return Cadre.objects.filter(term_start__lte=dt.date(year, 12, 31), term_end__gte=dt.date(year, 1, 1)).order_by()
+
+
+def _units(year: int, candidates: QuerySet[Unit], keep: Callable[[str], bool]) -> dict[int, tuple[str, str]]:
+    """The units among ``candidates`` with a cadre serving in ``year`` whose obligations' org-tree key
+    (``catalogue.unit_region_code``) ``keep`` accepts, as ``Bodies.units``. One query."""
+    rows = candidates.filter(Exists(_serving(year).filter(unit_id=OuterRef("pk")))).values_list(
+        "pk", "name", "level", "region_id"
     )
     units: dict[int, tuple[str, str]] = {}
-    orgs: set[str] = set()
-    counties: set[str] = set()
-    townships: set[str] = set()
-    for unit_id, unit_name, unit_level, unit_region, village in rows:
-        region = catalogue.unit_region_code(unit_level, unit_region)
-        units[unit_id] = (unit_name, region)
-        orgs.update({region, Region.city_of(village), Region.county_of(village)})
-        counties.add(Region.county_of(village))
-        townships.add(Region.township_of(village))
-    if units:
-        orgs.add(str(settings.ZHUCUN_PROVINCE_CODE))
+    for pk, name, level, region in rows:
+        code = catalogue.unit_region_code(level, region)
+        if keep(code):
+            units[pk] = (name, code)
+    return units
+
+
+def _bodies(*, units: dict[int, tuple[str, str]], orgs: set[str], counties: set[str], townships: set[str]) -> Bodies:
+    """The bodies with their regions' names (one query). A unit's region is an organization department
+    that carries duties too: the department that manages the unit (第十二条)."""
+    orgs = orgs | {region for _, region in units.values()}
     codes = orgs | counties | townships
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
     return Bodies(units=units, orgs=orgs, counties=counties, townships=townships, names=names)
+
+
+def bodies_of_county(year: int, county_code: str) -> Bodies:
+    """The bodies of ``year`` whose org-tree key lies in the county (the job's county task): the
+    county's organization department and its 县级 body (第十四条), its townships where a cadre serving
+    in ``year`` is stationed, and the county's own dispatching units with a cadre serving in ``year``,
+    wherever that cadre is stationed. Three queries, whatever the size of the county."""
+    villages = set(
+        _serving(year)
+        .filter(team__village__code__startswith=county_code)
+        .values_list("team__village_id", flat=True)
+        .distinct()
+    )
+    counties = {Region.county_of(code) for code in villages}
+    units = _units(
+        year, Unit.objects.filter(region__code__startswith=county_code), lambda code: code.startswith(county_code)
+    )
+    return _bodies(
+        units=units, orgs=counties, counties=counties, townships={Region.township_of(code) for code in villages}
+    )
+
+
+def bodies_above_counties(year: int, *, counties: Collection[str]) -> Bodies:
+    """The bodies of ``year`` that no task of ``counties`` (the counties the job fans out over) carries:
+    the province's and the cities' organization departments (第十三条) and the dispatching units whose
+    obligations are keyed above the county — central, province and city units (第三十一条) — or to a
+    county outside ``counties``. Every township and county with a team lies in ``counties``
+    (``cadres.selectors.county_codes``: every county with regions below it). Three queries."""
+    fanned = set(counties)
+    county_length = Region.length_of(Region.Level.COUNTY)
+    cities = set(
+        _serving(year)
+        .values_list(Substr("team__village_id", 1, Region.length_of(Region.Level.CITY)), flat=True)
+        .distinct()
+    )
+    # A code above the county is shorter than a county's: its first six digits are no county's.
+    units = _units(year, Unit.objects.all(), lambda code: code[:county_length] not in fanned)
+    orgs = cities | ({str(settings.ZHUCUN_PROVINCE_CODE)} if cities else set())
+    return _bodies(units=units, orgs=orgs, counties=set(), townships=set())
 
 
 #: overdue first, then open, then done (UI: what needs acting on comes first)

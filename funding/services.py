@@ -619,15 +619,23 @@ def insurance_policy_void(*, actor: User, policy: InsurancePolicy, reason: str) 
 
 
 @transaction.atomic
-def insurance_gaps_flag(*, today: dt.date | None = None) -> int:
+def insurance_gaps_flag(*, county_code: str | None = None, today: dt.date | None = None) -> int:
     """Flag cadres in post without cover for some day of their term up to a month ahead (第二十八条),
-    once a month each, and tell their county and dispatching unit. A fixed number of queries."""
+    once a month each, and tell their county and dispatching unit. ``county_code``: the cadres stationed
+    in that county (the job's county task, docs/decisions/0179); none: the whole country at once. A
+    fixed number of queries."""
     from .selectors import insurance_rows
 
     today = today or timezone.localdate()
     month = today.replace(day=1)
-    rows = insurance_rows(cadres=Cadre.objects.all(), today=today, only_gaps=True)
-    flagged = set(InsuranceGapFlag.objects.filter(month=month).values_list("cadre_id", flat=True))
+    cadres = Cadre.objects.all()
+    if county_code is not None:
+        cadres = cadres.filter(team__village__code__startswith=county_code)
+    rows = insurance_rows(cadres=cadres, today=today, only_gaps=True)
+    # The month's flags of these cadres, wherever they were stationed when flagged: one a month each.
+    flagged = set(
+        InsuranceGapFlag.objects.filter(month=month, cadre__in=cadres.values("pk")).values_list("cadre_id", flat=True)
+    )
     fresh = [row for row in rows if row.cadre.pk not in flagged]
     if not fresh:
         return 0
@@ -640,20 +648,23 @@ def insurance_gaps_flag(*, today: dt.date | None = None) -> int:
             if row.first_gap is not None
         ]
     )
+    # A unit hears per county where its cadres lack cover (the county's task tells it of its own), so
+    # the county tasks together send what one run over the whole country sends (decision 0179).
     by_county: dict[str, int] = {}
-    by_unit: dict[int, int] = {}
+    by_unit: dict[tuple[int, str], int] = {}
     for row in fresh:
         county = Region.prefix_of(row.cadre.team.village_id, Region.Level.COUNTY)
         by_county[county] = by_county.get(county, 0) + 1
-        by_unit[row.cadre.unit_id] = by_unit.get(row.cadre.unit_id, 0) + 1
+        by_unit[row.cadre.unit_id, county] = by_unit.get((row.cadre.unit_id, county), 0) + 1
+    county_names = dict(Region.objects.filter(code__in=list(by_county)).values_list("code", "name"))
     recipients: dict[tuple[str, object], list[int]] = {}
     for user_id, region_id in User.objects.filter(
         role=Role.COUNTY_ORG, is_active=True, region_id__in=list(by_county)
     ).values_list("pk", "region_id"):
         recipients.setdefault(("county", str(region_id)), []).append(user_id)
-    for user_id, unit_id in User.objects.filter(role=Role.UNIT, is_active=True, unit_id__in=list(by_unit)).values_list(
-        "pk", "unit_id"
-    ):
+    for user_id, unit_id in User.objects.filter(
+        role=Role.UNIT, is_active=True, unit_id__in=list({unit for unit, _ in by_unit})
+    ).values_list("pk", "unit_id"):
         recipients.setdefault(("unit", unit_id), []).append(user_id)
     url = reverse("funds-insurance")
     notify_many(
@@ -670,11 +681,11 @@ def insurance_gaps_flag(*, today: dt.date | None = None) -> int:
             *(
                 Message(
                     recipient_ids=recipients.get(("unit", unit), []),
-                    title=f"本单位有 {count} 名驻村干部缺少意外保险",
+                    title=f"本单位派驻{county_names.get(county, county)}的 {count} 名驻村干部缺少意外保险",
                     body="第二十八条：请协调办理意外保险。",
                     url=url,
                 )
-                for unit, count in by_unit.items()
+                for (unit, county), count in by_unit.items()
             ),
         ]
     )

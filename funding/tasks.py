@@ -1,10 +1,15 @@
-"""Team funds jobs on Celery: thin, idempotent tasks that call one service each."""
+"""Team funds jobs on Celery: thin, idempotent tasks that call one service each. The insurance gaps fan
+out one task per county, like the attendance jobs (decisions 0050, 0179)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from celery import shared_task
 from django.utils import timezone
 
+from cadres import selectors as cadres_selectors
+from zhucun import outbox
 from zhucun.jobs import RETRY_TRANSIENT
 
 from . import services
@@ -24,6 +29,15 @@ def open_year() -> int:
 
 
 @shared_task(name="funding.insurance_gaps", acks_late=True, **RETRY_TRANSIENT)
-def insurance_gaps() -> int:
-    """Nightly: flag cadres in post without accident insurance for some day of their term (第二十八条)."""
-    return services.insurance_gaps_flag()
+def insurance_gaps(day: str | None = None) -> int:
+    """Nightly: flag cadres in post without accident insurance for some day of their term (第二十八条),
+    one task per county, all judged on the same day. Returns the number of county tasks queued."""
+    target = dt.date.fromisoformat(day) if day else timezone.localdate()
+    codes = cadres_selectors.county_codes()
+    outbox.enqueue_many(insurance_gaps_county.name, [(code, target.isoformat()) for code in codes])
+    return len(codes)
+
+
+@shared_task(name="funding.insurance_gaps_county", acks_late=True, **RETRY_TRANSIENT)
+def insurance_gaps_county(county_code: str, day: str) -> int:
+    return services.insurance_gaps_flag(county_code=county_code, today=dt.date.fromisoformat(day))

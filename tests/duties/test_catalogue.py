@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from duties import catalogue, services
 from duties.catalogue import CATALOGUE
 from duties.models import Obligation
+from tests.duties.helpers import EXPECTED_2026, more_bodies
 from zhucun.models import AuditEvent, PolicyProfileVersion
 from zhucun.policy import HEBEI_2018, PolicyProfile
 from zhucun.testing.world import World
@@ -119,10 +120,6 @@ def test_level_above_hears_of_an_overdue_obligation() -> None:
 
 # --- the generation job ----------------------------------------------------------------------------
 
-#: the test world in 2026: 4 county units, 6 organization departments (province, 2 cities, 3 counties),
-#: 3 counties, 4 townships
-EXPECTED_2026 = 4 * 12 + (6 + 5 * 2 + 6) + 3 * (4 + 1) + 4 * (4 + 4)
-
 
 def test_every_body_gets_its_obligations_for_the_year(world: World) -> None:
     assert services.obligations_generate(year=2026) == EXPECTED_2026
@@ -151,27 +148,10 @@ def test_generation_is_idempotent(world: World) -> None:
     assert Obligation.objects.get(pk=done.pk).note == "开过了"
 
 
-def _more_bodies(count: int) -> None:
-    """``count`` new townships of 甲县, each with a village, a team of a new county unit and a cadre."""
-    from cadres.models import Cadre, Region, Team, Unit
-    from zhucun.testing.world import make_id_number
-
-    for i in range(count):
-        township = Region.objects.create(code=f"130102{300 + i:03d}", name=f"新镇{i}", level="township",
-                                         parent_id="130102")  # fmt: skip
-        village = Region.objects.create(code=f"{township.code}001", name=f"新村{i}", level="village",
-                                        parent=township)  # fmt: skip
-        unit = Unit.objects.create(name=f"新单位{i}", level="county", region_id="130102")
-        team = Team.objects.create(village=village, unit=unit)
-        Cadre.objects.create(name=f"干部{i}", gender="male", id_number=make_id_number(500 + i), phone="13900000000",
-                             unit=unit, team=team, role="first_secretary_leader", term_start=dt.date(2025, 3, 1),
-                             term_end=dt.date(2028, 2, 29))  # fmt: skip
-
-
 def test_generation_is_bulk_its_queries_do_not_grow_with_bodies(world: World) -> None:
     with CaptureQueriesContext(connection) as small:
         services.obligations_generate(year=2026)
-    _more_bodies(40)
+    more_bodies(40)
     with CaptureQueriesContext(connection) as large:
         created = services.obligations_generate(year=2027)
     assert created == EXPECTED_2026 + 40 * (12 + 8)

@@ -5,16 +5,23 @@ run by run_jobs before the outbox is drained."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessment.models import CountyEvaluationOpinion
 from attendance.models import WorkLog
-from duties import services
+from cadres.models import Unit
+from cadres.selectors import county_codes
+from duties import services, tasks
 from duties.models import Obligation
+from tests.duties.helpers import EXPECTED_2026, more_bodies, units_at_every_level
+from zhucun import outbox
 from zhucun.jobs import SCHEDULED_JOBS
-from zhucun.models import AuditEvent, Notification
+from zhucun.models import AuditEvent, Notification, OutboxMessage
 from zhucun.testing.world import World
 
 pytestmark = pytest.mark.django_db
@@ -114,13 +121,119 @@ def test_both_jobs_are_scheduled_before_the_outbox_is_drained() -> None:
     assert names.index("duties.generate_obligations") < names.index("duties.mark_overdue") < len(names) - 1
 
 
-def test_the_jobs_as_run_jobs_runs_them_make_this_years_obligations_and_flag_past_ones(world: World) -> None:
+def test_the_jobs_as_run_jobs_runs_them_make_this_years_obligations_and_flag_past_ones(
+    office_hours: dt.datetime, world: World, django_capture_on_commit_callbacks: Any
+) -> None:
     from zhucun.celery import app
 
     app.loader.import_default_modules()
-    created = app.tasks["duties.generate_obligations"].apply().get()
-    assert created > 0
-    assert app.tasks["duties.generate_obligations"].apply().get() == 0  # idempotent
+    # the county tasks are published after the job commits; the tests' Celery runs them in process
+    with django_capture_on_commit_callbacks(execute=True):
+        assert app.tasks["duties.generate_obligations"].apply().get() == 3  # one task per county
+    assert Obligation.objects.count() == EXPECTED_2026
+    with django_capture_on_commit_callbacks(execute=True):
+        app.tasks["duties.generate_obligations"].apply().get()
+    assert Obligation.objects.count() == EXPECTED_2026  # idempotent
     app.tasks["duties.mark_overdue"].apply().get()
     today = timezone.localdate()
     assert not Obligation.objects.filter(status="open", due__lt=today).exists()
+
+
+# --- one task per county (docs/decisions/0179) -------------------------------------------------------
+
+#: the world with units_at_every_level in 2026: 9 units; 7 organization departments (the province, 2
+#: cities, 甲县, 丙县, 丁县, and 乙县 for its unit); 3 counties; 4 townships
+WITH_EVERY_LEVEL_2026 = EXPECTED_2026 + 5 * 12 + (1 + 2 + 1)
+#: who carries which of them: the job itself (above the counties) and each county's task
+ABOVE_2026 = 4 * 12 + (4 + 3 * 2 + 4)  # central, province, city and 乙县 units; 省, two 市, 乙县 departments
+JIA_2026 = 3 * 12 + 4 + 5 + 2 * 8  # units A, B and 甲县's unit stationed in 丁县; the department, county, 2 townships
+BING_2026 = DING_2026 = 12 + 4 + 5 + 8
+
+
+def _obligations() -> set[tuple[str, str, str, str, int | None, str, dt.date]]:
+    return set(
+        Obligation.objects.values_list("duty", "body_key", "period", "region_code", "unit_id", "body_name", "due")
+    )
+
+
+def test_the_job_makes_the_bodies_above_the_counties_and_queues_one_task_per_county(
+    office_hours: dt.datetime, world: World
+) -> None:
+    units_at_every_level(world)
+    assert tasks.generate_obligations() == 3
+    messages = OutboxMessage.objects.filter(task="duties.generate_obligations_county")
+    assert sorted(m.args for m in messages) == [["130102", 2026], ["130104", 2026], ["130202", 2026]]
+    # until the outbox is drained only the bodies no county carries have their obligations
+    assert Obligation.objects.count() == ABOVE_2026
+    assert set(Obligation.objects.values_list("region_code", flat=True)) == {"13", "1301", "1302", "130103"}
+    assert outbox.drain() == 3
+    assert not OutboxMessage.objects.exists()
+    assert Obligation.objects.count() == WITH_EVERY_LEVEL_2026
+    assert AuditEvent.objects.filter(action="duties.generate").count() == WITH_EVERY_LEVEL_2026
+    # again: the same tasks, nothing new
+    assert tasks.generate_obligations() == 3
+    assert outbox.drain() == 3
+    assert Obligation.objects.count() == WITH_EVERY_LEVEL_2026
+    assert AuditEvent.objects.filter(action="duties.generate").count() == WITH_EVERY_LEVEL_2026
+
+
+def test_in_december_each_county_gets_a_task_for_this_year_and_one_for_next(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 5, 1, 0, tzinfo=dt.UTC))
+    assert tasks.generate_obligations() == 6
+    args = sorted(
+        OutboxMessage.objects.filter(task="duties.generate_obligations_county").values_list("args", flat=True)
+    )
+    assert args == [[county, year] for county in ("130102", "130104", "130202") for year in (2026, 2027)]
+    assert set(Obligation.objects.values_list("year", flat=True)) == {2026, 2027}  # the province's, the cities'
+
+
+def test_each_county_task_makes_its_countys_obligations_and_together_what_one_run_over_the_country_makes(
+    world: World,
+) -> None:
+    units_at_every_level(world)
+    counties = county_codes()
+    assert services.obligations_generate_above_counties(year=2026, counties=counties) == ABOVE_2026
+    made: dict[str, set[str]] = {}
+    expected = {"130102": JIA_2026, "130104": BING_2026, "130202": DING_2026}
+    for code in counties:
+        before = set(Obligation.objects.values_list("pk", flat=True))
+        assert tasks.generate_obligations_county(code, 2026) == expected[code]
+        made[code] = set(Obligation.objects.exclude(pk__in=before).values_list("region_code", flat=True))
+        assert tasks.generate_obligations_county(code, 2026) == 0
+    assert made == {"130102": {"130102", "130102001", "130102002"}, "130104": {"130104", "130104001"},
+                    "130202": {"130202", "130202001"}}  # fmt: skip
+    # 甲县's own unit serves in 丁县: its obligations are 甲县's (第十二条 谁选派谁管理)
+    jia_unit = Unit.objects.get(name="甲县交通运输局")
+    assert set(Obligation.objects.filter(unit=jia_unit).values_list("region_code", flat=True)) == {"130102"}
+    fanned_out = _obligations()
+    assert len(fanned_out) == WITH_EVERY_LEVEL_2026
+    # the same rows as one run over the whole country, in one process
+    Obligation.objects.all().delete()
+    assert services.obligations_generate(year=2026) == WITH_EVERY_LEVEL_2026
+    assert _obligations() == fanned_out
+
+
+def test_a_unit_moved_to_another_county_keeps_its_obligations_and_gets_none_twice(world: World) -> None:
+    services.obligations_generate_in_county(year=2026, county_code="130102")
+    unit = world.units["A"]
+    Unit.objects.filter(pk=unit.pk).update(region_id="130104")  # now a unit of 丙县
+    assert services.obligations_generate_in_county(year=2026, county_code="130104") == 4 + 5 + 12 + 8  # not A's
+    assert set(Obligation.objects.filter(unit=unit).values_list("region_code", flat=True)) == {"130102"}
+
+
+def test_a_county_task_runs_a_fixed_number_of_queries_whatever_the_size_of_the_county(world: World) -> None:
+    with CaptureQueriesContext(connection) as small:
+        assert services.obligations_generate_in_county(year=2026, county_code="130102") == 2 * 12 + 4 + 5 + 2 * 8
+    more_bodies(40)
+    with CaptureQueriesContext(connection) as large:
+        created = services.obligations_generate_in_county(year=2027, county_code="130102")
+    assert created == 2 * 12 + 4 + 5 + 2 * 8 + 40 * (12 + 8)
+
+    def reads(queries: CaptureQueriesContext) -> int:
+        return sum(1 for q in queries.captured_queries if not q["sql"].lstrip().upper().startswith("INSERT"))
+
+    # reads do not grow with the county's bodies; writes are batched, never one per body
+    assert reads(large) == reads(small)
+    assert len(large) - reads(large) <= created / 20

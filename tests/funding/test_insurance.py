@@ -8,16 +8,21 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from funding import services
+from cadres.models import Cadre
+from cadres.selectors import county_codes
+from funding import services, tasks
 from funding.models import InsuranceGapFlag, InsurancePolicy
 from funding.policies import first_uncovered_day
 from tests.conftest import api_as
-from zhucun.models import AuditEvent, Notification
-from zhucun.testing.world import World
+from zhucun import outbox
+from zhucun.models import AuditEvent, Notification, OutboxMessage
+from zhucun.testing.world import World, make_id_number
 
 D = dt.date
 
@@ -76,6 +81,88 @@ def test_the_nightly_job_flags_uncovered_cadres_once_a_month_and_tells_county_an
     assert not InsuranceGapFlag.objects.filter(cadre=world.leaders["A"]).exists()
     assert Notification.objects.filter(recipient=world.personas["county"], title__contains="缺少意外保险").exists()
     assert Notification.objects.filter(recipient=world.personas["unit"], title__contains="缺少意外保险").exists()
+
+
+# --- one task per county (docs/decisions/0179) -------------------------------------------------------
+
+
+def _unit_a_cadre_in_bing_county(world: World) -> Cadre:
+    """A second cadre of unit A (甲县卫生健康局, the persona ``unit``), stationed in 丙县's 丙村."""
+    return Cadre.objects.create(
+        name="丙村队员二", gender="male", id_number=make_id_number(800), phone="13900000000", unit=world.units["A"],
+        team=world.teams["C"], role="member", term_start=D(2025, 3, 1), term_end=D(2028, 2, 29),
+    )  # fmt: skip
+
+
+def _flags() -> set[tuple[int, str, dt.date, dt.date]]:
+    return set(InsuranceGapFlag.objects.values_list("cadre_id", "village_code", "month", "first_gap"))
+
+
+def _messages_since(pk: int) -> list[tuple[int, str, str]]:
+    return sorted(Notification.objects.filter(pk__gt=pk).values_list("recipient_id", "title", "body"))
+
+
+def _last_notification() -> int:
+    return Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def test_the_nightly_job_queues_one_task_per_county_and_twice_flags_nothing_more(world: World) -> None:
+    _register(world)
+    assert tasks.insurance_gaps("2026-11-30") == 3
+    messages = OutboxMessage.objects.filter(task="funding.insurance_gaps_county")
+    assert sorted(m.args for m in messages) == [[code, "2026-11-30"] for code in ("130102", "130104", "130202")]
+    assert not InsuranceGapFlag.objects.exists()  # the county tasks flag, once published
+    assert outbox.drain() == 3
+    assert InsuranceGapFlag.objects.count() == 7 and not OutboxMessage.objects.exists()
+    notified, audited = Notification.objects.count(), AuditEvent.objects.filter(action="funding.insurance_gap").count()
+    assert notified > 0 and audited == 7
+    assert tasks.insurance_gaps("2026-11-30") == 3
+    assert outbox.drain() == 3
+    assert InsuranceGapFlag.objects.count() == 7
+    assert Notification.objects.count() == notified  # nobody is told twice
+    assert AuditEvent.objects.filter(action="funding.insurance_gap").count() == audited
+
+
+def test_each_county_task_flags_its_own_cadres_and_together_they_do_what_one_run_over_the_country_does(
+    world: World,
+) -> None:
+    _register(world)  # leader A is covered
+    extra = _unit_a_cadre_in_bing_county(world)
+    today = D(2026, 11, 30)
+    start = _last_notification()
+    flagged: dict[str, set[str]] = {}
+    for code in county_codes():
+        before = set(InsuranceGapFlag.objects.values_list("pk", flat=True))
+        tasks.insurance_gaps_county(code, today.isoformat())
+        flagged[code] = set(InsuranceGapFlag.objects.exclude(pk__in=before).values_list("village_code", flat=True))
+    assert flagged == {"130102": {world.village("A"), world.village("B")}, "130104": {world.village("C")},
+                       "130202": {world.village("D")}}  # fmt: skip
+    assert InsuranceGapFlag.objects.filter(cadre=extra, village_code=world.village("C")).exists()
+    by_county, by_county_messages = _flags(), _messages_since(start)
+    assert len(by_county) == 8
+    # the unit hears of each county where its cadres lack cover, naming it
+    unit_titles = sorted(title for recipient, title, _ in by_county_messages if recipient == world.personas["unit"].pk)
+    assert unit_titles == ["本单位派驻丙县的 1 名驻村干部缺少意外保险", "本单位派驻甲县的 1 名驻村干部缺少意外保险"]
+    # one run over the whole country flags the same cadres and sends the same messages
+    InsuranceGapFlag.objects.all().delete()
+    start = _last_notification()
+    assert services.insurance_gaps_flag(today=today) == 8
+    assert _flags() == by_county
+    assert _messages_since(start) == by_county_messages
+
+
+def test_a_county_task_runs_a_fixed_number_of_queries_whatever_the_size_of_the_county(world: World) -> None:
+    with CaptureQueriesContext(connection) as small:
+        assert services.insurance_gaps_flag(county_code="130102", today=D(2026, 10, 31)) == 4
+    for i in range(30):
+        Cadre.objects.create(
+            name=f"新队员{i}", gender="male", id_number=make_id_number(900 + i), phone="13900000000",
+            unit=world.units["B"], team=world.teams["B"], role="member", term_start=D(2025, 3, 1),
+            term_end=D(2028, 2, 29),
+        )  # fmt: skip
+    with CaptureQueriesContext(connection) as large:
+        assert services.insurance_gaps_flag(county_code="130102", today=D(2026, 11, 30)) == 34
+    assert len(large) == len(small)
 
 
 def test_a_voided_policy_no_longer_covers(world: World) -> None:

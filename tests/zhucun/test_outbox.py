@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from assessment.models import ExportJob
 from attendance.models import AbsenceFinding
+from funding.models import InsuranceGapFlag
 from tests.assessment.helpers import YEAR
 from tests.zhucun.brokers import closed_port_url, publishing_to
 from zhucun.celery import app
@@ -80,12 +81,13 @@ def test_an_export_queued_at_once_says_nothing_about_a_failure(
     [
         ("attendance.absence_findings", "attendance.absence_findings_county"),
         ("attendance.coverage_check", "attendance.coverage_check_county"),
+        ("funding.insurance_gaps", "funding.insurance_gaps_county"),
     ],
 )
 def test_a_fan_out_while_redis_refuses_keeps_every_county_and_runs_them_after_recovery(
     world: World, job: str, county_task: str, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from attendance.jobs import county_codes
+    from cadres.selectors import county_codes
     from zhucun.models import OutboxMessage
 
     counties = sorted(county_codes())
@@ -99,6 +101,9 @@ def test_a_fan_out_while_redis_refuses_keeps_every_county_and_runs_them_after_re
     if job == "attendance.absence_findings":
         # Nobody in the world signed in that day: every county's active cadres have a finding.
         assert AbsenceFinding.objects.filter(date=DAY).count() == 8
+    if job == "funding.insurance_gaps":
+        # Nobody in the world is insured: every county's cadres in post are flagged.
+        assert InsuranceGapFlag.objects.filter(month=DAY.replace(day=1)).count() == 8
 
 
 def test_the_commit_hook_leaves_alone_a_message_the_drain_job_is_sending(world: World) -> None:

@@ -18,20 +18,26 @@ from zhucun.testing.world import World
 def test_a_failing_job_does_not_stop_the_others_and_the_command_fails_at_the_end(
     office_hours: dt.datetime, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import attendance.jobs
+    import cadres.selectors
 
     def broken(**_: object) -> int:
         raise RuntimeError("数据库里的一行坏了")
 
-    # The first fan-out of the list breaks; the term expiry (first) and the leave jobs (after) still run.
-    monkeypatch.setattr(attendance.jobs, "county_codes", broken)
+    # The fan-outs break (they share the list of counties); the term expiry (first) and the leave jobs
+    # (between them) still run.
+    monkeypatch.setattr(cadres.selectors, "county_codes", broken)
     Cadre.objects.filter(pk=world.members["C"].pk).update(term_end=dt.date(2020, 1, 1))
     out, err = StringIO(), StringIO()
     with pytest.raises(CommandError) as failure:
         call_command("run_jobs", stdout=out, stderr=err)
-    failed = ["attendance.coverage_check", "attendance.absence_findings"]
+    failed = [
+        "attendance.coverage_check",
+        "attendance.absence_findings",
+        "funding.insurance_gaps",
+        "duties.generate_obligations",
+    ]
     assert all(f"{name}: 失败" in err.getvalue() and "数据库里的一行坏了" in err.getvalue() for name in failed)
-    assert "2 个任务失败" in str(failure.value)
+    assert "4 个任务失败" in str(failure.value)
     ran = [name for name, _ in SCHEDULED_JOBS if name not in failed]
     assert all(f"{name}: " in out.getvalue() for name in ran), out.getvalue()
     assert Cadre.objects.get(pk=world.members["C"].pk).status == Cadre.Status.EXPIRED
