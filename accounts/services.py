@@ -583,3 +583,21 @@ def _password_reset_with_code(*, user: User, row_id: int, new_password: str) -> 
         region_code=home_region_code(user),
     )
     return user
+
+
+def password_reset_requests_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the 找回密码 requests that are finished and older than the audit trail's retention
+    (``ZHUCUN_AUDIT_RETENTION_DAYS``, default 365, never below 180 days — 网络安全法第二十一条: network
+    logs at least six months). A row is the only trace of a request that named no account (no audit
+    event is written for those), so it is kept as long as the trail of the codes sent and the resets
+    done; then who asked, from where, is gone with it. The job ``accounts.purge_password_resets``.
+
+    One DELETE by ``requested_at`` (indexed); a code still usable is never deleted, whatever its age
+    (a row that old cannot hold one: a code is sent within RESET_CODE_MINUTES of the request and lives
+    RESET_CODE_MINUTES). Idempotent: a second run finds nothing. Returns how many were deleted."""
+    from zhucun.audit_archive import retention_days
+
+    now = now or timezone.now()
+    old = PasswordResetRequest.objects.filter(requested_at__lt=now - dt.timedelta(days=retention_days()))
+    deleted, _ = old.exclude(used_at__isnull=True, expires_at__gt=now).delete()
+    return deleted

@@ -9,7 +9,7 @@ from celery import shared_task
 from zhucun.channels import TransientDeliveryError
 from zhucun.jobs import RETRY_TRANSIENT
 
-from .services import reset_code_send
+from .services import password_reset_requests_purge, reset_code_send
 
 #: A code is worth sending only within its 10 minutes: a few quick retries of a gateway that was
 #: busy or timed out, then the person asks again.
@@ -26,3 +26,10 @@ CODE_RETRY: dict[str, Any] = {
 def send_reset_code(request_id: int) -> bool:
     """Make and send the SMS code of a 找回密码 request (decision 0173). Idempotent."""
     return reset_code_send(request_id=request_id)
+
+
+@shared_task(name="accounts.purge_password_resets", acks_late=True, **RETRY_TRANSIENT)
+def purge_password_resets() -> int:
+    """Every night: finished 找回密码 requests past the audit retention are deleted (decision 0173).
+    Idempotent: a second run deletes nothing."""
+    return password_reset_requests_purge()

@@ -35,6 +35,7 @@ from zhucun.audit import (
 )
 from zhucun.notifications import notify
 from zhucun.policy import profile_on
+from zhucun.replica import replica_reads
 
 from . import rules
 from .models import (
@@ -886,12 +887,21 @@ def export_job_waiting_to_queue(job: ExportJob) -> bool:
 
 def export_job_run(*, job_id: int) -> str:
     """Build the job's workbook into a temporary file, reporting progress, then store it. Not one
-    transaction: progress must be visible while it runs."""
-    from .exports import row_total, write_assessment_workbook
+    transaction: progress must be visible while it runs.
 
+    The workbook's reads come from the replica when there is one (decision 0103), once it has this
+    job's row — and so everything the requester wrote before asking (``replica_reads(after=job)``).
+    The job's own row, its progress, file, status and audit events are on the primary."""
     job = ExportJob.objects.select_related("user").get(pk=job_id)
     if job.status == ExportJob.Status.DONE:
         return str(job.file.name)
+    with replica_reads(after=job):
+        return _export_job_build(job)
+
+
+def _export_job_build(job: ExportJob) -> str:
+    from .exports import row_total, write_assessment_workbook
+
     total = max(row_total(user=job.user, year=job.year), 1)
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, progress=0)
 

@@ -55,6 +55,7 @@ SCHEDULED_JOBS: list[tuple[str, crontab]] = [
     ("households.flag_overdue_visits", crontab(hour=7, minute=40)),
     # --- audit retention (issue 10 item 13) ---
     ("zhucun.purge_audit_events", crontab(hour=3, minute=30)),
+    ("accounts.purge_password_resets", crontab(hour=3, minute=40)),  # kept as long (decision 0173)
     # --- notification channels (issue 15, decision 0151): the morning digest, then what is due ---
     ("zhucun.send_digests", crontab(hour=_DIGEST_HOUR, minute=_DIGEST_MINUTE)),
     ("zhucun.send_due_deliveries", crontab(minute="*/5")),

@@ -8,20 +8,25 @@ which locks and reads on the primary inside its transaction.
 
 Read-your-writes: a person who has just changed something (any successful POST, PUT, PATCH or DELETE)
 reads from the primary for ``ZHUCUN_REPLICA_LAG_SECONDS`` (a short cookie set by
-``PrimaryAfterWriteMiddleware``), so the dashboard that follows a confirmed finding shows it.
+``PrimaryAfterWriteMiddleware``), so the dashboard that follows a confirmed finding shows it. A job a
+request queued (the assessment workbook) has no cookie: ``replica_reads(after=job)`` reads the replica
+only once it has the job's own row (see there).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import connections, models, transaction
 from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
 
 REPLICA = "replica"
 #: The cookie that keeps a person who has just written on the primary.
@@ -39,13 +44,31 @@ def enabled() -> bool:
 
 
 @contextmanager
-def replica_reads() -> Iterator[None]:
-    """Reads inside go to the replica when one is configured (and the person has not just written)."""
+def replica_reads(*, after: models.Model | None = None) -> Iterator[None]:
+    """Reads inside go to the replica when one is configured (and the person has not just written).
+
+    ``after``: for a job a request queued, the row that request wrote (the export job's own row). The
+    job has no cookie to say its requester has just written; instead, its reads go to the replica only
+    if the replica already has that row. A standby replays the primary's commits in their order, so a
+    replica that has the row has everything the requester committed before asking — the round they
+    had just finalized — however far it lags. One small query decides, once, for the whole block;
+    a replica still behind leaves the block on the primary (no waiting, no stale workbook)."""
+    primary = None
+    if after is not None and enabled() and not replicated(after):
+        logger.info("the replica has not replayed %s %s yet: reading the primary", after._meta.label, after.pk)
+        primary = _primary_only.set(True)
     token = _replica_reads.set(True)
     try:
         yield
     finally:
+        if primary is not None:
+            _primary_only.reset(primary)
         _replica_reads.reset(token)
+
+
+def replicated(row: models.Model) -> bool:
+    """Whether the replica has ``row`` yet (a row the primary committed: it can only be behind)."""
+    return type(row)._base_manager.using(REPLICA).filter(pk=row.pk).exists()
 
 
 def reads_from_replica(view: Callable[P, R]) -> Callable[P, R]:

@@ -26,6 +26,7 @@ from zhucun.api.viewsets import ScopedQuerysetMixin
 from zhucun.exports.xlsx import XLSX_CONTENT_TYPE
 from zhucun.filters import ScopedObjectFilter
 from zhucun.inputs import parse_year
+from zhucun.replica import replica_reads
 
 from .. import selectors, services
 from ..models import RecallCase, SubjectType
@@ -170,13 +171,16 @@ class RecallCaseViewSet(
 
 
 def workbook_response(*, user: User | AnonymousUser, year: int) -> FileResponse:
-    """The caller's workbook, built into a temporary file (memory stays flat) and streamed."""
+    """The caller's workbook, built into a temporary file (memory stays flat) and streamed. Its reads
+    may come from the replica (decision 0103: unless the caller has just written); the audit event is
+    written on the primary."""
     from zhucun.audit import audit_export
 
     from ..exports import write_assessment_workbook
 
     out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    rows = write_assessment_workbook(user=user, year=year, out=out)
+    with replica_reads():
+        rows = write_assessment_workbook(user=user, year=year, out=out)
     out.seek(0)
     filename = f"驻村考核-{year}.xlsx"
     audit_export(

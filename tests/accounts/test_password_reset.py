@@ -13,13 +13,16 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import PasswordResetRequest, User
 from tests.zhucun.channels.stub import Reply, Request, Stub, stub_server
+from zhucun.jobs import SCHEDULED_JOBS
 from zhucun.models import AuditEvent
 from zhucun.testing.world import PASSWORD, World
 
@@ -200,3 +203,49 @@ def test_requests_are_rate_limited_per_account_silently_and_per_address_with_429
         other = _ask(Client(), "p_county", django_capture_on_commit_callbacks, REMOTE_ADDR="10.0.0.9")
         assert other.status_code == 302
         assert [phone for phone, _ in _codes(stub)][3:] == ["13811112222"]  # staff: the account's mobile
+
+
+# --- the rows are not kept for ever ----------------------------------------------------------------
+
+NOW = dt.datetime(2027, 6, 1, 4, 0, tzinfo=dt.UTC)
+
+
+def _reset_request(user: User | None, *, days_ago: int, sent: bool = True, used: bool = False) -> int:
+    """A request made ``days_ago`` before NOW: its code sent at once (10 minutes), used or not."""
+    at = NOW - dt.timedelta(days=days_ago)
+    minutes = dt.timedelta(minutes=1)
+    return PasswordResetRequest.objects.create(
+        user=user, requested_ip="10.0.0.1", requested_at=at, sent_at=at if sent else None,
+        expires_at=at + 10 * minutes if sent else None, used_at=at + 5 * minutes if used else None,
+    ).pk  # fmt: skip
+
+
+@override_settings(ZHUCUN_AUDIT_RETENTION_DAYS=365)
+def test_finished_requests_older_than_the_audit_retention_are_purged_by_one_delete_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cadre = world.personas["cadre"]
+    purged = {
+        _reset_request(cadre, days_ago=400, used=True),
+        _reset_request(cadre, days_ago=366),  # expired unused
+        _reset_request(None, days_ago=500, sent=False),  # named no account: the row is the only trace
+    }
+    kept = {
+        _reset_request(cadre, days_ago=364, used=True),  # within the retention
+        _reset_request(None, days_ago=1, sent=False),
+        _reset_request(cadre, days_ago=0),  # its code still has 10 minutes
+    }
+    # A code still usable is never deleted, whatever its request's age (a clock set wrong at the time).
+    still_usable = _reset_request(cadre, days_ago=400)
+    PasswordResetRequest.objects.filter(pk=still_usable).update(expires_at=NOW + dt.timedelta(minutes=3))
+    kept.add(still_usable)
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    from accounts.tasks import purge_password_resets
+
+    with CaptureQueriesContext(connection) as queries:
+        assert purge_password_resets.apply().get() == len(purged)
+    touching = [q["sql"] for q in queries.captured_queries if "accounts_passwordresetrequest" in q["sql"]]
+    assert len(touching) == 1 and touching[0].startswith("DELETE")  # set-based: no rows loaded, no loop
+    assert set(PasswordResetRequest.objects.values_list("pk", flat=True)) == kept
+    assert purge_password_resets.apply().get() == 0  # idempotent
+    assert "accounts.purge_password_resets" in dict(SCHEDULED_JOBS)  # beat and run_jobs run it

@@ -17,9 +17,12 @@ from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from assessment.models import ExportJob
+from assessment.services import export_job_run
 from cadres.models import Cadre
+from tests.assessment.helpers import YEAR
 from zhucun import replica
-from zhucun.testing.world import build_world
+from zhucun.testing.world import World, build_world
 
 
 @pytest.fixture
@@ -126,14 +129,91 @@ def _routes(router: replica.ReplicaRouter) -> None:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_list_export_reads_the_replica_and_audits_on_the_primary(mirror: BaseDatabaseWrapper) -> None:
+@pytest.mark.parametrize(
+    ("route", "query"),
+    [("cadre-list", "?export=xlsx"), ("api:assessment-export", f"?year={YEAR}")],  # the workbook, built in the request
+)
+def test_an_export_reads_the_replica_and_audits_on_the_primary(
+    mirror: BaseDatabaseWrapper, route: str, query: str
+) -> None:
     world = build_world()
     client = Client()
     client.force_login(world.personas["county"])
     with CaptureQueriesContext(connections["default"]) as primary, CaptureQueriesContext(mirror) as on_mirror:
-        download = client.get(reverse("cadre-list") + "?export=xlsx")
-    assert download.status_code == 200 and download.content[:2] == b"PK"
+        download = client.get(reverse(route) + query)
+    body = b"".join(download.streaming_content) if download.streaming else download.content  # type: ignore[attr-defined]
+    assert download.status_code == 200 and body[:2] == b"PK"
     assert _reads(on_mirror, "cadres_cadre") > 0  # the rows came from the replica
     assert _reads(primary, "cadres_cadre") == 0
     assert any(q["sql"].startswith("INSERT") and "zhucun_auditevent" in q["sql"] for q in primary.captured_queries)
     assert not any(q["sql"].startswith("INSERT") for q in on_mirror.captured_queries)
+
+
+# --- the assessment workbook built by a job (the one built in the request: the test above) -----------
+
+
+def _workbook_job(world: World) -> ExportJob:
+    """A county's workbook job, as ``export_job_create`` leaves it: queued, committed on the primary."""
+    return ExportJob.objects.create(user=world.personas["county"], year=YEAR)
+
+
+def _writes(captured: CaptureQueriesContext) -> list[str]:
+    sql = (q["sql"] for q in captured.captured_queries)
+    return [statement for statement in sql if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_workbook_job_reads_the_replica_and_writes_its_file_status_and_audit_on_the_primary(
+    mirror: BaseDatabaseWrapper,
+) -> None:
+    job = _workbook_job(build_world())
+    with CaptureQueriesContext(connections["default"]) as primary, CaptureQueriesContext(mirror) as on_mirror:
+        export_job_run(job_id=job.pk)
+    assert _reads(on_mirror, "cadres_cadre") > 0 and _reads(on_mirror, "assessment_assessmentresult") > 0  # the bulk
+    assert _reads(primary, "cadres_cadre") == 0 and _reads(primary, "assessment_assessmentresult") == 0
+    assert _reads(primary, "assessment_exportjob") == 1  # the job's own row, just written
+    assert _reads(on_mirror, "assessment_exportjob") == 1  # has the replica replayed it? (it has)
+    assert _writes(on_mirror) == []
+    written = " ".join(_writes(primary))
+    assert "assessment_exportjob" in written and "zhucun_auditevent" in written  # progress, file, status; the end
+    job.refresh_from_db()
+    assert (job.status, job.rows) == (ExportJob.Status.DONE, 2 + 4 + 2)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_workbook_job_reads_the_primary_while_the_replica_has_not_replayed_its_row(
+    mirror: BaseDatabaseWrapper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replica behind the primary by more than the time between asking and the job starting: the
+    round the requester finalized just before asking may not be on it. The job reads the primary."""
+    job = _workbook_job(build_world())
+    monkeypatch.setattr(replica, "replicated", lambda row: False)  # a replica that lags (next test: the check)
+    with CaptureQueriesContext(connections["default"]) as primary, CaptureQueriesContext(mirror) as on_mirror:
+        export_job_run(job_id=job.pk)
+    assert on_mirror.captured_queries == []
+    assert _reads(primary, "cadres_cadre") > 0 and _reads(primary, "assessment_assessmentresult") > 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_reads_after_a_row_go_to_the_replica_only_once_it_has_the_row(mirror: BaseDatabaseWrapper) -> None:
+    job = _workbook_job(build_world())
+    not_yet_replayed = ExportJob(pk=job.pk + 1000)  # a row the replica lacks, as a lagging one lacks the newest
+    for after, replayed in ((not_yet_replayed, False), (job, True)):
+        with (
+            CaptureQueriesContext(connections["default"]) as primary,
+            CaptureQueriesContext(mirror) as on_mirror,
+            replica.replica_reads(after=after),
+        ):
+            list(Cadre.objects.all())
+        assert _reads(on_mirror, "assessment_exportjob") == 1  # one question decides, for the whole block
+        assert (_reads(on_mirror, "cadres_cadre"), _reads(primary, "cadres_cadre")) == ((1, 0) if replayed else (0, 1))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_without_a_replica_the_workbook_job_reads_and_writes_the_primary() -> None:
+    job = _workbook_job(build_world())
+    with CaptureQueriesContext(connections["default"]) as primary:
+        export_job_run(job_id=job.pk)  # no replica alias: asking it anything would fail
+    assert _reads(primary, "cadres_cadre") > 0
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE
