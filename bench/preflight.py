@@ -24,7 +24,7 @@ Runner = Callable[[Sequence[str]], "subprocess.CompletedProcess[str]"]
 Which = Callable[[str], "str | None"]
 
 #: tool → the Debian package that brings it
-TOOLS = {"wrk": "wrk", "pgbench": "postgresql-client", "psql": "postgresql-client", "faketime": "faketime"}
+TOOLS = {"wrk": "wrk", "pgbench": "postgresql-client", "psql": "postgresql-client"}
 
 
 class PreflightError(RuntimeError):

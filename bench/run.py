@@ -17,7 +17,8 @@ NATION=1: the national-size benchmark instead (issue 16 item 5, ``bench/nation.p
 ``zhucun_nation`` (BENCH_KEEP=1 keeps it, BENCH_REUSE=1 measures it again), seeded by
 ``bench/nation_seed.py`` at NATION_CADRES (660000) cadres, NATION_DAYS (30) days of the last complete
 month and NATION_TOKENS (6000) cadres with a token; records the N keys in the results file, keeping the
-B keys as they were (the run is recorded under ``run_N``).
+B keys as they were (the run is recorded under ``run_N``). NATION_ONLY=N3,N5: only those figures (N1 and
+N2 go together), replacing only their keys (the run is recorded under ``run_N_N3_N5``).
 """
 
 from __future__ import annotations
@@ -93,13 +94,11 @@ def fresh_database() -> None:
 
 
 def start_gunicorn(today: dt.date | None = None) -> subprocess.Popen[bytes]:
-    """gunicorn.conf.py, as production starts it; only the address and the logs differ. ``today``: the
-    workers' clock starts at 10:00 (Asia/Shanghai) of that day, under libfaketime (NATION's month-end day)."""
-    command = [str(Path(PY).parent / "gunicorn"), "zhucun.wsgi", "--config", str(ROOT / "gunicorn.conf.py")]
-    faked: dict[str, str] = {}
-    if today is not None:
-        command = ["faketime", "-f", f"@{today:%Y-%m-%d} 10:00:00", *command]
-        faked = {"TZ": "Asia/Shanghai", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+    """gunicorn.conf.py, as production starts it; only the address and the logs differ. ``today``: Django's
+    clock set to that day (``bench/faked_wsgi.py``; NATION's month-end day)."""
+    application = "zhucun.wsgi" if today is None else "bench.faked_wsgi:application"
+    command = [str(Path(PY).parent / "gunicorn"), application, "--config", str(ROOT / "gunicorn.conf.py")]
+    faked = {} if today is None else {"BENCH_TODAY": today.isoformat()}
     env = {
         **ENV,
         **faked,
@@ -902,10 +901,12 @@ def main_nation() -> None:
     }
     target = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results.json"))
     document = json.loads(target.read_text()) if target.exists() else {}
-    for key in [key for key in document if key.startswith("N")]:
-        del document[key]
+    if not os.environ.get("NATION_ONLY"):  # a partial run (NATION_ONLY=N3,N5) replaces only its figures
+        for key in [key for key in document if key.startswith("N")]:
+            del document[key]
     document.update(results)
-    document["run_N"] = {
+    only = os.environ.get("NATION_ONLY", "")
+    document["run_N" if not only else f"run_N_{only.replace(',', '_')}"] = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "rounds": ROUNDS,
         "seconds_per_load_run": SECONDS,
@@ -925,11 +926,11 @@ def main_nation() -> None:
     }
     target.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     (OUT / "raw_nation.json").write_text(json.dumps(raw, ensure_ascii=False, indent=2, default=str) + "\n")
-    print_table({"size": document["run_N"]["size"], **results})
+    print_table({"size": seeded.size.as_dict(), **results})
     if not os.environ.get("BENCH_KEEP"):
         connection.close()
         psql(f"DROP DATABASE IF EXISTS {DB}", db="postgres")
-    if results["N4.partitions_scanned"].get("failures"):  # asserted, once every figure is written down
+    if results.get("N4.partitions_scanned", {}).get("failures"):  # asserted, once every figure is written down
         sys.exit(
             "N4: a query read partitions outside its dates:\n" + "\n".join(results["N4.partitions_scanned"]["failures"])
         )
