@@ -133,7 +133,12 @@ def test_the_counters_give_the_same_figures_as_the_rows(world: World, clock: Any
             for region in regions
         ]
 
-    counted = figures()
+    with CaptureQueriesContext(connection) as read:
+        counted = figures()
+    tables = " ".join(q["sql"] for q in read.captured_queries)
+    # the counters are what was read: no cadre or rollup row counted per child
+    assert all(name in tables for name in ("cadres_county_tally", "attendance_county_day", "county_month_days"))
+    assert not any("GROUP BY" in q["sql"] and 'FROM "cadres_cadre"' in q["sql"] for q in read.captured_queries)
     monkeypatch.setattr(scoping, "region_in_scope", lambda user, code: False)  # the rows' way
     assert figures() == counted
     assert any(row[-1] for rows in counted for row in rows)  # somebody is behind: the count was exercised

@@ -80,8 +80,15 @@ def test_township_official_reads_the_dashboard_and_confirms_a_finding(
 
     # A heat-map cell opens that cadre's day (issue 15 item 13): yesterday's 在村 cell is the leader's.
     page.goto(f"{base}/attendance/dashboard/?month={yesterday:%Y-%m}")
-    page.locator("#heatmap path[fill='#2e7d32']").first.click()
-    page.wait_for_url(f"**{reverse('attendance-cadre', args=[leader.pk])}?day={yesterday:%Y-%m-%d}")
+    # Two green paths once the chart is drawn: yesterday's cell and the 在村 swatch of the legend below it. Under
+    # load the legend could be drawn first and `.first` clicked it (it filters, never navigates): wait for both and
+    # click the cell, the larger of the two.
+    green = page.locator("#heatmap path[fill='#2e7d32']")
+    expect(green).to_have_count(2)
+    cell = max((green.nth(i) for i in range(2)), key=lambda p: (p.bounding_box() or {"height": 0.0})["height"])
+    with page.expect_navigation():  # a click that navigates nowhere fails here, one that goes elsewhere below
+        cell.click()
+    assert page.url.endswith(f"{reverse('attendance-cadre', args=[leader.pk])}?day={yesterday:%Y-%m-%d}"), page.url
     expect(page.locator("[data-testid=cadre-day]")).to_contain_text("正常")  # yesterday's sign-in
     expect(page.locator("[data-testid=cadre-call]")).to_have_attribute("href", f"tel:{leader.phone}")
 
