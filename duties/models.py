@@ -84,6 +84,13 @@ class Obligation(models.Model):
                 fields=["year", "region_code"], name="obligation_year_region_idx", opclasses=["int2_ops", _PATTERN_OPS]
             ),
             models.Index(fields=["status", "due"], name="obligation_status_due_idx"),
+            # the daily job's county task reads its open and overdue obligations by a prefix range of the
+            # county's code (duties.selectors.obligations_of_county, docs/decisions/0181)
+            models.Index(
+                fields=["status", "region_code"],
+                name="obligation_status_region_idx",
+                opclasses=["varchar_ops", _PATTERN_OPS],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -127,6 +127,34 @@ def bodies_above_counties(year: int, *, counties: Collection[str]) -> Bodies:
     return _bodies(units=units, orgs=orgs, counties=set(), townships=set())
 
 
+def obligations_of_county(county_code: str) -> QuerySet[Obligation]:
+    """The obligations the daily job's county task keeps (docs/decisions/0181): those keyed in the county
+    — its organization department's and its 县级 body's, its townships' and its own dispatching units'
+    (keyed to the county wherever their cadres serve, 第十二条) — the bodies ``bodies_of_county`` made
+    them for, and any a unit left there when it moved. A prefix range on ``region_code``, read through
+    the (status, region code) index. No query until read."""
+    return Obligation.objects.filter(region_code__startswith=county_code)
+
+
+def obligations_above_counties(counties: Collection[str]) -> QuerySet[Obligation]:
+    """The obligations no task of ``counties`` (the counties the job fans out over) keeps, so the job
+    itself does: those keyed to the province or a city — their organization departments, central,
+    province and city units (第三十一条) — or to a county outside ``counties``. Such a county has no
+    regions below it (``cadres.selectors.county_codes``), so its bodies are keyed to its own code.
+    Every obligation is keyed to a region's code (or the province's, for central units), so each has
+    exactly one owner: a county task or the job. One query (the codes), a list of codes then."""
+    fanned = set(counties)
+    above = {str(settings.ZHUCUN_PROVINCE_CODE)}
+    above.update(
+        code
+        for code in Region.objects.filter(
+            level__in=[Region.Level.PROVINCE, Region.Level.CITY, Region.Level.COUNTY]
+        ).values_list("code", flat=True)
+        if code not in fanned
+    )
+    return Obligation.objects.filter(region_code__in=sorted(above))
+
+
 #: overdue first, then open, then done (UI: what needs acting on comes first)
 STATUS_ORDER = Case(
     When(status=Obligation.Status.OVERDUE, then=Value(0)),

@@ -11,12 +11,13 @@ from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Min, Q, QuerySet
 from django.db.models.functions import Substr, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from cadres.models import Region
 from cadres.selectors import county_codes
 from zhucun import scoping
 from zhucun.api.errors import Conflict
@@ -142,31 +143,73 @@ def _existing_obligations(*, year: int, due: list[_Due]) -> set[tuple[str, str, 
 
 @transaction.atomic
 def obligations_update(*, today: dt.date | None = None) -> dict[str, int]:
-    """The daily job (``duties.mark_overdue``): fulfil obligations whose records exist elsewhere
-    (第十五条5 work-log checks, 第十四条3 county opinions), mark the ones past their date overdue and tell
-    the level above (escalation), and remind bodies before their due dates. Idempotent: each reminder
-    and each escalation is sent once."""
+    """The daily job over the whole country, in one process and one transaction: the obligations above
+    the counties, then each county's — the work ``duties.mark_overdue`` spreads over one task per county
+    (docs/decisions/0181), with the same changes, audit events and notifications. For the demo, the
+    tests and the benches. Returns the counts of ``_update``, summed."""
     today = today or timezone.localdate()
-    fulfilled = _fulfil_from_records(today=today)
-    overdue = _mark_overdue(today=today)
-    reminded = _remind(today=today)
-    return {"fulfilled_by_records": fulfilled, "overdue": overdue, "reminded": reminded}
+    counties = county_codes()
+    totals = obligations_update_above_counties(today=today, counties=counties)
+    for county_code in counties:
+        for key, count in obligations_update_in_county(today=today, county_code=county_code).items():
+            totals[key] += count
+    return totals
 
 
-def _fulfil_from_records(*, today: dt.date) -> int:
-    pending = Q(status__in=[Obligation.Status.OPEN, Obligation.Status.OVERDUE], period_start__lte=today)
+@transaction.atomic
+def obligations_update_in_county(*, today: dt.date, county_code: str) -> dict[str, int]:
+    """The daily job's county task: ``_update`` for the obligations keyed in the county
+    (``selectors.obligations_of_county``). A fixed number of queries whatever the county's size."""
+    return _update(today=today, obligations=selectors.obligations_of_county(county_code), county_code=county_code)
+
+
+@transaction.atomic
+def obligations_update_above_counties(*, today: dt.date, counties: Collection[str]) -> dict[str, int]:
+    """The part of the daily job no county task carries, run by the job itself before it fans out: the
+    obligations keyed to the province, the cities and counties outside ``counties``
+    (``selectors.obligations_above_counties``)."""
+    return _update(today=today, obligations=selectors.obligations_above_counties(counties), county_code="")
+
+
+def _update(*, today: dt.date, obligations: QuerySet[Obligation], county_code: str) -> dict[str, int]:
+    """For ``obligations`` (one run's share: a county's, or those above the counties when
+    ``county_code`` is empty): fulfil those whose records exist elsewhere (第十五条5 work-log checks,
+    第十四条3 county opinions), mark the ones past their date overdue and tell the level above (第十七条),
+    and remind bodies before their due dates. Idempotent: the status change and ``reminded_days`` make
+    each escalation and each reminder go once."""
+    fulfilled = _fulfil_from_records(today=today, obligations=obligations, county_code=county_code)
+    late = _mark_overdue(today=today, obligations=obligations)
+    reminders = _remind(today=today, obligations=obligations)
+    _notify(late=late, reminders=reminders, county_code=county_code)
+    return {"fulfilled_by_records": fulfilled, "overdue": len(late), "reminded": sum(reminders.values())}
+
+
+#: the duties that records kept elsewhere fulfil (``catalogue.Duty.fulfilled_by_records``)
+_BY_RECORDS = ("township_log_check", "county_evaluation_opinions")
+
+
+def _fulfil_from_records(*, today: dt.date, obligations: QuerySet[Obligation], county_code: str) -> int:
+    pending = list(
+        obligations.filter(
+            status__in=[Obligation.Status.OPEN, Obligation.Status.OVERDUE],
+            period_start__lte=today,
+            duty__in=_BY_RECORDS,
+        )
+    )
     done: list[tuple[Obligation, dt.date, str]] = []
     # 第十五条5: a township's check of a work log in its villages, by a township account, within the period
-    checks = list(Obligation.objects.filter(pending, duty="township_log_check"))
+    checks = [o for o in pending if o.duty == "township_log_check"]
     if checks:
         since = min(o.period_start for o in checks)
         from attendance.models import WorkLog
 
+        logs = WorkLog.objects.filter(checked_at__isnull=False, checked_by__role=Role.TOWNSHIP)
+        if county_code:  # the county's villages only, through the (village code, date) index
+            logs = logs.filter(village_code__startswith=county_code)
         dates: dict[str, list[dt.date]] = defaultdict(list)
         for township, day in (
-            WorkLog.objects.filter(checked_at__isnull=False, checked_by__role=Role.TOWNSHIP)
-            .annotate(township=Substr("village_code", 1, 9), day=TruncDate("checked_at"))
-            .filter(day__gte=since, day__lte=today)
+            logs.annotate(township=Substr("village_code", 1, 9), day=TruncDate("checked_at"))
+            .filter(township__in=sorted({o.region_code for o in checks}), day__gte=since, day__lte=today)
             .values_list("township", "day")
             .distinct()
         ):
@@ -177,7 +220,7 @@ def _fulfil_from_records(*, today: dt.date) -> int:
             if inside:
                 done.append((o, min(inside), "work_log_checks"))
     # 第十四条3: the county's evaluation opinions of the year
-    opinions = list(Obligation.objects.filter(pending, duty="county_evaluation_opinions"))
+    opinions = [o for o in pending if o.duty == "county_evaluation_opinions"]
     if opinions:
         from assessment.models import CountyEvaluationOpinion
 
@@ -218,21 +261,37 @@ def _fulfil_from_records(*, today: dt.date) -> int:
     return len(done)
 
 
-def _accounts() -> dict[tuple[str, str | int], list[int]]:
-    """Active accounts by (role, region code) and ("unit", unit id): one query."""
-    found: dict[tuple[str, str | int], list[int]] = defaultdict(list)
-    rows = User.objects.filter(
-        is_active=True, role__in=["unit", "province_org", "city_org", "county_org", "township"]
-    ).values_list("pk", "role", "region_id", "unit_id")
+#: whom a run tells: (role, region code) of a department, county or township, or ("unit", unit id)
+_Accounts = tuple[str, str | int]
+
+
+def _accounts(keys: Collection[_Accounts]) -> dict[_Accounts, list[int]]:
+    """The active accounts of ``keys`` (``catalogue.body_accounts``, ``catalogue.level_above``): the
+    bodies one run tells and the departments above them, never the whole country's accounts. One query
+    (none without keys); its lists are as long as the county's units and townships."""
+    units = sorted({int(key) for role, key in keys if role == Role.UNIT})
+    regional = {(role, str(key)) for role, key in keys if role and role != Role.UNIT}
+    condition = Q()
+    if units:
+        condition |= Q(role=Role.UNIT, unit_id__in=units)
+    if regional:
+        condition |= Q(role__in=sorted({r for r, _ in regional}), region_id__in=sorted({c for _, c in regional}))
+    if not condition:
+        return {}
+    found: dict[_Accounts, list[int]] = defaultdict(list)
+    rows = User.objects.filter(condition, is_active=True).values_list("pk", "role", "region_id", "unit_id")
     for pk, role, region, unit in rows:
-        found[(role, unit if role == Role.UNIT else str(region or ""))].append(pk)
+        key: _Accounts = ("unit", unit) if role == Role.UNIT else (role, str(region or ""))
+        if key in keys:
+            found[key].append(pk)
     return found
 
 
-def _mark_overdue(*, today: dt.date) -> int:
-    late = list(Obligation.objects.filter(status=Obligation.Status.OPEN, due__lt=today))
+def _mark_overdue(*, today: dt.date, obligations: QuerySet[Obligation]) -> list[Obligation]:
+    """Mark the open obligations past their due date overdue, with their audit events; returns them."""
+    late = list(obligations.filter(status=Obligation.Status.OPEN, due__lt=today))
     if not late:
-        return 0
+        return []
     now = timezone.now()
     Obligation.objects.filter(pk__in=[o.pk for o in late], status=Obligation.Status.OPEN).update(
         status=Obligation.Status.OVERDUE, overdue_at=now
@@ -246,40 +305,19 @@ def _mark_overdue(*, today: dt.date) -> int:
             for o in late
         ]
     )  # fmt: skip
-    accounts = _accounts()
-    own: dict[tuple[str, str | int], int] = defaultdict(int)
-    above: dict[tuple[str, str], int] = defaultdict(int)
-    for o in late:
-        own[catalogue.body_accounts(o.body_type, region_code=o.region_code, unit_id=o.unit_id)] += 1
-        upper = catalogue.level_above(o)
-        if upper is not None:
-            above[upper] += 1
-    mine_url, compliance_url = reverse("duties-mine"), reverse("duties-compliance") + "?status=overdue"
-    notify_many(
-        [
-            *(
-                Message(accounts.get(key, []), f"您有 {n} 项履职事项已逾期，请尽快履行并登记", url=mine_url)
-                for key, n in own.items()
-                if accounts.get(key)
-            ),
-            *(
-                Message(accounts.get(key, []), f"下级有 {n} 项履职事项已逾期（第十七条），请督促", url=compliance_url)
-                for key, n in above.items()
-                if accounts.get(key)
-            ),
-        ]
-    )
-    return len(late)
+    return late
 
 
-def _remind(*, today: dt.date) -> int:
+def _remind(*, today: dt.date, obligations: QuerySet[Obligation]) -> dict[tuple[_Accounts, int], int]:
+    """Note the reminders due on open obligations (``reminded_days``: each day once); returns how many
+    obligations each body is reminded of, by (body, days before the due date)."""
     days = catalogue.reminder_days(profile_on(today))
     if not days:
-        return 0
+        return {}
     soon = list(
-        Obligation.objects.filter(status=Obligation.Status.OPEN, due__gte=today, due__lte=today + dt.timedelta(days[0]))
+        obligations.filter(status=Obligation.Status.OPEN, due__gte=today, due__lte=today + dt.timedelta(days[0]))
     )
-    counts: dict[tuple[tuple[str, str | int], int], int] = defaultdict(int)
+    counts: dict[tuple[_Accounts, int], int] = defaultdict(int)
     changed = []
     for o in soon:
         left = (o.due - today).days
@@ -290,17 +328,54 @@ def _remind(*, today: dt.date) -> int:
             counts[(key, min(applicable - sent))] += 1
             o.reminded_days = ",".join(str(d) for d in sorted(applicable | sent, reverse=True))
             changed.append(o)
-    if not changed:
-        return 0
-    Obligation.objects.bulk_update(changed, ["reminded_days"])
-    accounts = _accounts()
-    url = reverse("duties-mine")
+    if changed:
+        Obligation.objects.bulk_update(changed, ["reminded_days"])
+    return counts
+
+
+def _notify(*, late: list[Obligation], reminders: dict[tuple[_Accounts, int], int], county_code: str) -> None:
+    """Tell each body of its obligations overdue and due soon, and the level above of the overdue ones
+    (第十七条). A department above the county hears from each county's task of that county's, named
+    (docs/decisions/0181): "下级甲县有 2 项…"; what the job itself marks above the counties, and what a
+    county's own department hears, is not named. One notification per body or department and kind."""
+    own: dict[_Accounts, int] = defaultdict(int)
+    above: dict[_Accounts, int] = defaultdict(int)
+    for o in late:
+        own[catalogue.body_accounts(o.body_type, region_code=o.region_code, unit_id=o.unit_id)] += 1
+        upper = catalogue.level_above(o)
+        if upper is not None:
+            above[upper] += 1
+    if not (own or above or reminders):
+        return
+    accounts = _accounts({*own, *above, *(key for key, _ in reminders)})
+    named = {key for key in above if county_code and not str(key[1]).startswith(county_code)}
+    county = ""
+    if named:
+        county = Region.objects.filter(code=county_code).values_list("name", flat=True).first() or county_code
+    mine_url, compliance_url = reverse("duties-mine"), reverse("duties-compliance") + "?status=overdue"
     notify_many(
-        Message(accounts[key], f"您有 {n} 项履职事项将在 {d} 天内到期，请按时履行并登记", url=url)
-        for (key, d), n in counts.items()
-        if accounts.get(key)
+        [
+            *(
+                Message(accounts[key], f"您有 {n} 项履职事项已逾期，请尽快履行并登记", url=mine_url)
+                for key, n in own.items()
+                if accounts.get(key)
+            ),
+            *(
+                Message(
+                    accounts[key],
+                    f"下级{county if key in named else ''}有 {n} 项履职事项已逾期（第十七条），请督促",
+                    url=compliance_url,
+                )
+                for key, n in above.items()
+                if accounts.get(key)
+            ),
+            *(
+                Message(accounts[key], f"您有 {n} 项履职事项将在 {d} 天内到期，请按时履行并登记", url=mine_url)
+                for (key, d), n in reminders.items()
+                if accounts.get(key)
+            ),
+        ]
     )
-    return len(changed)
 
 
 # --- The body fulfils its obligation ------------------------------------------------------------

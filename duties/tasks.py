@@ -1,10 +1,11 @@
 """Duties calendar jobs on Celery: thin, idempotent tasks that call one service each. The year's
-obligations fan out one task per county, like the attendance jobs (decisions 0050, 0179): the outbox
-rows are all written before any is published, and every county task is idempotent."""
+obligations and the daily status fan out one task per county, like the attendance jobs (decisions 0050,
+0179, 0181): the outbox rows are all written before any is published, and every county task is
+idempotent."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
 
 from celery import shared_task
 from django.utils import timezone
@@ -37,6 +38,17 @@ def generate_obligations_county(county_code: str, year: int) -> int:
 
 
 @shared_task(name="duties.mark_overdue", acks_late=True, **RETRY_TRANSIENT)
-def mark_overdue() -> dict[str, Any]:
-    """Daily: fulfil from records, mark overdue and escalate, remind 7 days and 1 day before."""
-    return services.obligations_update()
+def mark_overdue(day: str | None = None) -> int:
+    """Daily: fulfil from records, mark overdue and escalate (第十七条), remind before the due dates. The
+    obligations above the counties here, then one task per county, all judged on the same day
+    (docs/decisions/0181). Returns the number of county tasks queued."""
+    target = dt.date.fromisoformat(day) if day else timezone.localdate()
+    codes = cadres_selectors.county_codes()
+    services.obligations_update_above_counties(today=target, counties=codes)
+    outbox.enqueue_many(mark_overdue_county.name, [(code, target.isoformat()) for code in codes])
+    return len(codes)
+
+
+@shared_task(name="duties.mark_overdue_county", acks_late=True, **RETRY_TRANSIENT)
+def mark_overdue_county(county_code: str, day: str) -> dict[str, int]:
+    return services.obligations_update_in_county(today=dt.date.fromisoformat(day), county_code=county_code)

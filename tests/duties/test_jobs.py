@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from assessment.models import CountyEvaluationOpinion
 from attendance.models import WorkLog
 from cadres.models import Unit
 from cadres.selectors import county_codes
-from duties import services, tasks
+from duties import selectors, services, tasks
 from duties.models import Obligation
 from tests.duties.helpers import EXPECTED_2026, more_bodies, units_at_every_level
 from zhucun import outbox
@@ -134,7 +134,8 @@ def test_the_jobs_as_run_jobs_runs_them_make_this_years_obligations_and_flag_pas
     with django_capture_on_commit_callbacks(execute=True):
         app.tasks["duties.generate_obligations"].apply().get()
     assert Obligation.objects.count() == EXPECTED_2026  # idempotent
-    app.tasks["duties.mark_overdue"].apply().get()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert app.tasks["duties.mark_overdue"].apply().get() == 3  # one task per county
     today = timezone.localdate()
     assert not Obligation.objects.filter(status="open", due__lt=today).exists()
 
@@ -237,3 +238,194 @@ def test_a_county_task_runs_a_fixed_number_of_queries_whatever_the_size_of_the_c
     # reads do not grow with the county's bodies; writes are batched, never one per body
     assert reads(large) == reads(small)
     assert len(large) - reads(large) <= created / 20
+
+
+# --- the daily job, one task per county (docs/decisions/0181) -----------------------------------------
+
+#: a day with every kind of work: the first quarter and the year's plan overdue, the second quarter's
+#: and the first half year's obligations due in 6 days (reminded), a township's check in May
+DAY = dt.date(2026, 6, 24)
+
+
+def _records(world: World, year: int = 2026) -> None:
+    """A township's work-log check (第十五条5) and 甲县's evaluation opinion (第十四条3) of ``year``."""
+    log = WorkLog.objects.create(
+        team=world.teams["A"], village_code=world.village("A"), author=world.leaders["A"],
+        date=dt.date(year, 5, 6), content="走访",
+    )  # fmt: skip
+    moment = timezone.make_aware(dt.datetime(year, 5, 7, 10, 0))
+    WorkLog.objects.filter(pk=log.pk).update(checked_by=world.personas["township"], checked_at=moment)
+    CountyEvaluationOpinion.objects.create(
+        year=year, subject_type="team", team=world.teams["A"], unit=world.units["A"], county_code="130102",
+        opinion="工作扎实", recorded_by=world.personas["county"],
+    )  # fmt: skip
+
+
+def _outcome() -> dict[str, list[Any]]:
+    """What a run of the daily job did: the obligations' state, its audit events and its notifications."""
+    return {
+        "obligations": sorted(
+            Obligation.objects.values_list(
+                "pk", "status", "fulfilled_on", "fulfilled_by_records", "note", "reminded_days", "overdue_at"
+            )
+        ),
+        "events": sorted(
+            (e.action, e.object_id, repr(e.before), repr(e.after), e.region_code)
+            for e in AuditEvent.objects.filter(action__startswith="duties.").exclude(action="duties.generate")
+        ),
+        "notifications": sorted(Notification.objects.values_list("recipient_id", "title", "url")),
+    }
+
+
+def test_the_daily_job_does_the_part_above_the_counties_and_queues_one_task_per_county_for_its_day(
+    office_hours: dt.datetime, world: World
+) -> None:
+    units = units_at_every_level(world)
+    services.obligations_generate(year=2026)
+    assert tasks.mark_overdue(DAY.isoformat()) == 3
+    messages = OutboxMessage.objects.filter(task="duties.mark_overdue_county")
+    assert sorted(m.args for m in messages) == [[code, "2026-06-24"] for code in ("130102", "130104", "130202")]
+    # until the outbox is drained only what no county task keeps is judged: the province's and the cities'
+    # departments, the central, province and city units, and the unit of 乙县 (no townships, no task)
+    late = Obligation.objects.filter(due__lt=DAY).exclude(status="done")
+    overdue = set(late.filter(status="overdue").values_list("region_code", flat=True))
+    assert overdue == {"13", "1301", "130103"}  # 唐山市's department has nothing due before July
+    assert {o.region_code[:6] for o in late.filter(status="open")} == {"130102", "130104", "130202"}
+    city_unit = Obligation.objects.get(unit=units["city"], duty="unit_support_plan")
+    assert city_unit.status == "overdue"
+    city = world.personas["city"]
+    assert list(Notification.objects.filter(recipient=city).values_list("title", flat=True)) == [
+        "下级有 2 项履职事项已逾期（第十七条），请督促"  # the city unit's: keyed to the city, not to a county
+    ]
+    assert outbox.drain() == 3
+    assert not late.filter(status="open").exists()
+    # each county's task judged the job's day, not the day it ran (26 November): the quarter is not over
+    second_quarter = Obligation.objects.filter(
+        region_code__startswith="1301", period="2026-Q2", due=dt.date(2026, 6, 30)
+    )
+    assert {(o.status, o.reminded_days) for o in second_quarter} == {("open", "7")}
+    # each obligation was marked overdue once, by its one owner (the city unit's by the job)
+    overdue_events = AuditEvent.objects.filter(action="duties.overdue")
+    assert overdue_events.count() == late.filter(status="overdue").count()
+    assert overdue_events.filter(object_id=str(city_unit.pk)).count() == 1
+    assert Notification.objects.filter(recipient=city, title__startswith="下级有").count() == 1
+    # again, the same day: the same tasks, nothing done or told twice
+    done = _outcome()
+    assert tasks.mark_overdue(DAY.isoformat()) == 3
+    assert outbox.drain() == 3
+    assert _outcome() == done
+
+
+def test_every_obligation_has_one_owner_a_county_task_or_the_job(world: World) -> None:
+    units_at_every_level(world)
+    services.obligations_generate(year=2026)
+    counties = county_codes()
+    owners = {"job": set(selectors.obligations_above_counties(counties).values_list("pk", flat=True))}
+    for code in counties:
+        owners[code] = set(selectors.obligations_of_county(code).values_list("pk", flat=True))
+    everyone = [pk for kept in owners.values() for pk in kept]
+    assert len(everyone) == len(set(everyone)) == Obligation.objects.count()
+    assert {o.region_code for o in Obligation.objects.filter(pk__in=owners["job"])} == {"13", "1301", "1302", "130103"}
+
+
+def test_the_county_tasks_together_do_and_tell_what_one_run_over_the_country_does(
+    office_hours: dt.datetime, world: World
+) -> None:
+    units_at_every_level(world)
+    services.obligations_generate(year=2026)
+    _records(world)
+
+    def outcome_of(run: Any) -> dict[str, list[Any]]:
+        with transaction.atomic():
+            run()
+            outcome = _outcome()
+            transaction.set_rollback(True)
+        return outcome
+
+    whole = outcome_of(lambda: services.obligations_update(today=DAY))
+    fanned = outcome_of(lambda: (tasks.mark_overdue(DAY.isoformat()), outbox.drain()))
+    assert fanned == whole
+    statuses = {status for _, status, *_ in whole["obligations"]}
+    by_records = {source for *_, source, _, _, _ in whole["obligations"]}
+    assert statuses == {"open", "done", "overdue"} and by_records == {"", "work_log_checks", "county_opinions"}
+    assert any(days == "7" for *_, days, _ in whole["obligations"])
+    # the city hears once of its unit (from the job) and once per county of the county's own, named
+    titles = sorted(title for recipient, title, _ in whole["notifications"] if recipient == world.personas["city"].pk)
+    assert titles == [
+        "下级丙县有 1 项履职事项已逾期（第十七条），请督促",
+        "下级有 2 项履职事项已逾期（第十七条），请督促",
+        "下级甲县有 1 项履职事项已逾期（第十七条），请督促",
+    ]
+    # 甲县 hears of its own townships and units unnamed, once; and of its own obligations as a body
+    county = [title for recipient, title, _ in whole["notifications"] if recipient == world.personas["county"].pk]
+    assert sorted(county) == [
+        "下级有 10 项履职事项已逾期（第十七条），请督促",
+        "您有 1 项履职事项将在 7 天内到期，请按时履行并登记",
+        "您有 1 项履职事项已逾期，请尽快履行并登记",
+    ]
+
+
+def test_a_county_task_runs_twice_and_does_and_tells_nothing_the_second_time(
+    office_hours: dt.datetime, world: World
+) -> None:
+    services.obligations_generate(year=2026)
+    _records(world)
+    first = tasks.mark_overdue_county("130102", DAY.isoformat())
+    assert first["overdue"] > 0 and first["reminded"] > 0 and first["fulfilled_by_records"] == 2
+    done = _outcome()
+    assert tasks.mark_overdue_county("130102", DAY.isoformat()) == {
+        "fulfilled_by_records": 0, "overdue": 0, "reminded": 0,
+    }  # fmt: skip
+    assert _outcome() == done
+    # the other counties' obligations are untouched
+    assert not Obligation.objects.filter(region_code__startswith="130104").exclude(status="open").exists()
+
+
+def test_a_county_task_reads_only_the_accounts_it_may_tell(office_hours: dt.datetime, world: World) -> None:
+    services.obligations_generate(year=2026)
+    read: list[int] = []  # the rows of each read of the accounts table
+    counting = False
+
+    def count_accounts(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        nonlocal counting
+        if not counting and sql.lstrip().startswith('SELECT "accounts_user".'):
+            counting = True  # the count below passes through this wrapper too
+            try:
+                with context["connection"].cursor() as cursor:
+                    cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS accounts", params)  # noqa: S608 (Django's own SQL)
+                    read.append(cursor.fetchone()[0])
+            finally:
+                counting = False
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count_accounts):
+        services.obligations_update_in_county(today=DAY, county_code="130104")
+    # 丙县's township and its city's department, not every account of the country
+    assert read == [2]
+    assert Notification.objects.filter(recipient=world.township_accounts["C"]).exists()
+    assert Notification.objects.filter(recipient=world.personas["city"], title__startswith="下级丙县").exists()
+
+
+def test_a_county_task_runs_a_fixed_number_of_queries_whatever_the_size_of_the_county_to_update(
+    office_hours: dt.datetime, world: World
+) -> None:
+    services.obligations_generate_in_county(year=2026, county_code="130102")
+    _records(world)
+    with CaptureQueriesContext(connection) as small:
+        counted = services.obligations_update_in_county(today=DAY, county_code="130102")
+    more_bodies(40)
+    services.obligations_generate_in_county(year=2027, county_code="130102")
+    _records(world, 2027)
+    with CaptureQueriesContext(connection) as large:
+        counted_large = services.obligations_update_in_county(today=DAY.replace(year=2027), county_code="130102")
+    assert counted_large["overdue"] > 10 * counted["overdue"] and counted_large["reminded"] > 10 * counted["reminded"]
+
+    def reads(queries: CaptureQueriesContext) -> int:
+        return sum(1 for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT"))
+
+    # reads do not grow with the county's bodies and obligations; writes are bulk: the same statements on
+    # PostgreSQL, a few more batches on SQLite (its limit of 999 bound parameters a statement)
+    assert reads(large) == reads(small)
+    if connection.vendor == "postgresql":
+        assert len(large) == len(small)
+    assert len(large) - reads(large) <= len(small) - reads(small) + 4

@@ -35,9 +35,10 @@ def test_a_failing_job_does_not_stop_the_others_and_the_command_fails_at_the_end
         "attendance.absence_findings",
         "funding.insurance_gaps",
         "duties.generate_obligations",
+        "duties.mark_overdue",
     ]
     assert all(f"{name}: 失败" in err.getvalue() and "数据库里的一行坏了" in err.getvalue() for name in failed)
-    assert "4 个任务失败" in str(failure.value)
+    assert "5 个任务失败" in str(failure.value)
     ran = [name for name, _ in SCHEDULED_JOBS if name not in failed]
     assert all(f"{name}: " in out.getvalue() for name in ran), out.getvalue()
     assert Cadre.objects.get(pk=world.members["C"].pk).status == Cadre.Status.EXPIRED
