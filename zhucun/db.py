@@ -16,3 +16,13 @@ CODE_OPCLASSES = [PATTERN_OPS]
 
 #: An index on a region code then a date, the big tables' (``village_code``, ``date``) index.
 PREFIX_OPCLASSES = [PATTERN_OPS, "date_ops"]
+
+
+def prefix_range(field: str, prefix: str) -> dict[str, str]:
+    """The filter ``field`` starts with ``prefix``, as a range (``field >= '13' AND field < '14'``): the
+    same rows for codes of digits, read through the column's plain B-tree index — a foreign key's or a
+    primary key's — which also yields them in code order, as a list paged in code order needs (the
+    pattern index of a ``LIKE '13%'`` does not give that order). An empty prefix is no filter."""
+    if not prefix:
+        return {}
+    return {f"{field}__gte": prefix, f"{field}__lt": prefix[:-1] + chr(ord(prefix[-1]) + 1)}

@@ -17,7 +17,7 @@ from cadres.selectors import nation
 from tests.conftest import api_as
 from zhucun import scoping
 from zhucun.policy import profile_on
-from zhucun.testing.world import World
+from zhucun.testing.world import World, make_id_number
 
 URL = "/api/v1/dashboards/attendance/"
 
@@ -48,13 +48,18 @@ def test_a_province_gets_its_cities_and_a_paged_list(world: World, clock: Any) -
     assert sum(child["cadres"] for child in body["children"]) == Cadre.objects.count()
     assert (body["page"], body["page_size"], body["next_page"], len(body["cadres"])) == (1, 2, 2, 2)
     assert body["uncovered_villages_today_count"] == sum(child["uncovered"] for child in body["children"])
-    # the pages cover every cadre once, in registration order, and the last one says so
+    # the pages cover every cadre once, by village and then in registration order, and the last one says so:
+    # one registered last in 甲村 comes before 乙村's
+    late = world.members["A"]
+    late.pk, late.id_number = None, make_id_number(990)
+    late.save()
     seen, number = [], 1
     while number is not None:
         page = api_as(world.personas["province"]).get(URL, {"region": "13", "page": str(number), "page_size": "2"})
         seen += [row["id"] for row in page.json()["cadres"]]
         number = page.json()["next_page"]
-    assert seen == sorted(Cadre.objects.values_list("pk", flat=True))
+    assert seen == list(Cadre.objects.order_by("team__village_id", "pk").values_list("pk", flat=True))
+    assert seen != sorted(seen)
     leader = next(row for row in api_as(world.personas["province"]).get(URL, {"page_size": 1000}).json()["cadres"]
                   if row["id"] == world.leaders["A"].pk)  # fmt: skip
     assert leader["days_present"] == 26
@@ -142,3 +147,31 @@ def test_the_counters_give_the_same_figures_as_the_rows(world: World, clock: Any
     monkeypatch.setattr(scoping, "region_in_scope", lambda user, code: False)  # the rows' way
     assert figures() == counted
     assert any(row[-1] for rows in counted for row in rows)  # somebody is behind: the count was exercised
+
+
+def test_the_uncovered_villages_of_a_province_are_found_in_the_counties_the_counters_name(
+    world: World, clock: Any, monkeypatch: Any
+) -> None:
+    """A province's and a city's uncovered villages are looked for only in the counties whose counters
+    show one (decision 0180): the same villages, in the same order, as probing every village."""
+    day = dt.date(2026, 11, 26)
+    _present(world.leaders["A"], range(26, 27))  # 甲村 covered today, the others not
+    _present(world.members["C"], range(26, 27))
+    province = world.personas["province"]
+    regions = Region.objects.filter(code__in=["13", world.village("A")[:4], world.village("C")[:4]]).order_by("code")
+
+    def found() -> list[list[str]]:
+        return [
+            list(selectors.uncovered_villages(user=province, region=r, day=day).values_list("village_id", flat=True))
+            for r in regions
+        ]
+
+    with CaptureQueriesContext(connection) as read:
+        counted = found()
+    # the counters read once per region, and the teams probed only in the counties they name
+    assert sum("cadres_county_tally" in q["sql"] for q in read.captured_queries) == len(regions)
+    assert sum("SUBSTR" in q["sql"].upper() for q in read.captured_queries if "cadres_team" in q["sql"]) == len(regions)
+    monkeypatch.setattr(scoping, "region_in_scope", lambda user, code: False)  # every village probed
+    assert found() == counted
+    assert world.village("A") not in counted[0] and world.village("B") in counted[0]
+    assert counted[0] == sorted(counted[0])
