@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -93,3 +94,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "these files mix transactional and other database tests; move the transactional ones to a file "
             "of their own (docs/decisions/0101): " + ", ".join(mixed)
         )
+    _biggest_files_first(items)
+
+
+def _group(item: pytest.Item) -> int:
+    """pytest-django's order: database tests, then transactional ones, then tests without a database."""
+    return 1 if _transactional(item) else 0 if _uses_db(item) else 2
+
+
+def _biggest_files_first(items: list[pytest.Item]) -> None:
+    """Within pytest-django's groups, in their order, the files with the most tests first (decision 0101):
+    xdist hands the files out in this order, so the long ones start early and both workers end on short
+    ones. A file goes where its first test is, in its first test's group."""
+    first: dict[str, int] = {}
+    size: Counter[str] = Counter()
+    for index, item in enumerate(items):
+        first.setdefault(str(item.path), index)
+        size[str(item.path)] += 1
+    group = {path: _group(items[index]) for path, index in first.items()}
+    items.sort(key=lambda item: (group[str(item.path)], -size[str(item.path)], first[str(item.path)]))
